@@ -1,0 +1,115 @@
+/** Which profile a command works on: the settings file, with the command line's flags on top. */
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import type { Destination } from '../destination.js';
+import { parseDestination } from '../destination.js';
+import {
+  describeErrors,
+  loadSettings,
+  openConfStore,
+  settingsFileExists,
+  type SettingsBackend,
+} from '../settings/store.js';
+import {
+  defaultProfile,
+  fieldErrors,
+  profileSchema,
+  type Profile,
+  type Settings,
+} from '../settings/schema.js';
+import { prefixFromHostname } from '../snapshot-name.js';
+import type { CliArgs } from './args.js';
+
+export interface ResolvedProfile {
+  name: string;
+  profile: Profile;
+  dest: Destination;
+  configPath: string;
+  /** The open settings file, when it exists. */
+  backend: SettingsBackend | null;
+  settings: Settings | null;
+}
+
+export type Resolution = { ok: true; value: ResolvedProfile } | { ok: false; message: string };
+
+export function configPathOf(args: CliArgs, defaultPath: string): string {
+  return args.config ? resolve(args.config) : defaultPath;
+}
+
+export function openSettings(
+  path: string,
+  explicit: boolean,
+):
+  | { ok: true; backend: SettingsBackend | null; settings: Settings | null }
+  | { ok: false; message: string } {
+  if (!settingsFileExists(path)) {
+    if (explicit) return { ok: false, message: `The settings file ${path} does not exist.` };
+    return { ok: true, backend: null, settings: null };
+  }
+  let backend: SettingsBackend;
+  try {
+    backend = openConfStore(path);
+  } catch (e) {
+    return {
+      ok: false,
+      message: `The settings file ${path} cannot be read: ${(e as Error).message}`,
+    };
+  }
+  const loaded = loadSettings(backend);
+  if (!loaded.ok) return { ok: false, message: describeErrors(path, loaded.errors) };
+  return { ok: true, backend, settings: loaded.settings };
+}
+
+export function resolveProfile(args: CliArgs, defaultConfigPath: string): Resolution {
+  const configPath = configPathOf(args, defaultConfigPath);
+  const opened = openSettings(configPath, args.config !== null);
+  if (!opened.ok) return opened;
+  const { backend, settings } = opened;
+  let base = settings?.profiles[args.profile];
+  if (!base) {
+    if (settings && args.profile !== 'default' && args.dest === null) {
+      return {
+        ok: false,
+        message: `There is no profile "${args.profile}" in ${configPath} (profiles: ${Object.keys(settings.profiles).join(', ') || 'none'}).`,
+      };
+    }
+    base = defaultProfile();
+  }
+  const merged = {
+    ...base,
+    ...(args.dest !== null ? { destination: args.dest } : {}),
+    ...(args.prefix !== null ? { prefix: args.prefix } : {}),
+    ...(args.sources.length > 0 ? { sources: args.sources.map((s) => resolve(s)) } : {}),
+    ...(args.excludes.length > 0 ? { excludes: args.excludes } : {}),
+    ssh: {
+      ...base.ssh,
+      ...(args.sshPort !== null ? { port: args.sshPort } : {}),
+      ...(args.sshKey !== null ? { identityFile: resolve(args.sshKey) } : {}),
+      ...(args.knownHosts !== null ? { knownHostsFile: resolve(args.knownHosts) } : {}),
+      ...(args.sshConfig !== null ? { configFile: resolve(args.sshConfig) } : {}),
+    },
+  };
+  const checked = profileSchema.safeParse(merged);
+  if (!checked.success) {
+    return {
+      ok: false,
+      message: fieldErrors(checked.error)
+        .map((e) => `Profile "${args.profile}": ${e.path}: ${e.message}`)
+        .join('\n'),
+    };
+  }
+  const profile = checked.data;
+  if (profile.prefix === '') profile.prefix = prefixFromHostname(hostname());
+  if (profile.destination === '') {
+    return {
+      ok: false,
+      message: `No destination is set for profile "${args.profile}": pass --dest FOLDER or --dest [user@]host:/path, or set one in the settings.`,
+    };
+  }
+  const dest = parseDestination(profile.destination);
+  if (!dest.ok) return { ok: false, message: `The destination ${dest.message}.` };
+  return {
+    ok: true,
+    value: { name: args.profile, profile, dest: dest.value, configPath, backend, settings },
+  };
+}

@@ -1,0 +1,265 @@
+/**
+ * What Snaptray does on the destination, with rsync alone: no remote shell commands, so BusyBox
+ * routers and rrsync-restricted keys work.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Destination } from './destination.js';
+import { joinDest, rsyncLocation } from './destination.js';
+import { failure, stderrTail, type Failure } from './errors.js';
+import type { Spawn, SpawnResult } from './process.js';
+import { MANIFEST_SUFFIX, MARKER_NAME, manifestName } from './snapshot-name.js';
+import type { DestinationListing } from './snapshot.js';
+
+export interface DestinationContext {
+  dest: Destination;
+  spawn: Spawn;
+  /** `['-e', 'ssh -F …']` for ssh destinations. */
+  rsyncShellArgs: string[];
+  /** A private scratch folder for this run. */
+  scratch: string;
+  signal?: AbortSignal;
+}
+
+export type OpResult<T> = { ok: true; value: T } | { ok: false; failure: Failure };
+
+function at(ctx: DestinationContext, path: string): string {
+  return rsyncLocation(ctx.dest, path);
+}
+
+function rsync(ctx: DestinationContext, args: string[]): Promise<SpawnResult> {
+  return ctx.spawn({ file: 'rsync', args: [...ctx.rsyncShellArgs, ...args], signal: ctx.signal });
+}
+
+async function scratchDir(ctx: DestinationContext, name: string): Promise<string> {
+  await mkdir(ctx.scratch, { recursive: true, mode: 0o700 });
+  return mkdtemp(join(ctx.scratch, `${name}-`));
+}
+
+/** Names a failed rsync call on the destination in words. */
+export function classifyRsyncFailure(result: SpawnResult, what: string): Failure {
+  const err = result.stderr;
+  if (result.cancelled || result.exitCode === 20 || result.signal !== null) {
+    return failure('killed', `${what} was stopped.`);
+  }
+  if (result.startError)
+    return failure('internal', `rsync could not be started: ${result.startError}`);
+  if (/No space left on device|Disk quota exceeded/i.test(err)) {
+    return failure(
+      'disk-full',
+      `The destination is full (${what}). Delete old snapshots with "snaptray prune", lower the ` +
+        'retention, or use a bigger disk.',
+    );
+  }
+  if (/rsync: (?:command )?not found|rsync: not found|command not found/i.test(err)) {
+    return failure(
+      'remote-rsync-missing',
+      'rsync is not installed on the destination (or not on its PATH).',
+    );
+  }
+  if (
+    /change_dir .* failed: No such file or directory|mkdir .* failed: No such file or directory/i.test(
+      err,
+    )
+  ) {
+    return failure(
+      'destination-missing',
+      `The destination folder ${destPath(result, err)}does not exist. Check the path, and that the ` +
+        'disk is mounted.',
+    );
+  }
+  if (/Permission denied/i.test(err) && /\[(?:receiver|generator)\]/.test(err)) {
+    return failure('refused', `The destination refused to be written (${stderrTail(err, 1)}).`);
+  }
+  if (/rrsync|refusing|not allowed|option .* disabled/i.test(err)) {
+    return failure(
+      'refused',
+      `The destination's restricted key refused this (${stderrTail(err, 1)}).`,
+    );
+  }
+  if (result.exitCode === 255 || /ssh:|connection unexpectedly closed/i.test(err)) {
+    return failure(
+      'connection-closed',
+      `The connection to the destination broke: ${stderrTail(err) || 'no message'}`,
+    );
+  }
+  return failure(
+    'rsync-failed',
+    `${what} failed (rsync exit ${String(result.exitCode)}): ${stderrTail(err) || 'no message'}`,
+  );
+}
+
+function destPath(_result: SpawnResult, err: string): string {
+  const m = /(?:change_dir|mkdir) "([^"]*)"/.exec(err);
+  return m ? `"${m[1]}" ` : '';
+}
+
+/**
+ * One rsync call lists the destination's top level: folders (copied empty), manifests and the
+ * marker, into a scratch folder.
+ */
+export async function listDestination(
+  ctx: DestinationContext,
+): Promise<OpResult<DestinationListing>> {
+  const local = await scratchDir(ctx, 'list');
+  try {
+    const result = await rsync(ctx, [
+      '--dirs',
+      `--include=/*${MANIFEST_SUFFIX}`,
+      `--include=/${MARKER_NAME}`,
+      '--include=/*/',
+      '--exclude=*',
+      `${at(ctx, ctx.dest.path)}/`,
+      `${local}/`,
+    ]);
+    if (result.exitCode !== 0) {
+      return { ok: false, failure: classifyRsyncFailure(result, 'Listing the destination') };
+    }
+    const entries = await readdir(local, { withFileTypes: true });
+    const directories: string[] = [];
+    const manifests = new Map<string, string>();
+    let hasMarker = false;
+    for (const e of entries) {
+      if (e.isDirectory()) directories.push(e.name);
+      else if (e.name === MARKER_NAME) hasMarker = true;
+      else if (e.name.endsWith(MANIFEST_SUFFIX)) {
+        manifests.set(e.name, await readFile(join(local, e.name), 'utf8'));
+      }
+    }
+    return { ok: true, value: { hasMarker, directories, manifests } };
+  } finally {
+    await rm(local, { recursive: true, force: true });
+  }
+}
+
+/** Pushes one small file into the destination's top folder. */
+export async function pushTopFile(
+  ctx: DestinationContext,
+  name: string,
+  contents: string,
+): Promise<OpResult<null>> {
+  const local = await scratchDir(ctx, 'push');
+  try {
+    await writeFile(join(local, name), contents, { mode: 0o644 });
+    const result = await rsync(ctx, ['-t', join(local, name), `${at(ctx, ctx.dest.path)}/`]);
+    if (result.exitCode !== 0) {
+      return { ok: false, failure: classifyRsyncFailure(result, `Writing ${name}`) };
+    }
+    return { ok: true, value: null };
+  } finally {
+    await rm(local, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Deletes top-level entries by exact name: an empty folder synced over the destination with
+ * `--delete`, including only those names. Never `-a`, which would change the folder's own mode.
+ * Callers pass validated snapshot names only (no wildcards).
+ */
+export async function deleteTopEntries(
+  ctx: DestinationContext,
+  names: readonly string[],
+  kind: 'files' | 'folders',
+): Promise<OpResult<null>> {
+  if (names.length === 0) return { ok: true, value: null };
+  const empty = await scratchDir(ctx, 'empty');
+  try {
+    const includes = names.map((n) =>
+      kind === 'folders' ? `--include=/${n}/***` : `--include=/${n}`,
+    );
+    const result = await rsync(ctx, [
+      '--recursive',
+      '--delete',
+      ...includes,
+      '--exclude=*',
+      `${empty}/`,
+      `${at(ctx, ctx.dest.path)}/`,
+    ]);
+    if (result.exitCode !== 0) {
+      return { ok: false, failure: classifyRsyncFailure(result, `Deleting ${names.join(', ')}`) };
+    }
+    return { ok: true, value: null };
+  } finally {
+    await rm(empty, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Deletes snapshots: first all their manifests (so an interrupted delete leaves incomplete
+ * snapshots, never complete-looking partial ones), then the folders.
+ */
+export async function deleteSnapshots(
+  ctx: DestinationContext,
+  names: readonly string[],
+): Promise<OpResult<null>> {
+  const manifests = await deleteTopEntries(ctx, names.map(manifestName), 'files');
+  if (!manifests.ok) return manifests;
+  return deleteTopEntries(ctx, names, 'folders');
+}
+
+export interface ProbeResult {
+  writable: boolean;
+  hardLinks: boolean;
+  cleanedUp: boolean;
+  message: string;
+}
+
+/**
+ * Writes a file into a fresh probe folder on the destination, hard-links it with --link-dest,
+ * reads both back with -H (which recreates hard links only if they exist on the far side), and
+ * removes the folder.
+ */
+export async function probeDestination(ctx: DestinationContext): Promise<OpResult<ProbeResult>> {
+  const local = await scratchDir(ctx, 'probe');
+  const probeName = `.snaptray-check-${randomBytes(4).toString('hex')}`;
+  const probeRemote = joinDest(ctx.dest.path, probeName);
+  try {
+    await mkdir(join(local, 'up', 'a'), { recursive: true });
+    await writeFile(join(local, 'up', 'a', 'probe'), randomBytes(64).toString('hex'));
+    const write = await rsync(ctx, ['-a', `${join(local, 'up')}/`, `${at(ctx, probeRemote)}/`]);
+    if (write.exitCode !== 0) {
+      return { ok: false, failure: classifyRsyncFailure(write, 'Writing a test file') };
+    }
+    const link = await rsync(ctx, [
+      '-a',
+      `--link-dest=${joinDest(probeRemote, 'a')}`,
+      `${join(local, 'up', 'a')}/`,
+      `${at(ctx, joinDest(probeRemote, 'b'))}/`,
+    ]);
+    let hardLinks = false;
+    let message = '';
+    if (link.exitCode === 0) {
+      const back = join(local, 'back');
+      const read = await rsync(ctx, ['-aH', `${at(ctx, probeRemote)}/`, `${back}/`]);
+      if (read.exitCode === 0) {
+        const [a, b] = await Promise.all([
+          stat(join(back, 'a', 'probe')),
+          stat(join(back, 'b', 'probe')),
+        ]);
+        hardLinks = a.ino === b.ino;
+        message = hardLinks
+          ? 'Hard links work: unchanged files will take no extra space.'
+          : 'The destination does not keep hard links (a FAT or exFAT disk?): every snapshot would be a full copy.';
+      } else {
+        message = `Reading the test files back failed: ${stderrTail(read.stderr, 1)}`;
+      }
+    } else {
+      message = `Linking a test file failed: ${stderrTail(link.stderr, 1)}`;
+    }
+    const removed = await deleteTopEntries(ctx, [probeName], 'folders');
+    return {
+      ok: true,
+      value: {
+        writable: true,
+        hardLinks,
+        cleanedUp: removed.ok,
+        message: removed.ok
+          ? message
+          : `${message} The test folder ${probeName} could not be removed (a key without delete rights?).`,
+      },
+    };
+  } finally {
+    await rm(local, { recursive: true, force: true });
+  }
+}

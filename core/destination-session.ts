@@ -1,0 +1,82 @@
+/**
+ * Opens a destination for one command: for ssh, a per-run config and one master connection that
+ * every rsync call of the command reuses; for a local folder, nothing to open.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Destination } from './destination.js';
+import type { DestinationContext } from './destination-ops.js';
+import { failure, type Failure } from './errors.js';
+import type { Spawn } from './process.js';
+import type { Profile } from './settings/schema.js';
+import { closeMaster, openMaster, prepareSsh, SshConfigError } from './ssh.js';
+import { ensurePrivateDir } from './state/paths.js';
+
+export interface SessionEnvironment {
+  spawn: Spawn;
+  runtimeDir: string;
+  userKnownHosts: string[];
+  appKnownHosts: string;
+  defaultSshConfig: string | null;
+}
+
+export interface OpenDestination {
+  ctx: DestinationContext;
+  close(): Promise<void>;
+}
+
+export async function openDestination(
+  env: SessionEnvironment,
+  dest: Destination,
+  ssh: Profile['ssh'],
+  signal?: AbortSignal,
+): Promise<{ ok: true; value: OpenDestination } | { ok: false; failure: Failure }> {
+  const dir = await ensurePrivateDir(env.runtimeDir);
+  if (dir.kind === 'refused') return { ok: false, failure: failure('internal', dir.message) };
+  const runDir = await mkdtemp(join(env.runtimeDir, 'r'));
+  const removeRunDir = () => rm(runDir, { recursive: true, force: true });
+  const ctx: DestinationContext = {
+    dest,
+    spawn: env.spawn,
+    rsyncShellArgs: [],
+    scratch: join(runDir, 's'),
+    signal,
+  };
+  if (dest.kind === 'local') return { ok: true, value: { ctx, close: removeRunDir } };
+  let session;
+  try {
+    session = await prepareSsh(
+      dest,
+      {
+        port: ssh.port,
+        identityFile: ssh.identityFile,
+        knownHostsFiles: [env.appKnownHosts, ...(ssh.knownHostsFile ? [ssh.knownHostsFile] : [])],
+        includeConfig: ssh.configFile ?? env.defaultSshConfig,
+        connectTimeoutSeconds: 15,
+      },
+      runDir,
+      env.userKnownHosts,
+    );
+  } catch (e) {
+    await removeRunDir();
+    if (e instanceof SshConfigError) return { ok: false, failure: failure('settings', e.message) };
+    throw e;
+  }
+  const master = await openMaster(env.spawn, session, signal);
+  if (!master.ok) {
+    await removeRunDir();
+    return { ok: false, failure: master.failure };
+  }
+  ctx.rsyncShellArgs = ['-e', session.rsyncShell];
+  const opened = session;
+  return {
+    ok: true,
+    value: {
+      ctx,
+      close: async () => {
+        await closeMaster(env.spawn, opened).catch(() => undefined);
+        await removeRunDir();
+      },
+    },
+  };
+}

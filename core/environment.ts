@@ -1,0 +1,54 @@
+/** Where Snaptray keeps its files on this machine, from the process environment. */
+import { existsSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import { join } from 'node:path';
+import type { BackupEnvironment } from './run-backup.js';
+import type { Spawn } from './process.js';
+import { configDir, profileStateDir, runtimeDir, stateRoot } from './state/paths.js';
+import { appVersion } from './version.js';
+
+export interface Places {
+  configFile: string;
+  appKnownHosts: string;
+  stateRoot: string;
+  runtimeDir: string;
+  /** ssh reads the account's real home (the passwd entry), not $HOME. */
+  userKnownHosts: string[];
+  defaultSshConfig: string | null;
+}
+
+export function places(env: NodeJS.ProcessEnv): Places {
+  const home = env.HOME && env.HOME.startsWith('/') ? env.HOME : userInfo().homedir;
+  const sshHome = userInfo().homedir;
+  const config = configDir(env, home);
+  const sshConfig = join(sshHome, '.ssh', 'config');
+  return {
+    configFile: join(config, 'config.json'),
+    appKnownHosts: join(config, 'known_hosts'),
+    stateRoot: stateRoot(env, home),
+    runtimeDir: runtimeDir(env, userInfo().uid),
+    userKnownHosts: ['~/.ssh/known_hosts', '~/.ssh/known_hosts2'],
+    defaultSshConfig: existsSync(sshConfig) ? sshConfig : null,
+  };
+}
+
+export function backupEnvironment(
+  p: Places,
+  profileName: string,
+  spawn: Spawn,
+  source: 'cli' | 'tray',
+): BackupEnvironment {
+  return {
+    spawn,
+    now: () => new Date(),
+    hostname: hostname(),
+    appVersion: appVersion(),
+    stateDir: profileStateDir(p.stateRoot, profileName),
+    stateRoot: p.stateRoot,
+    runtimeDir: p.runtimeDir,
+    userKnownHosts: p.userKnownHosts,
+    appKnownHosts: p.appKnownHosts,
+    defaultSshConfig: p.defaultSshConfig,
+    source,
+  };
+}

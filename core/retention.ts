@@ -1,0 +1,171 @@
+import type { RetentionPolicy } from './settings/schema.js';
+import type { Snapshot } from './snapshot.js';
+
+/** What to keep and what to delete among one prefix's complete snapshots, each oldest first. */
+export interface RetentionPlan {
+  keep: { name: string; reasons: string[] }[];
+  delete: { name: string; reason: string }[];
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+type PeriodKind = 'day' | 'week' | 'month';
+
+interface PeriodRule {
+  kind: PeriodKind;
+  /** How many periods are kept, counting the current one. */
+  count: number;
+  /** The newest non-future snapshot of each period, by period number. */
+  newest: Map<number, Snapshot>;
+}
+
+/**
+ * Plans which complete and legacy snapshots to keep. Incomplete ones are left out of both lists
+ * (see `supersededIncomplete`). Rules, in order: the newest complete and the newest ok snapshot,
+ * snapshots dated after `now`, and those younger than `keepAllHours` are always kept; anything
+ * older than `maxAgeDays` is deleted; else the newest of each recent day, ISO week and month.
+ */
+export function planRetention(
+  snapshots: readonly Snapshot[],
+  policy: RetentionPolicy,
+  now: Date,
+): RetentionPlan {
+  const planned = snapshots.filter((s) => s.state !== 'incomplete').sort(compareSnapshots);
+  const newest = planned.at(-1);
+  const newestOk = planned.findLast((s) => s.status === 'ok');
+  // "For N days" means the N most recent local calendar days counting today; weeks and months alike.
+  const rules: PeriodRule[] = [
+    { kind: 'day', count: policy.dailyDays, newest: new Map() },
+    { kind: 'week', count: policy.weeklyWeeks, newest: new Map() },
+    { kind: 'month', count: policy.monthlyMonths, newest: new Map() },
+  ];
+  for (const s of planned) {
+    // A snapshot dated in the future has an untrustworthy clock: it must not take a period's place.
+    if (s.time.getTime() > now.getTime()) continue;
+    for (const rule of rules) rule.newest.set(periodNumber(rule.kind, s.time), s);
+  }
+
+  const plan: RetentionPlan = { keep: [], delete: [] };
+  for (const s of planned) {
+    const age = now.getTime() - s.time.getTime();
+    const reasons: string[] = [];
+    if (s === newest) reasons.push('newest');
+    else if (s === newestOk) reasons.push('newest ok snapshot');
+    if (age < 0) {
+      reasons.push('dated in the future');
+    } else if (age < policy.keepAllHours * HOUR_MS) {
+      reasons.push(`within ${countOf(policy.keepAllHours, 'hour')}`);
+    }
+    // Elapsed time, like the old script's OLD_AGE, so a DST change does not shift it by an hour.
+    const maxAge = policy.maxAgeDays;
+    const tooOld = maxAge !== null && age > maxAge * DAY_MS;
+    if (!tooOld) {
+      for (const rule of rules) {
+        const period = periodNumber(rule.kind, s.time);
+        if (inWindow(rule, period, now) && rule.newest.get(period) === s) {
+          reasons.push(`newest of ${periodLabel(rule.kind, s.time)}`);
+        }
+      }
+    }
+    if (reasons.length > 0) {
+      plan.keep.push({ name: s.name, reasons });
+    } else {
+      const reason = tooOld
+        ? `older than ${countOf(maxAge, 'day')}`
+        : describeUnkept(s, rules, policy, now);
+      plan.delete.push({ name: s.name, reason });
+    }
+  }
+  return plan;
+}
+
+/** Incomplete snapshots older than the newest complete one, oldest first: a successful run deletes these. */
+export function supersededIncomplete(snapshots: readonly Snapshot[]): string[] {
+  const sorted = [...snapshots].sort(compareSnapshots);
+  const newestComplete = sorted.findLast((s) => s.state !== 'incomplete');
+  if (!newestComplete) return [];
+  return sorted
+    .filter((s) => s.state === 'incomplete' && compareSnapshots(s, newestComplete) < 0)
+    .map((s) => s.name);
+}
+
+/** Oldest first by time; the name breaks ties so the plan never depends on the input order. */
+function compareSnapshots(a: Snapshot, b: Snapshot): number {
+  const byTime = a.time.getTime() - b.time.getTime();
+  if (byTime !== 0) return byTime;
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+function inWindow(rule: PeriodRule, period: number, now: Date): boolean {
+  const back = periodNumber(rule.kind, now) - period;
+  return back >= 0 && back < rule.count;
+}
+
+/** Why a snapshot that no rule keeps goes: the finest period window it falls in, if any. */
+function describeUnkept(
+  s: Snapshot,
+  rules: readonly PeriodRule[],
+  policy: RetentionPolicy,
+  now: Date,
+): string {
+  for (const rule of rules) {
+    if (inWindow(rule, periodNumber(rule.kind, s.time), now)) {
+      return `not the newest of its ${rule.kind}`;
+    }
+  }
+  const windows = rules.filter((r) => r.count > 0).map((r) => countOf(r.count, r.kind, ''));
+  if (windows.length > 0) {
+    const last = windows.pop() ?? '';
+    return `not in the last ${windows.length > 0 ? `${windows.join(', ')} or ${last}` : last}`;
+  }
+  if (policy.keepAllHours > 0) return `older than ${countOf(policy.keepAllHours, 'hour')}`;
+  return 'no rule keeps it';
+}
+
+/** Days since 1970-01-01 of the local calendar date, immune to DST because it ignores the clock. */
+function localDayNumber(t: Date): number {
+  return Math.round(Date.UTC(t.getFullYear(), t.getMonth(), t.getDate()) / DAY_MS);
+}
+
+/** Numbers consecutive periods consecutively, so a window is a plain subtraction. */
+function periodNumber(kind: PeriodKind, t: Date): number {
+  switch (kind) {
+    case 'day':
+      return localDayNumber(t);
+    case 'week':
+      // 1970-01-01 was a Thursday; shifting by 3 days makes weeks start on Monday.
+      return Math.floor((localDayNumber(t) + 3) / 7);
+    case 'month':
+      return t.getFullYear() * 12 + t.getMonth();
+  }
+}
+
+function periodLabel(kind: PeriodKind, t: Date): string {
+  const ymd = [t.getFullYear(), pad(t.getMonth() + 1), pad(t.getDate())];
+  switch (kind) {
+    case 'day':
+      return ymd.join('-');
+    case 'week':
+      return `week ${isoWeek(t)}`;
+    case 'month':
+      return ymd.slice(0, 2).join('-');
+  }
+}
+
+/** ISO 8601 week such as `2026-W48`: the week belongs to the year that holds its Thursday. */
+function isoWeek(t: Date): string {
+  const day = localDayNumber(t);
+  const thursday = day - ((((day + 3) % 7) + 7) % 7) + 3;
+  const year = new Date(thursday * DAY_MS).getUTCFullYear();
+  const week = Math.floor((thursday - Date.UTC(year, 0, 1) / DAY_MS) / 7) + 1;
+  return `${year}-W${pad(week)}`;
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+function countOf(n: number, unit: string, one = '1 '): string {
+  return n === 1 ? `${one}${unit}` : `${n} ${unit}s`;
+}

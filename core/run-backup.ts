@@ -1,0 +1,578 @@
+/**
+ * One backup run, in the order the snapshot protocol needs: pause, lock, connect, check the
+ * destination, pre hook, push, manifest, supersede and prune, after hook. On failure the fail
+ * hook runs and nothing is deleted.
+ */
+import { stat } from 'node:fs/promises';
+import type { Destination } from './destination.js';
+import { formatDestination, joinDest, parseDestination, rsyncLocation } from './destination.js';
+import type { DestinationContext } from './destination-ops.js';
+import {
+  classifyRsyncFailure,
+  deleteSnapshots,
+  listDestination,
+  pushTopFile,
+} from './destination-ops.js';
+import { failure, stderrTail, type Failure } from './errors.js';
+import { runHook } from './hooks.js';
+import type { Spawn } from './process.js';
+import { LineSplitter, parseProgress, parseStats, type Progress } from './progress.js';
+import { planRetention, supersededIncomplete } from './retention.js';
+import { automaticExcludes, buildPushCommand } from './rsync-args.js';
+import type { Profile } from './settings/schema.js';
+import { freshSnapshotName, manifestName } from './snapshot-name.js';
+import type { Manifest, Snapshot } from './snapshot.js';
+import { isComplete, linkBases, snapshotsOf } from './snapshot.js';
+import { openDestination, type SessionEnvironment } from './destination-session.js';
+import { appendHistory, type HistoryEntry } from './state/history.js';
+import { acquireLock } from './state/lock.js';
+import { logPathFor, openLog, pruneLogs } from './state/logs.js';
+import { ensurePrivateDir } from './state/paths.js';
+import { readPause } from './state/pause.js';
+
+export type Outcome = 'ok' | 'partial' | 'failed' | 'cancelled' | 'locked' | 'paused';
+
+/** The CLI's exit code for each outcome: a contract the tray and cron users rely on. */
+export const EXIT_CODES: Record<Outcome, number> = {
+  ok: 0,
+  failed: 1,
+  partial: 3,
+  locked: 4,
+  paused: 4,
+  cancelled: 5,
+};
+
+export type Phase =
+  'connecting' | 'checking' | 'pre-hook' | 'transferring' | 'finishing' | 'pruning' | 'after-hook';
+
+export type BackupEvent =
+  | { type: 'phase'; phase: Phase }
+  | { type: 'snapshot'; name: string }
+  | { type: 'progress'; progress: Progress }
+  | { type: 'warning'; message: string };
+
+export interface BackupEnvironment extends SessionEnvironment {
+  spawn: Spawn;
+  now: () => Date;
+  hostname: string;
+  appVersion: string;
+  /** `$XDG_STATE_HOME/snaptray/<profile>` */
+  stateDir: string;
+  /** Snaptray's state root, excluded when inside a source. */
+  stateRoot: string;
+  /** Private short folder for ssh sockets and scratch files. */
+  runtimeDir: string;
+  /** The user's own known_hosts files (the app's own is added from the profile). */
+  userKnownHosts: string[];
+  appKnownHosts: string;
+  /** The user's ssh config to include when the profile names none. */
+  defaultSshConfig: string | null;
+  source: 'cli' | 'tray';
+}
+
+export interface BackupRequest {
+  profileName: string;
+  /** A complete profile: sources, destination and prefix set. */
+  profile: Profile;
+  force: boolean;
+  signal?: AbortSignal;
+  onEvent?: (event: BackupEvent) => void;
+}
+
+export interface BackupResult {
+  outcome: Outcome;
+  exitCode: number;
+  snapshot: string | null;
+  rsyncExitCode: number | null;
+  files: number | null;
+  bytesSent: number | null;
+  durationMs: number;
+  logPath: string | null;
+  warnings: string[];
+  error: Failure | null;
+}
+
+const MAX_NAMED_FILES = 20;
+
+function emptyResult() {
+  return { snapshot: null, rsyncExitCode: null, files: null, bytesSent: null, logPath: null };
+}
+
+export async function runBackup(env: BackupEnvironment, req: BackupRequest): Promise<BackupResult> {
+  const started = env.now();
+  const warnings: string[] = [];
+  const emit = (e: BackupEvent) => req.onEvent?.(e);
+  const warn = (message: string) => {
+    warnings.push(message);
+    emit({ type: 'warning', message });
+  };
+  const finish = async (partial: Partial<BackupResult> & { outcome: Outcome }) => {
+    const result: BackupResult = {
+      snapshot: null,
+      rsyncExitCode: null,
+      files: null,
+      bytesSent: null,
+      logPath: null,
+      error: null,
+      ...partial,
+      exitCode: EXIT_CODES[partial.outcome],
+      durationMs: env.now().getTime() - started.getTime(),
+      warnings,
+    };
+    await record(env, req.profileName, started, result).catch((e: unknown) => {
+      result.warnings.push(`The run could not be recorded in the history: ${String(e)}`);
+    });
+    return result;
+  };
+
+  const stateDir = await ensurePrivateDir(env.stateDir);
+  if (stateDir.kind === 'refused') {
+    return {
+      ...emptyResult(),
+      outcome: 'failed',
+      exitCode: 1,
+      durationMs: 0,
+      warnings,
+      error: failure('internal', stateDir.message),
+    };
+  }
+  const pause = await readPause(env.stateDir, started);
+  if (pause.paused && !req.force) {
+    const until = pause.until ? `until ${pause.until.toLocaleString()}` : 'until resumed';
+    return finish({
+      outcome: 'paused',
+      error: failure(
+        'refused',
+        `Backups of this profile are paused ${until}. Use --force to run anyway.`,
+      ),
+    });
+  }
+  const lock = await acquireLock(env.stateDir, {
+    pid: process.pid,
+    startedAt: started.toISOString(),
+    source: env.source,
+  });
+  if (lock.kind === 'held') {
+    return finish({
+      outcome: 'locked',
+      error: failure(
+        'refused',
+        `Another backup of this profile is running (process ${lock.pid}` +
+          `${lock.source ? `, started from the ${lock.source}` : ''}).`,
+      ),
+    });
+  }
+  try {
+    return await finish(await runLocked(env, req, started, warn, emit));
+  } finally {
+    await lock.release();
+  }
+}
+
+type Partialresult = Partial<BackupResult> & { outcome: Outcome };
+
+async function runLocked(
+  env: BackupEnvironment,
+  req: BackupRequest,
+  started: Date,
+  warn: (m: string) => void,
+  emit: (e: BackupEvent) => void,
+): Promise<Partialresult> {
+  const { profile } = req;
+  const parsed = parseDestination(profile.destination);
+  if (!parsed.ok) {
+    return { outcome: 'failed', error: failure('settings', `The destination ${parsed.message}.`) };
+  }
+  const dest = parsed.value;
+  const missing = await missingSources(profile.sources);
+  if (profile.sources.length === 0) {
+    return {
+      outcome: 'failed',
+      error: failure('settings', 'No sources are set: name at least one folder to back up.'),
+    };
+  }
+  if (missing.length > 0) {
+    return {
+      outcome: 'failed',
+      error: failure(
+        'source-missing',
+        `These sources do not exist or cannot be read: ${missing.join(', ')}.`,
+      ),
+    };
+  }
+  const hookEnv = (status: string, exitCode: number | null, snapshot: string | null) => ({
+    SNAPTRAY_PROFILE: req.profileName,
+    SNAPTRAY_SNAPSHOT: snapshot ?? '',
+    SNAPTRAY_STATUS: status,
+    SNAPTRAY_EXIT_CODE: exitCode === null ? '' : String(exitCode),
+    SNAPTRAY_DEST: formatDestination(dest),
+  });
+  const failWith = async (result: Partialresult): Promise<Partialresult> => {
+    if (result.outcome === 'failed' || result.outcome === 'cancelled') {
+      const hook = await runHook(
+        profile.hooks.fail,
+        hookEnv(result.outcome, result.rsyncExitCode ?? null, result.snapshot ?? null),
+        profile.hooks.timeoutSeconds,
+      );
+      if (hook.kind === 'failed') warn(`The fail hook failed too: ${describeHook(hook)}`);
+    }
+    return result;
+  };
+
+  if (dest.kind === 'ssh') emit({ type: 'phase', phase: 'connecting' });
+  const opened = await openDestination(env, dest, profile.ssh, req.signal);
+  if (!opened.ok) return failWith(cancelledOr(req, { outcome: 'failed', error: opened.failure }));
+  const { ctx } = opened.value;
+  try {
+    emit({ type: 'phase', phase: 'checking' });
+    const listing = await listDestination(ctx);
+    if (!listing.ok)
+      return failWith(cancelledOr(req, { outcome: 'failed', error: listing.failure }));
+    if (!listing.value.hasMarker) {
+      return failWith({ outcome: 'failed', error: notInitialised(dest) });
+    }
+    const { snapshots, warnings: listWarnings } = snapshotsOf(profile.prefix, listing.value);
+    listWarnings.forEach(warn);
+    const owner = prefixOwner(snapshots);
+    if (owner !== null && owner !== env.hostname) {
+      return failWith({
+        outcome: 'failed',
+        error: failure(
+          'prefix-owned',
+          `The snapshots named "${profile.prefix}-…" on the destination belong to the machine ` +
+            `"${owner}", not to this one ("${env.hostname}"). Two machines sharing a prefix would link ` +
+            "and prune each other's snapshots: choose another prefix for this machine.",
+        ),
+      });
+    }
+
+    emit({ type: 'phase', phase: 'pre-hook' });
+    const pre = await runHook(
+      profile.hooks.pre,
+      hookEnv('starting', null, null),
+      profile.hooks.timeoutSeconds,
+      req.signal,
+    );
+    if (pre.kind === 'failed') {
+      return failWith(
+        cancelledOr(req, {
+          outcome: 'failed',
+          error: failure(
+            'hook-failed',
+            `The pre-backup hook failed, so nothing was backed up: ${describeHook(pre)}`,
+          ),
+        }),
+      );
+    }
+
+    const name = freshSnapshotName(profile.prefix, started, new Set(listing.value.directories));
+    emit({ type: 'snapshot', name });
+    const bases = linkBases(snapshots);
+    const transfer = await transferSnapshot(env, req, ctx, dest, name, bases, emit);
+    const base = {
+      snapshot: name,
+      rsyncExitCode: transfer.exitCode,
+      files: transfer.files,
+      bytesSent: transfer.bytesSent,
+      logPath: transfer.logPath,
+    };
+    transfer.warnings.forEach(warn);
+    if (transfer.status === 'cancelled') {
+      return failWith({
+        ...base,
+        outcome: 'cancelled',
+        error: failure(
+          'killed',
+          `Stopped. The unfinished snapshot ${name} stays; the next run continues from it without sending its files again.`,
+        ),
+      });
+    }
+    if (transfer.status === 'failed')
+      return failWith({ ...base, outcome: 'failed', error: transfer.failure });
+
+    emit({ type: 'phase', phase: 'finishing' });
+    const manifest: Manifest = {
+      format: 1,
+      host: env.hostname,
+      prefix: profile.prefix,
+      startedAt: started.toISOString(),
+      endedAt: env.now().toISOString(),
+      rsyncExitCode: transfer.exitCode ?? 0,
+      status: transfer.status,
+      files: transfer.files ?? 0,
+      bytesSent: transfer.bytesSent ?? 0,
+      appVersion: env.appVersion,
+    };
+    const pushed = await pushTopFile(
+      ctx,
+      manifestName(name),
+      JSON.stringify(manifest, null, 2) + '\n',
+    );
+    if (!pushed.ok)
+      return failWith(cancelledOr(req, { ...base, outcome: 'failed', error: pushed.failure }));
+
+    emit({ type: 'phase', phase: 'pruning' });
+    const after: Snapshot[] = [
+      ...snapshots,
+      { name, time: started, state: 'complete', status: manifest.status, manifest },
+    ];
+    await cleanUp(ctx, after, profile, env.now(), warn);
+
+    emit({ type: 'phase', phase: 'after-hook' });
+    const outcome = transfer.status === 'ok' ? 'ok' : 'partial';
+    const afterHook = await runHook(
+      profile.hooks.after,
+      hookEnv(outcome, transfer.exitCode, name),
+      profile.hooks.timeoutSeconds,
+    );
+    if (afterHook.kind === 'failed')
+      warn(`The after-backup hook failed: ${describeHook(afterHook)}`);
+    const error =
+      outcome === 'partial'
+        ? failure(
+            'rsync-failed',
+            `Some files could not be read and are missing from ${name}; see the log.`,
+          )
+        : null;
+    return { ...base, outcome, error };
+  } finally {
+    await opened.value.close();
+  }
+}
+
+function cancelledOr(req: BackupRequest, result: Partialresult): Partialresult {
+  return req.signal?.aborted
+    ? { ...result, outcome: 'cancelled', error: failure('killed', 'Stopped.') }
+    : result;
+}
+
+function notInitialised(dest: Destination): Failure {
+  return failure(
+    'not-initialised',
+    `${formatDestination(dest)} is not a Snaptray destination (no .snaptray-destination marker). ` +
+      'If the disk is not mounted this folder is only the empty mount point, and writing there would ' +
+      'fill the wrong disk. If it is the right folder on a mounted disk, run "snaptray init" once.',
+  );
+}
+
+/** The host that the newest manifest under this prefix names, if any. */
+function prefixOwner(snapshots: readonly Snapshot[]): string | null {
+  for (let i = snapshots.length - 1; i >= 0; i--) {
+    const m = snapshots[i]?.manifest;
+    if (m) return m.host;
+  }
+  return null;
+}
+
+async function missingSources(sources: readonly string[]): Promise<string[]> {
+  const missing: string[] = [];
+  for (const s of sources) {
+    await stat(s).catch(() => missing.push(s));
+  }
+  return missing;
+}
+
+function describeHook(h: Extract<Awaited<ReturnType<typeof runHook>>, { kind: 'failed' }>): string {
+  const how = h.timedOut
+    ? 'it timed out'
+    : h.signal
+      ? `killed by ${h.signal}`
+      : `exit code ${String(h.exitCode)}`;
+  const tail = h.outputTail.trim().split('\n').slice(-2).join(' / ');
+  return tail ? `${how}: ${tail}` : how;
+}
+
+/** Deletes superseded incomplete snapshots, then prunes by retention. Failures are warnings. */
+async function cleanUp(
+  ctx: DestinationContext,
+  snapshots: readonly Snapshot[],
+  profile: Profile,
+  now: Date,
+  warn: (m: string) => void,
+): Promise<void> {
+  const plan = planRetention(snapshots, profile.retention, now);
+  const doomed = [...supersededIncomplete(snapshots), ...plan.delete.map((d) => d.name)];
+  if (doomed.length === 0) return;
+  const deleted = await deleteSnapshots(ctx, doomed);
+  if (!deleted.ok) {
+    warn(`Old snapshots could not be deleted (${doomed.join(', ')}): ${deleted.failure.message}`);
+  }
+}
+
+interface Transfer {
+  status: 'ok' | 'partial' | 'failed' | 'cancelled';
+  exitCode: number | null;
+  files: number | null;
+  bytesSent: number | null;
+  logPath: string;
+  warnings: string[];
+  failure: Failure;
+}
+
+async function transferSnapshot(
+  env: BackupEnvironment,
+  req: BackupRequest,
+  ctx: DestinationContext,
+  dest: Destination,
+  name: string,
+  bases: readonly Snapshot[],
+  emit: (e: BackupEvent) => void,
+): Promise<Transfer> {
+  const { profile } = req;
+  const logPath = logPathFor(env.stateDir, env.now());
+  const log = await openLog(logPath);
+  const own = [env.stateRoot, env.runtimeDir, ...(dest.kind === 'local' ? [dest.path] : [])];
+  const command = buildPushCommand({
+    sources: profile.sources,
+    excludes: [...automaticExcludes(profile.sources, own), ...profile.excludes],
+    linkDests: bases.map((b) => joinDest(dest.path, b.name)),
+    target: `${rsyncLocation(dest, joinDest(dest.path, name))}/`,
+    options: profile.rsync,
+    rsyncShell: ctx.rsyncShellArgs[1] ?? null,
+  });
+  log.write(
+    `# ${env.now().toISOString()} ${command.file} ${command.args.map((a) => JSON.stringify(a)).join(' ')}`,
+  );
+
+  const abort = new AbortController();
+  const onAbort = () => abort.abort();
+  req.signal?.addEventListener('abort', onAbort, { once: true });
+  if (req.signal?.aborted) abort.abort();
+  let linkBaseMissing: string | null = null;
+  const unreadable: string[] = [];
+  const vanished: string[] = [];
+  let unreadableCount = 0;
+  let vanishedCount = 0;
+  const statsLines: string[] = [];
+  const out = new LineSplitter();
+  const err = new LineSplitter();
+  let lastProgressAt = 0;
+  const handleOut = (lines: string[]) => {
+    for (const line of lines) {
+      const progress = parseProgress(line);
+      if (progress) {
+        const t = Date.now();
+        if (t - lastProgressAt >= 200 || progress.percent === 100) {
+          lastProgressAt = t;
+          emit({ type: 'progress', progress });
+        }
+        continue;
+      }
+      if (line === '') continue;
+      log.write(line);
+      if (STATS_LINE.test(line)) statsLines.push(line);
+    }
+  };
+  const handleErr = (lines: string[]) => {
+    for (const line of lines) {
+      if (line === '') continue;
+      log.write(`! ${line}`);
+      const missing = /--link-dest arg does not exist: (.*)$/.exec(line);
+      if (missing) {
+        linkBaseMissing = missing[1] ?? '';
+        abort.abort();
+        continue;
+      }
+      const gone = /file has vanished: "(.*)"/.exec(line);
+      if (gone) {
+        vanishedCount++;
+        if (vanished.length < MAX_NAMED_FILES) vanished.push(gone[1] ?? '');
+        continue;
+      }
+      const denied =
+        /(?:send_files failed to open|opendir|readlink_stat|link_stat) "(.*)"(?: failed)?: Permission denied/.exec(
+          line,
+        );
+      if (denied) {
+        unreadableCount++;
+        if (unreadable.length < MAX_NAMED_FILES) unreadable.push(denied[1] ?? '');
+      }
+    }
+  };
+  emit({ type: 'phase', phase: 'transferring' });
+  const result = await env.spawn({
+    file: command.file,
+    args: command.args,
+    signal: abort.signal,
+    onStdout: (chunk) => handleOut(out.push(chunk)),
+    onStderr: (chunk) => handleErr(err.push(chunk)),
+  });
+  req.signal?.removeEventListener('abort', onAbort);
+  handleOut(out.end());
+  handleErr(err.end());
+  log.write(
+    `# ${env.now().toISOString()} rsync exit ${String(result.exitCode)}${result.signal ? ` signal ${result.signal}` : ''}`,
+  );
+  await log.close();
+  await pruneLogs(env.stateDir).catch(() => undefined);
+
+  const stats = parseStats(statsLines);
+  const transfer = {
+    exitCode: result.exitCode,
+    files: stats?.regularFilesTransferred ?? null,
+    bytesSent: stats?.literalBytes ?? null,
+    logPath,
+    warnings: [] as string[],
+  };
+  const named = (list: string[], count: number) =>
+    list.join(', ') + (count > list.length ? ` and ${count - list.length} more` : '');
+  if (req.signal?.aborted) {
+    return { ...transfer, status: 'cancelled', failure: failure('killed', 'Stopped.') };
+  }
+  if (linkBaseMissing !== null) {
+    return {
+      ...transfer,
+      status: 'failed',
+      failure: failure(
+        'link-base-missing',
+        `rsync could not find the previous snapshot ${linkBaseMissing} on the destination, so it ` +
+          'would have made a full copy instead of hard links. Stopped; nothing was deleted. Check ' +
+          'that the destination path is the same one the listing shows (an rrsync key needs the path "/").',
+      ),
+    };
+  }
+  if (result.exitCode === 24 && vanishedCount > 0) {
+    transfer.warnings.push(
+      `${vanishedCount} file(s) vanished while being backed up: ${named(vanished, vanishedCount)}.`,
+    );
+  }
+  if (result.exitCode === 0 || result.exitCode === 24) {
+    return { ...transfer, status: 'ok', failure: failure('internal', '') };
+  }
+  if (result.exitCode === 23 && !/No space left on device/i.test(result.stderr)) {
+    const what =
+      unreadableCount > 0
+        ? `${unreadableCount} file(s) could not be read: ${named(unreadable, unreadableCount)}`
+        : `some files could not be transferred: ${stderrTail(result.stderr)}`;
+    transfer.warnings.push(`Completed with errors: ${what}.`);
+    return { ...transfer, status: 'partial', failure: failure('rsync-failed', what) };
+  }
+  return { ...transfer, status: 'failed', failure: classifyRsyncFailure(result, 'The transfer') };
+}
+
+const STATS_LINE = /^(Number of |Total |Literal data|Matched data|File list |sent |total size )/;
+
+async function record(
+  env: BackupEnvironment,
+  profile: string,
+  started: Date,
+  r: BackupResult,
+): Promise<void> {
+  const entry: HistoryEntry = {
+    profile,
+    startedAt: started.toISOString(),
+    endedAt: env.now().toISOString(),
+    outcome: r.outcome,
+    exitCode: r.exitCode,
+    rsyncExitCode: r.rsyncExitCode,
+    files: r.files,
+    bytesSent: r.bytesSent,
+    snapshot: r.snapshot,
+    logPath: r.logPath,
+    error: r.error,
+    warnings: r.warnings,
+  };
+  await appendHistory(env.stateDir, entry);
+}
+
+export { isComplete };

@@ -1,0 +1,86 @@
+/**
+ * Reading and writing the settings file. The CLI uses `conf`; the tray app passes its
+ * electron-store (a subclass of Conf) to the same functions, so both apply one schema and one
+ * set of migrations.
+ */
+import { existsSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import Conf from 'conf';
+import {
+  fieldErrors,
+  settingsSchema,
+  SETTINGS_VERSION,
+  type FieldError,
+  type Settings,
+} from './schema.js';
+import { migrate } from './migrations.js';
+
+/** The part of Conf (and electron-store) this module needs. */
+export interface SettingsBackend {
+  readonly path: string;
+  store: Record<string, unknown>;
+}
+
+/** Options shared by conf here and electron-store in the app: same file, same mode. */
+export function storeOptions(path: string) {
+  return {
+    cwd: dirname(path),
+    configName: basename(path).replace(/\.json$/, ''),
+    fileExtension: basename(path).endsWith('.json') ? 'json' : '',
+    configFileMode: 0o600,
+    projectName: 'snaptray',
+    clearInvalidConfig: false,
+  } as const;
+}
+
+export function openConfStore(path: string): SettingsBackend {
+  return new Conf<Record<string, unknown>>(storeOptions(path));
+}
+
+export type LoadResult =
+  { ok: true; settings: Settings; migrated: boolean } | { ok: false; errors: FieldError[] };
+
+export function settingsFileExists(path: string): boolean {
+  return existsSync(path);
+}
+
+/** Reads, migrates and validates. A migrated file is written back in the current version. */
+export function loadSettings(backend: SettingsBackend): LoadResult {
+  let raw: Record<string, unknown>;
+  try {
+    raw = backend.store;
+  } catch (e) {
+    return {
+      ok: false,
+      errors: [
+        { path: '(file)', message: `${backend.path} cannot be read: ${(e as Error).message}` },
+      ],
+    };
+  }
+  const migrated = migrate(raw);
+  if (!migrated.ok) return { ok: false, errors: [{ path: 'version', message: migrated.message }] };
+  const parsed = settingsSchema.safeParse(migrated.value);
+  if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error) };
+  if (migrated.changed) backend.store = parsed.data as unknown as Record<string, unknown>;
+  return { ok: true, settings: parsed.data, migrated: migrated.changed };
+}
+
+/** Validates and writes; nothing is written when a field is invalid. */
+export function saveSettings(
+  backend: SettingsBackend,
+  settings: unknown,
+): { ok: true; settings: Settings } | { ok: false; errors: FieldError[] } {
+  const parsed = settingsSchema.safeParse(settings);
+  if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error) };
+  backend.store = parsed.data as unknown as Record<string, unknown>;
+  return { ok: true, settings: parsed.data };
+}
+
+export function describeErrors(path: string, errors: readonly FieldError[]): string {
+  return (
+    `The settings in ${path} are not valid:\n` +
+    errors.map((e) => `  ${e.path}: ${e.message}`).join('\n')
+  );
+}
+
+export { SETTINGS_VERSION };

@@ -1,0 +1,226 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { open, readFile, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { z } from 'zod';
+
+/**
+ * The run lock of one profile: `<state dir>/lock`, so that a cron run of the CLI and the tray
+ * never back up the same profile at once. PERSISTED FORMAT: the CLI and the tray (possibly of
+ * different versions) create and read this file; add fields freely, never change them.
+ *
+ *   {"pid": 4242, "startedAt": "2026-11-26T03:00:00.000Z", "source": "cli",
+ *    "bootId": "<kernel boot id>", "token": "<random, unique to this lock>"}
+ *
+ * A lock is stale when its process is gone (or the machine rebooted since: pids are reused), or
+ * when it is unreadable and older than a minute. Breaking a stale lock is serialized by a marker
+ * file `lock.break-<identity of that stale lock>`, created with O_EXCL, so of several processes
+ * racing over one stale lock exactly one removes it, and none removes a newer lock.
+ */
+
+const LOCK_NAME = 'lock';
+const BREAK_PREFIX = 'lock.break-';
+/** An unreadable lock younger than this may be one still being written. */
+const GARBAGE_STALE_MS = 60_000;
+const ATTEMPTS = 6;
+const RETRY_DELAY_MS = 20;
+
+export interface LockInfo {
+  pid: number;
+  startedAt: string;
+  source: 'cli' | 'tray';
+}
+
+export interface LockHolder {
+  pid: number;
+  startedAt: string;
+  source: string;
+}
+
+export type LockResult =
+  | { kind: 'acquired'; release(): Promise<void> }
+  /** pid, startedAt and source are null when the lock file cannot be read (yet). */
+  | { kind: 'held'; pid: number | null; startedAt: string | null; source: string | null };
+
+const lockFileSchema = z.object({
+  pid: z.number().int().positive(),
+  startedAt: z.string(),
+  source: z.string(),
+  bootId: z.string().nullable().optional(),
+  token: z.string().optional(),
+});
+type LockFile = z.infer<typeof lockFileSchema>;
+
+interface Observed {
+  /** Names this very lock (inode, mtime, content): no later lock has the same identity. */
+  identity: string;
+  mtimeMs: number;
+  holder: LockFile | null;
+}
+
+/** Takes the profile's lock in `dir` (which must exist), or says who holds it. */
+export async function acquireLock(dir: string, info: LockInfo): Promise<LockResult> {
+  const path = join(dir, LOCK_NAME);
+  const token = randomBytes(16).toString('hex');
+  const body: LockFile = { ...info, bootId: await currentBootId(), token };
+  const content = JSON.stringify(body) + '\n';
+  let last: Observed | null = null;
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    if (await createExclusive(path, content)) {
+      return { kind: 'acquired', release: () => releaseIfOurs(path, token) };
+    }
+    last = await observeLock(path);
+    if (last === null) continue; // released in between: try again
+    if (!(await isStale(last, Date.now()))) return heldBy(last.holder);
+    if ((await breakStale(dir, path, last)) === 'busy') await delay(RETRY_DELAY_MS);
+  }
+  return heldBy(last?.holder ?? null);
+}
+
+/** Who holds the lock in `dir`, or null when nobody does (a stale lock counts as nobody). */
+export async function readLock(dir: string): Promise<LockHolder | null> {
+  const observed = await observeLock(join(dir, LOCK_NAME));
+  if (observed === null || observed.holder === null) return null;
+  if (await isStale(observed, Date.now())) return null;
+  const { pid, startedAt, source } = observed.holder;
+  return { pid, startedAt, source };
+}
+
+function heldBy(holder: LockFile | null): LockResult {
+  return {
+    kind: 'held',
+    pid: holder?.pid ?? null,
+    startedAt: holder?.startedAt ?? null,
+    source: holder?.source ?? null,
+  };
+}
+
+async function createExclusive(path: string, content: string): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(path, 'wx', 0o600);
+  } catch (error) {
+    if (hasCode(error, 'EEXIST')) return false;
+    throw error;
+  }
+  try {
+    await handle.writeFile(content);
+  } catch (error) {
+    // Nobody breaks a fresh unreadable lock, so this file is still ours to remove.
+    await handle.close();
+    await unlink(path).catch(() => undefined);
+    throw error;
+  }
+  await handle.close();
+  return true;
+}
+
+/** Reads the lock through one handle, so its identity and content belong to the same file. */
+async function observeLock(path: string): Promise<Observed | null> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    if (hasCode(error, 'ENOENT')) return null;
+    throw error;
+  }
+  try {
+    const info = await handle.stat();
+    const raw = await handle.readFile();
+    const identity = createHash('sha256')
+      .update(`${info.dev}:${info.ino}:${info.mtimeMs}:${info.size}:`)
+      .update(raw)
+      .digest('hex')
+      .slice(0, 32);
+    return { identity, mtimeMs: info.mtimeMs, holder: parseLockFile(raw.toString('utf8')) };
+  } finally {
+    await handle.close();
+  }
+}
+
+function parseLockFile(text: string): LockFile | null {
+  try {
+    const result = lockFileSchema.safeParse(JSON.parse(text));
+    return result.success ? result.data : null;
+  } catch {
+    return null;
+  }
+}
+
+async function isStale(observed: Observed, nowMs: number): Promise<boolean> {
+  const { holder } = observed;
+  if (holder === null) return Math.abs(nowMs - observed.mtimeMs) > GARBAGE_STALE_MS;
+  const bootId = await currentBootId();
+  if (holder.bootId && bootId && holder.bootId !== bootId) return true;
+  return !isProcessAlive(holder.pid);
+}
+
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to another user.
+    return !hasCode(error, 'ESRCH');
+  }
+}
+
+/**
+ * Removes the stale lock `observed` if it is still in place. Only the process that creates the
+ * marker for this identity may unlink, and it checks the identity again first, so a newer lock
+ * (a different identity) is never removed.
+ */
+async function breakStale(dir: string, path: string, observed: Observed): Promise<'done' | 'busy'> {
+  const marker = join(dir, BREAK_PREFIX + observed.identity);
+  try {
+    await (await open(marker, 'wx', 0o600)).close();
+  } catch (error) {
+    if (!hasCode(error, 'EEXIST')) throw error;
+    await removeAbandonedMarker(marker);
+    return 'busy';
+  }
+  try {
+    const again = await observeLock(path);
+    if (again !== null && again.identity === observed.identity) await unlinkIfPresent(path);
+  } finally {
+    await unlinkIfPresent(marker);
+  }
+  return 'done';
+}
+
+/** A breaker needs milliseconds; a marker a minute old was left by one that was killed. */
+async function removeAbandonedMarker(marker: string): Promise<void> {
+  const info = await stat(marker).catch(() => null);
+  if (info !== null && Math.abs(Date.now() - info.mtimeMs) > GARBAGE_STALE_MS) {
+    await unlinkIfPresent(marker);
+  }
+}
+
+/** Removes the lock only if it is still the one this process created. */
+async function releaseIfOurs(path: string, token: string): Promise<void> {
+  const observed = await observeLock(path);
+  if (observed?.holder?.token === token) await unlinkIfPresent(path);
+}
+
+async function unlinkIfPresent(path: string): Promise<void> {
+  try {
+    await unlink(path);
+  } catch (error) {
+    if (!hasCode(error, 'ENOENT')) throw error;
+  }
+}
+
+let bootIdPromise: Promise<string | null> | null = null;
+
+/** Changes at every boot; null where /proc does not say. */
+function currentBootId(): Promise<string | null> {
+  bootIdPromise ??= readFile('/proc/sys/kernel/random/boot_id', 'utf8').then(
+    (text) => text.trim() || null,
+    () => null,
+  );
+  return bootIdPromise;
+}
+
+function hasCode(error: unknown, code: string): boolean {
+  return error instanceof Error && (error as NodeJS.ErrnoException).code === code;
+}

@@ -1,0 +1,43 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+
+/** Layers are folders; an import across a layer boundary is an error. */
+const electronAndDom = {
+  paths: [
+    { name: 'electron', message: 'core/ runs under plain Node: electron belongs in electron/.' },
+  ],
+  patterns: [
+    {
+      group: ['electron/*', '**/electron/**', '**/renderer/**'],
+      message: 'core/ must not import the electron or renderer layers.',
+    },
+  ],
+};
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'bench/results/**', 'test-artifacts/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['core/**/*.ts'],
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      'no-restricted-imports': ['error', electronAndDom],
+      'no-restricted-globals': [
+        'error',
+        { name: 'window', message: 'core/ has no DOM.' },
+        { name: 'document', message: 'core/ has no DOM.' },
+        { name: 'navigator', message: 'core/ has no DOM.' },
+      ],
+    },
+  },
+);

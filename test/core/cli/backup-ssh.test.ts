@@ -1,0 +1,290 @@
+/**
+ * `snaptray` pushing to a real sshd on loopback (the "router"), with real rsync on both ends:
+ * snapshots, hard links, one connection per run, and each connection fault named in words.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { makeCliHome, runCli, type CliHome } from '../../support/cli.js';
+import { startSshd, type Sshd } from '../../support/sshd.js';
+import { linkCount, makeTempDir, readTree, writeTree } from '../../support/tree.js';
+
+let sshd: Sshd;
+let home: CliHome;
+let src: string;
+let destDir: string;
+
+function sshFlags(over: Partial<{ port: string; key: string; knownHosts: string }> = {}): string[] {
+  return [
+    '--ssh-port',
+    over.port ?? String(sshd.port),
+    '--ssh-key',
+    over.key ?? sshd.clientKey,
+    '--known-hosts',
+    over.knownHosts ?? sshd.knownHosts,
+    '--ssh-config',
+    sshd.sshConfig,
+  ];
+}
+
+function remote(path = destDir): string {
+  return `${sshd.user}@127.0.0.1:${path}`;
+}
+
+function backup(...extra: string[]) {
+  return runCli(
+    [
+      'backup',
+      '--dest',
+      remote(),
+      '--prefix',
+      'r',
+      '--source',
+      src,
+      '--json',
+      ...sshFlags(),
+      ...extra,
+    ],
+    home,
+  );
+}
+
+async function snapshotNames(dir = destDir): Promise<string[]> {
+  return (await readdir(dir)).filter((n) => /^r-[\d-]+$/.test(n)).sort();
+}
+
+beforeAll(async () => {
+  sshd = await startSshd();
+});
+afterAll(async () => {
+  await sshd.stop();
+});
+
+beforeEach(async () => {
+  home = await makeCliHome();
+  src = await makeTempDir('st-src-');
+  destDir = await makeTempDir('st-router-');
+  await writeTree(src, {
+    'keep.txt': 'same',
+    'edit.txt': 'v1',
+    'big/blob': Buffer.alloc(200_000, 1),
+  });
+});
+
+describe('backup over ssh', () => {
+  it('pushes snapshots through one ssh connection per run and hard-links unchanged files', async () => {
+    const init = await runCli(['init', '--dest', remote(), ...sshFlags()], home);
+    expect(init.code, init.stderr).toBe(0);
+
+    const before = await sshd.connectionCount();
+    const first = await backup();
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.json).toMatchObject({ outcome: 'ok', error: null });
+    expect(await sshd.connectionCount()).toBe(before + 1);
+
+    await new Promise((r) => setTimeout(r, 1100));
+    await writeFile(join(src, 'edit.txt'), 'v2');
+    const second = await backup();
+    expect(second.code, second.stderr).toBe(0);
+    const [s1, s2] = await snapshotNames();
+    expect(second.json?.snapshot).toBe(s2);
+    expect(await linkCount(join(destDir, s2!, src, 'big/blob'))).toBe(2);
+    expect(await linkCount(join(destDir, s2!, src, 'keep.txt'))).toBe(2);
+    expect(await linkCount(join(destDir, s2!, src, 'edit.txt'))).toBe(1);
+    expect(await readFile(join(destDir, s1!, src, 'edit.txt'), 'utf8')).toBe('v1');
+    expect(second.json?.bytesSent).toBeLessThan(1000);
+
+    const check = await runCli(['check', '--dest', remote(), ...sshFlags(), '--json'], home);
+    expect(check.code, check.stderr).toBe(0);
+    const steps = check.json?.steps as { step: string; ok: boolean; message: string }[];
+    expect(steps.map((s) => [s.step, s.ok])).toEqual([
+      ['reachable', true],
+      ['host-key', true],
+      ['authentication', true],
+      ['rsync', true],
+      ['marker', true],
+      ['writable', true],
+      ['hard-links', true],
+    ]);
+    expect(steps[3]?.message).toMatch(/protocol 3\d/);
+    // The probe folder is gone again.
+    expect((await readdir(destDir)).filter((n) => n.startsWith('.snaptray-check'))).toEqual([]);
+  });
+
+  describe('connection faults: a reason in words, no snapshot, nothing deleted', () => {
+    let before: Map<string, Buffer>;
+    beforeEach(async () => {
+      await runCli(['init', '--dest', remote(), ...sshFlags()], home);
+      expect((await backup()).code).toBe(0);
+      before = await readTree(destDir);
+    });
+
+    async function expectFailure(args: string[], kind: string) {
+      const r = await runCli(
+        ['backup', '--dest', remote(), '--prefix', 'r', '--source', src, '--json', ...args],
+        home,
+      );
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.json).toMatchObject({ outcome: 'failed', snapshot: null, error: { kind } });
+      expect(await readTree(destDir)).toEqual(before);
+      return (r.json?.error as { message: string }).message;
+    }
+
+    it('wrong key', async () => {
+      const stranger = join(await makeTempDir('st-key-'), 'id');
+      const { execFileSync } = await import('node:child_process');
+      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', stranger]);
+      expect(await expectFailure(sshFlags({ key: stranger }), 'auth-refused')).toMatch(
+        /authorized_keys/,
+      );
+    });
+
+    it('unknown host key', async () => {
+      const empty = join(await makeTempDir('st-kh-'), 'known_hosts');
+      await writeFile(empty, '');
+      expect(await expectFailure(sshFlags({ knownHosts: empty }), 'host-key-unknown')).toMatch(
+        /not known/,
+      );
+    });
+
+    it('changed host key', async () => {
+      const other = join(await makeTempDir('st-kh-'), 'host');
+      const { execFileSync } = await import('node:child_process');
+      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', other]);
+      const kh = join(await makeTempDir('st-kh-'), 'known_hosts');
+      await writeFile(
+        kh,
+        `[127.0.0.1]:${sshd.port} ${(await readFile(`${other}.pub`, 'utf8')).split(' ').slice(0, 2).join(' ')}\n`,
+      );
+      expect(await expectFailure(sshFlags({ knownHosts: kh }), 'host-key-changed')).toMatch(
+        /CHANGED/,
+      );
+    });
+
+    it('closed port', async () => {
+      const port = await new Promise<number>((resolve) => {
+        const server = createServer().listen(0, '127.0.0.1', () => {
+          const p = (server.address() as { port: number }).port;
+          server.close(() => resolve(p));
+        });
+      });
+      expect(await expectFailure(sshFlags({ port: String(port) }), 'connection-refused')).toMatch(
+        /port/,
+      );
+    });
+
+    it('a prefix whose snapshots belong to another machine', async () => {
+      const [s1] = await snapshotNames();
+      const manifestPath = join(destDir, `${s1}.snaptray.json`);
+      const manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
+      await writeFile(manifestPath, JSON.stringify({ ...manifest, host: 'someone-else' }));
+      before = await readTree(destDir);
+      expect(await expectFailure(sshFlags(), 'prefix-owned')).toMatch(/someone-else/);
+    });
+  });
+
+  it('a destination whose parent folder is missing is named, and nothing is created', async () => {
+    const r = await runCli(
+      [
+        'backup',
+        '--dest',
+        remote(join(destDir, 'gone', 'deeper')),
+        '--source',
+        src,
+        '--json',
+        ...sshFlags(),
+      ],
+      home,
+    );
+    expect(r.code).toBe(1);
+    expect(r.json?.error).toMatchObject({ kind: 'destination-missing' });
+    expect(existsSync(join(destDir, 'gone'))).toBe(false);
+  });
+
+  it('an uninitialised destination (an empty mount point) is refused', async () => {
+    const r = await backup();
+    expect(r.code).toBe(1);
+    expect(r.json?.error).toMatchObject({ kind: 'not-initialised' });
+    expect(await readdir(destDir)).toEqual([]);
+  });
+});
+
+describe('options smuggled through host, user, port or path', () => {
+  const canary = '/tmp/snaptray-smuggled';
+  it.each([
+    ['--dest', `-oProxyCommand=touch ${canary}:/x`],
+    ['--dest', `root@-oProxyCommand=touch ${canary}:/x`],
+    ['--dest', `-oProxyCommand=touch ${canary}@127.0.0.1:/x`],
+    ['--dest', `root@127.0.0.1:-oProxyCommand=touch ${canary}`],
+    ['--ssh-port', `22 -oProxyCommand=touch ${canary}`],
+    ['--ssh-port', '-1'],
+    ['--source', '--rsh=touch /tmp/snaptray-smuggled'],
+    ['--exclude', '--rsh=touch /tmp/snaptray-smuggled'],
+  ])('%s %j is refused with exit 2 and nothing runs', async (flag, value) => {
+    await rm(canary, { force: true });
+    const connections = await sshd.connectionCount();
+    const base = ['backup', '--source', src, '--dest', remote()];
+    const i = base.indexOf(flag);
+    const args = i >= 0 ? base.map((v, j) => (j === i + 1 ? value : v)) : [...base, flag, value];
+    const r = await runCli([...args, '--json'], home);
+    expect(r.code).toBe(2);
+    expect(r.json?.outcome).toBe('failed');
+    expect((r.json?.error as { message: string }).message).toMatch(/option|port|absolute/);
+    expect(existsSync(canary)).toBe(false);
+    expect(await sshd.connectionCount()).toBe(connections);
+  });
+});
+
+describe('a key restricted with rrsync -no-del', () => {
+  let restricted: Sshd;
+  let root: string;
+  beforeAll(async () => {
+    root = await makeTempDir('st-rrsync-');
+    restricted = await startSshd({ restrictedDir: root, noDel: true });
+  });
+  afterAll(async () => {
+    await restricted.stop();
+  });
+
+  it('backs up with hard links through the restricted folder; pruning is only a warning', async () => {
+    const flags = [
+      '--ssh-port',
+      String(restricted.port),
+      '--ssh-key',
+      restricted.clientKey,
+      '--known-hosts',
+      restricted.knownHosts,
+      '--ssh-config',
+      restricted.sshConfig,
+    ];
+    const dest = `${restricted.user}@127.0.0.1:/`;
+    expect((await runCli(['init', '--dest', dest, ...flags], home)).code).toBe(0);
+    expect(existsSync(join(root, '.snaptray-destination'))).toBe(true);
+    const first = await runCli(
+      ['backup', '--dest', dest, '--prefix', 'r', '--source', src, '--json', ...flags],
+      home,
+    );
+    expect(first.code, first.stderr).toBe(0);
+    await new Promise((r) => setTimeout(r, 1100));
+    const second = await runCli(
+      ['backup', '--dest', dest, '--prefix', 'r', '--source', src, '--json', ...flags],
+      home,
+    );
+    expect(second.code, second.stderr).toBe(0);
+    const [, s2] = await snapshotNames(root);
+    expect(await linkCount(join(root, s2!, src, 'big/blob'))).toBe(2);
+
+    // An old snapshot retention would delete: the restricted key refuses, and that is a warning.
+    await mkdir(join(root, 'r-2001-01-01'));
+    const prune = await runCli(
+      ['prune', '--dest', dest, '--prefix', 'r', '--json', ...flags],
+      home,
+    );
+    expect(prune.code, prune.stderr).toBe(0);
+    expect((prune.json?.delete as { name: string }[]).map((d) => d.name)).toEqual(['r-2001-01-01']);
+    expect((prune.json?.warnings as string[]).join(' ')).toMatch(/Deleting failed/);
+    expect(existsSync(join(root, 'r-2001-01-01'))).toBe(true);
+  });
+});

@@ -1,0 +1,75 @@
+/** Runs the built `snaptray` command as a separate process, as cron or a user would. */
+import { spawn } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const CLI = join(import.meta.dirname, '..', '..', 'dist', 'core', 'cli', 'main.js');
+
+export interface CliRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** stdout parsed, when --json was given. */
+  json: Record<string, unknown> | null;
+}
+
+/** A private home for one test: config, state and runtime folders of its own. */
+export interface CliHome {
+  env: NodeJS.ProcessEnv;
+  configDir: string;
+  stateDir: string;
+  runtimeDir: string;
+}
+
+export async function makeCliHome(): Promise<CliHome> {
+  const root = await mkdtemp(join(tmpdir(), 'st-home-'));
+  const configDir = join(root, 'config');
+  const stateDir = join(root, 'state');
+  const runtimeDir = join(root, 'run');
+  return {
+    env: {
+      ...process.env,
+      XDG_CONFIG_HOME: configDir,
+      XDG_STATE_HOME: stateDir,
+      XDG_RUNTIME_DIR: runtimeDir,
+    },
+    configDir,
+    stateDir,
+    runtimeDir,
+  };
+}
+
+export function startCli(
+  args: readonly string[],
+  home: CliHome,
+): { child: ReturnType<typeof spawn>; done: Promise<CliRun> } {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: home.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  const done = new Promise<CliRun>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      let json: Record<string, unknown> | null = null;
+      if (args.includes('--json')) {
+        try {
+          json = JSON.parse(stdout) as Record<string, unknown>;
+        } catch {
+          json = null;
+        }
+      }
+      resolve({ code, signal, stdout, stderr, json });
+    });
+  });
+  return { child, done };
+}
+
+export function runCli(args: readonly string[], home: CliHome): Promise<CliRun> {
+  return startCli(args, home).done;
+}

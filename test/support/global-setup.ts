@@ -1,0 +1,6 @@
+import { execFileSync } from 'node:child_process';
+
+/** The CLI tests run the built `snaptray` as a user would: build it once, fresh. */
+export default function setup(): void {
+  execFileSync('npx', ['tsc', '-p', 'tsconfig.core.json'], { stdio: 'inherit' });
+}

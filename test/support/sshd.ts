@@ -1,0 +1,370 @@
+import type { ChildProcess } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import {
+  access,
+  appendFile,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  writeFile,
+} from 'node:fs/promises';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir, userInfo } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { promisify } from 'node:util';
+
+/**
+ * A throwaway OpenSSH server on 127.0.0.1 (the "router" of the tests), set up as
+ * /work/shared/docs/testing.md describes. Everything lives in one temporary folder.
+ */
+export interface Sshd {
+  port: number;
+  /** The server's temporary folder, removed by stop(). */
+  dir: string;
+  /** Private key file of the client key that startSshd authorised. */
+  clientKey: string;
+  /** A known_hosts file holding `[127.0.0.1]:PORT <host key>`. */
+  knownHosts: string;
+  /** A harmless ssh config file: pass it with -F (or Include it) to keep ~/.ssh/config out. */
+  sshConfig: string;
+  /** The host key's `.pub` file. */
+  hostKeyPub: string;
+  /** The account to log in as: the current user. */
+  user: string;
+  /** sshd's log (LogLevel VERBOSE). */
+  logFile: string;
+  /** Ends the server and any connection still open, and removes its folder. */
+  stop(): Promise<void>;
+  /** Connections accepted so far (the readiness probe of startSshd not counted). */
+  connectionCount(): Promise<number>;
+  /** Authorises one more client key; gives the private key's path. */
+  addClientKey(name: string, opts?: KeyOptions): Promise<string>;
+}
+
+export interface KeyOptions {
+  /** Force the key through `rrsync DIR`: rsync only, confined to DIR (created if missing). */
+  restrictedDir?: string;
+  /** With restrictedDir: rrsync -no-del, which refuses --delete and --remove-source-files. */
+  noDel?: boolean;
+}
+
+const SSHD = '/usr/sbin/sshd';
+const run = promisify(execFile);
+// OpenSSH 9.2 logs `Connection from 127.0.0.1 port 36448 on 127.0.0.1 port 42222 rdomain ""`.
+const CONNECTION_LINE = /^Connection from \S+ port (\d+) on \S+ port \d+/gm;
+const KEY_NAME = /^[A-Za-z0-9._-]+$/;
+
+/** Starts a fresh sshd; its own client key is restricted when `opts.restrictedDir` is given. */
+export async function startSshd(opts: KeyOptions = {}): Promise<Sshd> {
+  const dir = await mkdtemp(join(tmpdir(), 'snaptray-sshd-'));
+  try {
+    return await startIn(dir, opts);
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** The client options testing.md gives, for running plain ssh (or `rsync -e`) against `s`. */
+export function sshArgs(s: Sshd): string[] {
+  return [
+    '-F',
+    s.sshConfig,
+    '-i',
+    s.clientKey,
+    '-p',
+    String(s.port),
+    '-o',
+    `UserKnownHostsFile=${s.knownHosts}`,
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'IdentitiesOnly=yes',
+  ];
+}
+
+async function startIn(dir: string, opts: KeyOptions): Promise<Sshd> {
+  const hostKey = join(dir, 'host_key');
+  const clientKey = join(dir, 'client_key');
+  const authorizedKeys = join(dir, 'authorized_keys');
+  const pidFile = join(dir, 'sshd.pid');
+  const logFile = join(dir, 'sshd.log');
+  const configFile = join(dir, 'sshd_config');
+  const knownHosts = join(dir, 'known_hosts');
+  const sshConfig = join(dir, 'ssh_config');
+
+  await Promise.all([generateKey(hostKey), generateKey(clientKey)]);
+  await writeFile(authorizedKeys, await authorizedKeyLine(clientKey, opts), { mode: 0o600 });
+  await writeFile(
+    sshConfig,
+    '# Pass this file with -F so that the account’s own ~/.ssh/config plays no part.\n',
+  );
+  // sshd refuses to start without its privilege separation folder; nothing creates it here.
+  await mkdir('/run/sshd', { recursive: true, mode: 0o755 });
+
+  const probePorts = new Set<number>();
+  const { port, server } = await launch({ hostKey, authorizedKeys, pidFile, logFile, configFile });
+  try {
+    probePorts.add(await probe(port));
+  } catch (error) {
+    await stopServer(pidFile, server);
+    throw error;
+  }
+  const hostKeyLine = (await readFile(`${hostKey}.pub`, 'utf8')).trim().split(' ');
+  await writeFile(knownHosts, `[127.0.0.1]:${port} ${hostKeyLine[0]} ${hostKeyLine[1]}\n`);
+
+  let stopped = false;
+  return {
+    port,
+    dir,
+    clientKey,
+    knownHosts,
+    sshConfig,
+    hostKeyPub: `${hostKey}.pub`,
+    user: userInfo().username,
+    logFile,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await stopServer(pidFile, server);
+      await rm(dir, { recursive: true, force: true });
+    },
+    async connectionCount() {
+      const log = await readFile(logFile, 'utf8');
+      let count = 0;
+      for (const m of log.matchAll(CONNECTION_LINE)) {
+        if (!probePorts.has(Number(m[1]))) count++;
+      }
+      return count;
+    },
+    async addClientKey(name, keyOpts = {}) {
+      if (!KEY_NAME.test(name) || name.startsWith('host_key') || name === 'client_key') {
+        throw new Error(`unusable key name ${JSON.stringify(name)}`);
+      }
+      const key = join(dir, name);
+      await generateKey(key);
+      await appendFile(authorizedKeys, await authorizedKeyLine(key, keyOpts));
+      return key;
+    },
+  };
+}
+
+async function generateKey(path: string): Promise<void> {
+  await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'snaptray-test', '-f', path]);
+}
+
+async function authorizedKeyLine(privateKey: string, opts: KeyOptions): Promise<string> {
+  const publicKey = (await readFile(`${privateKey}.pub`, 'utf8')).trim();
+  if (opts.restrictedDir === undefined) return `${publicKey}\n`;
+  // rrsync takes a lock on its folder, so the folder must exist before the first connection.
+  await mkdir(opts.restrictedDir, { recursive: true });
+  const rrsync = await findRrsync();
+  const command = [rrsync, ...(opts.noDel === true ? ['-no-del'] : []), opts.restrictedDir]
+    .map(quoteForShell)
+    .join(' ');
+  // Inside command="…" sshd only unescapes \" (auth-options.c), and the user's shell runs the rest.
+  return `command="${command.replace(/"/g, '\\"')}",restrict ${publicKey}\n`;
+}
+
+function quoteForShell(word: string): string {
+  return /^[A-Za-z0-9_./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+async function findRrsync(): Promise<string> {
+  const dirs = [...(process.env['PATH'] ?? '').split(delimiter), '/usr/bin'];
+  for (const d of dirs) {
+    const candidate = join(d, 'rrsync');
+    try {
+      await access(candidate);
+      return candidate;
+    } catch {
+      // not in this folder
+    }
+  }
+  throw new Error('rrsync not found (Debian ships it in the rsync package as /usr/bin/rrsync)');
+}
+
+interface LaunchPaths {
+  hostKey: string;
+  authorizedKeys: string;
+  pidFile: string;
+  logFile: string;
+  configFile: string;
+}
+
+interface Launched {
+  port: number;
+  server: ChildProcess;
+}
+
+/** Starts sshd on a free port; tries again if another process took the port meanwhile. */
+async function launch(paths: LaunchPaths): Promise<Launched> {
+  let failure = '';
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    await writeFile(paths.configFile, sshdConfig(port, paths));
+    await rm(paths.logFile, { force: true });
+    // -D keeps sshd our own child, so Node reaps it: daemonised, it would be left to PID 1,
+    // which in containers may never reap it.
+    // With -E even configuration errors go to the log, so no output is read.
+    const server = spawn(SSHD, ['-D', '-f', paths.configFile, '-E', paths.logFile], {
+      stdio: 'ignore',
+    });
+    const exited = new Promise<string>((resolve) => {
+      server.once('error', (error) => resolve(error.message));
+      server.once('exit', (code, sig) => resolve(`sshd exited (code ${code}, signal ${sig})`));
+    });
+    server.unref();
+    const outcome = await Promise.race([waitForPidFile(paths.pidFile), exited]);
+    if (outcome === true) return { port, server };
+    const log = await readFile(paths.logFile, 'utf8').catch(() => '');
+    failure = `${outcome}\n${log}`;
+    if (!/Bind to port \d+ .* failed|Cannot bind any address/.test(log)) break;
+  }
+  throw new Error(`sshd did not start: ${failure}`);
+}
+
+function sshdConfig(port: number, p: LaunchPaths): string {
+  return [
+    `Port ${port}`,
+    'ListenAddress 127.0.0.1',
+    `HostKey ${p.hostKey}`,
+    `PidFile ${p.pidFile}`,
+    `AuthorizedKeysFile ${p.authorizedKeys}`,
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'PermitRootLogin prohibit-password',
+    'UsePAM no',
+    // The folder sits under /tmp (mode 1777), where sshd would otherwise refuse the keys.
+    'StrictModes no',
+    // VERBOSE logs every accepted connection, which connectionCount() counts.
+    'LogLevel VERBOSE',
+    'PrintMotd no',
+    'PrintLastLog no',
+    '',
+  ].join('\n');
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port from listen(0)');
+  return address.port;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** True once sshd has written its pid file, which it does after it started listening. */
+async function waitForPidFile(pidFile: string): Promise<true | string> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    if ((await readPid(pidFile)) !== null) return true;
+    await sleep(20);
+  }
+  return 'no pid file within 10 s';
+}
+
+async function readPid(pidFile: string): Promise<number | null> {
+  const text = await readFile(pidFile, 'utf8').catch(() => '');
+  const pid = Number.parseInt(text, 10);
+  return Number.isInteger(pid) && pid > 0 ? pid : null;
+}
+
+/** Waits until the port takes connections; gives the probe's own source port. */
+async function probe(port: number): Promise<number> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      return await new Promise<number>((resolve, reject) => {
+        const socket = createConnection({ host: '127.0.0.1', port }, () => {
+          const localPort = socket.localPort ?? 0;
+          socket.destroy();
+          resolve(localPort);
+        });
+        socket.once('error', reject);
+      });
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await sleep(20);
+    }
+  }
+}
+
+/** The processes below `root`, read from /proc: children first, then grandchildren, … */
+async function descendantsByDepth(root: number): Promise<number[][]> {
+  const children = new Map<number, number[]>();
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => null);
+    if (stat === null) continue;
+    // Field 4 is the parent pid; the command name before it may hold spaces and parentheses.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
+  }
+  const levels: number[][] = [];
+  for (let level = children.get(root) ?? []; level.length > 0;) {
+    levels.push(level);
+    level = level.flatMap((pid) => children.get(pid) ?? []);
+  }
+  return levels;
+}
+
+/** Whether the process still exists, zombie or not. */
+async function exists(pid: number): Promise<boolean> {
+  return access(`/proc/${pid}`).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function isZombie(pid: number): Promise<boolean> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+  return stat === null || stat.charAt(stat.lastIndexOf(')') + 2) === 'Z';
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // already gone
+  }
+}
+
+/** SIGTERM, then SIGKILL; waits until each process is reaped by its parent. */
+async function terminate(pids: readonly number[]): Promise<void> {
+  for (const pid of pids) signal(pid, 'SIGTERM');
+  if (await waitUntilGone(pids, 3_000)) return;
+  for (const pid of pids) if (!(await isZombie(pid))) signal(pid, 'SIGKILL');
+  await waitUntilGone(pids, 5_000);
+}
+
+async function waitUntilGone(pids: readonly number[], ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (!(await Promise.all(pids.map(exists))).some(Boolean)) return true;
+    if (Date.now() > deadline) return false;
+    await sleep(20);
+  }
+}
+
+/**
+ * Ends the per-connection sshd processes and what they run, deepest first so that each is
+ * reaped by its still-living parent, then the listening sshd itself.
+ */
+async function stopServer(pidFile: string, server: ChildProcess): Promise<void> {
+  const pid = (await readPid(pidFile)) ?? server.pid;
+  if (pid === undefined) return;
+  for (const level of (await descendantsByDepth(pid)).reverse()) await terminate(level);
+  await terminate([pid]);
+}
