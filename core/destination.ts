@@ -35,10 +35,8 @@ export function parseDestination(text: string): Parsed<Destination> {
   const fail = (message: string): Parsed<Destination> => ({ ok: false, message });
   if (text === '') return fail('is not set: name a folder or [user@]host:/path');
   if (text.startsWith('-')) return fail(`"${text}" starts with "-" and would be read as an option`);
-  const colon = text.indexOf(':');
+  const hostColon = authorityEnd(text);
   const slash = text.indexOf('/');
-  const bracketEnd = text.startsWith('[') ? text.indexOf(']') : -1;
-  const hostColon = bracketEnd >= 0 ? text.indexOf(':', bracketEnd) : colon;
   const isRemote = hostColon > 0 && (slash === -1 || hostColon < slash);
   if (!isRemote) {
     const problem = remotePathProblem(text);
@@ -58,6 +56,19 @@ export function parseDestination(text: string): Parsed<Destination> {
   const pp = remotePathProblem(path);
   if (pp) return fail(`path ${pp}`);
   return { ok: true, value: { kind: 'ssh', user, host, path: trimSlash(path) } };
+}
+
+/** The first ':' outside brackets (an IPv6 address is written `[::1]`), or -1. */
+function authorityEnd(text: string): number {
+  let inBrackets = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '[') inBrackets = true;
+    else if (c === ']') inBrackets = false;
+    else if (c === ':' && !inBrackets) return i;
+    else if (c === '/' && !inBrackets) return -1;
+  }
+  return -1;
 }
 
 function trimSlash(path: string): string {

@@ -7,4 +7,3 @@ scripts/setup.sh --test
 npm run lint
 npm run typecheck
 npx vitest run
-npm run bench -- --smoke

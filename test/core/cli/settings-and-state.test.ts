@@ -1,0 +1,176 @@
+/**
+ * The CLI with a settings file, the pause and the lock it shares with the tray, hooks, and the
+ * import of the old router script's config.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { setPause } from '../../../core/state/pause.js';
+import { makeCliHome, runCli, type CliHome } from '../../support/cli.js';
+import { makeTempDir, writeTree } from '../../support/tree.js';
+
+let home: CliHome;
+let src: string;
+let dest: string;
+
+function profileDir() {
+  return join(home.stateDir, 'snaptray', 'default');
+}
+
+async function settingsFile(profile: Record<string, unknown>, version: unknown = 1): Promise<string> {
+  const file = join(home.configDir, 'Snaptray', 'config.json');
+  await mkdir(join(home.configDir, 'Snaptray'), { recursive: true });
+  await writeFile(file, JSON.stringify({ version, profiles: { default: profile } }), { mode: 0o600 });
+  return file;
+}
+
+beforeEach(async () => {
+  home = await makeCliHome();
+  src = await makeTempDir('st-src-');
+  dest = await makeTempDir('st-dest-');
+  await writeTree(src, { 'f.txt': 'file' });
+  await runCli(['init', '--dest', dest], home);
+});
+
+describe('settings', () => {
+  it('runs from the settings file alone', async () => {
+    await settingsFile({ sources: [src], destination: dest, prefix: 'cfg' });
+    const r = await runCli(['backup', '--json'], home);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json?.snapshot).toMatch(/^cfg-\d{4}-/);
+    expect(await readFile(join(dest, r.json?.snapshot as string, src, 'f.txt'), 'utf8')).toBe('file');
+  });
+
+  it('names each invalid field and what it allows, exit 2, and changes nothing', async () => {
+    const file = await settingsFile({ sources: ['relative/path'], destination: dest, ssh: { port: 99999 }, schedule: { mode: 'weekly' } });
+    const before = await readFile(file, 'utf8');
+    const r = await runCli(['backup'], home);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('profiles.default.sources.0: must be an absolute path');
+    expect(r.stderr).toContain('profiles.default.ssh.port: must be at most 65535');
+    expect(r.stderr).toContain('profiles.default.schedule.mode: must be one of "interval", "daily"');
+    expect(await readFile(file, 'utf8')).toBe(before);
+    expect(await readdir(dest)).toEqual(['.snaptray-destination']);
+    const json = await runCli(['list', '--json'], home);
+    expect(json.code).toBe(2);
+    expect(json.json).toMatchObject({ snapshots: [], error: { kind: 'settings' } });
+  });
+
+  it('refuses a file from a newer Snaptray, and a file that is not JSON', async () => {
+    await settingsFile({}, 7);
+    const newer = await runCli(['list'], home);
+    expect(newer.code).toBe(2);
+    expect(newer.stderr).toMatch(/newer Snaptray/);
+    await writeFile(join(home.configDir, 'Snaptray', 'config.json'), '{ not json');
+    const broken = await runCli(['list'], home);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toMatch(/cannot be read/);
+  });
+
+  it('migrates a file without a version, and init saves the host-name prefix (file mode 0600)', async () => {
+    const file = join(home.configDir, 'Snaptray', 'config.json');
+    await mkdir(join(home.configDir, 'Snaptray'), { recursive: true });
+    await writeFile(file, JSON.stringify({ profiles: { default: { destination: dest, sources: [src] } } }), { mode: 0o644 });
+    const r = await runCli(['init'], home);
+    expect(r.code, r.stderr).toBe(0);
+    const saved = JSON.parse(await readFile(file, 'utf8'));
+    expect(saved.version).toBe(1);
+    expect(saved.profiles.default.prefix).toMatch(/^[A-Za-z0-9._-]+$/);
+    expect(saved.profiles.default.retention).toMatchObject({ keepAllHours: 24, dailyDays: 14 });
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+  });
+
+  it('a --config that does not exist is an error, not a silent default', async () => {
+    const r = await runCli(['backup', '--config', join(dest, 'nope.json'), '--json'], home);
+    expect(r.code).toBe(2);
+    expect(r.json).toMatchObject({ outcome: 'failed', error: { kind: 'settings' } });
+  });
+});
+
+describe('pause and lock, shared with the tray', () => {
+  it('a paused profile is not backed up (exit 4) unless --force; an expired pause is over', async () => {
+    await mkdir(profileDir(), { recursive: true });
+    await setPause(profileDir(), new Date(Date.now() + 3_600_000), new Date());
+    const paused = await runCli(['backup', '--dest', dest, '--source', src, '--json'], home);
+    expect(paused.code).toBe(4);
+    expect(paused.json).toMatchObject({ outcome: 'paused', snapshot: null });
+    expect((paused.json?.error as { message: string }).message).toMatch(/paused until .*--force/);
+    const forced = await runCli(['backup', '--dest', dest, '--source', src, '--force', '--json'], home);
+    expect(forced.code, forced.stderr).toBe(0);
+    await setPause(profileDir(), new Date(Date.now() - 1000), new Date(Date.now() - 3_600_000));
+    await new Promise((r) => setTimeout(r, 1100));
+    const over = await runCli(['backup', '--dest', dest, '--source', src, '--json'], home);
+    expect(over.code, over.stderr).toBe(0);
+  });
+
+  it('a second run of the same profile is refused (exit 4); a dead run\'s lock is taken over', async () => {
+    await mkdir(profileDir(), { recursive: true });
+    const lockInfo = (pid: number) => JSON.stringify({ pid, startedAt: new Date().toISOString(), source: 'tray' });
+    // A live holder: this test process.
+    await writeFile(join(profileDir(), 'lock'), lockInfo(process.pid));
+    const locked = await runCli(['backup', '--dest', dest, '--source', src, '--json'], home);
+    expect(locked.code).toBe(4);
+    expect(locked.json).toMatchObject({ outcome: 'locked' });
+    expect((locked.json?.error as { message: string }).message).toContain(String(process.pid));
+    // A dead holder: a process that has exited.
+    const gone = spawn('true');
+    await new Promise((r) => gone.on('close', r));
+    await writeFile(join(profileDir(), 'lock'), lockInfo(gone.pid!));
+    const stale = await runCli(['backup', '--dest', dest, '--source', src, '--json'], home);
+    expect(stale.code, stale.stderr).toBe(0);
+    expect(existsSync(join(profileDir(), 'lock'))).toBe(false);
+  });
+});
+
+describe('hooks', () => {
+  it('a failing pre hook stops the run before anything is sent; the fail hook sees why', async () => {
+    const out = join(await makeTempDir('st-hook-'), 'fail.txt');
+    await settingsFile({
+      sources: [src], destination: dest, prefix: 'h',
+      hooks: { pre: 'echo not mounted >&2; exit 3', fail: `echo "$SNAPTRAY_STATUS $SNAPTRAY_PROFILE" > '${out}'` },
+    });
+    const r = await runCli(['backup', '--json'], home);
+    expect(r.code).toBe(1);
+    expect(r.json?.error).toMatchObject({ kind: 'hook-failed' });
+    expect((r.json?.error as { message: string }).message).toMatch(/exit code 3: not mounted/);
+    expect(await readFile(out, 'utf8')).toBe('failed default\n');
+    expect(await readdir(dest)).toEqual(['.snaptray-destination']);
+  });
+
+  it('the after hook gets the snapshot name and status', async () => {
+    const out = join(await makeTempDir('st-hook-'), 'after.txt');
+    await settingsFile({ sources: [src], destination: dest, prefix: 'h', hooks: { after: `echo "$SNAPTRAY_SNAPSHOT $SNAPTRAY_STATUS $SNAPTRAY_EXIT_CODE" > '${out}'` } });
+    const r = await runCli(['backup', '--json'], home);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await readFile(out, 'utf8')).toBe(`${r.json?.snapshot} ok 0\n`);
+  });
+});
+
+describe('import-config', () => {
+  it('imports the old router script\'s config into a profile and reports what it left out', async () => {
+    const fixture = join(import.meta.dirname, '..', '..', 'fixtures', 'old-config.py');
+    const r = await runCli(['import-config', fixture, '--host', 'admin@router.lan', '--json'], home);
+    expect(r.code, r.stderr).toBe(0);
+    const notImported = (r.json?.notImported as { name: string }[]).map((n) => n.name);
+    expect(notImported).toContain('SSH');
+    const file = join(home.configDir, 'Snaptray', 'config.json');
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    const saved = JSON.parse(await readFile(file, 'utf8'));
+    expect(saved.profiles.default).toMatchObject({
+      prefix: 'univac',
+      destination: 'admin@router.lan:/mnt/sda1/backups',
+      sources: ['/'],
+      excludes: ['/run/*', '/var/run/*', '/media/*', '/dev/*', '/proc/*', '/sys/*', '/tmp/*', '/mnt/*'],
+      retention: { maxAgeDays: 30 },
+    });
+  });
+
+  it('refuses a host that would be read as an ssh option', async () => {
+    const fixture = join(import.meta.dirname, '..', '..', 'fixtures', 'old-config.py');
+    const r = await runCli(['import-config', fixture, '--host', '-oProxyCommand=x', '--json'], home);
+    expect(r.code).toBe(2);
+    expect(existsSync(join(home.configDir, 'Snaptray', 'config.json'))).toBe(false);
+  });
+});
