@@ -7,7 +7,10 @@ describe('parseDestination', () => {
     ['/', { kind: 'local', path: '/' }],
     ['/path/with: colon', { kind: 'local', path: '/path/with: colon' }],
     ['router:/mnt/sda1/b', { kind: 'ssh', user: null, host: 'router', path: '/mnt/sda1/b' }],
-    ['backup@nas.lan:/srv/my backups/', { kind: 'ssh', user: 'backup', host: 'nas.lan', path: '/srv/my backups' }],
+    [
+      'backup@nas.lan:/srv/my backups/',
+      { kind: 'ssh', user: 'backup', host: 'nas.lan', path: '/srv/my backups' },
+    ],
     ['root@[::1]:/b', { kind: 'ssh', user: 'root', host: '[::1]', path: '/b' }],
     ['me@192.0.2.1:/', { kind: 'ssh', user: 'me', host: '192.0.2.1', path: '/' }],
   ])('reads %j', (text, expected) => {

@@ -16,7 +16,9 @@ let dest: string;
 
 async function writeSettings(profile: Record<string, unknown>): Promise<string> {
   const file = join(await makeTempDir('st-cfg-'), 'config.json');
-  await writeFile(file, JSON.stringify({ version: 1, profiles: { default: profile } }), { mode: 0o600 });
+  await writeFile(file, JSON.stringify({ version: 1, profiles: { default: profile } }), {
+    mode: 0o600,
+  });
   return file;
 }
 
@@ -42,7 +44,12 @@ beforeEach(async () => {
 describe('rsync exit 24: files that vanished during the run', () => {
   it('is a success with a note naming the file', async () => {
     await writeTree(src, { 'a-big.bin': Buffer.alloc(400_000, 3), 'z-gone.txt': 'bye' });
-    const config = await writeSettings({ sources: [src], destination: dest, prefix: 't', rsync: { bandwidthLimit: 200 } });
+    const config = await writeSettings({
+      sources: [src],
+      destination: dest,
+      prefix: 't',
+      rsync: { bandwidthLimit: 200 },
+    });
     const run = startCli(['backup', '--config', config, '--json'], home);
     // rsync lists both files, then spends about two seconds sending the big one.
     await sleep(800);
@@ -70,7 +77,21 @@ describe('rsync exit 23: files that cannot be read', () => {
     try {
       out = execFileSync(
         'setpriv',
-        ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, cli, 'backup', '--dest', dest, '--source', src, '--prefix', 't', '--json'],
+        [
+          '--reuid=nobody',
+          '--regid=nogroup',
+          '--clear-groups',
+          process.execPath,
+          cli,
+          'backup',
+          '--dest',
+          dest,
+          '--source',
+          src,
+          '--prefix',
+          't',
+          '--json',
+        ],
         { env: { ...home.env, HOME: home.stateDir }, encoding: 'utf8' },
       );
     } catch (e) {
@@ -82,7 +103,9 @@ describe('rsync exit 23: files that cannot be read', () => {
     expect(code).toBe(3);
     expect(json).toMatchObject({ outcome: 'partial', rsyncExitCode: 23 });
     expect(json.warnings.join(' ')).toMatch(/1 file\(s\) could not be read: .*secret\.txt/);
-    const manifest = JSON.parse(await readFile(join(dest, `${json.snapshot}.snaptray.json`), 'utf8'));
+    const manifest = JSON.parse(
+      await readFile(join(dest, `${json.snapshot}.snaptray.json`), 'utf8'),
+    );
     expect(manifest.status).toBe('partial');
     expect(await readFile(join(dest, json.snapshot, src, 'fine.txt'), 'utf8')).toBe('ok');
     expect(existsSync(join(dest, json.snapshot, src, 'secret.txt'))).toBe(false);
@@ -98,14 +121,20 @@ describe('a full destination disk', () => {
       await writeTree(src, { 'small.txt': 'fits' });
       // An old legacy snapshot that retention would delete after a success.
       await mkdir(join(small, 't-2001-01-01'));
-      const first = await runCli(['backup', '--dest', small, '--source', src, '--prefix', 't', '--json'], home);
+      const first = await runCli(
+        ['backup', '--dest', small, '--source', src, '--prefix', 't', '--json'],
+        home,
+      );
       expect(first.code, first.stderr).toBe(0);
       expect(existsSync(join(small, 't-2001-01-01'))).toBe(false);
       await mkdir(join(small, 't-2001-01-02'));
       const before = await readTree(small);
       await sleep(1100);
       await writeTree(src, { 'huge.bin': Buffer.alloc(8 * 1024 * 1024, 9) });
-      const full = await runCli(['backup', '--dest', small, '--source', src, '--prefix', 't', '--json'], home);
+      const full = await runCli(
+        ['backup', '--dest', small, '--source', src, '--prefix', 't', '--json'],
+        home,
+      );
       expect(full.code).toBe(1);
       expect(full.json?.error).toMatchObject({ kind: 'disk-full' });
       expect((full.json?.error as { message: string }).message).toMatch(/prune/);
@@ -121,10 +150,16 @@ describe('a full destination disk', () => {
 describe('stopping a backup', () => {
   it('SIGTERM ends rsync, leaves the unfinished snapshot, and the next run does not resend its files', async () => {
     const files: Record<string, Buffer> = {};
-    for (let i = 0; i < 30; i++) files[`f${String(i).padStart(2, '0')}.bin`] = Buffer.alloc(50_000, i);
+    for (let i = 0; i < 30; i++)
+      files[`f${String(i).padStart(2, '0')}.bin`] = Buffer.alloc(50_000, i);
     await writeTree(src, files);
     const total = 30 * 50_000;
-    const slow = await writeSettings({ sources: [src], destination: dest, prefix: 't', rsync: { bandwidthLimit: 250 } });
+    const slow = await writeSettings({
+      sources: [src],
+      destination: dest,
+      prefix: 't',
+      rsync: { bandwidthLimit: 250 },
+    });
     const run = startCli(['backup', '--config', slow, '--json'], home);
     const partialDir = async () => (await readdir(dest)).find((n) => /^t-[\d-]+$/.test(n));
     // Wait until some files have arrived, then stop it.
@@ -132,7 +167,9 @@ describe('stopping a backup', () => {
       const dir = await partialDir();
       if (!dir) return false;
       const inside = join(dest, dir, src);
-      return existsSync(inside) && (await readdir(inside)).filter((n) => n.endsWith('.bin')).length >= 5;
+      return (
+        existsSync(inside) && (await readdir(inside)).filter((n) => n.endsWith('.bin')).length >= 5
+      );
     });
     run.child.kill('SIGTERM');
     const stopped = await run.done;
@@ -147,10 +184,15 @@ describe('stopping a backup', () => {
     expect(arrived.length).toBeGreaterThanOrEqual(5);
     expect(arrived.length).toBeLessThan(30);
     const list = await runCli(['list', '--dest', dest, '--prefix', 't', '--json'], home);
-    expect(list.json?.snapshots).toEqual([expect.objectContaining({ name: unfinished, state: 'incomplete', status: null })]);
+    expect(list.json?.snapshots).toEqual([
+      expect.objectContaining({ name: unfinished, state: 'incomplete', status: null }),
+    ]);
 
     await sleep(1100);
-    const resumed = await runCli(['backup', '--dest', dest, '--source', src, '--prefix', 't', '--json'], home);
+    const resumed = await runCli(
+      ['backup', '--dest', dest, '--source', src, '--prefix', 't', '--json'],
+      home,
+    );
     expect(resumed.code, resumed.stderr).toBe(0);
     // Literal data: only what had not arrived.
     expect(resumed.json?.bytesSent).toBeLessThanOrEqual(total - arrivedBytes);

@@ -19,10 +19,15 @@ function profileDir() {
   return join(home.stateDir, 'snaptray', 'default');
 }
 
-async function settingsFile(profile: Record<string, unknown>, version: unknown = 1): Promise<string> {
+async function settingsFile(
+  profile: Record<string, unknown>,
+  version: unknown = 1,
+): Promise<string> {
   const file = join(home.configDir, 'Snaptray', 'config.json');
   await mkdir(join(home.configDir, 'Snaptray'), { recursive: true });
-  await writeFile(file, JSON.stringify({ version, profiles: { default: profile } }), { mode: 0o600 });
+  await writeFile(file, JSON.stringify({ version, profiles: { default: profile } }), {
+    mode: 0o600,
+  });
   return file;
 }
 
@@ -40,17 +45,26 @@ describe('settings', () => {
     const r = await runCli(['backup', '--json'], home);
     expect(r.code, r.stderr).toBe(0);
     expect(r.json?.snapshot).toMatch(/^cfg-\d{4}-/);
-    expect(await readFile(join(dest, r.json?.snapshot as string, src, 'f.txt'), 'utf8')).toBe('file');
+    expect(await readFile(join(dest, r.json?.snapshot as string, src, 'f.txt'), 'utf8')).toBe(
+      'file',
+    );
   });
 
   it('names each invalid field and what it allows, exit 2, and changes nothing', async () => {
-    const file = await settingsFile({ sources: ['relative/path'], destination: dest, ssh: { port: 99999 }, schedule: { mode: 'weekly' } });
+    const file = await settingsFile({
+      sources: ['relative/path'],
+      destination: dest,
+      ssh: { port: 99999 },
+      schedule: { mode: 'weekly' },
+    });
     const before = await readFile(file, 'utf8');
     const r = await runCli(['backup'], home);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('profiles.default.sources.0: must be an absolute path');
     expect(r.stderr).toContain('profiles.default.ssh.port: must be at most 65535');
-    expect(r.stderr).toContain('profiles.default.schedule.mode: must be one of "interval", "daily"');
+    expect(r.stderr).toContain(
+      'profiles.default.schedule.mode: must be one of "interval", "daily"',
+    );
     expect(await readFile(file, 'utf8')).toBe(before);
     expect(await readdir(dest)).toEqual(['.snaptray-destination']);
     const json = await runCli(['list', '--json'], home);
@@ -72,7 +86,11 @@ describe('settings', () => {
   it('migrates a file without a version, and init saves the host-name prefix (file mode 0600)', async () => {
     const file = join(home.configDir, 'Snaptray', 'config.json');
     await mkdir(join(home.configDir, 'Snaptray'), { recursive: true });
-    await writeFile(file, JSON.stringify({ profiles: { default: { destination: dest, sources: [src] } } }), { mode: 0o644 });
+    await writeFile(
+      file,
+      JSON.stringify({ profiles: { default: { destination: dest, sources: [src] } } }),
+      { mode: 0o644 },
+    );
     const r = await runCli(['init'], home);
     expect(r.code, r.stderr).toBe(0);
     const saved = JSON.parse(await readFile(file, 'utf8'));
@@ -97,7 +115,10 @@ describe('pause and lock, shared with the tray', () => {
     expect(paused.code).toBe(4);
     expect(paused.json).toMatchObject({ outcome: 'paused', snapshot: null });
     expect((paused.json?.error as { message: string }).message).toMatch(/paused until .*--force/);
-    const forced = await runCli(['backup', '--dest', dest, '--source', src, '--force', '--json'], home);
+    const forced = await runCli(
+      ['backup', '--dest', dest, '--source', src, '--force', '--json'],
+      home,
+    );
     expect(forced.code, forced.stderr).toBe(0);
     await setPause(profileDir(), new Date(Date.now() - 1000), new Date(Date.now() - 3_600_000));
     await new Promise((r) => setTimeout(r, 1100));
@@ -105,9 +126,10 @@ describe('pause and lock, shared with the tray', () => {
     expect(over.code, over.stderr).toBe(0);
   });
 
-  it('a second run of the same profile is refused (exit 4); a dead run\'s lock is taken over', async () => {
+  it("a second run of the same profile is refused (exit 4); a dead run's lock is taken over", async () => {
     await mkdir(profileDir(), { recursive: true });
-    const lockInfo = (pid: number) => JSON.stringify({ pid, startedAt: new Date().toISOString(), source: 'tray' });
+    const lockInfo = (pid: number) =>
+      JSON.stringify({ pid, startedAt: new Date().toISOString(), source: 'tray' });
     // A live holder: this test process.
     await writeFile(join(profileDir(), 'lock'), lockInfo(process.pid));
     const locked = await runCli(['backup', '--dest', dest, '--source', src, '--json'], home);
@@ -128,8 +150,13 @@ describe('hooks', () => {
   it('a failing pre hook stops the run before anything is sent; the fail hook sees why', async () => {
     const out = join(await makeTempDir('st-hook-'), 'fail.txt');
     await settingsFile({
-      sources: [src], destination: dest, prefix: 'h',
-      hooks: { pre: 'echo not mounted >&2; exit 3', fail: `echo "$SNAPTRAY_STATUS $SNAPTRAY_PROFILE" > '${out}'` },
+      sources: [src],
+      destination: dest,
+      prefix: 'h',
+      hooks: {
+        pre: 'echo not mounted >&2; exit 3',
+        fail: `echo "$SNAPTRAY_STATUS $SNAPTRAY_PROFILE" > '${out}'`,
+      },
     });
     const r = await runCli(['backup', '--json'], home);
     expect(r.code).toBe(1);
@@ -141,7 +168,12 @@ describe('hooks', () => {
 
   it('the after hook gets the snapshot name and status', async () => {
     const out = join(await makeTempDir('st-hook-'), 'after.txt');
-    await settingsFile({ sources: [src], destination: dest, prefix: 'h', hooks: { after: `echo "$SNAPTRAY_SNAPSHOT $SNAPTRAY_STATUS $SNAPTRAY_EXIT_CODE" > '${out}'` } });
+    await settingsFile({
+      sources: [src],
+      destination: dest,
+      prefix: 'h',
+      hooks: { after: `echo "$SNAPTRAY_SNAPSHOT $SNAPTRAY_STATUS $SNAPTRAY_EXIT_CODE" > '${out}'` },
+    });
     const r = await runCli(['backup', '--json'], home);
     expect(r.code, r.stderr).toBe(0);
     expect(await readFile(out, 'utf8')).toBe(`${r.json?.snapshot} ok 0\n`);
@@ -149,9 +181,12 @@ describe('hooks', () => {
 });
 
 describe('import-config', () => {
-  it('imports the old router script\'s config into a profile and reports what it left out', async () => {
+  it("imports the old router script's config into a profile and reports what it left out", async () => {
     const fixture = join(import.meta.dirname, '..', '..', 'fixtures', 'old-config.py');
-    const r = await runCli(['import-config', fixture, '--host', 'admin@router.lan', '--json'], home);
+    const r = await runCli(
+      ['import-config', fixture, '--host', 'admin@router.lan', '--json'],
+      home,
+    );
     expect(r.code, r.stderr).toBe(0);
     const notImported = (r.json?.notImported as { name: string }[]).map((n) => n.name);
     expect(notImported).toContain('SSH');
@@ -162,14 +197,26 @@ describe('import-config', () => {
       prefix: 'univac',
       destination: 'admin@router.lan:/mnt/sda1/backups',
       sources: ['/'],
-      excludes: ['/run/*', '/var/run/*', '/media/*', '/dev/*', '/proc/*', '/sys/*', '/tmp/*', '/mnt/*'],
+      excludes: [
+        '/run/*',
+        '/var/run/*',
+        '/media/*',
+        '/dev/*',
+        '/proc/*',
+        '/sys/*',
+        '/tmp/*',
+        '/mnt/*',
+      ],
       retention: { maxAgeDays: 30 },
     });
   });
 
   it('refuses a host that would be read as an ssh option', async () => {
     const fixture = join(import.meta.dirname, '..', '..', 'fixtures', 'old-config.py');
-    const r = await runCli(['import-config', fixture, '--host', '-oProxyCommand=x', '--json'], home);
+    const r = await runCli(
+      ['import-config', fixture, '--host', '-oProxyCommand=x', '--json'],
+      home,
+    );
     expect(r.code).toBe(2);
     expect(existsSync(join(home.configDir, 'Snaptray', 'config.json'))).toBe(false);
   });
