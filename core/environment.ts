@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
+import type { SessionEnvironment } from './destination-session.js';
 import type { BackupEnvironment } from './run-backup.js';
 import type { Spawn } from './process.js';
 import { configDir, profileStateDir, runtimeDir, stateRoot } from './state/paths.js';
@@ -32,6 +33,17 @@ export function places(env: NodeJS.ProcessEnv): Places {
   };
 }
 
+/** What opening a destination needs: the places above and the process edge. */
+export function sessionEnvironment(p: Places, spawn: Spawn): SessionEnvironment {
+  return {
+    spawn,
+    runtimeDir: p.runtimeDir,
+    userKnownHosts: p.userKnownHosts,
+    appKnownHosts: p.appKnownHosts,
+    defaultSshConfig: p.defaultSshConfig,
+  };
+}
+
 export function backupEnvironment(
   p: Places,
   profileName: string,
@@ -39,16 +51,12 @@ export function backupEnvironment(
   source: 'cli' | 'tray',
 ): BackupEnvironment {
   return {
-    spawn,
+    ...sessionEnvironment(p, spawn),
     now: () => new Date(),
     hostname: hostname(),
     appVersion: appVersion(),
     stateDir: profileStateDir(p.stateRoot, profileName),
     stateRoot: p.stateRoot,
-    runtimeDir: p.runtimeDir,
-    userKnownHosts: p.userKnownHosts,
-    appKnownHosts: p.appKnownHosts,
-    defaultSshConfig: p.defaultSshConfig,
     source,
   };
 }

@@ -22,7 +22,7 @@ import { automaticExcludes, buildPushCommand } from './rsync-args.js';
 import type { Profile } from './settings/schema.js';
 import { freshSnapshotName, manifestName } from './snapshot-name.js';
 import type { Manifest, Snapshot } from './snapshot.js';
-import { isComplete, linkBases, snapshotsOf } from './snapshot.js';
+import { linkBases, prefixOwner, snapshotsOf } from './snapshot.js';
 import { openDestination, type SessionEnvironment } from './destination-session.js';
 import { appendHistory, type HistoryEntry } from './state/history.js';
 import { acquireLock } from './state/lock.js';
@@ -94,10 +94,6 @@ export interface BackupResult {
 
 const MAX_NAMED_FILES = 20;
 
-function emptyResult() {
-  return { snapshot: null, rsyncExitCode: null, files: null, bytesSent: null, logPath: null };
-}
-
 export async function runBackup(env: BackupEnvironment, req: BackupRequest): Promise<BackupResult> {
   const started = env.now();
   const warnings: string[] = [];
@@ -106,19 +102,20 @@ export async function runBackup(env: BackupEnvironment, req: BackupRequest): Pro
     warnings.push(message);
     emit({ type: 'warning', message });
   };
-  const finish = async (partial: Partial<BackupResult> & { outcome: Outcome }) => {
-    const result: BackupResult = {
-      snapshot: null,
-      rsyncExitCode: null,
-      files: null,
-      bytesSent: null,
-      logPath: null,
-      error: null,
-      ...partial,
-      exitCode: EXIT_CODES[partial.outcome],
-      durationMs: env.now().getTime() - started.getTime(),
-      warnings,
-    };
+  const complete = (partial: PartialResult): BackupResult => ({
+    snapshot: null,
+    rsyncExitCode: null,
+    files: null,
+    bytesSent: null,
+    logPath: null,
+    error: null,
+    ...partial,
+    exitCode: EXIT_CODES[partial.outcome],
+    durationMs: env.now().getTime() - started.getTime(),
+    warnings,
+  });
+  const finish = async (partial: PartialResult) => {
+    const result = complete(partial);
     await record(env, req.profileName, started, result).catch((e: unknown) => {
       result.warnings.push(`The run could not be recorded in the history: ${String(e)}`);
     });
@@ -127,14 +124,8 @@ export async function runBackup(env: BackupEnvironment, req: BackupRequest): Pro
 
   const stateDir = await ensurePrivateDir(env.stateDir);
   if (stateDir.kind === 'refused') {
-    return {
-      ...emptyResult(),
-      outcome: 'failed',
-      exitCode: 1,
-      durationMs: 0,
-      warnings,
-      error: failure('internal', stateDir.message),
-    };
+    // Without its state folder the run cannot be recorded either.
+    return complete({ outcome: 'failed', error: failure('internal', stateDir.message) });
   }
   const pause = await readPause(env.stateDir, started);
   if (pause.paused && !req.force) {
@@ -169,7 +160,7 @@ export async function runBackup(env: BackupEnvironment, req: BackupRequest): Pro
   }
 }
 
-type Partialresult = Partial<BackupResult> & { outcome: Outcome };
+type PartialResult = Partial<BackupResult> & { outcome: Outcome };
 
 async function runLocked(
   env: BackupEnvironment,
@@ -177,20 +168,20 @@ async function runLocked(
   started: Date,
   warn: (m: string) => void,
   emit: (e: BackupEvent) => void,
-): Promise<Partialresult> {
+): Promise<PartialResult> {
   const { profile } = req;
   const parsed = parseDestination(profile.destination);
   if (!parsed.ok) {
     return { outcome: 'failed', error: failure('settings', `The destination ${parsed.message}.`) };
   }
   const dest = parsed.value;
-  const missing = await missingSources(profile.sources);
   if (profile.sources.length === 0) {
     return {
       outcome: 'failed',
       error: failure('settings', 'No sources are set: name at least one folder to back up.'),
     };
   }
+  const missing = await missingSources(profile.sources);
   if (missing.length > 0) {
     return {
       outcome: 'failed',
@@ -207,7 +198,7 @@ async function runLocked(
     SNAPTRAY_EXIT_CODE: exitCode === null ? '' : String(exitCode),
     SNAPTRAY_DEST: formatDestination(dest),
   });
-  const failWith = async (result: Partialresult): Promise<Partialresult> => {
+  const failWith = async (result: PartialResult): Promise<PartialResult> => {
     if (result.outcome === 'failed' || result.outcome === 'cancelled') {
       const hook = await runHook(
         profile.hooks.fail,
@@ -340,7 +331,7 @@ async function runLocked(
   }
 }
 
-function cancelledOr(req: BackupRequest, result: Partialresult): Partialresult {
+function cancelledOr(req: BackupRequest, result: PartialResult): PartialResult {
   return req.signal?.aborted
     ? { ...result, outcome: 'cancelled', error: failure('killed', 'Stopped.') }
     : result;
@@ -353,15 +344,6 @@ function notInitialised(dest: Destination): Failure {
       'If the disk is not mounted this folder is only the empty mount point, and writing there would ' +
       'fill the wrong disk. If it is the right folder on a mounted disk, run "snaptray init" once.',
   );
-}
-
-/** The host that the newest manifest under this prefix names, if any. */
-function prefixOwner(snapshots: readonly Snapshot[]): string | null {
-  for (let i = snapshots.length - 1; i >= 0; i--) {
-    const m = snapshots[i]?.manifest;
-    if (m) return m.host;
-  }
-  return null;
 }
 
 async function missingSources(sources: readonly string[]): Promise<string[]> {
@@ -574,5 +556,3 @@ async function record(
   };
   await appendHistory(env.stateDir, entry);
 }
-
-export { isComplete };

@@ -106,3 +106,12 @@ export function linkBases(snapshots: readonly Snapshot[]): Snapshot[] {
   const complete = bases.at(-1)!;
   return isComplete(complete) ? [...bases.slice(0, 19), complete] : bases.slice(0, 20);
 }
+
+/** The host that the newest manifest under this prefix names, if any: its snapshots are its own. */
+export function prefixOwner(snapshots: readonly Snapshot[]): string | null {
+  for (let i = snapshots.length - 1; i >= 0; i--) {
+    const m = snapshots[i]?.manifest;
+    if (m) return m.host;
+  }
+  return null;
+}
