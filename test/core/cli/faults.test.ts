@@ -51,8 +51,17 @@ describe('rsync exit 24: files that vanished during the run', () => {
       rsync: { bandwidthLimit: 200 },
     });
     const run = startCli(['backup', '--config', config, '--json'], home);
-    // rsync lists both files, then spends about two seconds sending the big one.
-    await sleep(800);
+    // Once rsync writes the big file's temporary copy, both files are in its list; sending the
+    // big one takes about two seconds, time enough for the small one to vanish.
+    await waitFor(async () => {
+      const snap = (await readdir(dest)).find((n) => /^t-[\d-]+$/.test(n));
+      const inside = snap ? join(dest, snap, src) : null;
+      return (
+        inside !== null &&
+        existsSync(inside) &&
+        (await readdir(inside)).some((n) => n.startsWith('.a-big.bin.'))
+      );
+    });
     await unlink(join(src, 'z-gone.txt'));
     const r = await run.done;
     expect(r.code, r.stderr).toBe(0);
