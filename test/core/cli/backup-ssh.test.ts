@@ -111,7 +111,7 @@ describe('backup over ssh', () => {
     expect(steps[3]?.message).toMatch(/protocol 3\d/);
     // The probe folder is gone again.
     expect((await readdir(destDir)).filter((n) => n.startsWith('.snaptray-check'))).toEqual([]);
-  });
+  }, 180_000);
 
   describe('connection faults: a reason in words, no snapshot, nothing deleted', () => {
     let before: Map<string, Buffer>;
@@ -286,5 +286,5 @@ describe('a key restricted with rrsync -no-del', () => {
     expect((prune.json?.delete as { name: string }[]).map((d) => d.name)).toEqual(['r-2001-01-01']);
     expect((prune.json?.warnings as string[]).join(' ')).toMatch(/Deleting failed/);
     expect(existsSync(join(root, 'r-2001-01-01'))).toBe(true);
-  });
+  }, 180_000);
 });
