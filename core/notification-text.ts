@@ -147,7 +147,7 @@ function describeOverdue(lastSuccessAt: Date | null, now: Date): NotificationTex
   };
 }
 
-/** `describeTime` as the object of a sentence: "at 14:30", "tomorrow at 08:00", "on Mon 2 Nov…". */
+/** `describeTime` inside a sentence: "at 14:30", "tomorrow at 08:00", "on Mon 2 Nov at …". */
 function describeWhen(at: Date, now: Date): string {
   const text = describeTime(at, now);
   return /^\d/.test(text) ? `at ${text}` : /^(tomorrow|yesterday)/.test(text) ? text : `on ${text}`;

@@ -64,7 +64,7 @@ const DAY = 24 * HOUR;
 export const SLOT_GRACE_MS = 15 * MINUTE;
 /** How often to look again while a run of another process holds the lock. */
 export const LOCK_RECHECK_MS = MINUTE;
-/** How often to look again while waiting for mains power (the power-change event is the fast path). */
+/** How often to look again while on battery; the power-change event is the fast path. */
 export const BATTERY_RECHECK_MS = 30 * MINUTE;
 const RETRY_STEPS_MS = [1, 2, 5, 10, 30, 60].map((minutes) => minutes * MINUTE);
 
