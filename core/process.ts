@@ -2,7 +2,7 @@
  * The one module that starts processes. Everything goes as an argument array, never through a
  * shell. Injected into the runner as a `Spawn` so tests can observe what ran.
  */
-import { execa } from 'execa';
+import { spawn, type ChildProcess } from 'node:child_process';
 
 export interface SpawnRequest {
   file: string;
@@ -32,41 +32,86 @@ export interface SpawnResult {
 export type Spawn = (req: SpawnRequest) => Promise<SpawnResult>;
 
 const STDERR_TAIL = 64 * 1024;
+/** After SIGTERM, a program that has not ended within this long gets SIGKILL. */
+const FORCE_KILL_AFTER_MS = 5000;
 
-export const spawnProcess: Spawn = async (req) => {
-  let stderr = '';
-  const keepStderr = (chunk: string) => {
-    stderr = (stderr + chunk).slice(-STDERR_TAIL);
-    req.onStderr?.(chunk);
-  };
-  const child = execa(req.file, [...req.args], {
-    reject: false,
-    cancelSignal: req.signal,
-    forceKillAfterDelay: 5000,
-    ...(req.input === undefined ? { stdin: 'ignore' as const } : { input: req.input }),
-    stdout: 'pipe',
-    stderr: 'pipe',
-    buffer: { stdout: req.onStdout === undefined, stderr: false },
-    encoding: 'utf8',
-    stripFinalNewline: false,
-    env: req.env,
-    cwd: req.cwd,
+// node:child_process rather than execa: execa's imports alone cost the CLI ~0.15 s at start-up.
+export const spawnProcess: Spawn = (req) =>
+  new Promise<SpawnResult>((resolve) => {
+    let stderr = '';
+    let stdout = '';
+    let cancelled = false;
+    let forceKill: NodeJS.Timeout | null = null;
+    let child: ChildProcess;
+    try {
+      child = spawn(req.file, [...req.args], {
+        // Like execa: the given variables on top of this process's environment.
+        env: req.env === undefined ? process.env : { ...process.env, ...req.env },
+        cwd: req.cwd,
+        stdio: [req.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      });
+    } catch (e) {
+      resolve(notStarted((e as Error).message));
+      return;
+    }
+    const cancel = () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      cancelled = true;
+      child.kill('SIGTERM');
+      forceKill = setTimeout(() => child.kill('SIGKILL'), FORCE_KILL_AFTER_MS);
+      forceKill.unref();
+    };
+    req.signal?.addEventListener('abort', cancel, { once: true });
+    child.stdout?.setEncoding('utf8');
+    child.stderr?.setEncoding('utf8');
+    child.stdout?.on('data', (chunk: string) => {
+      if (req.onStdout) req.onStdout(chunk);
+      else stdout += chunk;
+    });
+    child.stderr?.on('data', (chunk: string) => {
+      stderr = (stderr + chunk).slice(-STDERR_TAIL);
+      req.onStderr?.(chunk);
+    });
+    if (req.input !== undefined && child.stdin) {
+      // A program that exits without reading its input must not fail the run with EPIPE.
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(req.input);
+    }
+    let startError: string | null = null;
+    child.once('error', (error) => {
+      startError ??= error.message;
+      // 'close' does not follow when the program never started.
+      if (child.pid === undefined) finish(null, null);
+    });
+    child.once('close', (code, signal) => finish(code, signal));
+    // A killed program's own children may hold the pipes open: stop waiting for them.
+    child.once('exit', () => {
+      if (!cancelled) return;
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+    });
+    let done = false;
+    function finish(code: number | null, signal: NodeJS.Signals | null): void {
+      if (done) return;
+      done = true;
+      req.signal?.removeEventListener('abort', cancel);
+      if (forceKill !== null) clearTimeout(forceKill);
+      if (startError !== null && child.pid === undefined) {
+        resolve(notStarted(startError));
+        return;
+      }
+      resolve({ exitCode: code, signal, stdout, stderr, cancelled, startError: null });
+    }
+    if (req.signal?.aborted) cancel();
   });
-  child.stdout?.setEncoding('utf8');
-  child.stderr?.setEncoding('utf8');
-  if (req.onStdout) child.stdout?.on('data', req.onStdout);
-  child.stderr?.on('data', keepStderr);
-  const result = await child;
-  const startError =
-    result.exitCode === undefined && result.signal === undefined && !result.isCanceled
-      ? (result.originalMessage ?? result.shortMessage ?? 'could not start')
-      : null;
+
+function notStarted(message: string): SpawnResult {
   return {
-    exitCode: result.exitCode ?? null,
-    signal: result.signal ?? null,
-    stdout: typeof result.stdout === 'string' ? result.stdout : '',
-    stderr,
-    cancelled: result.isCanceled === true,
-    startError,
+    exitCode: null,
+    signal: null,
+    stdout: '',
+    stderr: '',
+    cancelled: false,
+    startError: message,
   };
-};
+}

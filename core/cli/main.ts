@@ -108,7 +108,7 @@ function failed(command: CommandName, exitCode: number, error: Failure): Output 
 
 async function run(args: CliArgs, p: Places, signal: AbortSignal, io: Io): Promise<Output> {
   if (args.command === 'import-config') return importConfig(args, p);
-  const resolved = resolveProfile(args, p.configFile);
+  const resolved = await resolveProfile(args, p.configFile);
   if (!resolved.ok) return failed(args.command, 2, { kind: 'settings', message: resolved.message });
   const r = resolved.value;
   switch (args.command) {
@@ -391,7 +391,7 @@ async function importConfig(args: CliArgs, p: Places): Promise<Output> {
   }
   const report = importConfigText(text, host ? { host } : {});
   const configPath = configPathOf(args, p.configFile);
-  const opened = openSettings(configPath, false);
+  const opened = await openSettings(configPath, false);
   if (!opened.ok) return failed('import-config', 2, { kind: 'settings', message: opened.message });
   const existing = opened.settings?.profiles[args.profile];
   const merged = profileSchema.safeParse(mergeProfile(existing ?? {}, report.profile));
@@ -405,7 +405,7 @@ async function importConfig(args: CliArgs, p: Places): Promise<Output> {
     });
   }
   const settings = opened.settings ?? { version: 1 as const, profiles: {} };
-  const backend = opened.backend ?? openConfStore(configPath);
+  const backend = opened.backend ?? (await openConfStore(configPath));
   const saved = saveSettings(backend, {
     ...settings,
     profiles: { ...settings.profiles, [args.profile]: merged.data },

@@ -36,19 +36,20 @@ export function configPathOf(args: CliArgs, defaultPath: string): string {
   return args.config ? resolve(args.config) : defaultPath;
 }
 
-export function openSettings(
+export async function openSettings(
   path: string,
   explicit: boolean,
-):
+): Promise<
   | { ok: true; backend: SettingsBackend | null; settings: Settings | null }
-  | { ok: false; message: string } {
+  | { ok: false; message: string }
+> {
   if (!settingsFileExists(path)) {
     if (explicit) return { ok: false, message: `The settings file ${path} does not exist.` };
     return { ok: true, backend: null, settings: null };
   }
   let backend: SettingsBackend;
   try {
-    backend = openConfStore(path);
+    backend = await openConfStore(path);
   } catch (e) {
     return {
       ok: false,
@@ -60,9 +61,12 @@ export function openSettings(
   return { ok: true, backend, settings: loaded.settings };
 }
 
-export function resolveProfile(args: CliArgs, defaultConfigPath: string): Resolution {
+export async function resolveProfile(
+  args: CliArgs,
+  defaultConfigPath: string,
+): Promise<Resolution> {
   const configPath = configPathOf(args, defaultConfigPath);
-  const opened = openSettings(configPath, args.config !== null);
+  const opened = await openSettings(configPath, args.config !== null);
   if (!opened.ok) return opened;
   const { backend, settings } = opened;
   let base = settings?.profiles[args.profile];
