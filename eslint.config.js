@@ -16,6 +16,18 @@ const electronAndDom = {
   ],
 };
 
+/** The window is a sandboxed page: it reaches the main process only through `window.snaptray`. */
+const rendererImports = {
+  patterns: [
+    {
+      group: ['**/core/**', '**/electron/**', 'electron', 'node:*', 'fs', 'path', 'child_process'],
+      allowTypeImports: true,
+      message:
+        'renderer/ may only `import type` from other layers; it calls the main process through window.snaptray.',
+    },
+  ],
+};
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'bench/results/**', 'test-artifacts/**'] },
   js.configs.recommended,
@@ -37,6 +49,36 @@ export default tseslint.config(
         { name: 'window', message: 'core/ has no DOM.' },
         { name: 'document', message: 'core/ has no DOM.' },
         { name: 'navigator', message: 'core/ has no DOM.' },
+      ],
+    },
+  },
+  {
+    files: ['electron/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/renderer/**'],
+              message: 'electron/ talks to the window only through the IPC contract.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['renderer/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': ['error', rendererImports],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'The window has no Node.js.' },
+        { name: 'require', message: 'The window has no Node.js.' },
+        { name: 'Buffer', message: 'The window has no Node.js.' },
       ],
     },
   },

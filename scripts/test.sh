@@ -7,3 +7,4 @@ scripts/setup.sh --test
 npm run lint
 npm run typecheck
 npx vitest run
+npm run bench -- --smoke

@@ -1,0 +1,433 @@
+/**
+ * `npm run bench [-- --smoke]`: Snaptray against plain rsync and rsnapshot on data it generates,
+ * plus the absolute targets of issue 5. Prints a table and writes bench/results/latest.json.
+ * Exits non-zero only when a case crashes or a snapshot comes out wrong, never for timing.
+ */
+import { cpus, tmpdir } from 'node:os';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startSshd, sshArgs, type Sshd } from '../test/support/sshd.js';
+import {
+  CLI,
+  makeCliEnv,
+  rsnapshotContender,
+  rsyncContender,
+  snaptrayContender,
+  type Contender,
+  type SshTarget,
+} from './contenders.js';
+import { makeSnapshotDestination, timeListing, type ListingTimes } from './listing-case.js';
+import { median, round, runTimed } from './measure.js';
+import { mediansOf, removeAll, runSeries, STEPS, type SeriesResult } from './snapshot-series.js';
+import { runStreamCase, type StreamResult } from './stream-case.js';
+import { writeBenchTree, type TreeShape } from './tree.js';
+
+const smoke = process.argv.includes('--smoke');
+const config = smoke
+  ? {
+      shape: {
+        files: 300,
+        filesPerFolder: 25,
+        mediumEvery: 0,
+        largeFiles: 1,
+        largeBytes: 256 * 1024,
+      },
+      reps: 2,
+      overheadReps: 3,
+      streamLines: 50_000,
+      listingSnapshots: 1000,
+      listingReps: 1,
+      handshakeReps: 2,
+    }
+  : {
+      shape: {
+        files: 50_000,
+        filesPerFolder: 50,
+        mediumEvery: 1000,
+        largeFiles: 3,
+        largeBytes: 32 * 1024 * 1024,
+      },
+      reps: 3,
+      overheadReps: 9,
+      streamLines: 1_000_000,
+      listingSnapshots: 1000,
+      listingReps: 5,
+      handshakeReps: 7,
+    };
+
+// `--files N` sizes the full run's tree (default 50,000) when a shorter run is wanted.
+const filesFlag = process.argv.indexOf('--files');
+if (!smoke && filesFlag > 0) {
+  const n = Number(process.argv[filesFlag + 1]);
+  if (Number.isInteger(n) && n > 0) config.shape.files = n;
+}
+
+interface Row {
+  case: string;
+  measure: string;
+  value: string;
+  target: string;
+  met: boolean | null;
+}
+
+const rows: Row[] = [];
+const problems: string[] = [];
+const results: Record<string, unknown> = {};
+
+function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+
+/** Records a case's failure without stopping the others. */
+async function guarded(name: string, body: () => Promise<void>): Promise<void> {
+  log(`== ${name}`);
+  try {
+    await body();
+  } catch (e) {
+    problems.push(`${name} crashed: ${(e as Error).stack ?? String(e)}`);
+    rows.push({ case: name, measure: 'crashed', value: '-', target: '-', met: false });
+  }
+}
+
+function ratioRows(
+  caseName: string,
+  series: SeriesResult,
+  ours: string,
+  reference: string,
+  limit: number,
+): Record<string, unknown> {
+  const a = series.times[ours];
+  const b = series.times[reference];
+  const out: Record<string, unknown> = {};
+  if (!a || !b) return out;
+  const ma = mediansOf(a);
+  const mb = mediansOf(b);
+  for (const step of STEPS) {
+    const ratio = ma[step] / mb[step];
+    out[step] = { [ours]: round(ma[step]), [reference]: round(mb[step]), ratio: round(ratio) };
+    rows.push({
+      case: caseName,
+      measure: `${step}: ${seconds(ma[step])} vs ${seconds(mb[step])}`,
+      value: `ratio ${ratio.toFixed(2)}`,
+      target: limit === 1 ? 'no slower (≤ 1.00)' : `≤ ${limit.toFixed(2)}`,
+      met: ratio <= limit,
+    });
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const root = await mkdtemp(join(tmpdir(), 'snaptray-bench-'));
+  const source = join(root, 'src');
+  const env = await makeCliEnv(join(root, 'home'));
+  let sshd: Sshd | null = null;
+  const started = Date.now();
+  try {
+    log(`bench (${smoke ? 'smoke' : 'full'}) in ${root}`);
+    await guarded('4 progress and logs', async () => {
+      const r: StreamResult = await runStreamCase(config.streamLines, join(root, 'stream'));
+      results['progressAndLogs'] = r;
+      problems.push(...r.problems.map((p) => `progress and logs: ${p}`));
+      rows.push({
+        case: '4 progress and logs',
+        measure: `${r.lines.toLocaleString('en-US')} lines (${r.droppedLines} not logged)`,
+        value: `${Math.round(r.linesPerSecond).toLocaleString('en-US')} lines/s`,
+        target: '≥ 1,000,000 lines/s',
+        met: r.linesPerSecond >= 1_000_000,
+      });
+      rows.push({
+        case: '4 progress and logs',
+        measure: 'peak RSS growth',
+        value: `${r.peakRssGrowthMiB.toFixed(1)} MiB`,
+        target: 'flat (log buffer ≤ 16 MiB)',
+        met: r.peakRssGrowthMiB < 64,
+      });
+    });
+
+    sshd = await startSshd();
+    const ssh = sshd;
+    const target: SshTarget = {
+      user: ssh.user,
+      cliFlags: [
+        '--ssh-port',
+        String(ssh.port),
+        '--ssh-key',
+        ssh.clientKey,
+        '--known-hosts',
+        ssh.knownHosts,
+        '--ssh-config',
+        ssh.sshConfig,
+      ],
+      rsyncShell: `ssh ${sshArgs(ssh).join(' ')}`,
+    };
+
+    await guarded('5 listing and planning', async () => {
+      const dir = join(root, 'many');
+      await makeSnapshotDestination(dir, config.listingSnapshots, new Date());
+      const runtime = join(root, 'listing-run');
+      const local: ListingTimes = await timeListing(
+        dir,
+        config.listingSnapshots,
+        runtime,
+        null,
+        config.listingReps,
+      );
+      const overSsh: ListingTimes = await timeListing(
+        dir,
+        config.listingSnapshots,
+        runtime,
+        {
+          port: ssh.port,
+          identityFile: ssh.clientKey,
+          knownHostsFile: ssh.knownHosts,
+          configFile: ssh.sshConfig,
+          user: ssh.user,
+        },
+        config.listingReps,
+      );
+      results['listing'] = { local, ssh: overSsh };
+      for (const [where, t] of [
+        ['local', local],
+        ['ssh', overSsh],
+      ] as const) {
+        rows.push({
+          case: '5 listing and planning',
+          measure: `${where}: list ${t.snapshots} snapshots (1 rsync call)`,
+          value: seconds(t.listMs),
+          target: 'one call',
+          met: null,
+        });
+        rows.push({
+          case: '5 listing and planning',
+          measure: `${where}: plan retention (keep ${t.kept}, delete ${t.deleted})`,
+          value: `${t.planMs.toFixed(1)} ms`,
+          target: '≪ 1 s',
+          met: t.planMs < 100,
+        });
+      }
+    });
+
+    await writeBenchTree(source, config.shape).then((t) => {
+      results['tree'] = { ...t, shape: config.shape };
+      log(`tree: ${t.files} files, ${(t.bytes / 2 ** 20).toFixed(0)} MiB`);
+    });
+
+    await guarded('1 fixed overhead', async () => {
+      await fixedOverhead(root, env);
+    });
+
+    await guarded('1+3 local snapshots', async () => {
+      const series = await runSeries(
+        {
+          source,
+          shape: config.shape,
+          reps: config.reps,
+          log,
+          contenders: async (rep) => {
+            const base = join(root, `local-${rep}`);
+            return [
+              await snaptrayContender(source, join(base, 'snaptray'), env, null),
+              await rsyncContender(source, join(base, 'rsync'), null),
+              await rsnapshotContender(source, join(base, 'rsnapshot')),
+            ];
+          },
+          cleanUp: (rep) => removeAll([join(root, `local-${rep}`)]),
+        },
+        0,
+      );
+      problems.push(...series.problems);
+      results['engineOverhead'] = {
+        ...ratioRows('1 engine overhead (local)', series, 'snaptray', 'rsync', 1.1),
+        noChangeAddedKiB: series.noChangeKiB,
+      };
+      results['rsnapshot'] = ratioRows('3 peer: rsnapshot', series, 'snaptray', 'rsnapshot', 1);
+      for (const [name, kib] of Object.entries(series.noChangeKiB)) {
+        rows.push({
+          case: name === 'snaptray' ? '1 engine overhead (local)' : '  (reference)',
+          measure: `no-change snapshot adds (${name})`,
+          value: `${kib} KiB`,
+          target: 'directory entries only',
+          met: null,
+        });
+      }
+    });
+
+    await guarded('2 over ssh', async () => {
+      const connections: Record<string, number[]> = {};
+      const counted = (c: Contender): Contender => ({
+        name: c.name,
+        async take() {
+          const before = await ssh.connectionCount();
+          const taken = await c.take();
+          (connections[c.name] ??= []).push((await ssh.connectionCount()) - before);
+          return taken;
+        },
+      });
+      const series = await runSeries(
+        {
+          source,
+          shape: config.shape,
+          reps: config.reps,
+          log,
+          contenders: async (rep) => {
+            const base = join(root, `ssh-${rep}`);
+            return [
+              counted(await snaptrayContender(source, join(base, 'snaptray'), env, target)),
+              counted(await rsyncContender(source, join(base, 'rsync'), target)),
+            ];
+          },
+          cleanUp: (rep) => removeAll([join(root, `ssh-${rep}`)]),
+        },
+        100,
+      );
+      problems.push(...series.problems);
+      const ratios = ratioRows('2 over ssh', series, 'snaptray', 'rsync over ssh', 1.1);
+      const ours = connections['snaptray'] ?? [];
+      const most = Math.max(...ours);
+      if (most > 1) problems.push(`over ssh: a snaptray run opened ${most} ssh connections`);
+      rows.push({
+        case: '2 over ssh',
+        measure: 'ssh connections per snaptray run',
+        value: ours.length ? `${Math.min(...ours)}–${most}` : '-',
+        target: '1',
+        met: most === 1,
+      });
+      const handshakes: number[] = [];
+      for (let i = 0; i < config.handshakeReps; i++) {
+        const r = await runTimed('ssh', [...sshArgs(ssh), `${ssh.user}@127.0.0.1`, 'true']);
+        if (r.code !== 0) throw new Error(`ssh true failed: ${r.stderr}`);
+        handshakes.push(r.ms);
+      }
+      const handshake = median(handshakes);
+      // A backup makes three rsync calls (list, transfer, manifest) through its one connection.
+      const saved = 2 * handshake;
+      rows.push({
+        case: '2 over ssh',
+        measure: `saved vs one connection per rsync call (3 calls, handshake ${handshake.toFixed(0)} ms)`,
+        value: `${saved.toFixed(0)} ms per run`,
+        target: '-',
+        met: null,
+      });
+      results['overSsh'] = {
+        ...ratios,
+        connections,
+        handshakeMs: round(handshake),
+        savedMs: round(saved),
+      };
+    });
+  } finally {
+    if (sshd) await sshd.stop();
+    await rm(root, { recursive: true, force: true });
+  }
+  rows.push({
+    case: '6 exclude preview',
+    measure: 'needs the settings window',
+    value: 'not available yet',
+    target: 'a few seconds',
+    met: null,
+  });
+
+  printTable(rows);
+  const out = {
+    mode: smoke ? 'smoke' : 'full',
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, node: process.version },
+    durationS: round((Date.now() - started) / 1000, 1),
+    results,
+    rows,
+    problems,
+  };
+  const dir = join(import.meta.dirname, 'results');
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'latest.json'), JSON.stringify(out, null, 2) + '\n');
+  log(`wrote bench/results/latest.json (${out.durationS} s)`);
+  if (problems.length > 0) {
+    log(`\nWRONG RESULTS OR CRASHES:\n${problems.map((p) => `- ${p}`).join('\n')}`);
+    process.exitCode = 1;
+  }
+}
+
+/** A one-file tree: what Snaptray adds around rsync whatever the tree's size. */
+async function fixedOverhead(root: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const one = join(root, 'one');
+  const shape: TreeShape = {
+    files: 1,
+    filesPerFolder: 1,
+    mediumEvery: 0,
+    largeFiles: 0,
+    largeBytes: 0,
+  };
+  await writeBenchTree(join(one, 'src'), shape);
+  const ours = await snaptrayContender(join(one, 'src'), join(one, 'snaptray'), env, null);
+  const theirs = await rsyncContender(join(one, 'src'), join(one, 'rsync'), null);
+  await ours.take();
+  await theirs.take();
+  const a: number[] = [];
+  const b: number[] = [];
+  const nodeBare: number[] = [];
+  const cliHelp: number[] = [];
+  for (let i = 0; i < config.overheadReps; i++) {
+    const first = i % 2 === 0;
+    if (first) a.push((await ours.take()).ms);
+    b.push((await theirs.take()).ms);
+    if (!first) a.push((await ours.take()).ms);
+    nodeBare.push((await runTimed(process.execPath, ['-e', '0'])).ms);
+    cliHelp.push((await runTimed(process.execPath, [CLI, '--help'], { env })).ms);
+  }
+  const overhead = median(a) - median(b);
+  results['fixedOverhead'] = {
+    snaptrayMs: round(median(a)),
+    rsyncMs: round(median(b)),
+    overheadMs: round(overhead),
+    nodeStartMs: round(median(nodeBare)),
+    cliStartMs: round(median(cliHelp)),
+  };
+  rows.push({
+    case: '1 engine overhead (local)',
+    measure: `fixed: one-file tree, ${seconds(median(a))} vs ${seconds(median(b))}`,
+    value: `+${seconds(overhead)}`,
+    target: '≤ 0.40 s',
+    met: overhead <= 400,
+  });
+  rows.push({
+    case: '  (where it goes)',
+    measure: `node -e 0 ${seconds(median(nodeBare))}; snaptray --help (start-up, imports)`,
+    value: seconds(median(cliHelp)),
+    target: '-',
+    met: null,
+  });
+}
+
+function printTable(table: readonly Row[]): void {
+  const head: Row = {
+    case: 'case',
+    measure: 'measure',
+    value: 'value',
+    target: 'target',
+    met: null,
+  };
+  const cells = (r: Row) => [
+    r.case,
+    r.measure,
+    r.value,
+    r.target,
+    r.met === null ? '' : r.met ? 'ok' : smoke ? 'missed (smoke)' : 'MISSED',
+  ];
+  const all = [head, ...table].map(cells);
+  const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...all.map((c) => (c[i] ?? '').length)));
+  const line = (c: string[]) =>
+    c
+      .map((v, i) => v.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  process.stdout.write(`\n${line(cells(head))}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
+  for (const r of table) process.stdout.write(`${line(cells(r))}\n`);
+  if (smoke)
+    process.stdout.write('\nSmoke run on a tiny tree: the figures are not the benchmark.\n');
+}
+
+await main();
