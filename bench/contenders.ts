@@ -9,7 +9,7 @@ import { buildPushCommand } from '../core/rsync-args.js';
 import { defaultProfile } from '../core/settings/schema.js';
 import { runChecked, runTimed } from './measure.js';
 
-export const CLI = join(import.meta.dirname, '..', 'dist', 'core', 'cli', 'main.js');
+export const CLI = join(import.meta.dirname, '..', 'dist', 'cli', 'snaptray.mjs');
 
 export interface Taken {
   ms: number;

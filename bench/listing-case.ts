@@ -1,13 +1,13 @@
 /**
- * Case 5: a destination holding many snapshots with manifests; one rsync call lists it, then
- * retention is planned. Both are timed separately, locally and over ssh.
+ * Case 5: a destination holding many snapshots with manifests; one rsync call lists it over ssh
+ * (a local folder is read directly), then retention is planned. Both are timed separately.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { listDestination, type DestinationContext } from '../core/destination-ops.js';
 import { openDestination } from '../core/destination-session.js';
 import type { Destination } from '../core/destination.js';
-import { spawnProcess } from '../core/process.js';
+import { spawnProcess, type Spawn } from '../core/process.js';
 import { planRetention } from '../core/retention.js';
 import { defaultProfile } from '../core/settings/schema.js';
 import { MARKER_NAME, manifestName, snapshotName } from '../core/snapshot-name.js';
@@ -18,6 +18,8 @@ export interface ListingTimes {
   listMs: number;
   planMs: number;
   snapshots: number;
+  /** Programs started by one listing. */
+  calls: number;
   kept: number;
   deleted: number;
 }
@@ -72,9 +74,14 @@ export async function timeListing(
   const dest: Destination = ssh
     ? { kind: 'ssh', user: ssh.user, host: '127.0.0.1', path: dir }
     : { kind: 'local', path: dir };
+  let spawned = 0;
+  const counting: Spawn = (req) => {
+    spawned++;
+    return spawnProcess(req);
+  };
   const opened = await openDestination(
     {
-      spawn: spawnProcess,
+      spawn: counting,
       runtimeDir,
       userKnownHosts: [],
       appKnownHosts: join(runtimeDir, 'known_hosts'),
@@ -94,7 +101,9 @@ export async function timeListing(
   const plans: number[] = [];
   let kept = 0;
   let deleted = 0;
+  let listCalls = 0;
   try {
+    spawned = 0;
     for (let r = 0; r < reps; r++) {
       const t0 = performance.now();
       const listing = await listDestination(ctx);
@@ -115,8 +124,18 @@ export async function timeListing(
       kept = plan.keep.length;
       deleted = plan.delete.length;
     }
+    // Counted before closing: the master connection's own exit is not part of a listing.
+    listCalls = spawned;
   } finally {
     await opened.value.close();
   }
-  return { listMs: median(lists), planMs: median(plans), snapshots: expected, kept, deleted };
+  const calls = listCalls / reps;
+  return {
+    listMs: median(lists),
+    planMs: median(plans),
+    snapshots: expected,
+    calls,
+    kept,
+    deleted,
+  };
 }

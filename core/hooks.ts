@@ -1,6 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
-import { execa } from 'execa';
 
 /**
  * The user's pre/after/fail hooks: their own shell commands, run with `/bin/sh -c` on purpose.
@@ -46,6 +45,8 @@ export async function runHook(
   const tail = createOutputTail(TAIL_BYTES);
   if (signal?.aborted === true) return failed(null, null, false, tail);
 
+  // Loaded only when a hook is set: execa's imports cost start-up time on every run.
+  const { execa } = await import('execa');
   const subprocess = execa('/bin/sh', ['-c', command], {
     env,
     extendEnv: true,

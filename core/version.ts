@@ -2,8 +2,14 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Snaptray's version, from the package.json above this file (source or built). */
+/** Set by the CLI bundle, which runs without the package.json beside it. */
+declare const SNAPTRAY_BUNDLED_VERSION: string | undefined;
+
+/** Snaptray's version: the bundle's own, else the package.json above this file. */
 export function appVersion(): string {
+  if (typeof SNAPTRAY_BUNDLED_VERSION === 'string' && SNAPTRAY_BUNDLED_VERSION !== '') {
+    return SNAPTRAY_BUNDLED_VERSION;
+  }
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 4; i++) {
     try {

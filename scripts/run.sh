@@ -4,4 +4,4 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 "$here/scripts/setup.sh" >&2
-exec node "$here/dist/core/cli/main.js" "$@"
+exec node "$here/dist/cli/snaptray.mjs" "$@"

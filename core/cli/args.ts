@@ -83,9 +83,7 @@ export function parseCli(argv: readonly string[]): ParsedArgs {
   const json = argv.includes('--json');
   const command = argv[0] ?? null;
   const fail = (message: string): ParsedArgs => ({ ok: false, message, json, command });
-  if (command === null || command === 'help' || command === '--help' || command === '-h') {
-    return fail('No command given.');
-  }
+  if (command === null) return fail('No command given.');
   if (!(COMMANDS as readonly string[]).includes(command))
     return fail(`Unknown command "${command}".`);
   const name = command as CommandName;

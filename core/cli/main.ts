@@ -9,7 +9,7 @@ import { checkDestination } from '../check.js';
 import { formatDestination } from '../destination.js';
 import { deleteSnapshots, listDestination, pushTopFile } from '../destination-ops.js';
 import { openDestination } from '../destination-session.js';
-import { backupEnvironment, places, type Places } from '../environment.js';
+import { backupEnvironment, places, sessionEnvironment, type Places } from '../environment.js';
 import type { Failure } from '../errors.js';
 import { formatBytes, formatDuration } from '../format.js';
 import { importConfigText } from '../import-config.js';
@@ -39,6 +39,15 @@ export async function main(
   io: Io,
   env: NodeJS.ProcessEnv,
 ): Promise<number> {
+  const first = argv[0];
+  if (first === '--version' || first === '-V' || first === 'version') {
+    io.stdout.write(`snaptray ${appVersion()}\n`);
+    return 0;
+  }
+  if (first === '--help' || first === '-h' || first === 'help') {
+    io.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   const parsed = parseCli(argv);
   if (!parsed.ok) {
     const helpOnly = parsed.message === '' || (parsed.command === null && !parsed.json);
@@ -195,13 +204,7 @@ async function withListing<T extends Output>(
   ) => Promise<T | Output>,
 ): Promise<Output> {
   const opened = await openDestination(
-    {
-      spawn: spawnProcess,
-      runtimeDir: p.runtimeDir,
-      userKnownHosts: p.userKnownHosts,
-      appKnownHosts: p.appKnownHosts,
-      defaultSshConfig: p.defaultSshConfig,
-    },
+    sessionEnvironment(p, spawnProcess),
     r.dest,
     r.profile.ssh,
     signal,
@@ -308,13 +311,7 @@ async function prune(
 
 async function check(p: Places, r: ResolvedProfile, signal: AbortSignal): Promise<Output> {
   const steps = await checkDestination(
-    {
-      spawn: spawnProcess,
-      runtimeDir: p.runtimeDir,
-      userKnownHosts: p.userKnownHosts,
-      appKnownHosts: p.appKnownHosts,
-      defaultSshConfig: p.defaultSshConfig,
-    },
+    sessionEnvironment(p, spawnProcess),
     r.dest,
     r.profile.ssh,
     signal,

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { makeCliHome, runCli, startCli, type CliHome } from '../../support/cli.js';
+import { CLI, makeCliHome, runCli, startCli, type CliHome } from '../../support/cli.js';
 import { makeTempDir, readTree, writeTree } from '../../support/tree.js';
 
 let home: CliHome;
@@ -80,7 +80,7 @@ describe('rsync exit 23: files that cannot be read', () => {
     }
     execFileSync('chown', ['root', join(src, 'secret.txt')]);
     execFileSync('chmod', ['755', join(home.stateDir, '..')]);
-    const cli = join(import.meta.dirname, '..', '..', '..', 'dist', 'core', 'cli', 'main.js');
+    const cli = CLI;
     let out = '';
     let code = 0;
     try {

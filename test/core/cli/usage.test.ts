@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { makeCliHome, runCli } from '../../support/cli.js';
+
+const { version } = JSON.parse(
+  readFileSync(join(import.meta.dirname, '..', '..', '..', 'package.json'), 'utf8'),
+) as { version: string };
+
+describe('snaptray usage', () => {
+  it('prints its version from the bundle', async () => {
+    const home = await makeCliHome();
+    const run = await runCli(['--version'], home);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(`snaptray ${version}\n`);
+  });
+
+  it('prints the usage on --help and exits 0', async () => {
+    const home = await makeCliHome();
+    const run = await runCli(['--help'], home);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('snaptray backup');
+    expect(run.stdout).toContain('Exit codes:');
+  });
+
+  it('refuses to run without a command, with exit code 2', async () => {
+    const home = await makeCliHome();
+    const run = await runCli([], home);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('No command given.');
+    expect(run.stdout).toBe('');
+  });
+});
