@@ -48,8 +48,9 @@ export async function runHook(
   // Loaded only when a hook is set: execa's imports cost start-up time on every run.
   const { execa } = await import('execa');
   const subprocess = execa('/bin/sh', ['-c', command], {
-    env,
-    extendEnv: true,
+    // The packaged app runs the CLI in Electron's node mode; a hook must not inherit that.
+    env: { ...process.env, ...env, ELECTRON_RUN_AS_NODE: undefined },
+    extendEnv: false,
     stdin: 'ignore',
     stdout: 'pipe',
     stderr: 'pipe',

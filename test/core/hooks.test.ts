@@ -35,6 +35,22 @@ const vars = (extra: Record<string, string> = {}): Record<string, string> => ({
 });
 
 describe('runHook', () => {
+  it("does not pass on Electron's node mode, which the packaged CLI runs in", async () => {
+    const seen = join(dir, 'seen');
+    process.env.ELECTRON_RUN_AS_NODE = '1';
+    try {
+      const result = await runHook(
+        'printf "%s %s" "${ELECTRON_RUN_AS_NODE:-unset}" "$SNAPTRAY_STATUS" > "$OUT"',
+        vars({ OUT: seen }),
+        5,
+      );
+      expect(result).toEqual({ kind: 'ok' });
+    } finally {
+      delete process.env.ELECTRON_RUN_AS_NODE;
+    }
+    expect(await readFile(seen, 'utf8')).toBe('unset ok');
+  });
+
   it('succeeds without running anything for an empty command', async () => {
     expect(await runHook('', vars(), 5)).toEqual({ kind: 'ok' });
     expect(await runHook('  \n ', vars(), 5)).toEqual({ kind: 'ok' });
