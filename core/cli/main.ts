@@ -7,7 +7,8 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { checkDestination } from '../check.js';
 import { formatDestination } from '../destination.js';
-import { deleteSnapshots, listDestination, pushTopFile } from '../destination-ops.js';
+import { deleteSnapshots, listDestination } from '../destination-ops.js';
+import { initialiseDestination } from '../initialise.js';
 import { openDestination } from '../destination-session.js';
 import { backupEnvironment, places, sessionEnvironment, type Places } from '../environment.js';
 import type { Failure } from '../errors.js';
@@ -18,7 +19,6 @@ import { planRetention, supersededIncomplete } from '../retention.js';
 import { runBackup, type BackupResult } from '../run-backup.js';
 import { profileSchema } from '../settings/schema.js';
 import { describeErrors, openConfStore, saveSettings } from '../settings/store.js';
-import { MARKER_NAME } from '../snapshot-name.js';
 import { snapshotsOf } from '../snapshot.js';
 import { acquireLock } from '../state/lock.js';
 import { profileStateDir } from '../state/paths.js';
@@ -329,13 +329,8 @@ async function check(p: Places, r: ResolvedProfile, signal: AbortSignal): Promis
 async function init(p: Places, r: ResolvedProfile, signal: AbortSignal): Promise<Output> {
   return withListing('init', p, r, signal, async (ctx, listing) => {
     const where = formatDestination(r.dest);
-    if (!listing.hasMarker) {
-      const marker =
-        JSON.stringify({ format: 1, createdAt: new Date().toISOString(), createdBy: hostname() }) +
-        '\n';
-      const pushed = await pushTopFile(ctx, MARKER_NAME, marker);
-      if (!pushed.ok) return failed('init', 1, pushed.failure);
-    }
+    const written = await initialiseDestination(ctx, listing.hasMarker, new Date(), hostname());
+    if (!written.ok) return failed('init', 1, written.failure);
     const saved = savePrefix(r);
     const text =
       (listing.hasMarker
