@@ -5,7 +5,11 @@
  */
 import type { CheckStep } from '../core/check.js';
 import type { FieldError, Profile } from '../core/settings/schema.js';
-import type { SnapshotState } from '../core/snapshot.js';
+import type { ExcludePreset } from '../core/exclude-presets.js';
+import type { ExcludePreview } from '../core/exclude-preview.js';
+import type { HostKeyOffer } from '../core/host-keys.js';
+import type { RetentionPreviewEntry } from '../core/retention-preview.js';
+import type { SshCommandFields } from '../core/ssh-command-line.js';
 
 /** Errors come back as values: the window shows `message`, and each field error beside its field. */
 export type ApiResult<T> =
@@ -18,17 +22,13 @@ export interface LoadedSettings {
   path: string;
   /** False on first run: nothing has been saved yet. */
   exists: boolean;
+  /** Pattern sets the window offers to add with one click. */
+  presets: ExcludePreset[];
 }
 
-/** A host key that ssh does not know yet, offered to the user to trust. */
-export interface HostKeyOffer {
-  host: string;
-  port: number;
-  /** Such as `ssh-ed25519`. */
-  keyType: string;
-  /** `SHA256:…`, as `ssh-keygen -l` prints it. */
-  fingerprint: string;
-}
+export type { ExcludePreset } from '../core/exclude-presets.js';
+
+export type { HostKeyOffer } from '../core/host-keys.js';
 
 export interface ConnectionReport {
   steps: CheckStep[];
@@ -45,56 +45,27 @@ export interface TrustRequest {
   fingerprint: string;
 }
 
-export interface ExcludedEntry {
-  /** Absolute path on this machine. */
-  path: string;
-  kind: 'file' | 'folder';
-  bytes: number;
-  files: number;
-  /** The pattern that left it out. */
-  pattern: string;
-}
-
-export interface ExcludePreview {
-  excluded: ExcludedEntry[];
-  /** True when more entries were excluded than are listed. */
-  truncated: boolean;
-  /** What rsync will back up with these patterns. */
-  includedFiles: number;
-  includedBytes: number;
-  /** Patterns that match nothing in the sources (a warning, not an error). */
-  unmatched: string[];
-}
+export type { ExcludedEntry, ExcludePreview } from '../core/exclude-preview.js';
 
 export interface ExcludePreviewRequest {
   sources: string[];
   excludes: string[];
+  /** The destination as typed; a local one inside a source is left out automatically. */
+  destination?: string;
+  /** The profile's one-file-system option, which also decides what is backed up. */
+  oneFileSystem?: boolean;
 }
 
 /** A newer preview request cancels the one before it. */
 export type ExcludePreviewResult = ApiResult<ExcludePreview> | { ok: false; cancelled: true };
 
-export interface RetentionPreviewEntry {
-  name: string;
-  /** ISO 8601. */
-  time: string;
-  state: SnapshotState;
-  action: 'keep' | 'delete' | 'leave';
-  /** In words: "newest of its week", "older than 30 days", "another machine's prefix"... */
-  reason: string;
-}
+export type { RetentionPreviewEntry } from '../core/retention-preview.js';
 
 export interface RetentionPreview {
   snapshots: RetentionPreviewEntry[];
 }
 
-/** The fields a pasted `ssh -i KEY -p PORT user@host` fills in. */
-export interface SshCommandFields {
-  user: string | null;
-  host: string;
-  port: number | null;
-  identityFile: string | null;
-}
+export type { SshCommandFields } from '../core/ssh-command-line.js';
 
 export interface PickRequest {
   kind: 'folder' | 'file';
@@ -147,3 +118,23 @@ export const SETTINGS_CHANGED_CHANNEL = 'snaptray:settings-changed';
 export type ApiHandlers = {
   [M in InvokeMethod]: (...args: Parameters<SnaptrayApi[M]>) => ReturnType<SnaptrayApi[M]>;
 };
+
+/**
+ * Builds `window.snaptray` from a transport: the preload passes ipcRenderer, the window tests
+ * pass bindings to the real handlers, so both expose exactly the same object.
+ */
+export function createSnaptrayApi(
+  invoke: (channel: string, ...args: unknown[]) => Promise<unknown>,
+  subscribe: (channel: string, listener: () => void) => () => void,
+): SnaptrayApi {
+  const methods = Object.fromEntries(
+    INVOKE_METHODS.map((method) => [
+      method,
+      (...args: unknown[]) => invoke(invokeChannel(method), ...args),
+    ]),
+  ) as unknown as ApiHandlers;
+  return {
+    ...methods,
+    onSettingsChanged: (listener) => subscribe(SETTINGS_CHANGED_CHANNEL, () => listener()),
+  };
+}

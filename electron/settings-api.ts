@@ -1,0 +1,376 @@
+/**
+ * What the settings window asks of the main process, as plain functions over the engine. Every
+ * payload arrives as `unknown` and is validated here; every outcome, good or bad, is a value.
+ * No `electron` import: the window tests run these very functions under plain Node.
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import { checkDestination, type CheckStep } from '../core/check.js';
+import { parseDestination, type Destination } from '../core/destination.js';
+import { listDestination } from '../core/destination-ops.js';
+import { openDestination } from '../core/destination-session.js';
+import { places, sessionEnvironment } from '../core/environment.js';
+import { EXCLUDE_PRESETS } from '../core/exclude-presets.js';
+import { previewExcludes } from '../core/exclude-preview.js';
+import { scanHostKey, trustHostKey } from '../core/host-keys.js';
+import { initialiseDestination } from '../core/initialise.js';
+import type { Spawn } from '../core/process.js';
+import { previewRetention } from '../core/retention-preview.js';
+import { automaticExcludes } from '../core/rsync-args.js';
+import {
+  defaultProfile,
+  defaultSettings,
+  excludePattern,
+  fieldErrors,
+  profileSchema,
+  type FieldError,
+  type Profile,
+  type Settings,
+} from '../core/settings/schema.js';
+import {
+  describeErrors,
+  loadSettings,
+  saveSettings,
+  settingsFileExists,
+  type SettingsBackend,
+} from '../core/settings/store.js';
+import { prefixFromHostname } from '../core/snapshot-name.js';
+import { snapshotsOf } from '../core/snapshot.js';
+import { parseSshCommand } from '../core/ssh-command-line.js';
+import { ensurePrivateDir } from '../core/state/paths.js';
+import type {
+  ApiHandlers,
+  ApiResult,
+  ConnectionReport,
+  ExcludePreviewResult,
+  LoadedSettings,
+} from './ipc-contract.js';
+
+export interface SettingsApiDeps {
+  env: NodeJS.ProcessEnv;
+  spawn: Spawn;
+  /** electron-store in the app, conf in tests: both over the same file and schema. */
+  openBackend: (path: string) => Promise<SettingsBackend>;
+  now: () => Date;
+  hostname: string;
+  /** The profile the window edits. */
+  profileName?: string;
+}
+
+export type SettingsApi = Omit<ApiHandlers, 'pick'>;
+
+/** How many excluded entries a preview lists at most. */
+const PREVIEW_LIMIT = 200;
+
+const trustRequestSchema = z.object({
+  host: z
+    .string()
+    .min(1)
+    .refine((s) => !s.startsWith('-'), 'must not start with "-"'),
+  port: z.number().int().min(1).max(65535),
+  fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/=]+$/, 'must be a SHA256 fingerprint'),
+});
+
+const previewRequestSchema = z.object({
+  sources: z.array(z.string()),
+  excludes: z.array(z.string()),
+  destination: z.string().optional(),
+  oneFileSystem: z.boolean().optional(),
+});
+
+export function createSettingsApi(deps: SettingsApiDeps): SettingsApi {
+  const p = places(deps.env);
+  const profileName = deps.profileName ?? 'default';
+  const home = deps.env.HOME && deps.env.HOME.startsWith('/') ? deps.env.HOME : null;
+  const session = sessionEnvironment(p, deps.spawn);
+  let backend: Promise<SettingsBackend> | null = null;
+  let previewController: AbortController | null = null;
+
+  function openBackendOnce(): Promise<SettingsBackend> {
+    backend ??= deps.openBackend(p.configFile).catch((e: unknown) => {
+      backend = null;
+      throw e;
+    });
+    return backend;
+  }
+
+  /** The whole settings file, or why it cannot be used; a missing file is the defaults. */
+  async function readSettings(): Promise<
+    { ok: true; settings: Settings; exists: boolean } | { ok: false; message: string }
+  > {
+    const exists = settingsFileExists(p.configFile);
+    if (!exists) return { ok: true, settings: defaultSettings(), exists };
+    try {
+      const loaded = loadSettings(await openBackendOnce());
+      if (!loaded.ok) return { ok: false, message: describeErrors(p.configFile, loaded.errors) };
+      return { ok: true, settings: loaded.settings, exists };
+    } catch (e) {
+      return {
+        ok: false,
+        message: `The settings file ${p.configFile} cannot be read: ${(e as Error).message}`,
+      };
+    }
+  }
+
+  function loaded(settings: Settings, exists: boolean): LoadedSettings {
+    const stored = exists ? settings.profiles[profileName] : undefined;
+    const profile = stored ? structuredClone(stored) : newProfile();
+    // The prefix defaults to the host name; showing it means saving keeps it across a rename.
+    if (profile.prefix === '') profile.prefix = prefixFromHostname(deps.hostname);
+    return {
+      profile,
+      path: p.configFile,
+      exists,
+      presets: EXCLUDE_PRESETS.map((preset) => ({ ...preset, patterns: [...preset.patterns] })),
+    };
+  }
+
+  function newProfile(): Profile {
+    const profile = defaultProfile();
+    if (home) profile.sources = [home];
+    return profile;
+  }
+
+  /** Open, list, and close a destination around `body`. */
+  async function withDestination<T>(
+    profile: Profile,
+    dest: Destination,
+    body: (
+      opened: Extract<Awaited<ReturnType<typeof openDestination>>, { ok: true }>['value'],
+    ) => Promise<ApiResult<T>>,
+  ): Promise<ApiResult<T>> {
+    const opened = await openDestination(session, dest, profile.ssh);
+    if (!opened.ok) return { ok: false, message: opened.failure.message };
+    try {
+      return await body(opened.value);
+    } finally {
+      await opened.value.close();
+    }
+  }
+
+  async function connectionReport(profile: Profile, dest: Destination): Promise<ConnectionReport> {
+    const steps = await checkDestination(session, dest, profile.ssh);
+    const report: ConnectionReport = {
+      steps,
+      canInitialise: steps.some((s) => s.step === 'marker' && s.kind === 'not-initialised'),
+    };
+    const unknownKey = steps.find((s) => s.kind === 'host-key-unknown');
+    if (unknownKey && dest.kind === 'ssh') {
+      const host = dest.host.replace(/^\[(.*)\]$/, '$1');
+      const scanned = await scanHostKey(deps.spawn, host, profile.ssh.port ?? 22);
+      if (scanned.ok) {
+        const { host: keyHost, port, keyType, fingerprint } = scanned.value;
+        report.hostKey = { host: keyHost, port, keyType, fingerprint };
+      } else {
+        appendMessage(unknownKey, `Its key could not be read: ${scanned.failure.message}`);
+      }
+    }
+    return report;
+  }
+
+  return {
+    async loadSettings() {
+      const read = await readSettings();
+      if (!read.ok) return { ok: false, message: read.message };
+      return { ok: true, value: loaded(read.settings, read.exists) };
+    },
+
+    async validateSettings(input) {
+      return validateProfile(input);
+    },
+
+    async saveSettings(input) {
+      const valid = validateProfile(input);
+      if (!valid.ok) return valid;
+      const read = await readSettings();
+      if (!read.ok) {
+        return {
+          ok: false,
+          message: `${read.message}\nFix or remove the file before saving, so its other profiles are not lost.`,
+        };
+      }
+      const next: Settings = {
+        ...read.settings,
+        profiles: { ...read.settings.profiles, [profileName]: valid.value },
+      };
+      try {
+        const target = await openBackendOnce();
+        const saved = saveSettings(target, next);
+        if (!saved.ok) {
+          const fields = profileFields(saved.errors, profileName);
+          return { ok: false, message: describeErrors(p.configFile, saved.errors), fields };
+        }
+        return { ok: true, value: loaded(saved.settings, true) };
+      } catch (e) {
+        return {
+          ok: false,
+          message: `The settings could not be written to ${p.configFile}: ${(e as Error).message}`,
+        };
+      }
+    },
+
+    async testConnection(input) {
+      const valid = validateWithDestination(input);
+      if (!valid.ok) return valid;
+      return { ok: true, value: await connectionReport(valid.value.profile, valid.value.dest) };
+    },
+
+    async trustHostKey(input) {
+      const request = trustRequestSchema.safeParse(input);
+      if (!request.success) {
+        return { ok: false, message: 'The host key request is not valid.' };
+      }
+      await mkdir(dirname(p.appKnownHosts), { recursive: true, mode: 0o700 });
+      const trusted = await trustHostKey(deps.spawn, p.appKnownHosts, request.data);
+      if (!trusted.ok) return { ok: false, message: trusted.failure.message };
+      return { ok: true, value: trusted.value };
+    },
+
+    async initialiseDestination(input) {
+      const valid = validateWithDestination(input);
+      if (!valid.ok) return valid;
+      const { profile, dest } = valid.value;
+      const done = await withDestination(profile, dest, async ({ ctx }) => {
+        const listing = await listDestination(ctx);
+        if (!listing.ok) return { ok: false, message: listing.failure.message };
+        const result = await initialiseDestination(
+          ctx,
+          listing.value.hasMarker,
+          deps.now(),
+          deps.hostname,
+        );
+        if (!result.ok) return { ok: false, message: result.failure.message };
+        return { ok: true, value: null };
+      });
+      if (!done.ok) return done;
+      return { ok: true, value: await connectionReport(profile, dest) };
+    },
+
+    async previewExcludes(input): Promise<ExcludePreviewResult> {
+      previewController?.abort();
+      const controller = new AbortController();
+      previewController = controller;
+      const request = previewRequestSchema.safeParse(input);
+      if (!request.success) return { ok: false, message: 'The preview request is not valid.' };
+      const sources = request.data.sources.filter((s) => s.startsWith('/') && !/[\n\0]/.test(s));
+      if (sources.length === 0) {
+        return {
+          ok: false,
+          message: 'Add a folder to back up to see what the patterns leave out.',
+        };
+      }
+      // Patterns that the schema would refuse are shown as errors beside their field instead.
+      const excludes = request.data.excludes.filter((s) => excludePattern.safeParse(s).success);
+      const dest = request.data.destination ? parseDestination(request.data.destination) : null;
+      const own = [
+        p.stateRoot,
+        ...(dest?.ok && dest.value.kind === 'local' ? [dest.value.path] : []),
+      ];
+      const dir = await ensurePrivateDir(p.runtimeDir);
+      if (dir.kind === 'refused') return { ok: false, message: dir.message };
+      const scratchDir = await mkdtemp(join(p.runtimeDir, 'preview-'));
+      try {
+        const preview = await previewExcludes(
+          deps.spawn,
+          {
+            sources,
+            excludes,
+            automatic: automaticExcludes(sources, own),
+            oneFileSystem: request.data.oneFileSystem ?? false,
+          },
+          { scratchDir, signal: controller.signal, limit: PREVIEW_LIMIT },
+        );
+        if (controller.signal.aborted) return { ok: false, cancelled: true };
+        if (!preview.ok) return { ok: false, message: preview.failure.message };
+        return { ok: true, value: preview.value };
+      } finally {
+        if (previewController === controller) previewController = null;
+        await rm(scratchDir, { recursive: true, force: true });
+      }
+    },
+
+    async previewRetention(input) {
+      const valid = validateWithDestination(input);
+      if (!valid.ok) return valid;
+      const { profile, dest } = valid.value;
+      return withDestination(profile, dest, async ({ ctx }) => {
+        const listing = await listDestination(ctx);
+        if (!listing.ok) return { ok: false, message: listing.failure.message };
+        if (!listing.value.hasMarker) {
+          return {
+            ok: false,
+            message:
+              'The destination has no .snaptray-destination marker yet: test the connection and ' +
+              'initialise it first.',
+          };
+        }
+        const { snapshots } = snapshotsOf(profile.prefix, listing.value);
+        return {
+          ok: true,
+          value: {
+            snapshots: previewRetention(snapshots, profile.retention, deps.now(), deps.hostname),
+          },
+        };
+      });
+    },
+
+    async parseSshCommand(input) {
+      if (typeof input !== 'string') return { ok: false, message: 'Paste an ssh command line.' };
+      const parsed = parseSshCommand(input, home ?? undefined);
+      if (!parsed.ok) return { ok: false, message: parsed.message };
+      return { ok: true, value: parsed.value };
+    },
+  };
+}
+
+/** The engine's schema, plus the destination's own syntax, which the schema leaves as a string. */
+export function validateProfile(input: unknown): ApiResult<Profile> {
+  const parsed = profileSchema.safeParse(input);
+  const fields: FieldError[] = parsed.success ? [] : fieldErrors(parsed.error);
+  const destination =
+    input !== null && typeof input === 'object' && 'destination' in input
+      ? input.destination
+      : undefined;
+  if (typeof destination === 'string' && destination !== '') {
+    const dest = parseDestination(destination);
+    if (!dest.ok && !fields.some((f) => f.path === 'destination')) {
+      fields.push({ path: 'destination', message: `The destination's ${dest.message}.` });
+    }
+  }
+  if (!parsed.success || fields.length > 0) {
+    return { ok: false, message: describeFields(fields), fields };
+  }
+  return { ok: true, value: parsed.data };
+}
+
+function validateWithDestination(
+  input: unknown,
+): ApiResult<{ profile: Profile; dest: Destination }> {
+  const valid = validateProfile(input);
+  if (!valid.ok) return valid;
+  if (valid.value.destination === '') {
+    const message = 'Choose a destination first: a folder, or a router or NAS over ssh.';
+    return { ok: false, message, fields: [{ path: 'destination', message }] };
+  }
+  const dest = parseDestination(valid.value.destination);
+  if (!dest.ok) return { ok: false, message: dest.message };
+  return { ok: true, value: { profile: valid.value, dest: dest.value } };
+}
+
+/** Errors about the whole file, narrowed to the edited profile's own field paths. */
+function profileFields(errors: readonly FieldError[], profileName: string): FieldError[] {
+  const prefix = `profiles.${profileName}.`;
+  return errors
+    .filter((e) => e.path.startsWith(prefix))
+    .map((e) => ({ ...e, path: e.path.slice(prefix.length) }));
+}
+
+function describeFields(fields: readonly FieldError[]): string {
+  const count = fields.length === 1 ? '1 setting needs' : `${fields.length} settings need`;
+  return `${count} fixing: ${fields.map((f) => `${f.path} ${f.message}`).join('; ')}.`;
+}
+
+function appendMessage(step: CheckStep, extra: string): void {
+  step.message = `${step.message} ${extra}`;
+}

@@ -1,0 +1,155 @@
+/** How long snapshots are kept, and which of the destination's snapshots that keeps today. */
+import type { Profile } from '../core/settings/schema.js';
+import type { RetentionPreviewEntry } from '../electron/ipc-contract.js';
+import { button, h, readNumber, section, showNumber, textField } from './dom.js';
+import { formatTime } from './format.js';
+import type { Section, SectionContext } from './section.js';
+
+const ACTION_WORDS: Record<RetentionPreviewEntry['action'], string> = {
+  keep: 'Keep',
+  delete: 'Delete',
+  leave: 'Leave alone',
+};
+
+export function createRetentionSection(ctx: SectionContext): Section {
+  const element = section(
+    'retention',
+    'Retention',
+    'Old snapshots are pruned after each successful backup. The newest snapshot is always kept.',
+  );
+  const keepAll = textField({
+    label: 'Keep every snapshot for',
+    field: 'retention.keepAllHours',
+    numeric: true,
+    unit: 'hours',
+  });
+  const daily = textField({
+    label: 'Then one a day for',
+    field: 'retention.dailyDays',
+    numeric: true,
+    unit: 'days',
+  });
+  const weekly = textField({
+    label: 'Then one a week for',
+    field: 'retention.weeklyWeeks',
+    numeric: true,
+    unit: 'weeks',
+  });
+  const monthly = textField({
+    label: 'Then one a month for',
+    field: 'retention.monthlyMonths',
+    numeric: true,
+    unit: 'months',
+  });
+  const maxAge = textField({
+    label: 'Delete anything older than',
+    field: 'retention.maxAgeDays',
+    numeric: true,
+    unit: 'days',
+    hint: 'Empty: never delete by age alone.',
+  });
+  const status = h('p', { class: 'status', role: 'status' });
+  const table = h('table', { class: 'preview-table', hidden: true });
+  const previewButton = button('Preview on the destination', () => void runPreview());
+  element.append(
+    h(
+      'div',
+      { class: 'grid' },
+      keepAll.wrapper,
+      daily.wrapper,
+      weekly.wrapper,
+      monthly.wrapper,
+      maxAge.wrapper,
+    ),
+    h(
+      'div',
+      { class: 'preview', 'aria-labelledby': 'retention-preview-title' },
+      h('h3', { id: 'retention-preview-title' }, 'What this policy keeps'),
+      h('div', { class: 'actions' }, previewButton, status),
+      table,
+    ),
+  );
+  for (const input of element.querySelectorAll('input')) {
+    input.addEventListener('input', () => ctx.changed());
+  }
+
+  async function runPreview(): Promise<void> {
+    previewButton.disabled = true;
+    status.textContent = 'Reading the snapshots on the destination…';
+    try {
+      const result = await ctx.api.previewRetention(ctx.draft());
+      if (!result.ok) {
+        status.textContent = result.message;
+        table.hidden = true;
+        return;
+      }
+      show(result.value.snapshots);
+    } finally {
+      previewButton.disabled = false;
+    }
+  }
+
+  function show(entries: RetentionPreviewEntry[]): void {
+    const deleted = entries.filter((e) => e.action === 'delete').length;
+    status.textContent =
+      entries.length === 0
+        ? 'There are no snapshots of this computer on the destination yet.'
+        : `${entries.length} snapshots; this policy would delete ${deleted} of them now.`;
+    table.hidden = entries.length === 0;
+    table.replaceChildren(
+      h('caption', { class: 'visually-hidden' }, 'Snapshots on the destination'),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'col' }, 'Snapshot'),
+          h('th', { scope: 'col' }, 'Taken'),
+          h('th', { scope: 'col' }, 'Action'),
+          h('th', { scope: 'col' }, 'Why'),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        ...[...entries]
+          .reverse()
+          .map((e) =>
+            h(
+              'tr',
+              { class: `action-${e.action}`, 'data-snapshot': e.name },
+              h('td', { class: 'path' }, e.name),
+              h('td', {}, formatTime(e.time)),
+              h('td', { 'data-action': e.action }, ACTION_WORDS[e.action]),
+              h('td', {}, e.reason),
+            ),
+          ),
+      ),
+    );
+  }
+
+  return {
+    element,
+    show(profile: Profile) {
+      showNumber(keepAll.input, profile.retention.keepAllHours);
+      showNumber(daily.input, profile.retention.dailyDays);
+      showNumber(weekly.input, profile.retention.weeklyWeeks);
+      showNumber(monthly.input, profile.retention.monthlyMonths);
+      showNumber(maxAge.input, profile.retention.maxAgeDays);
+      table.hidden = true;
+      status.textContent = '';
+    },
+    collect() {
+      return {
+        retention: {
+          keepAllHours: readNumber(keepAll.input),
+          dailyDays: readNumber(daily.input),
+          weeklyWeeks: readNumber(weekly.input),
+          monthlyMonths: readNumber(monthly.input),
+          maxAgeDays: readNumber(maxAge.input, true),
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,587 @@
+/**
+ * The settings window in real Chromium, over the real handlers of the main process (only the
+ * IPC transport replaced), the real engine, rsync, and an sshd on loopback as the router.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { hostname, tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnProcess } from '../../core/process.js';
+import { defaultProfile, type Profile } from '../../core/settings/schema.js';
+import { openConfStore, saveSettings } from '../../core/settings/store.js';
+import { createSettingsApi, type SettingsApi } from '../../electron/settings-api.js';
+import { launchChromium, type Chromium } from '../support/chromium.js';
+import { makeCliHome, runCli, type CliHome } from '../support/cli.js';
+import { startSshd, type Sshd } from '../support/sshd.js';
+import { makeTempDir, writeTree } from '../support/tree.js';
+import {
+  buildBridge,
+  buildSettingsWindow,
+  openSettingsWindow,
+  serveFolder,
+  type SettingsWindow,
+  type StaticServer,
+} from '../support/window-page.js';
+
+const run = promisify(execFile);
+/** Each ssh connection costs 1-2 s here, and far more on a busy machine. */
+const SSH_WAIT_MS = 90_000;
+const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'settings-window');
+
+let chromium: Chromium;
+let server: StaticServer;
+let bridge: string;
+let sshd: Sshd;
+let builtDir: string;
+
+interface UserHome extends CliHome {
+  home: string;
+  configFile: string;
+  api: SettingsApi;
+}
+
+/** A user of their own: temp HOME and XDG folders, and the handlers the main process would run. */
+async function makeUser(): Promise<UserHome> {
+  const cli = await makeCliHome();
+  const home = await makeTempDir('st-user-');
+  const env = { ...cli.env, HOME: home };
+  const api = createSettingsApi({
+    env,
+    spawn: spawnProcess,
+    openBackend: openConfStore,
+    now: () => new Date(),
+    hostname: hostname(),
+  });
+  return {
+    ...cli,
+    env,
+    home,
+    configFile: join(cli.configDir, 'Snaptray', 'config.json'),
+    api,
+  };
+}
+
+async function open(user: UserHome): Promise<SettingsWindow> {
+  const win = await openSettingsWindow(chromium.context, server.url, bridge, user.api);
+  await win.page.getByRole('button', { name: 'Save' }).waitFor();
+  return win;
+}
+
+/** The texts of the visible error (or warning) paragraphs a control names in aria-describedby. */
+function describedBy(control: Locator, kind: 'field-error' | 'field-warning'): Promise<string> {
+  return control.evaluate((element, cls) => {
+    const ids = (element.getAttribute('aria-describedby') ?? '').split(/\s+/).filter(Boolean);
+    return ids
+      .map((id) => document.getElementById(id))
+      .filter((e): e is HTMLElement => e !== null && e.classList.contains(cls) && !e.hidden)
+      .map((e) => e.textContent)
+      .join(' ');
+  }, kind);
+}
+
+async function screenshot(page: Page, name: string, selector?: string): Promise<void> {
+  const path = join(ARTIFACTS, `${name}.png`);
+  if (!selector) {
+    await page.screenshot({ path, fullPage: true });
+    return;
+  }
+  // The save bar is fixed to the window's bottom edge and would cover part of a section; the
+  // page's CSP refuses injected styles, so hide it the way the window hides things itself.
+  const bar = page.locator('.savebar');
+  await bar.evaluate((e) => ((e as HTMLElement).hidden = true));
+  await page.locator(selector).screenshot({ path });
+  await bar.evaluate((e) => ((e as HTMLElement).hidden = false));
+}
+
+/** What rsync itself says it would back up: regular files and their total size. */
+async function dryRunTotals(
+  sources: string[],
+  excludes: string[],
+): Promise<{ files: number; bytes: number }> {
+  const empty = await mkdtemp(join(tmpdir(), 'st-dry-'));
+  try {
+    const { stdout } = await run('rsync', [
+      '-aH',
+      '--relative',
+      '--dry-run',
+      '--stats',
+      ...excludes.map((e) => `--exclude=${e}`),
+      ...sources,
+      `${empty}/`,
+    ]);
+    const files = /^Number of files: .*reg: ([\d,]+)/m.exec(stdout)?.[1];
+    const bytes = /^Total file size: ([\d,]+) bytes/m.exec(stdout)?.[1];
+    if (files === undefined || bytes === undefined) throw new Error(`no totals in ${stdout}`);
+    return { files: Number(files.replace(/,/g, '')), bytes: Number(bytes.replace(/,/g, '')) };
+  } finally {
+    await rm(empty, { recursive: true, force: true });
+  }
+}
+
+async function shownTotals(page: Page): Promise<{ files: number; bytes: number } | null> {
+  const total = page.locator('#excludes [data-bytes]');
+  if ((await total.count()) === 0) return null;
+  return {
+    files: Number(await total.getAttribute('data-files')),
+    bytes: Number(await total.getAttribute('data-bytes')),
+  };
+}
+
+function profileWith(over: Partial<Profile>): Profile {
+  return { ...defaultProfile(), prefix: 'box', ...over };
+}
+
+async function writeSettings(user: UserHome, profile: Profile): Promise<void> {
+  // A separate store, as the CLI (or another app instance) writes the file.
+  const store = await openConfStore(user.configFile);
+  const saved = saveSettings(store, { version: 1, profiles: { default: profile } });
+  expect(saved.ok).toBe(true);
+}
+
+beforeAll(async () => {
+  builtDir = await mkdtemp(join(tmpdir(), 'st-window-'));
+  await mkdir(ARTIFACTS, { recursive: true });
+  [, bridge, chromium, sshd] = await Promise.all([
+    buildSettingsWindow(builtDir),
+    buildBridge(),
+    launchChromium(),
+    startSshd(),
+  ]);
+  server = await serveFolder(builtDir);
+});
+
+afterAll(async () => {
+  await chromium?.close();
+  await server?.close();
+  await sshd?.stop();
+  if (builtDir) await rm(builtDir, { recursive: true, force: true });
+});
+
+describe('the settings window', () => {
+  it('is built with a strict CSP and no inline script', async () => {
+    const html = await readFile(join(builtDir, 'index.html'), 'utf8');
+    expect(html).toContain(`default-src 'self'; script-src 'self'; style-src 'self'`);
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    expect(html).not.toMatch(/\sstyle=/);
+  });
+
+  it('sets up a router over ssh: paste the command, trust the key, initialise, save', async () => {
+    const user = await makeUser();
+    const dest = await makeTempDir('st-router-');
+    const realKnownHosts = join(userInfo().homedir, '.ssh', 'known_hosts');
+    const realBefore = existsSync(realKnownHosts) ? await readFile(realKnownHosts, 'utf8') : null;
+    const win = await open(user);
+    const { page } = win;
+
+    expect(await page.getByRole('radio', { name: 'A router or NAS over ssh' }).isChecked()).toBe(
+      true,
+    );
+    await page
+      .getByLabel('Paste an ssh command')
+      .fill(`ssh -i ${sshd.clientKey} -p ${sshd.port} ${sshd.user}@127.0.0.1`);
+    await page.getByRole('button', { name: 'Fill in the fields from the ssh command' }).click();
+    await expect
+      .poll(() => page.getByLabel('Host', { exact: true }).inputValue())
+      .toBe('127.0.0.1');
+    expect(await page.getByLabel('User', { exact: true }).inputValue()).toBe(sshd.user);
+    expect(await page.getByLabel('Port', { exact: true }).inputValue()).toBe(String(sshd.port));
+    expect(await page.getByLabel('Key file', { exact: true }).inputValue()).toBe(sshd.clientKey);
+    await page.getByLabel('Folder on the router').fill(dest);
+
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    const offer = page.getByRole('region', { name: 'Trust this host key?' });
+    await offer.waitFor({ timeout: SSH_WAIT_MS });
+    const keygen = await run('ssh-keygen', ['-l', '-f', sshd.hostKeyPub]);
+    const fingerprint = keygen.stdout.split(' ')[1];
+    expect(await offer.locator('[data-fingerprint]').textContent()).toBe(fingerprint);
+    expect(await page.locator('[data-step="reachable"]').getAttribute('class')).toBe('step ok');
+    expect(await page.locator('[data-step="host-key"]').getAttribute('class')).toBe('step bad');
+    expect(await page.locator('[data-step="hard-links"] .word').textContent()).toBe('Not checked');
+    await screenshot(page, 'destination-host-key-offer', '#destination');
+
+    await offer.getByRole('button', { name: 'Trust this key' }).click();
+    const initialise = page.getByRole('region', { name: 'Set up this folder as a destination?' });
+    await initialise.waitFor({ timeout: SSH_WAIT_MS });
+    expect(await page.locator('[data-step="authentication"]').getAttribute('class')).toBe(
+      'step ok',
+    );
+    expect(await page.locator('[data-step="marker"]').getAttribute('class')).toBe('step bad');
+    const go = initialise.getByRole('button', { name: 'Initialise destination' });
+    expect(await go.isDisabled()).toBe(true);
+    await initialise
+      .getByRole('checkbox', { name: /I have checked that .* is the right folder/ })
+      .check();
+    await go.click();
+    await page.locator('[data-step="hard-links"].ok').waitFor({ timeout: SSH_WAIT_MS });
+    const words = await page.locator('[data-step] .word').allTextContents();
+    expect(words).toEqual(Array(7).fill('Passed'));
+    expect(await page.locator('[data-step="rsync"] .step-message').textContent()).toMatch(
+      /protocol \d+/,
+    );
+    expect(existsSync(join(dest, '.snaptray-destination'))).toBe(true);
+    await screenshot(page, 'destination-all-passed', '#destination');
+
+    // The key went to the app's own known_hosts file, never to ~/.ssh/known_hosts.
+    const appKnownHosts = await readFile(join(user.configDir, 'Snaptray', 'known_hosts'), 'utf8');
+    const hostKey = (await readFile(sshd.hostKeyPub, 'utf8')).split(' ').slice(0, 2).join(' ');
+    expect(appKnownHosts).toContain(`[127.0.0.1]:${sshd.port} ${hostKey}`);
+    const realAfter = existsSync(realKnownHosts) ? await readFile(realKnownHosts, 'utf8') : null;
+    expect(realAfter).toBe(realBefore);
+
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    expect((await stat(user.configFile)).mode & 0o777).toBe(0o600);
+    const written = JSON.parse(await readFile(user.configFile, 'utf8')) as {
+      profiles: { default: Profile };
+    };
+    expect(written.profiles.default.destination).toBe(`${sshd.user}@127.0.0.1:${dest}`);
+    expect(written.profiles.default.ssh.port).toBe(sshd.port);
+    expect(written.profiles.default.sources).toEqual([user.home]);
+    const check = await runCli(['check', '--json'], user);
+    expect(check.code, check.stderr).toBe(0);
+    expect((check.json?.steps as { ok: boolean }[]).every((s) => s.ok)).toBe(true);
+    expect(win.problems).toEqual([]);
+    await page.close();
+  }, 300_000);
+
+  it('warns loudly about a changed host key and offers nothing to ignore it', async () => {
+    const user = await makeUser();
+    const other = await run('ssh-keygen', [
+      '-q',
+      '-t',
+      'ed25519',
+      '-N',
+      '',
+      '-f',
+      join(user.home, 'k'),
+    ]);
+    expect(other.stderr).toBe('');
+    const wrongKey = (await readFile(join(user.home, 'k.pub'), 'utf8')).split(' ').slice(0, 2);
+    await mkdir(join(user.configDir, 'Snaptray'), { recursive: true });
+    await writeSettings(
+      user,
+      profileWith({
+        destination: `${sshd.user}@127.0.0.1:/tmp`,
+        ssh: {
+          port: sshd.port,
+          identityFile: sshd.clientKey,
+          knownHostsFile: null,
+          configFile: null,
+        },
+      }),
+    );
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(
+      join(user.configDir, 'Snaptray', 'known_hosts'),
+      `[127.0.0.1]:${sshd.port} ${wrongKey.join(' ')}\n`,
+    );
+    const win = await open(user);
+    await win.page.getByRole('button', { name: 'Test connection' }).click();
+    const alarm = win.page.getByRole('alert').filter({ hasText: 'the host key has changed' });
+    await alarm.waitFor({ timeout: SSH_WAIT_MS });
+    expect(await alarm.textContent()).toMatch(/CHANGED/);
+    expect(await win.page.getByRole('button', { name: /trust/i }).count()).toBe(0);
+    expect(await win.page.getByRole('button', { name: /initialise/i }).count()).toBe(0);
+    await screenshot(win.page, 'destination-host-key-changed', '#destination');
+    await win.page.close();
+  });
+
+  it('previews what the excludes leave out, with the totals rsync computes', async () => {
+    const user = await makeUser();
+    await writeTree(user.home, {
+      'docs/letter.txt': 'x'.repeat(1_000),
+      'docs/notes.md': 'y'.repeat(2_345),
+      '.cache/thumbnails/big.png': Buffer.alloc(200_000, 7),
+      '.cache/fontconfig/f': Buffer.alloc(5_000, 1),
+      'project/node_modules/dep/index.js': Buffer.alloc(50_000, 2),
+      'project/main.ts': 'z'.repeat(700),
+    });
+    const win = await open(user);
+    const { page } = win;
+
+    const everything = await dryRunTotals([user.home], []);
+    await expect.poll(() => shownTotals(page)).toEqual(everything);
+
+    await page.getByRole('button', { name: 'Add Caches' }).click();
+    const withCaches = await dryRunTotals([user.home], ['.cache/']);
+    expect(withCaches.bytes).toBeLessThan(everything.bytes);
+    await expect.poll(() => shownTotals(page)).toEqual(withCaches);
+    const firstRow = page.locator('#excludes tbody tr').first();
+    expect(await firstRow.locator('td').allTextContents()).toEqual([
+      `${user.home}/.cache/`,
+      '205 KB',
+      '2',
+      '.cache/',
+    ]);
+    expect(await page.getByRole('button', { name: 'Caches: added' }).isDisabled()).toBe(true);
+
+    await page.getByRole('button', { name: 'Add node_modules and build outputs' }).click();
+    const presetPatterns = await page
+      .getByRole('textbox', { name: /^Exclude pattern/ })
+      .evaluateAll((els) => els.map((e) => (e as HTMLTextAreaElement).value));
+    const withBoth = await dryRunTotals([user.home], presetPatterns);
+    await expect.poll(() => shownTotals(page)).toEqual(withBoth);
+    // The preset's patterns that match nothing here are flagged, not refused.
+    const pycache = page.getByRole('textbox', {
+      name: `Exclude pattern ${presetPatterns.indexOf('__pycache__/') + 1}`,
+    });
+    await expect
+      .poll(() => describedBy(pycache, 'field-warning'))
+      .toBe('Matches nothing in the sources right now.');
+    await screenshot(page, 'excludes-preview', '#excludes');
+
+    // A pattern typed by hand is checked as it is typed.
+    await page.getByRole('button', { name: 'Add pattern' }).click();
+    const typed = page.getByRole('textbox', {
+      name: `Exclude pattern ${presetPatterns.length + 1}`,
+    });
+    expect(await typed.evaluate((e) => e === document.activeElement)).toBe(true);
+    await typed.fill('   ');
+    await expect.poll(() => describedBy(typed, 'field-error')).toBe('Must not be only spaces.');
+    await typed.fill('*.md\nnotes');
+    await expect.poll(() => describedBy(typed, 'field-error')).toBe('Must be a single line.');
+    await typed.fill('*.md');
+    await expect.poll(() => describedBy(typed, 'field-error')).toBe('');
+    await expect
+      .poll(() => shownTotals(page))
+      .toEqual(await dryRunTotals([user.home], [...presetPatterns, '*.md']));
+    expect(win.problems).toEqual([]);
+    await page.close();
+  });
+
+  it('cancels a preview when a newer one is asked for', async () => {
+    const user = await makeUser();
+    await writeTree(user.home, { 'a.txt': 'a' });
+    const first = user.api.previewExcludes({ sources: [user.home], excludes: [] });
+    const second = user.api.previewExcludes({ sources: [user.home], excludes: ['*.txt'] });
+    expect(await first).toEqual({ ok: false, cancelled: true });
+    const latest = await second;
+    expect(latest.ok && latest.value.includedFiles).toBe(0);
+  });
+
+  it('shows each field error beside its field and saves nothing', async () => {
+    const user = await makeUser();
+    const win = await open(user);
+    const { page } = win;
+    const port = page.getByLabel('Port', { exact: true });
+    await port.fill('70000');
+    await expect.poll(() => describedBy(port, 'field-error')).toBe('Must be at most 65535.');
+    expect(await port.getAttribute('aria-invalid')).toBe('true');
+    const hours = page.getByLabel('Every', { exact: true });
+    await hours.fill('twelve');
+    await expect.poll(() => describedBy(hours, 'field-error')).toBe('Must be a number.');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').filter({ hasText: 'Nothing was saved' }).waitFor();
+    expect(existsSync(user.configFile)).toBe(false);
+    expect(await port.evaluate((e) => e === document.activeElement)).toBe(true);
+    await screenshot(page, 'destination-field-error', '#destination');
+    await port.fill('2222');
+    await hours.fill('12');
+    await expect.poll(() => describedBy(port, 'field-error')).toBe('');
+    expect(win.problems).toEqual([]);
+    await page.close();
+  });
+
+  it('previews retention against snapshots the CLI made, as the CLI would prune', async () => {
+    const user = await makeUser();
+    const dest = await makeTempDir('st-disk-');
+    const src = await makeTempDir('st-src-');
+    await writeTree(src, { 'file.txt': 'hello' });
+    expect((await runCli(['init', '--dest', dest], user)).code).toBe(0);
+    for (let i = 0; i < 3; i++) {
+      const backup = await runCli(
+        ['backup', '--dest', dest, '--source', src, '--prefix', 'box'],
+        user,
+      );
+      expect(backup.code, backup.stderr).toBe(0);
+    }
+    const listed = await runCli(['list', '--dest', dest, '--prefix', 'box', '--json'], user);
+    const names = (listed.json?.snapshots as { name: string }[]).map((s) => s.name);
+    expect(names).toHaveLength(3);
+
+    await writeSettings(user, profileWith({ sources: [src] }));
+    const win = await open(user);
+    const { page } = win;
+    await page.getByRole('radio', { name: 'A folder on this computer' }).check();
+    win.pickAnswer = dest;
+    await page.getByRole('button', { name: 'Choose the destination folder' }).click();
+    await expect.poll(() => page.getByLabel('Folder', { exact: true }).inputValue()).toBe(dest);
+    expect(win.picks).toEqual([{ kind: 'folder', title: 'Choose the folder for snapshots' }]);
+    await page.getByLabel('Keep every snapshot for').fill('0');
+    await page.getByLabel('Then one a day for').fill('1');
+    await page.getByLabel('Then one a week for').fill('0');
+    await page.getByLabel('Then one a month for').fill('0');
+    await page.getByRole('button', { name: 'Preview on the destination' }).click();
+    await page.locator('#retention tbody tr').nth(2).waitFor();
+    const shown = await page
+      .locator('#retention tbody tr')
+      .evaluateAll((rows) =>
+        rows.map((r) => [
+          r.getAttribute('data-snapshot'),
+          r.querySelector('[data-action]')?.getAttribute('data-action'),
+        ]),
+      );
+    await screenshot(page, 'retention-preview', '#retention');
+
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    const prune = await runCli(['prune', '--dry-run', '--json'], user);
+    expect(prune.code, prune.stderr).toBe(0);
+    const cli = prune.json as { keep: { name: string }[]; delete: { name: string }[] };
+    const expected = [
+      ...cli.keep.map((k) => [k.name, 'keep']),
+      ...cli.delete.map((d) => [d.name, 'delete']),
+    ].sort();
+    expect([...shown].sort()).toEqual(expected);
+    expect(cli.keep.map((k) => k.name)).toEqual([names[2]]);
+    expect(win.problems).toEqual([]);
+    await page.close();
+  });
+
+  it('reloads when the file changes, and asks first when there are unsaved edits', async () => {
+    const user = await makeUser();
+    await writeSettings(
+      user,
+      profileWith({ hooks: { pre: 'echo one', after: '', fail: '', timeoutSeconds: 600 } }),
+    );
+    const win = await open(user);
+    const { page } = win;
+    const pre = page.getByLabel('Before a backup');
+    expect(await pre.inputValue()).toBe('echo one');
+
+    await writeSettings(
+      user,
+      profileWith({ hooks: { pre: 'echo two', after: '', fail: '', timeoutSeconds: 600 } }),
+    );
+    await win.emitSettingsChanged();
+    await expect.poll(() => pre.inputValue()).toBe('echo two');
+
+    await pre.fill('echo mine');
+    await writeSettings(
+      user,
+      profileWith({ hooks: { pre: 'echo three', after: '', fail: '', timeoutSeconds: 600 } }),
+    );
+    await win.emitSettingsChanged();
+    const banner = page.getByRole('alert').filter({ hasText: 'changed outside this window' });
+    await banner.waitFor();
+    await screenshot(page, 'reload-banner', '.banner');
+    await banner.getByRole('button', { name: 'Keep my edits' }).click();
+    expect(await pre.inputValue()).toBe('echo mine');
+
+    await writeSettings(
+      user,
+      profileWith({ hooks: { pre: 'echo four', after: '', fail: '', timeoutSeconds: 600 } }),
+    );
+    await win.emitSettingsChanged();
+    await banner.waitFor();
+    await banner.getByRole('button', { name: 'Load the new settings' }).click();
+    expect(await pre.inputValue()).toBe('echo four');
+
+    // Closing with unsaved edits asks first; the main process shows that as a dialog.
+    await pre.fill('echo unsaved');
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.type());
+      void dialog.dismiss();
+    });
+    await page.close({ runBeforeUnload: true });
+    await expect.poll(() => dialogs).toEqual(['beforeunload']);
+    expect(page.isClosed()).toBe(false);
+    await page.getByRole('button', { name: 'Revert' }).click();
+    await page.close({ runBeforeUnload: true });
+    await expect.poll(() => page.isClosed()).toBe(true);
+    expect(dialogs).toEqual(['beforeunload']);
+    expect(win.problems).toEqual([]);
+  });
+
+  it('names every control, works from the keyboard, and follows light and dark themes', async () => {
+    const user = await makeUser();
+    await writeSettings(
+      user,
+      profileWith({
+        destination: `${sshd.user}@127.0.0.1:/mnt/sda1/backups`,
+        sources: [user.home],
+        excludes: ['.cache/', '*.iso'],
+      }),
+    );
+    const win = await open(user);
+    const { page } = win;
+    for (const d of await page.locator('details').all())
+      await d.evaluate((e) => e.setAttribute('open', ''));
+    await page.getByRole('radio', { name: 'A folder on this computer' }).check();
+    await page.getByRole('radio', { name: 'A router or NAS over ssh' }).check();
+
+    const tree = await page.locator('body').ariaSnapshot();
+    const controls = tree
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) =>
+        /^- (textbox|checkbox|radio|button|switch|combobox|spinbutton|link)\b/.test(l),
+      );
+    expect(controls.length).toBeGreaterThan(40);
+    const unnamed = controls.filter((l) => !/^- \w+ "[^"]+"/.test(l));
+    expect(unnamed).toEqual([]);
+    for (const name of [
+      'textbox "Host"',
+      'textbox "Exclude pattern 1"',
+      'switch "A backup fails"',
+      'checkbox "Wait for AC power"',
+      'button "Test connection"',
+    ]) {
+      expect(tree).toContain(name);
+    }
+
+    // Tab goes through every control in order, each one named, and reaches Save.
+    await page.locator('body').click({ position: { x: 2, y: 2 } });
+    const focused: string[] = [];
+    for (let i = 0; i < 120 && !focused.includes('button "Save"'); i++) {
+      await page.keyboard.press('Tab');
+      const line =
+        (await page.locator(':focus').ariaSnapshot()).split('\n')[0]?.replace(/^- /, '') ?? '';
+      focused.push(line.replace(/:$/, '').replace(/ \[.*$/, ''));
+    }
+    expect(focused).toContain('textbox "Paste an ssh command"');
+    // "Caches" is in the excludes already, so its button is disabled and skipped.
+    expect(focused).toContain('button "Add Trash"');
+    expect(focused).not.toContain('button "Caches: added"');
+    expect(focused.at(-1)).toBe('button "Save"');
+    // A <summary> is named by its own text.
+    expect(focused.filter((f) => !/^(\w+ "[^"]+"|text: \S.*)/.test(f))).toEqual([]);
+    // Enter in a pattern starts the next one, without reaching for the mouse.
+    await page.getByRole('textbox', { name: 'Exclude pattern 2' }).focus();
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('*.bak');
+    expect(await page.getByRole('textbox', { name: 'Exclude pattern 3' }).inputValue()).toBe(
+      '*.bak',
+    );
+    await page.getByRole('button', { name: 'Revert' }).click();
+
+    await page.emulateMedia({ colorScheme: 'light' });
+    const light = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    await screenshot(page, 'light');
+    for (const id of [
+      'destination',
+      'sources',
+      'excludes',
+      'schedule',
+      'retention',
+      'hooks',
+      'notifications',
+    ]) {
+      await screenshot(page, `section-${id}`, `#${id}`);
+    }
+    await page.emulateMedia({ colorScheme: 'dark' });
+    const dark = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    await screenshot(page, 'dark');
+    await screenshot(page, 'dark-excludes', '#excludes');
+    expect(light).toBe('rgb(246, 246, 244)');
+    expect(dark).toBe('rgb(27, 28, 31)');
+    expect(win.problems).toEqual([]);
+    await page.close();
+  });
+});

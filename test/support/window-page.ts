@@ -1,0 +1,155 @@
+/**
+ * The settings window in real Chromium: built with Vite, served over loopback HTTP (module
+ * scripts do not load from file://), and talking to the real handlers through page bindings.
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, sep } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { build, type Rollup } from 'vite';
+import {
+  INVOKE_METHODS,
+  invokeChannel,
+  SETTINGS_CHANGED_CHANNEL,
+  type ApiHandlers,
+  type PickRequest,
+} from '../../electron/ipc-contract.js';
+import type { SettingsApi } from '../../electron/settings-api.js';
+
+const REPO = join(import.meta.dirname, '..', '..');
+
+/** Builds the window with the project's own Vite config, into `outDir`. */
+export async function buildSettingsWindow(outDir: string): Promise<void> {
+  await build({
+    configFile: join(REPO, 'vite.config.ts'),
+    logLevel: 'warn',
+    build: { outDir, emptyOutDir: true },
+  });
+}
+
+/** The bridge script, bundled into one classic script for page.addInitScript. */
+export async function buildBridge(): Promise<string> {
+  const output = (await build({
+    configFile: false,
+    logLevel: 'warn',
+    build: {
+      write: false,
+      minify: false,
+      lib: {
+        entry: join(REPO, 'test', 'support', 'window-bridge.ts'),
+        formats: ['iife'],
+        name: 'snaptrayBridge',
+      },
+    },
+  })) as Rollup.RollupOutput[];
+  const chunk = output[0]?.output.find((o) => o.type === 'chunk');
+  if (!chunk || chunk.type !== 'chunk') throw new Error('the bridge did not build');
+  return chunk.code;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
+
+export interface StaticServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Serves a folder read-only on 127.0.0.1. */
+export async function serveFolder(dir: string): Promise<StaticServer> {
+  const root = normalize(dir + sep);
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const file = normalize(join(root, path.endsWith('/') ? `${path}index.html` : path));
+    if (!file.startsWith(root)) {
+      res.writeHead(403).end();
+      return;
+    }
+    void stat(file).then(
+      (s) => {
+        if (!s.isFile()) {
+          res.writeHead(404).end();
+          return;
+        }
+        res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+        createReadStream(file).pipe(res);
+      },
+      () => res.writeHead(404).end(),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export interface SettingsWindow {
+  page: Page;
+  /** Console errors and uncaught exceptions, CSP violations included. */
+  problems: string[];
+  /** What the next folder or file dialog answers (null: cancelled). */
+  pickAnswer: string | null;
+  picks: PickRequest[];
+  /** Sends the settings-changed event, as the main process does when the file changes. */
+  emitSettingsChanged(): Promise<void>;
+}
+
+/** Opens the window with the real handlers bound to one channel per method, like ipcMain. */
+export async function openSettingsWindow(
+  context: BrowserContext,
+  url: string,
+  bridge: string,
+  api: SettingsApi,
+): Promise<SettingsWindow> {
+  const page = await context.newPage();
+  const window: SettingsWindow = {
+    page,
+    problems: [],
+    pickAnswer: null,
+    picks: [],
+    emitSettingsChanged: () =>
+      page.evaluate(
+        (channel) =>
+          (window as unknown as { __snaptrayEmit(c: string): void }).__snaptrayEmit(channel),
+        SETTINGS_CHANGED_CHANNEL,
+      ),
+  };
+  const handlers: ApiHandlers = {
+    ...api,
+    pick: async (request) => {
+      window.picks.push(request);
+      return window.pickAnswer;
+    },
+  };
+  const byChannel = new Map<string, (...args: unknown[]) => Promise<unknown>>(
+    INVOKE_METHODS.map((method) => [
+      invokeChannel(method),
+      handlers[method] as (...args: unknown[]) => Promise<unknown>,
+    ]),
+  );
+  page.on('console', (message) => {
+    if (message.type() === 'error') window.problems.push(message.text());
+  });
+  page.on('pageerror', (error) => window.problems.push(error.message));
+  await page.exposeFunction('__snaptrayInvoke', (channel: string, ...args: unknown[]) => {
+    const handler = byChannel.get(channel);
+    if (!handler) throw new Error(`no handler for ${channel}`);
+    return handler(...args);
+  });
+  await page.addInitScript({ content: bridge });
+  await page.goto(url);
+  return window;
+}
