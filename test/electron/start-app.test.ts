@@ -1,0 +1,193 @@
+/**
+ * Starting the app: one instance, first run, the settings window's lock-down and the sender
+ * check in front of every IPC handler. The real settings API answers behind the check.
+ */
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { setTimeout as delay } from 'node:timers/promises';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { spawnProcess } from '../../core/process.js';
+import { openConfStore } from '../../core/settings/store.js';
+import {
+  INVOKE_METHODS,
+  invokeChannel,
+  SETTINGS_CHANGED_CHANNEL,
+} from '../../electron/ipc-contract.js';
+import { REFUSED_MESSAGE } from '../../electron/ipc.js';
+import { CONTENT_SECURITY_POLICY } from '../../electron/settings-window.js';
+import { startApp, type Started } from '../../electron/start-app.js';
+import { systemClock } from '../../electron/tray-app.js';
+import { makeCliHome } from '../support/cli.js';
+import { fake, menuLabels, resetFake, trayIcon } from '../support/fake-electron.js';
+
+vi.mock('electron', async () => {
+  const module = await import('../support/fake-electron.js');
+  return { ...module.electronModule, default: module.electronModule };
+});
+
+let started: Started | null = null;
+afterEach(() => {
+  if (started?.kind === 'running') started.tray.dispose();
+  started = null;
+});
+
+async function launch(): Promise<{ env: NodeJS.ProcessEnv; configFile: string }> {
+  resetFake();
+  fake.appPath = await mkdtemp(join(tmpdir(), 'st-app-'));
+  const home = await makeCliHome();
+  const env = { ...home.env, HOME: dirname(home.configDir) };
+  started = await startApp({
+    env,
+    clock: systemClock,
+    spawn: spawnProcess,
+    hostname: 'testhost',
+    notify: () => Promise.resolve(),
+    openBackend: openConfStore,
+  });
+  return { env, configFile: join(home.configDir, 'Snaptray', 'config.json') };
+}
+
+async function waitUntil(what: string, check: () => boolean): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (check()) return;
+    await delay(25);
+  }
+  throw new Error(`Timed out waiting until ${what}.`);
+}
+
+function pageUrl(): string {
+  return pathToFileURL(join(fake.appPath, 'dist', 'renderer', 'index.html')).href;
+}
+
+describe('starting the app', () => {
+  it('on first run shows "Not set up" and opens the settings window, locked down', async () => {
+    await launch();
+    expect(started?.kind).toBe('running');
+    expect(menuLabels()[0]).toBe('Not set up');
+    expect(trayIcon()).toBe('tray-idle-light.png');
+    const window = fake.windows[0]!;
+    expect(window.options.webPreferences).toMatchObject({
+      preload: join(fake.appPath, 'dist', 'electron', 'preload.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+    });
+    expect(window.loaded).toBe(join(fake.appPath, 'dist', 'renderer', 'index.html'));
+
+    // Navigation, new windows and permissions are all refused.
+    let prevented = 0;
+    window.webContents.emit(
+      'will-navigate',
+      { preventDefault: () => prevented++ },
+      'https://example.com/',
+    );
+    expect(prevented).toBe(1);
+    expect(window.webContents.openHandler?.({ url: 'https://example.com/' })).toEqual({
+      action: 'deny',
+    });
+    const granted: boolean[] = [];
+    fake.permissionHandler?.(window.webContents, 'media', (g) => granted.push(g));
+    expect(granted).toEqual([false]);
+    let headers: Record<string, string[]> | undefined;
+    fake.headersHandler?.({ responseHeaders: {} }, (r) => (headers = r.responseHeaders));
+    expect(headers?.['Content-Security-Policy']).toEqual([CONTENT_SECURITY_POLICY]);
+
+    // Closing with unsaved edits asks; "Keep Editing" keeps the page, "Discard" lets it go.
+    let allowed = 0;
+    fake.messageBoxAnswers.push(1, 0);
+    window.webContents.emit('will-prevent-unload', { preventDefault: () => allowed++ });
+    expect(allowed).toBe(0);
+    window.webContents.emit('will-prevent-unload', { preventDefault: () => allowed++ });
+    expect(allowed).toBe(1);
+    expect(fake.messageBoxes.map((m) => m.options.message)).toEqual([
+      'Discard the changes you have not saved?',
+      'Discard the changes you have not saved?',
+    ]);
+
+    // The app stays running with no window open.
+    window.close();
+    fake.app.emit('window-all-closed');
+    expect(fake.app.quitCalls).toEqual([]);
+  });
+
+  it('answers IPC only from its own settings page in its own window', async () => {
+    await launch();
+    const window = fake.windows[0]!;
+    expect([...fake.handlers.keys()].sort()).toEqual(INVOKE_METHODS.map(invokeChannel).sort());
+    const load = fake.handlers.get(invokeChannel('loadSettings'))!;
+    const trusted = { sender: window.webContents, senderFrame: { url: pageUrl() } };
+    const answer = (await load(trusted)) as { ok: boolean; value?: { exists: boolean } };
+    expect(answer).toMatchObject({ ok: true, value: { exists: false } });
+
+    const otherPage = { sender: window.webContents, senderFrame: { url: 'https://example.com/' } };
+    expect(await load(otherPage)).toEqual({ ok: false, message: REFUSED_MESSAGE });
+    const otherWindow = { sender: { id: -1 }, senderFrame: { url: pageUrl() } };
+    expect(await load(otherWindow)).toEqual({ ok: false, message: REFUSED_MESSAGE });
+    const noFrame = { sender: window.webContents, senderFrame: null };
+    expect(await load(noFrame)).toEqual({ ok: false, message: REFUSED_MESSAGE });
+
+    const pick = fake.handlers.get(invokeChannel('pick'))!;
+    fake.openDialogResult = { canceled: false, filePaths: ['/home/ben/Documents'] };
+    expect(await pick(otherPage, { kind: 'folder', title: 'Choose' })).toBeNull();
+    expect(fake.openDialogCalls).toEqual([]);
+    expect(await pick(trusted, { kind: 'folder', title: 'Choose a folder' })).toBe(
+      '/home/ben/Documents',
+    );
+    expect(fake.openDialogCalls[0]).toMatchObject({
+      title: 'Choose a folder',
+      properties: ['openDirectory', 'showHiddenFiles'],
+    });
+    expect(await pick(trusted, { kind: 'device', title: 'x' })).toBeNull();
+  });
+
+  it('reloads the tray and tells the window when the settings file changes on disk', async () => {
+    const { configFile } = await launch();
+    const window = fake.windows[0]!;
+    const dest = await mkdtemp(join(tmpdir(), 'st-dest-'));
+    await mkdir(dirname(configFile), { recursive: true });
+    await writeFile(
+      configFile,
+      JSON.stringify({
+        version: 1,
+        profiles: {
+          default: {
+            sources: [dest],
+            destination: dest,
+            prefix: 't',
+            schedule: { mode: 'daily', dailyAt: '03:00', catchUp: false },
+          },
+        },
+      }),
+    );
+    await waitUntil('the window heard of it', () =>
+      window.webContents.sent.includes(SETTINGS_CHANGED_CHANNEL),
+    );
+    await waitUntil('the tray reloaded', () => menuLabels()[0] === 'No backup yet');
+  });
+
+  it('hands a second launch over to the running one', async () => {
+    await launch();
+    expect(fake.windows).toHaveLength(1);
+    fake.windows[0]!.close();
+    fake.app.emit('second-instance');
+    expect(fake.windows).toHaveLength(2);
+
+    // The second process itself quits without a tray.
+    const traysBefore = fake.trays.length;
+    fake.singleInstance = false;
+    const second = await startApp({
+      env: process.env,
+      clock: systemClock,
+      spawn: spawnProcess,
+      hostname: 'testhost',
+      notify: () => Promise.resolve(),
+      openBackend: openConfStore,
+    });
+    expect(second).toEqual({ kind: 'second-instance' });
+    expect(fake.app.quitCalls).toHaveLength(1);
+    expect(fake.trays).toHaveLength(traysBefore);
+  });
+});

@@ -1,0 +1,146 @@
+/**
+ * A real notification daemon on a private D-Bus session, as testing.md describes: Xvfb, a
+ * session bus, dunst, and dbus-monitor recording every Notify call.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { setTimeout as delay } from 'node:timers/promises';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export interface CapturedNotification {
+  app: string;
+  summary: string;
+  body: string;
+  /** 0 low, 1 normal, 2 critical; null when not given. */
+  urgency: number | null;
+}
+
+export interface NotificationDaemon {
+  /** DISPLAY and DBUS_SESSION_BUS_ADDRESS for whatever sends notifications. */
+  env: { DISPLAY: string; DBUS_SESSION_BUS_ADDRESS: string };
+  notifications(): CapturedNotification[];
+  /** Waits until a notification with this summary has arrived (count-th of them). */
+  waitFor(summary: string, count?: number): Promise<CapturedNotification>;
+  stop(): Promise<void>;
+}
+
+export async function startNotificationDaemon(): Promise<NotificationDaemon> {
+  const children: ChildProcess[] = [];
+  let busPid: number | null = null;
+  const stop = async () => {
+    for (const child of children.reverse()) child.kill('SIGTERM');
+    if (busPid !== null) process.kill(busPid, 'SIGTERM');
+    await delay(50);
+  };
+  try {
+    const xvfb = spawn(
+      'Xvfb',
+      ['-displayfd', '3', '-screen', '0', '640x480x24', '-nolisten', 'tcp'],
+      {
+        stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
+      },
+    );
+    children.push(xvfb);
+    const display = `:${(await readUntil(xvfb.stdio[3] as NodeJS.ReadableStream, /\d+\n/)).trim()}`;
+    const bus = await run('dbus-daemon', [
+      '--session',
+      '--fork',
+      '--nopidfile',
+      '--print-address=1',
+      '--print-pid=1',
+    ]);
+    const [address, pid] = bus.stdout.trim().split('\n');
+    if (!address || !pid) throw new Error(`dbus-daemon said: ${bus.stdout}`);
+    busPid = Number(pid);
+    const env = { ...process.env, DISPLAY: display, DBUS_SESSION_BUS_ADDRESS: address };
+    await run('dbus-update-activation-environment', ['DISPLAY'], { env });
+    const monitor = spawn(
+      'dbus-monitor',
+      ['--session', "interface='org.freedesktop.Notifications'"],
+      {
+        env,
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
+    children.push(monitor);
+    let log = '';
+    monitor.stdout.setEncoding('utf8').on('data', (chunk: string) => (log += chunk));
+    const dunst = spawn('dunst', [], { env, stdio: ['ignore', 'ignore', 'ignore'] });
+    children.push(dunst);
+    await waitForName(env);
+    const notifications = () => parseMonitorLog(log);
+    return {
+      env: { DISPLAY: display, DBUS_SESSION_BUS_ADDRESS: address },
+      notifications,
+      async waitFor(summary, count = 1) {
+        for (let i = 0; i < 600; i++) {
+          const found = notifications().filter((n) => n.summary === summary);
+          const wanted = found[count - 1];
+          if (wanted !== undefined) return wanted;
+          await delay(50);
+        }
+        throw new Error(
+          `No notification "${summary}" (#${count}); got: ${JSON.stringify(notifications(), null, 1)}`,
+        );
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Notify calls in dbus-monitor's text: app, icon, summary, body strings, then hints. */
+export function parseMonitorLog(log: string): CapturedNotification[] {
+  const blocks = log.split(/\n(?=method call|signal|method return|error)/);
+  const found: CapturedNotification[] = [];
+  for (const block of blocks) {
+    if (!/^method call .*member=Notify$/m.test(block)) continue;
+    const strings = [...block.matchAll(/^ {3}string "(.*)"$/gm)].map((m) => m[1] ?? '');
+    const urgency = /string "urgency"\s+variant\s+byte (\d)/.exec(block);
+    found.push({
+      app: strings[0] ?? '',
+      summary: strings[2] ?? '',
+      body: strings[3] ?? '',
+      urgency: urgency?.[1] === undefined ? null : Number(urgency[1]),
+    });
+  }
+  return found;
+}
+
+async function waitForName(env: NodeJS.ProcessEnv): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const { stdout } = await run(
+      'dbus-send',
+      [
+        '--session',
+        '--print-reply',
+        '--dest=org.freedesktop.DBus',
+        '/org/freedesktop/DBus',
+        'org.freedesktop.DBus.NameHasOwner',
+        'string:org.freedesktop.Notifications',
+      ],
+      { env },
+    );
+    if (/boolean true/.test(stdout)) return;
+    await delay(50);
+  }
+  throw new Error('dunst did not take the notification service name.');
+}
+
+function readUntil(stream: NodeJS.ReadableStream, pattern: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => reject(new Error('Xvfb did not start.')), 20_000);
+    stream.on('data', (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+      if (pattern.test(text)) {
+        clearTimeout(timer);
+        resolve(text);
+      }
+    });
+  });
+}
