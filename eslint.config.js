@@ -29,7 +29,9 @@ const rendererImports = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'bench/results/**', 'test-artifacts/**'] },
+  {
+    ignores: ['dist/**', 'release/**', 'node_modules/**', 'bench/results/**', 'test-artifacts/**'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
