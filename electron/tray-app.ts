@@ -120,6 +120,8 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
   let overdueNotified: string | null = null;
   let delayNotified: string | null = null;
   let disposed = false;
+  /** The CLI run this tray asked to stop, so the menu says "Stopping" until it has. */
+  let stoppedOtherPid: number | null = null;
 
   async function start(): Promise<void> {
     await ensurePrivateDir(stateDir);
@@ -181,7 +183,8 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
     if (current !== null) state.run = current.view;
     else if (holder !== null) {
       const startedAt = new Date(holder.startedAt);
-      state.run = { source: 'other', startedAt, progress: null, stopping: false };
+      const stopping = holder.pid === stoppedOtherPid;
+      state.run = { source: 'other', startedAt, progress: null, stopping };
     } else state.run = null;
     const success = lastSuccess(history);
     state.lastBackup =
@@ -235,7 +238,8 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
         realpath(entry.logPath),
         realpath(join(stateDir, 'logs')),
       ]);
-      return file.startsWith(folder + sep) ? file : null;
+      // Only a .log file: the desktop's opener would run a .desktop file or a script.
+      return file.startsWith(folder + sep) && file.endsWith('.log') ? file : null;
     } catch {
       return null;
     }
@@ -444,7 +448,7 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
     if (current !== null) {
       current.view.stopping = true;
       current.controller.abort();
-    }
+    } else await stopOtherRun();
     await refresh();
     await evaluate('schedule');
   }
@@ -457,11 +461,24 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
   }
 
   async function stopRun(): Promise<void> {
-    if (current === null) return;
+    if (current === null) return stopOtherRun();
     current.view.stopping = true;
     current.controller.abort();
     render();
     await current.done;
+  }
+
+  /** A run of the CLI (cron, a terminal) stops on SIGTERM as on Ctrl-C: cleanly, and resumable. */
+  async function stopOtherRun(): Promise<void> {
+    const holder = await readLock(stateDir);
+    if (holder === null || holder.source !== 'cli') return;
+    try {
+      process.kill(holder.pid, 'SIGTERM');
+    } catch {
+      return; // already gone, or another user's process
+    }
+    stoppedOtherPid = holder.pid;
+    await refresh();
   }
 
   async function showLog(): Promise<void> {

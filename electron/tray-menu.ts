@@ -37,7 +37,7 @@ export function trayMenu(state: TrayState, now: Date): TrayView {
   items.push({ type: 'separator' });
   items.push(action('backup-now', 'Back Up Now', state.setUp && state.run === null));
   if (state.run !== null) {
-    items.push(action('stop', 'Stop Backup', state.run.source === 'tray' && !state.run.stopping));
+    items.push(action('stop', 'Stop Backup', !state.run.stopping));
   }
   items.push({
     label: 'Pause',

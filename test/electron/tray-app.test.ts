@@ -355,7 +355,7 @@ describe('the tray', () => {
     );
     await app!.idle();
     expect((await snapshots(w.dest)).incomplete).toEqual([]);
-    expect(status()).toMatch(/^Today 11:00 — \d+ files, /);
+    expect(status()).toMatch(/^Today 11:00 — \d+ files?, /);
 
     // Until I Resume, then Resume Backups.
     clickMenu('Until I Resume');
@@ -503,7 +503,18 @@ describe('the tray', () => {
     expect(trayIcon()).toBe('tray-running-light.png');
     expect(findItem('Back Up Now')?.enabled).toBe(false);
     expect((await cron).code).toBe(0);
-    await waitUntil('the CLI run ended', () => /^Today \d\d:\d\d — \d+ files, /.test(status()));
+    await waitUntil('the CLI run ended', () => /^Today \d\d:\d\d — \d+ files?, /.test(status()));
+
+    // Stop Backup reaches a CLI run too: it stops as on Ctrl-C, leaving a resumable snapshot.
+    await writeTree(w.src, { 'slow/blob2': Buffer.alloc(3_000_000, 4) });
+    const second = runCli(['backup', '--json'], { ...w.home, env: w.env });
+    await waitUntil('the second CLI run shows', () => findItem('Stop Backup')?.enabled === true);
+    clickMenu('Stop Backup');
+    const stopped = await second;
+    expect(stopped.code).toBe(5);
+    expect(stopped.json).toMatchObject({ outcome: 'cancelled' });
+    await waitUntil('the stopped run is gone', () => findItem('Stop Backup') === null);
+    expect((await readHistory(w.stateDir)).map((h) => h.outcome)).toEqual(['ok', 'cancelled']);
 
     const file = join(w.env.XDG_CONFIG_HOME!, 'autostart', 'snaptray.desktop');
     expect(findItem('Start at Login')?.checked).toBe(false);
