@@ -183,10 +183,11 @@ async function main(): Promise<void> {
       });
       rows.push({
         case: '4 progress and logs',
-        measure: 'peak RSS growth',
-        value: `${r.peakRssGrowthMiB.toFixed(1)} MiB`,
-        target: 'flat (log buffer ≤ 16 MiB)',
-        met: r.peakRssGrowthMiB < 64,
+        measure: `peak RSS growth: ${r.peakRssGrowthMiB.toFixed(1)} MiB in all, of it in the second half`,
+        value: `${r.secondHalfGrowthMiB.toFixed(1)} MiB`,
+        // Flat: what the second half of the lines adds stays within the log's 16 MiB buffer.
+        target: 'flat (≤ 16 MiB)',
+        met: r.secondHalfGrowthMiB <= 16,
       });
     });
 

@@ -48,6 +48,8 @@ export async function runSeries(plan: SeriesPlan, roundBase: number): Promise<Se
           : 0;
       for (const c of rotateOrder(contenders, rep)) {
         let taken: Taken;
+        // Each run starts with no dirty pages left by the one before: it pays for its own writes.
+        await runChecked('sync', []);
         try {
           taken = await c.take();
         } catch (e) {

@@ -22,6 +22,8 @@ export interface StreamResult {
   /** Lines the log writer dropped because the disk lagged (it notes them in the log). */
   droppedLines: number;
   rssBeforeMiB: number;
+  /** How much the peak grew while the second half of the lines went through. */
+  secondHalfGrowthMiB: number;
   peakRssGrowthMiB: number;
   problems: string[];
 }
@@ -45,6 +47,7 @@ export async function runStreamCase(lineTarget: number, scratch: string): Promis
   let loggedLines = 0;
   const rssBefore = process.memoryUsage().rss;
   let peak = rssBefore;
+  let peakAtHalf = rssBefore;
   const handle = (batch: string[]) => {
     for (const line of batch) {
       lines++;
@@ -65,6 +68,7 @@ export async function runStreamCase(lineTarget: number, scratch: string): Promis
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     if (r % 16 === 0) peak = Math.max(peak, process.memoryUsage().rss);
+    if (r === Math.floor(repeats / 2)) peakAtHalf = peak;
   }
   handle(splitter.end());
   await log.close();
@@ -95,6 +99,7 @@ export async function runStreamCase(lineTarget: number, scratch: string): Promis
     droppedLines,
     rssBeforeMiB: rssBefore / mib,
     peakRssGrowthMiB: (peak - rssBefore) / mib,
+    secondHalfGrowthMiB: (peak - peakAtHalf) / mib,
     problems,
   };
 }
