@@ -35,6 +35,45 @@ const PREFERRED_TYPES = [
   'ssh-rsa',
 ] as const;
 
+/**
+ * Where ssh really connects for `host`: the user's ssh config may turn an alias into another
+ * HostName and Port (`ssh -G` prints what it resolved, and connects nowhere). A port given in
+ * the profile wins over the config, as it does in the backup's own ssh config.
+ */
+export async function resolveSshHost(
+  spawn: Spawn,
+  host: string,
+  port: number | null,
+  configFile: string | null,
+  signal?: AbortSignal,
+): Promise<{ host: string; port: number }> {
+  const fallback = { host, port: port ?? 22 };
+  if (host.startsWith('-')) return fallback;
+  const result = await spawn({
+    file: 'ssh',
+    args: [
+      '-G',
+      '-F',
+      configFile ?? '/dev/null',
+      ...(port !== null ? ['-p', String(port)] : []),
+      '--',
+      host,
+    ],
+    signal,
+  });
+  if (result.exitCode !== 0) return fallback;
+  const settings = new Map<string, string>();
+  for (const line of result.stdout.split('\n')) {
+    const space = line.indexOf(' ');
+    if (space > 0) settings.set(line.slice(0, space), line.slice(space + 1).trim());
+  }
+  const resolvedPort = Number(settings.get('port'));
+  return {
+    host: settings.get('hostname') || host,
+    port: Number.isInteger(resolvedPort) && resolvedPort > 0 ? resolvedPort : fallback.port,
+  };
+}
+
 /** Fetches the key ssh would check first, with its fingerprint and the known_hosts line for it. */
 export async function scanHostKey(
   spawn: Spawn,

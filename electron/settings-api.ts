@@ -13,7 +13,7 @@ import { openDestination } from '../core/destination-session.js';
 import { places, sessionEnvironment } from '../core/environment.js';
 import { EXCLUDE_PRESETS } from '../core/exclude-presets.js';
 import { previewExcludes } from '../core/exclude-preview.js';
-import { scanHostKey, trustHostKey } from '../core/host-keys.js';
+import { resolveSshHost, scanHostKey, trustHostKey } from '../core/host-keys.js';
 import { initialiseDestination } from '../core/initialise.js';
 import type { Spawn } from '../core/process.js';
 import { previewRetention } from '../core/retention-preview.js';
@@ -157,8 +157,14 @@ export function createSettingsApi(deps: SettingsApiDeps): SettingsApi {
     };
     const unknownKey = steps.find((s) => s.kind === 'host-key-unknown');
     if (unknownKey && dest.kind === 'ssh') {
-      const host = dest.host.replace(/^\[(.*)\]$/, '$1');
-      const scanned = await scanHostKey(deps.spawn, host, profile.ssh.port ?? 22);
+      // ssh looks the key up under the HostName and Port its config resolves the host to.
+      const target = await resolveSshHost(
+        deps.spawn,
+        dest.host.replace(/^\[(.*)\]$/, '$1'),
+        profile.ssh.port,
+        profile.ssh.configFile ?? p.defaultSshConfig,
+      );
+      const scanned = await scanHostKey(deps.spawn, target.host, target.port);
       if (scanned.ok) {
         const { host: keyHost, port, keyType, fingerprint } = scanned.value;
         report.hostKey = { host: keyHost, port, keyType, fingerprint };

@@ -10,7 +10,13 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { checkDestination } from '../../core/check.js';
-import { fingerprintOf, knownHostsName, scanHostKey, trustHostKey } from '../../core/host-keys.js';
+import {
+  fingerprintOf,
+  knownHostsName,
+  resolveSshHost,
+  scanHostKey,
+  trustHostKey,
+} from '../../core/host-keys.js';
 import { spawnProcess } from '../../core/process.js';
 import { sshSchema } from '../../core/settings/schema.js';
 import { startSshd, type Sshd } from '../support/sshd.js';
@@ -218,5 +224,51 @@ describe('known_hosts names and fingerprints', () => {
   it('fingerprints like ssh-keygen', async () => {
     const blob = (await readFile(sshd.hostKeyPub, 'utf8')).trim().split(' ')[1] ?? '';
     expect(fingerprintOf(blob)).toBe(await serverFingerprint());
+  });
+});
+
+describe('resolveSshHost', () => {
+  it('follows a host alias of the ssh config, so the trusted key is the one ssh will look up', async () => {
+    const config = join(home, '.ssh', 'config');
+    await writeFile(config, `Host myrouter\n  HostName 127.0.0.1\n  Port ${sshd.port}\n`);
+    const target = await resolveSshHost(spawnProcess, 'myrouter', null, config);
+    expect(target).toEqual({ host: '127.0.0.1', port: sshd.port });
+    // A port in the profile wins over the config, as in the backup's own ssh config.
+    expect(await resolveSshHost(spawnProcess, 'myrouter', 2222, config)).toEqual({
+      host: '127.0.0.1',
+      port: 2222,
+    });
+    expect(await resolveSshHost(spawnProcess, 'plain.lan', null, null)).toEqual({
+      host: 'plain.lan',
+      port: 22,
+    });
+
+    const scanned = await scanHostKey(spawnProcess, target.host, target.port);
+    expect(scanned.ok).toBe(true);
+    if (!scanned.ok) return;
+    const trusted = await trustHostKey(spawnProcess, appKnownHosts, {
+      host: target.host,
+      port: target.port,
+      fingerprint: scanned.value.fingerprint,
+    });
+    expect(trusted.ok).toBe(true);
+    const dest = await makeTempDir('st-hk-dest-');
+    const steps = await checkDestination(
+      {
+        spawn: spawnProcess,
+        runtimeDir: join(home, 'run'),
+        userKnownHosts: [join(home, '.ssh', 'known_hosts')],
+        appKnownHosts,
+        defaultSshConfig: null,
+      },
+      { kind: 'ssh', user: sshd.user, host: 'myrouter', path: dest },
+      sshSchema.parse({ identityFile: sshd.clientKey, configFile: config }),
+    );
+    expect(steps.slice(0, 3).map((s) => [s.step, s.ok])).toEqual([
+      ['reachable', true],
+      ['host-key', true],
+      ['authentication', true],
+    ]);
+    await rm(dest, { recursive: true, force: true });
   });
 });
