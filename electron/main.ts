@@ -22,7 +22,7 @@ if (cli !== null) {
     ]);
   // Loaded here, not at the top: electron-store is only needed once the tray starts.
   const { default: Store } = await import('electron-store');
-  await startApp({
+  const started = await startApp({
     env: process.env,
     clock: systemClock,
     spawn: spawnProcess,
@@ -33,4 +33,11 @@ if (cli !== null) {
       return new Store<Record<string, unknown>>({ ...options, name: options.configName });
     },
   });
+  // A session ending may signal the app instead of quitting it: quit the same careful way, which
+  // stops a running backup first (start-app.ts, before-quit).
+  if (started.kind === 'running') {
+    for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) {
+      process.on(signal, () => app.quit());
+    }
+  }
 }

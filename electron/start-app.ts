@@ -68,6 +68,15 @@ export async function startApp(options: StartOptions): Promise<Started> {
     quit: () => app.quit(),
   });
   app.on('second-instance', () => window.show());
+  // Logging out or a signal quits without the menu: a running backup is stopped cleanly first,
+  // so its history says cancelled and the next run resumes it.
+  let stoppingForQuit = false;
+  app.on('before-quit', (event) => {
+    if (stoppingForQuit || !tray.busy()) return;
+    event.preventDefault();
+    stoppingForQuit = true;
+    void tray.shutdown().then(() => app.quit());
+  });
   await tray.start();
   return { kind: 'running', tray };
 }

@@ -80,6 +80,10 @@ export interface TrayApp {
   idle(): Promise<void>;
   /** Stops timers and watchers (the tray stays until the process ends). */
   dispose(): void;
+  /** True while a backup of this process runs. */
+  busy(): boolean;
+  /** Stops a running backup cleanly (recorded as cancelled), then disposes. */
+  shutdown(): Promise<void>;
   runAction(action: TrayAction): Promise<void>;
 }
 
@@ -621,6 +625,11 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
       while (current !== null) await current.done.catch(() => undefined);
     },
     dispose,
+    busy: () => current !== null,
+    shutdown: async () => {
+      await stopRun();
+      dispose();
+    },
     runAction,
   };
 }

@@ -19,8 +19,17 @@ import { REFUSED_MESSAGE } from '../../electron/ipc.js';
 import { CONTENT_SECURITY_POLICY } from '../../electron/settings-window.js';
 import { startApp, type Started } from '../../electron/start-app.js';
 import { systemClock } from '../../electron/tray-app.js';
+import { readHistory } from '../../core/state/history.js';
 import { makeCliHome } from '../support/cli.js';
-import { fake, menuLabels, resetFake, trayIcon } from '../support/fake-electron.js';
+import {
+  clickMenu,
+  fake,
+  findItem,
+  menuLabels,
+  resetFake,
+  trayIcon,
+} from '../support/fake-electron.js';
+import { writeTree } from '../support/tree.js';
 
 vi.mock('electron', async () => {
   const module = await import('../support/fake-electron.js');
@@ -33,11 +42,18 @@ afterEach(() => {
   started = null;
 });
 
-async function launch(): Promise<{ env: NodeJS.ProcessEnv; configFile: string }> {
+async function launch(
+  profile?: Record<string, unknown>,
+): Promise<{ env: NodeJS.ProcessEnv; configFile: string; stateDir: string }> {
   resetFake();
   fake.appPath = await mkdtemp(join(tmpdir(), 'st-app-'));
   const home = await makeCliHome();
   const env = { ...home.env, HOME: dirname(home.configDir) };
+  const configFile = join(home.configDir, 'Snaptray', 'config.json');
+  if (profile !== undefined) {
+    await mkdir(dirname(configFile), { recursive: true });
+    await writeFile(configFile, JSON.stringify({ version: 1, profiles: { default: profile } }));
+  }
   started = await startApp({
     env,
     clock: systemClock,
@@ -46,7 +62,7 @@ async function launch(): Promise<{ env: NodeJS.ProcessEnv; configFile: string }>
     notify: () => Promise.resolve(),
     openBackend: openConfStore,
   });
-  return { env, configFile: join(home.configDir, 'Snaptray', 'config.json') };
+  return { env, configFile, stateDir: join(home.stateDir, 'snaptray', 'default') };
 }
 
 async function waitUntil(what: string, check: () => boolean): Promise<void> {
@@ -189,5 +205,31 @@ describe('starting the app', () => {
     expect(second).toEqual({ kind: 'second-instance' });
     expect(fake.app.quitCalls).toHaveLength(1);
     expect(fake.trays).toHaveLength(traysBefore);
+  });
+
+  it('stops a running backup cleanly when the session ends without the menu (logout, a signal)', async () => {
+    const src = await mkdtemp(join(tmpdir(), 'st-src-'));
+    const dest = await mkdtemp(join(tmpdir(), 'st-dest-'));
+    await writeFile(join(dest, '.snaptray-destination'), 'snaptray destination\n');
+    await writeTree(src, { 'slow/blob': Buffer.alloc(3_000_000, 5) });
+    const { stateDir } = await launch({
+      sources: [src],
+      destination: dest,
+      prefix: 't',
+      rsync: { bandwidthLimit: 300 },
+      schedule: { mode: 'daily', dailyAt: '03:00', catchUp: false },
+    });
+    clickMenu('Back Up Now');
+    await waitUntil('running', () => findItem('Stop Backup') !== null);
+
+    let prevented = 0;
+    fake.app.emit('before-quit', { preventDefault: () => prevented++ });
+    expect(prevented).toBe(1);
+    await waitUntil('quit after the stop', () => fake.app.quitCalls.length === 1);
+    expect((await readHistory(stateDir)).map((h) => h.outcome)).toEqual(['cancelled']);
+
+    // Once nothing runs, quitting goes ahead at once.
+    fake.app.emit('before-quit', { preventDefault: () => prevented++ });
+    expect(prevented).toBe(1);
   });
 });
