@@ -1,7 +1,7 @@
 #!/bin/sh
 # The installed `snaptray` command. With a CLI subcommand it runs the CLI in Electron's plain Node
 # mode, which needs no display (cron, ssh sessions); otherwise it starts the tray app.
-# scripts/after-pack.cjs puts this file in place of the Electron binary, renamed to snaptray-bin.
+# scripts/after-pack.mjs puts this file in place of the Electron binary, renamed to snaptray-bin.
 set -eu
 
 folder_of() {
