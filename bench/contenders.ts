@@ -48,6 +48,16 @@ export async function makeCliEnv(root: string): Promise<NodeJS.ProcessEnv> {
   return env;
 }
 
+/** Where a snapshot landed; the source's files sit under its full path inside it. */
+function takenAt(
+  ms: number,
+  snapshotDir: string,
+  previousDir: string | null,
+  source: string,
+): Taken {
+  return { ms, snapshotDir, previousDir, copyRoot: join(snapshotDir, source) };
+}
+
 function remoteOf(ssh: SshTarget | null, path: string): string {
   return ssh ? `${ssh.user}@127.0.0.1:${path}` : path;
 }
@@ -80,12 +90,7 @@ export async function snaptrayContender(
         );
       }
       const snapshotDir = join(destDir, json.snapshot);
-      const taken = {
-        ms: r.ms,
-        snapshotDir,
-        previousDir: previous,
-        copyRoot: join(snapshotDir, source),
-      };
+      const taken = takenAt(r.ms, snapshotDir, previous, source);
       previous = snapshotDir;
       return taken;
     },
@@ -115,12 +120,7 @@ export async function rsyncContender(
       });
       const r = await runTimed(command.file, command.args);
       if (r.code !== 0) throw new Error(`rsync exited ${String(r.code)}: ${r.stderr.trim()}`);
-      const taken = {
-        ms: r.ms,
-        snapshotDir,
-        previousDir: previous,
-        copyRoot: join(snapshotDir, source),
-      };
+      const taken = takenAt(r.ms, snapshotDir, previous, source);
       previous = snapshotDir;
       return taken;
     },

@@ -59,6 +59,8 @@ export async function startApp(options: StartOptions): Promise<Started> {
     spawn: options.spawn,
     hostname: options.hostname,
     assetsDir,
+    // notify-send is another program: it reads the copy electron-builder leaves unpacked.
+    notificationIcon: join(appPath.replace(/\.asar$/, '.asar.unpacked'), 'assets', 'snaptray.png'),
     openBackend: options.openBackend,
     notify: options.notify,
     openSettings: () => window.show(),

@@ -61,8 +61,10 @@ export interface TrayAppDeps {
   clock: Clock;
   spawn: Spawn;
   hostname: string;
-  /** The folder holding `tray-<state>-<light|dark>.png` and `snaptray.png`. */
+  /** The folder holding `tray-<state>-<light|dark>.png`. */
   assetsDir: string;
+  /** The icon notify-send shows: a real file, since it cannot read inside app.asar. */
+  notificationIcon: string;
   openBackend: (path: string) => Promise<SettingsBackend>;
   notify: NotifySink;
   openSettings: () => void;
@@ -436,12 +438,7 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
   }
 
   async function notify(event: NotificationEvent): Promise<void> {
-    const request = notificationFor(
-      event,
-      profile.notifications,
-      // notify-send is another program: it cannot read inside app.asar, so it gets the unpacked copy.
-      join(deps.assetsDir.replace(/\.asar(?=\/|$)/, '.asar.unpacked'), 'snaptray.png'),
-    );
+    const request = notificationFor(event, profile.notifications, deps.notificationIcon);
     if (request !== null) await deps.notify(request);
   }
 

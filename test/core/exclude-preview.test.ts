@@ -2,19 +2,16 @@
  * The exclude preview against real rsync on a generated tree: what it says stays is what an
  * independent rsync dry run with the same patterns would send.
  */
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXCLUDE_PRESETS } from '../../core/exclude-presets.js';
 import { previewExcludes, unescapeRsync, escapeLikeRsync } from '../../core/exclude-preview.js';
 import { spawnProcess } from '../../core/process.js';
 import { automaticExcludes } from '../../core/rsync-args.js';
+import { rsyncDryRunTotals } from '../support/rsync-dry-run.js';
 import { HOSTILE_NAMES, makeTempDir, PWNED_MARKER, writeTree } from '../support/tree.js';
-
-const run = promisify(execFile);
 
 let root: string;
 let home: string;
@@ -57,30 +54,6 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-/** The totals an rsync dry run of our own reports for the same sources and patterns. */
-async function independentTotals(
-  sources: string[],
-  excludes: string[],
-): Promise<{ files: number; bytes: number }> {
-  const empty = await makeTempDir('st-xp-empty-');
-  try {
-    const { stdout } = await run('rsync', [
-      '-aH',
-      '--relative',
-      '--dry-run',
-      '--stats',
-      ...excludes.map((p) => `--exclude=${p}`),
-      ...sources,
-      `${empty}/`,
-    ]);
-    const files = /^Number of files: .*reg: ([\d,]+)/m.exec(stdout)?.[1] ?? 'missing';
-    const bytes = /^Total file size: ([\d,]+) bytes/m.exec(stdout)?.[1] ?? 'missing';
-    return { files: Number(files.replace(/,/g, '')), bytes: Number(bytes.replace(/,/g, '')) };
-  } finally {
-    await rm(empty, { recursive: true, force: true });
-  }
-}
-
 describe('previewExcludes', () => {
   it('shows what the caches and node_modules presets leave out, and what stays', async () => {
     const excludes = [...preset('caches'), ...preset('build-outputs'), '*.txt', 'no-such-thing/'];
@@ -93,7 +66,7 @@ describe('previewExcludes', () => {
     const preview = result.value;
 
     expect({ files: preview.includedFiles, bytes: preview.includedBytes }).toEqual(
-      await independentTotals([home], excludes),
+      await rsyncDryRunTotals([home], excludes),
     );
     // main.js, report.md, the trashed file, Firefox ×2, Chromium ×2, two images, the iso, the
     // history and `pwned)`.
@@ -165,7 +138,7 @@ describe('previewExcludes', () => {
       ].sort(),
     );
     expect({ files: result.value.includedFiles, bytes: result.value.includedBytes }).toEqual(
-      await independentTotals([home], excludes),
+      await rsyncDryRunTotals([home], excludes),
     );
   });
 

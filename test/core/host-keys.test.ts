@@ -46,6 +46,25 @@ async function serverFingerprint(): Promise<string> {
   return stdout.split(' ')[1] ?? '';
 }
 
+/** The engine's check of a folder on the sshd, with this test's home and the app's known_hosts. */
+function checkAt(
+  path: string,
+  host = '127.0.0.1',
+  ssh = sshSchema.parse({ port: sshd.port, identityFile: sshd.clientKey }),
+) {
+  return checkDestination(
+    {
+      spawn: spawnProcess,
+      runtimeDir: join(home, 'run'),
+      userKnownHosts: [join(home, '.ssh', 'known_hosts')],
+      appKnownHosts,
+      defaultSshConfig: sshd.sshConfig,
+    },
+    { kind: 'ssh', user: sshd.user, host, path },
+    ssh,
+  );
+}
+
 async function closedPort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -163,17 +182,7 @@ describe('trustHostKey', () => {
 
     // And the engine's own check passes its host-key step with it.
     const dest = await makeTempDir('st-hk-dest-');
-    const steps = await checkDestination(
-      {
-        spawn: spawnProcess,
-        runtimeDir: join(home, 'run'),
-        userKnownHosts: [join(home, '.ssh', 'known_hosts')],
-        appKnownHosts,
-        defaultSshConfig: sshd.sshConfig,
-      },
-      { kind: 'ssh', user: sshd.user, host: '127.0.0.1', path: dest },
-      sshSchema.parse({ port: sshd.port, identityFile: sshd.clientKey }),
-    );
+    const steps = await checkAt(dest);
     expect(steps.slice(0, 3).map((s) => [s.step, s.ok])).toEqual([
       ['reachable', true],
       ['host-key', true],
@@ -184,17 +193,7 @@ describe('trustHostKey', () => {
 
   it('without the trusted key, the check stops at the host-key step', async () => {
     const dest = await makeTempDir('st-hk-dest-');
-    const steps = await checkDestination(
-      {
-        spawn: spawnProcess,
-        runtimeDir: join(home, 'run'),
-        userKnownHosts: [join(home, '.ssh', 'known_hosts')],
-        appKnownHosts,
-        defaultSshConfig: sshd.sshConfig,
-      },
-      { kind: 'ssh', user: sshd.user, host: '127.0.0.1', path: dest },
-      sshSchema.parse({ port: sshd.port, identityFile: sshd.clientKey }),
-    );
+    const steps = await checkAt(dest);
     expect(steps.at(-1)).toMatchObject({ step: 'host-key', ok: false, kind: 'host-key-unknown' });
   });
 
@@ -253,15 +252,9 @@ describe('resolveSshHost', () => {
     });
     expect(trusted.ok).toBe(true);
     const dest = await makeTempDir('st-hk-dest-');
-    const steps = await checkDestination(
-      {
-        spawn: spawnProcess,
-        runtimeDir: join(home, 'run'),
-        userKnownHosts: [join(home, '.ssh', 'known_hosts')],
-        appKnownHosts,
-        defaultSshConfig: null,
-      },
-      { kind: 'ssh', user: sshd.user, host: 'myrouter', path: dest },
+    const steps = await checkAt(
+      dest,
+      'myrouter',
       sshSchema.parse({ identityFile: sshd.clientKey, configFile: config }),
     );
     expect(steps.slice(0, 3).map((s) => [s.step, s.ok])).toEqual([

@@ -178,6 +178,7 @@ async function startTray(w: World): Promise<TrayApp> {
     spawn: spawnProcess,
     hostname: 'testhost',
     assetsDir: '/opt/snaptray/assets',
+    notificationIcon: '/opt/snaptray/assets/snaptray.png',
     openBackend: openConfStore,
     notify: createNotifySendSink(),
     openSettings: () => w.opened.settings++,

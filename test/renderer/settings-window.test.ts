@@ -16,6 +16,7 @@ import { openConfStore, saveSettings } from '../../core/settings/store.js';
 import { createSettingsApi, type SettingsApi } from '../../electron/settings-api.js';
 import { launchChromium, type Chromium } from '../support/chromium.js';
 import { makeCliHome, runCli, type CliHome } from '../support/cli.js';
+import { rsyncDryRunTotals } from '../support/rsync-dry-run.js';
 import { startSshd, type Sshd } from '../support/sshd.js';
 import { makeTempDir, writeTree } from '../support/tree.js';
 import {
@@ -95,31 +96,6 @@ async function screenshot(page: Page, name: string, selector?: string): Promise<
   await bar.evaluate((e) => ((e as HTMLElement).hidden = true));
   await page.locator(selector).screenshot({ path });
   await bar.evaluate((e) => ((e as HTMLElement).hidden = false));
-}
-
-/** What rsync itself says it would back up: regular files and their total size. */
-async function dryRunTotals(
-  sources: string[],
-  excludes: string[],
-): Promise<{ files: number; bytes: number }> {
-  const empty = await mkdtemp(join(tmpdir(), 'st-dry-'));
-  try {
-    const { stdout } = await run('rsync', [
-      '-aH',
-      '--relative',
-      '--dry-run',
-      '--stats',
-      ...excludes.map((e) => `--exclude=${e}`),
-      ...sources,
-      `${empty}/`,
-    ]);
-    const files = /^Number of files: .*reg: ([\d,]+)/m.exec(stdout)?.[1];
-    const bytes = /^Total file size: ([\d,]+) bytes/m.exec(stdout)?.[1];
-    if (files === undefined || bytes === undefined) throw new Error(`no totals in ${stdout}`);
-    return { files: Number(files.replace(/,/g, '')), bytes: Number(bytes.replace(/,/g, '')) };
-  } finally {
-    await rm(empty, { recursive: true, force: true });
-  }
 }
 
 async function shownTotals(page: Page): Promise<{ files: number; bytes: number } | null> {
@@ -303,11 +279,11 @@ describe('the settings window', () => {
     const win = await open(user);
     const { page } = win;
 
-    const everything = await dryRunTotals([user.home], []);
+    const everything = await rsyncDryRunTotals([user.home], []);
     await expect.poll(() => shownTotals(page)).toEqual(everything);
 
     await page.getByRole('button', { name: 'Add Caches' }).click();
-    const withCaches = await dryRunTotals([user.home], ['.cache/']);
+    const withCaches = await rsyncDryRunTotals([user.home], ['.cache/']);
     expect(withCaches.bytes).toBeLessThan(everything.bytes);
     await expect.poll(() => shownTotals(page)).toEqual(withCaches);
     const firstRow = page.locator('#excludes tbody tr').first();
@@ -323,7 +299,7 @@ describe('the settings window', () => {
     const presetPatterns = await page
       .getByRole('textbox', { name: /^Exclude pattern/ })
       .evaluateAll((els) => els.map((e) => (e as HTMLTextAreaElement).value));
-    const withBoth = await dryRunTotals([user.home], presetPatterns);
+    const withBoth = await rsyncDryRunTotals([user.home], presetPatterns);
     await expect.poll(() => shownTotals(page)).toEqual(withBoth);
     // The preset's patterns that match nothing here are flagged, not refused.
     const pycache = page.getByRole('textbox', {
@@ -348,7 +324,7 @@ describe('the settings window', () => {
     await expect.poll(() => describedBy(typed, 'field-error')).toBe('');
     await expect
       .poll(() => shownTotals(page))
-      .toEqual(await dryRunTotals([user.home], [...presetPatterns, '*.md']));
+      .toEqual(await rsyncDryRunTotals([user.home], [...presetPatterns, '*.md']));
     expect(win.problems).toEqual([]);
     await page.close();
   });

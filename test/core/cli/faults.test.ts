@@ -80,7 +80,6 @@ describe('rsync exit 23: files that cannot be read', () => {
     }
     execFileSync('chown', ['root', join(src, 'secret.txt')]);
     execFileSync('chmod', ['755', join(home.stateDir, '..')]);
-    const cli = CLI;
     let out = '';
     let code = 0;
     try {
@@ -91,7 +90,7 @@ describe('rsync exit 23: files that cannot be read', () => {
           '--regid=nogroup',
           '--clear-groups',
           process.execPath,
-          cli,
+          CLI,
           'backup',
           '--dest',
           dest,
