@@ -4,14 +4,14 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { listDestination, type DestinationContext } from '../core/destination-ops.js';
-import { openDestination } from '../core/destination-session.js';
-import type { Destination } from '../core/destination.js';
+import { listDestination, type DestinationContext } from '../core/destination/ops.js';
+import { openDestination } from '../core/destination/session.js';
+import type { Destination } from '../core/destination/address.js';
 import { spawnProcess, type Spawn } from '../core/process.js';
 import { planRetention } from '../core/retention.js';
 import { defaultProfile } from '../core/settings/schema.js';
-import { MARKER_NAME, manifestName, snapshotName } from '../core/snapshot-name.js';
-import { snapshotsOf } from '../core/snapshot.js';
+import { MARKER_NAME, manifestName, snapshotName } from '../core/destination/snapshot-name.js';
+import { snapshotsOf } from '../core/destination/snapshot.js';
 import { median } from './measure.js';
 
 export interface ListingTimes {

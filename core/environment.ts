@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
-import type { SessionEnvironment } from './destination-session.js';
+import type { SessionEnvironment } from './destination/session.js';
 import type { BackupEnvironment } from './run-backup.js';
 import type { Spawn } from './process.js';
 import { configDir, profileStateDir, runtimeDir, stateRoot } from './state/paths.js';

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { hostProblem } from './destination.js';
+import { hostProblem } from './destination/address.js';
 import { failure, stderrTail, type Failure } from './errors.js';
 import type { Spawn } from './process.js';
 import { classifySshFailure } from './ssh.js';

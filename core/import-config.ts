@@ -1,6 +1,6 @@
 import { excludePattern } from './settings/schema.js';
 import type { ProfileInput } from './settings/schema.js';
-import { prefixProblem } from './snapshot-name.js';
+import { prefixProblem } from './destination/snapshot-name.js';
 
 /**
  * `snaptray import-config`: reads the old router script's config file (Python syntax) without

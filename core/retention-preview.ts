@@ -4,7 +4,7 @@
  */
 import { planRetention, supersededIncomplete } from './retention.js';
 import type { RetentionPolicy } from './settings/schema.js';
-import { prefixOwner, type Snapshot, type SnapshotState } from './snapshot.js';
+import { prefixOwner, type Snapshot, type SnapshotState } from './destination/snapshot.js';
 
 export interface RetentionPreviewEntry {
   name: string;

@@ -4,15 +4,20 @@
  * hook runs and nothing is deleted.
  */
 import { stat } from 'node:fs/promises';
-import type { Destination } from './destination.js';
-import { formatDestination, joinDest, parseDestination, rsyncLocation } from './destination.js';
-import type { DestinationContext } from './destination-ops.js';
+import type { Destination } from './destination/address.js';
+import {
+  formatDestination,
+  joinDest,
+  parseDestination,
+  rsyncLocation,
+} from './destination/address.js';
+import type { DestinationContext } from './destination/ops.js';
 import {
   classifyRsyncFailure,
   deleteSnapshots,
   listDestination,
   pushTopFile,
-} from './destination-ops.js';
+} from './destination/ops.js';
 import { failure, stderrTail, type Failure } from './errors.js';
 import { runHook } from './hooks.js';
 import type { Spawn } from './process.js';
@@ -20,10 +25,10 @@ import { LineSplitter, parseProgress, parseStats, type Progress } from './progre
 import { planRetention, supersededIncomplete } from './retention.js';
 import { automaticExcludes, buildPushCommand } from './rsync-args.js';
 import type { Profile } from './settings/schema.js';
-import { freshSnapshotName, manifestName } from './snapshot-name.js';
-import type { Manifest, Snapshot } from './snapshot.js';
-import { linkBases, prefixOwner, snapshotsOf } from './snapshot.js';
-import { openDestination, type SessionEnvironment } from './destination-session.js';
+import { freshSnapshotName, manifestName } from './destination/snapshot-name.js';
+import type { Manifest, Snapshot } from './destination/snapshot.js';
+import { linkBases, prefixOwner, snapshotsOf } from './destination/snapshot.js';
+import { openDestination, type SessionEnvironment } from './destination/session.js';
 import { appendHistory, type HistoryEntry } from './state/history.js';
 import { acquireLock } from './state/lock.js';
 import { logPathFor, openLog, pruneLogs } from './state/logs.js';

@@ -3,7 +3,7 @@
  * `SnaptrayApi` as `window.snaptray`; the main process registers one handler per invoke
  * channel. The renderer may only `import type` from here.
  */
-import type { CheckStep } from '../core/check.js';
+import type { CheckStep } from '../core/destination/check.js';
 import type { FieldError, Profile } from '../core/settings/schema.js';
 import type { ExcludePreset } from '../core/exclude-presets.js';
 import type { ExcludePreview } from '../core/exclude-preview.js';

@@ -6,15 +6,15 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { checkDestination, type CheckStep } from '../core/check.js';
-import { parseDestination, type Destination } from '../core/destination.js';
-import { listDestination } from '../core/destination-ops.js';
-import { openDestination } from '../core/destination-session.js';
+import { checkDestination, type CheckStep } from '../core/destination/check.js';
+import { parseDestination, type Destination } from '../core/destination/address.js';
+import { listDestination } from '../core/destination/ops.js';
+import { openDestination } from '../core/destination/session.js';
 import { places, sessionEnvironment } from '../core/environment.js';
 import { EXCLUDE_PRESETS } from '../core/exclude-presets.js';
 import { previewExcludes } from '../core/exclude-preview.js';
 import { resolveSshHost, scanHostKey, trustHostKey } from '../core/host-keys.js';
-import { initialiseDestination } from '../core/initialise.js';
+import { initialiseDestination } from '../core/destination/initialise.js';
 import type { Spawn } from '../core/process.js';
 import { previewRetention } from '../core/retention-preview.js';
 import { automaticExcludes } from '../core/rsync-args.js';
@@ -35,8 +35,8 @@ import {
   settingsFileExists,
   type SettingsBackend,
 } from '../core/settings/store.js';
-import { prefixFromHostname } from '../core/snapshot-name.js';
-import { snapshotsOf } from '../core/snapshot.js';
+import { prefixFromHostname } from '../core/destination/snapshot-name.js';
+import { snapshotsOf } from '../core/destination/snapshot.js';
 import { parseSshCommand } from '../core/ssh-command-line.js';
 import { ensurePrivateDir } from '../core/state/paths.js';
 import type {

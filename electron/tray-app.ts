@@ -22,7 +22,7 @@ import {
 } from '../core/schedule.js';
 import { defaultProfile, type Profile } from '../core/settings/schema.js';
 import { loadSettings, settingsFileExists, type SettingsBackend } from '../core/settings/store.js';
-import { prefixFromHostname } from '../core/snapshot-name.js';
+import { prefixFromHostname } from '../core/destination/snapshot-name.js';
 import { readHistory, type HistoryEntry } from '../core/state/history.js';
 import { readLock } from '../core/state/lock.js';
 import { ensurePrivateDir, profileStateDir } from '../core/state/paths.js';

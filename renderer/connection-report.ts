@@ -1,5 +1,5 @@
 /** The result of "Test connection", step by step in words, with the action each failure offers. */
-import type { CheckStep, CheckStepName } from '../core/check.js';
+import type { CheckStep, CheckStepName } from '../core/destination/check.js';
 import type { ConnectionReport, HostKeyOffer } from '../electron/ipc-contract.js';
 import { button, h, uniqueId } from './dom.js';
 import type { SectionContext } from './section.js';

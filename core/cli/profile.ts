@@ -1,8 +1,8 @@
 /** Which profile a command works on: the settings file, with the command line's flags on top. */
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import type { Destination } from '../destination.js';
-import { parseDestination } from '../destination.js';
+import type { Destination } from '../destination/address.js';
+import { parseDestination } from '../destination/address.js';
 import {
   describeErrors,
   loadSettings,
@@ -17,7 +17,7 @@ import {
   type Profile,
   type Settings,
 } from '../settings/schema.js';
-import { prefixFromHostname } from '../snapshot-name.js';
+import { prefixFromHostname } from '../destination/snapshot-name.js';
 import type { CliArgs } from './args.js';
 
 export interface ResolvedProfile {

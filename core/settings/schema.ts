@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { prefixProblem } from '../snapshot-name.js';
+import { prefixProblem } from '../destination/snapshot-name.js';
 
 /**
  * The settings file, `~/.config/Snaptray/config.json`. PERSISTED FORMAT: bump `version` and add

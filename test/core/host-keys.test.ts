@@ -9,7 +9,7 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { checkDestination } from '../../core/check.js';
+import { checkDestination } from '../../core/destination/check.js';
 import {
   fingerprintOf,
   knownHostsName,

@@ -2,7 +2,7 @@
  * Makes a folder a Snaptray destination by writing its marker, only once the user has said it is
  * the right folder (an unmounted disk's empty mount point looks just like a new folder).
  */
-import { pushTopFile, type DestinationContext, type OpResult } from './destination-ops.js';
+import { pushTopFile, type DestinationContext, type OpResult } from './ops.js';
 import { MARKER_NAME } from './snapshot-name.js';
 
 /** Writes the marker when it is missing; a destination that has one is left as it is. */

@@ -3,12 +3,12 @@
  * in words. Later steps are skipped (not run) once one fails.
  */
 import { access, constants, stat } from 'node:fs/promises';
-import type { Destination } from './destination.js';
-import { formatDestination, rsyncLocation } from './destination.js';
-import { listDestination, probeDestination } from './destination-ops.js';
-import { openDestination, type SessionEnvironment } from './destination-session.js';
-import type { FailureKind } from './errors.js';
-import type { Profile } from './settings/schema.js';
+import type { Destination } from './address.js';
+import { formatDestination, rsyncLocation } from './address.js';
+import { listDestination, probeDestination } from './ops.js';
+import { openDestination, type SessionEnvironment } from './session.js';
+import type { FailureKind } from '../errors.js';
+import type { Profile } from '../settings/schema.js';
 
 export type CheckStepName =
   | 'folder'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDestination, parseDestination } from '../../core/destination.js';
+import { formatDestination, parseDestination } from '../../../core/destination/address.js';
 
 describe('parseDestination', () => {
   it.each([

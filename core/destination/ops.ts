@@ -6,10 +6,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Destination } from './destination.js';
-import { joinDest, rsyncLocation } from './destination.js';
-import { failure, stderrTail, type Failure } from './errors.js';
-import type { Spawn, SpawnResult } from './process.js';
+import type { Destination } from './address.js';
+import { joinDest, rsyncLocation } from './address.js';
+import { failure, stderrTail, type Failure } from '../errors.js';
+import type { Spawn, SpawnResult } from '../process.js';
 import { MANIFEST_SUFFIX, MARKER_NAME, manifestName } from './snapshot-name.js';
 import type { DestinationListing } from './snapshot.js';
 

@@ -4,13 +4,13 @@
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Destination } from './destination.js';
-import type { DestinationContext } from './destination-ops.js';
-import { failure, type Failure } from './errors.js';
-import type { Spawn } from './process.js';
-import type { Profile } from './settings/schema.js';
-import { closeMaster, openMaster, prepareSsh, SshConfigError } from './ssh.js';
-import { ensurePrivateDir } from './state/paths.js';
+import type { Destination } from './address.js';
+import type { DestinationContext } from './ops.js';
+import { failure, type Failure } from '../errors.js';
+import type { Spawn } from '../process.js';
+import type { Profile } from '../settings/schema.js';
+import { closeMaster, openMaster, prepareSsh, SshConfigError } from '../ssh.js';
+import { ensurePrivateDir } from '../state/paths.js';
 
 export interface SessionEnvironment {
   spawn: Spawn;

@@ -5,16 +5,16 @@
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkDestination } from '../../core/check.js';
-import type { Destination } from '../../core/destination.js';
-import { listDestination } from '../../core/destination-ops.js';
-import { openDestination, type SessionEnvironment } from '../../core/destination-session.js';
-import { initialiseDestination } from '../../core/initialise.js';
-import { spawnProcess } from '../../core/process.js';
-import { sshSchema, type Profile } from '../../core/settings/schema.js';
-import { makeCliHome, runCli } from '../support/cli.js';
-import { startSshd, type Sshd } from '../support/sshd.js';
-import { makeTempDir } from '../support/tree.js';
+import { checkDestination } from '../../../core/destination/check.js';
+import type { Destination } from '../../../core/destination/address.js';
+import { listDestination } from '../../../core/destination/ops.js';
+import { openDestination, type SessionEnvironment } from '../../../core/destination/session.js';
+import { initialiseDestination } from '../../../core/destination/initialise.js';
+import { spawnProcess } from '../../../core/process.js';
+import { sshSchema, type Profile } from '../../../core/settings/schema.js';
+import { makeCliHome, runCli } from '../../support/cli.js';
+import { startSshd, type Sshd } from '../../support/sshd.js';
+import { makeTempDir } from '../../support/tree.js';
 
 let sshd: Sshd;
 let root: string;
