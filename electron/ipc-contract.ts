@@ -7,9 +7,9 @@ import type { CheckStep } from '../core/destination/check.js';
 import type { FieldError, Profile } from '../core/settings/schema.js';
 import type { ExcludePreset } from '../core/exclude-presets.js';
 import type { ExcludePreview } from '../core/exclude-preview.js';
-import type { HostKeyOffer } from '../core/host-keys.js';
+import type { HostKeyOffer } from '../core/ssh/host-keys.js';
 import type { RetentionPreviewEntry } from '../core/retention-preview.js';
-import type { SshCommandFields } from '../core/ssh-command-line.js';
+import type { SshCommandFields } from '../core/ssh/command-line.js';
 
 /** Errors come back as values: the window shows `message`, and each field error beside its field. */
 export type ApiResult<T> =
@@ -28,7 +28,7 @@ export interface LoadedSettings {
 
 export type { ExcludePreset } from '../core/exclude-presets.js';
 
-export type { HostKeyOffer } from '../core/host-keys.js';
+export type { HostKeyOffer } from '../core/ssh/host-keys.js';
 
 export interface ConnectionReport {
   steps: CheckStep[];
@@ -65,7 +65,7 @@ export interface RetentionPreview {
   snapshots: RetentionPreviewEntry[];
 }
 
-export type { SshCommandFields } from '../core/ssh-command-line.js';
+export type { SshCommandFields } from '../core/ssh/command-line.js';
 
 export interface PickRequest {
   kind: 'folder' | 'file';

@@ -13,7 +13,7 @@ import { openDestination } from '../core/destination/session.js';
 import { places, sessionEnvironment } from '../core/environment.js';
 import { EXCLUDE_PRESETS } from '../core/exclude-presets.js';
 import { previewExcludes } from '../core/exclude-preview.js';
-import { resolveSshHost, scanHostKey, trustHostKey } from '../core/host-keys.js';
+import { resolveSshHost, scanHostKey, trustHostKey } from '../core/ssh/host-keys.js';
 import { initialiseDestination } from '../core/destination/initialise.js';
 import type { Spawn } from '../core/process.js';
 import { previewRetention } from '../core/retention-preview.js';
@@ -37,7 +37,7 @@ import {
 } from '../core/settings/store.js';
 import { prefixFromHostname } from '../core/destination/snapshot-name.js';
 import { snapshotsOf } from '../core/destination/snapshot.js';
-import { parseSshCommand } from '../core/ssh-command-line.js';
+import { parseSshCommand } from '../core/ssh/command-line.js';
 import { ensurePrivateDir } from '../core/state/paths.js';
 import type {
   ApiHandlers,

@@ -9,7 +9,7 @@ import type { DestinationContext } from './ops.js';
 import { failure, type Failure } from '../errors.js';
 import type { Spawn } from '../process.js';
 import type { Profile } from '../settings/schema.js';
-import { closeMaster, openMaster, prepareSsh, SshConfigError } from '../ssh.js';
+import { closeMaster, openMaster, prepareSsh, SshConfigError } from '../ssh/master.js';
 import { ensurePrivateDir } from '../state/paths.js';
 
 export interface SessionEnvironment {

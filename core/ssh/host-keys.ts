@@ -5,10 +5,10 @@
 import { createHash } from 'node:crypto';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { hostProblem } from './destination/address.js';
-import { failure, stderrTail, type Failure } from './errors.js';
-import type { Spawn } from './process.js';
-import { classifySshFailure } from './ssh.js';
+import { hostProblem } from '../destination/address.js';
+import { failure, stderrTail, type Failure } from '../errors.js';
+import type { Spawn } from '../process.js';
+import { classifySshFailure } from './master.js';
 
 /** A host key that ssh does not know yet, offered to the user to trust. */
 export interface HostKeyOffer {

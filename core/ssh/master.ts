@@ -4,10 +4,10 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Destination } from './destination/address.js';
-import { sshTarget } from './destination/address.js';
-import { failure, stderrTail, type Failure } from './errors.js';
-import type { Spawn } from './process.js';
+import type { Destination } from '../destination/address.js';
+import { sshTarget } from '../destination/address.js';
+import { failure, stderrTail, type Failure } from '../errors.js';
+import type { Spawn } from '../process.js';
 
 export interface SshOptions {
   port: number | null;

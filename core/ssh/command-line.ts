@@ -2,7 +2,7 @@
  * Reads the fields of a pasted `ssh -i KEY -p PORT user@host` command line. Pure: the text is
  * split like a shell would split it, but nothing is expanded or run.
  */
-import { hostProblem, userProblem } from './destination/address.js';
+import { hostProblem, userProblem } from '../destination/address.js';
 
 /** The fields a pasted `ssh -i KEY -p PORT user@host` fills in. */
 export interface SshCommandFields {

@@ -9,18 +9,18 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { checkDestination } from '../../core/destination/check.js';
+import { checkDestination } from '../../../core/destination/check.js';
 import {
   fingerprintOf,
   knownHostsName,
   resolveSshHost,
   scanHostKey,
   trustHostKey,
-} from '../../core/host-keys.js';
-import { spawnProcess } from '../../core/process.js';
-import { sshSchema } from '../../core/settings/schema.js';
-import { startSshd, type Sshd } from '../support/sshd.js';
-import { makeTempDir } from '../support/tree.js';
+} from '../../../core/ssh/host-keys.js';
+import { spawnProcess } from '../../../core/process.js';
+import { sshSchema } from '../../../core/settings/schema.js';
+import { startSshd, type Sshd } from '../../support/sshd.js';
+import { makeTempDir } from '../../support/tree.js';
 
 const run = promisify(execFile);
 

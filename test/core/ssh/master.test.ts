@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifySshFailure, sshConfigText, SshConfigError } from '../../core/ssh.js';
+import { classifySshFailure, sshConfigText, SshConfigError } from '../../../core/ssh/master.js';
 
 const base = {
   port: null,

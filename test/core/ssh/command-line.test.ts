@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseSshCommand, type SshCommandFields } from '../../core/ssh-command-line.js';
+import { parseSshCommand, type SshCommandFields } from '../../../core/ssh/command-line.js';
 
 const HOME = '/home/ben';
 
