@@ -5,7 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildPushCommand } from '../core/rsync-args.js';
+import { buildPushCommand } from '../core/backup/rsync-args.js';
 import { defaultProfile } from '../core/settings/schema.js';
 import { runChecked, runTimed } from './measure.js';
 

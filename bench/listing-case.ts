@@ -8,7 +8,7 @@ import { listDestination, type DestinationContext } from '../core/destination/op
 import { openDestination } from '../core/destination/session.js';
 import type { Destination } from '../core/destination/address.js';
 import { spawnProcess, type Spawn } from '../core/process.js';
-import { planRetention } from '../core/retention.js';
+import { planRetention } from '../core/backup/retention.js';
 import { defaultProfile } from '../core/settings/schema.js';
 import { MARKER_NAME, manifestName, snapshotName } from '../core/destination/snapshot-name.js';
 import { snapshotsOf } from '../core/destination/snapshot.js';

@@ -5,8 +5,8 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { previewExcludes } from '../core/exclude-preview.js';
-import { EXCLUDE_PRESETS } from '../core/exclude-presets.js';
+import { previewExcludes } from '../core/backup/exclude-preview.js';
+import { EXCLUDE_PRESETS } from '../core/backup/exclude-presets.js';
 import { spawnProcess } from '../core/process.js';
 import { median, runTimed } from './measure.js';
 import { writeBenchTree } from './tree.js';

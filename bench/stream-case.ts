@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LineSplitter, parseProgress } from '../core/progress.js';
+import { LineSplitter, parseProgress } from '../core/backup/progress.js';
 import { openLog } from '../core/state/logs.js';
 
 const FIXTURES = [

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { SessionEnvironment } from './destination/session.js';
-import type { BackupEnvironment } from './run-backup.js';
+import type { BackupEnvironment } from './backup/run.js';
 import type { Spawn } from './process.js';
 import { configDir, profileStateDir, runtimeDir, stateRoot } from './state/paths.js';
 import { appVersion } from './version.js';

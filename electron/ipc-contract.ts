@@ -5,10 +5,10 @@
  */
 import type { CheckStep } from '../core/destination/check.js';
 import type { FieldError, Profile } from '../core/settings/schema.js';
-import type { ExcludePreset } from '../core/exclude-presets.js';
-import type { ExcludePreview } from '../core/exclude-preview.js';
+import type { ExcludePreset } from '../core/backup/exclude-presets.js';
+import type { ExcludePreview } from '../core/backup/exclude-preview.js';
 import type { HostKeyOffer } from '../core/ssh/host-keys.js';
-import type { RetentionPreviewEntry } from '../core/retention-preview.js';
+import type { RetentionPreviewEntry } from '../core/backup/retention-preview.js';
 import type { SshCommandFields } from '../core/ssh/command-line.js';
 
 /** Errors come back as values: the window shows `message`, and each field error beside its field. */
@@ -26,7 +26,7 @@ export interface LoadedSettings {
   presets: ExcludePreset[];
 }
 
-export type { ExcludePreset } from '../core/exclude-presets.js';
+export type { ExcludePreset } from '../core/backup/exclude-presets.js';
 
 export type { HostKeyOffer } from '../core/ssh/host-keys.js';
 
@@ -45,7 +45,7 @@ export interface TrustRequest {
   fingerprint: string;
 }
 
-export type { ExcludedEntry, ExcludePreview } from '../core/exclude-preview.js';
+export type { ExcludedEntry, ExcludePreview } from '../core/backup/exclude-preview.js';
 
 export interface ExcludePreviewRequest {
   sources: string[];
@@ -59,7 +59,7 @@ export interface ExcludePreviewRequest {
 /** A newer preview request cancels the one before it. */
 export type ExcludePreviewResult = ApiResult<ExcludePreview> | { ok: false; cancelled: true };
 
-export type { RetentionPreviewEntry } from '../core/retention-preview.js';
+export type { RetentionPreviewEntry } from '../core/backup/retention-preview.js';
 
 export interface RetentionPreview {
   snapshots: RetentionPreviewEntry[];

@@ -11,13 +11,13 @@ import { parseDestination, type Destination } from '../core/destination/address.
 import { listDestination } from '../core/destination/ops.js';
 import { openDestination } from '../core/destination/session.js';
 import { places, sessionEnvironment } from '../core/environment.js';
-import { EXCLUDE_PRESETS } from '../core/exclude-presets.js';
-import { previewExcludes } from '../core/exclude-preview.js';
+import { EXCLUDE_PRESETS } from '../core/backup/exclude-presets.js';
+import { previewExcludes } from '../core/backup/exclude-preview.js';
 import { resolveSshHost, scanHostKey, trustHostKey } from '../core/ssh/host-keys.js';
 import { initialiseDestination } from '../core/destination/initialise.js';
 import type { Spawn } from '../core/process.js';
-import { previewRetention } from '../core/retention-preview.js';
-import { automaticExcludes } from '../core/rsync-args.js';
+import { previewRetention } from '../core/backup/retention-preview.js';
+import { automaticExcludes } from '../core/backup/rsync-args.js';
 import {
   defaultProfile,
   defaultSettings,

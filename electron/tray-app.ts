@@ -10,7 +10,7 @@ import { Menu, Tray, dialog, nativeImage, nativeTheme, net, powerMonitor, shell 
 import { backupEnvironment, places, type Places } from '../core/environment.js';
 import type { NotificationEvent } from '../core/notification-text.js';
 import type { Spawn } from '../core/process.js';
-import { runBackup, type BackupResult } from '../core/run-backup.js';
+import { runBackup, type BackupResult } from '../core/backup/run.js';
 import {
   failuresSinceSuccess,
   isOverdue,

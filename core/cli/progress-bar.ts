@@ -1,5 +1,5 @@
 /** A one-line progress display for a terminal; silent when stderr is not one. */
-import type { BackupEvent } from '../run-backup.js';
+import type { BackupEvent } from '../backup/run.js';
 import { formatBytes, formatDuration } from '../format.js';
 
 export function progressLine(

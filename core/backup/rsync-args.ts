@@ -1,5 +1,5 @@
 /** rsync command lines, as argument arrays. Pure: everything comes in as parameters. */
-import type { Profile } from './settings/schema.js';
+import type { Profile } from '../settings/schema.js';
 
 export interface PushJob {
   /** Absolute source paths; stored with their full paths (--relative). */

@@ -4,36 +4,36 @@
  * hook runs and nothing is deleted.
  */
 import { stat } from 'node:fs/promises';
-import type { Destination } from './destination/address.js';
+import type { Destination } from '../destination/address.js';
 import {
   formatDestination,
   joinDest,
   parseDestination,
   rsyncLocation,
-} from './destination/address.js';
-import type { DestinationContext } from './destination/ops.js';
+} from '../destination/address.js';
+import type { DestinationContext } from '../destination/ops.js';
 import {
   classifyRsyncFailure,
   deleteSnapshots,
   listDestination,
   pushTopFile,
-} from './destination/ops.js';
-import { failure, stderrTail, type Failure } from './errors.js';
+} from '../destination/ops.js';
+import { failure, stderrTail, type Failure } from '../errors.js';
 import { runHook } from './hooks.js';
-import type { Spawn } from './process.js';
+import type { Spawn } from '../process.js';
 import { LineSplitter, parseProgress, parseStats, type Progress } from './progress.js';
 import { planRetention, supersededIncomplete } from './retention.js';
 import { automaticExcludes, buildPushCommand } from './rsync-args.js';
-import type { Profile } from './settings/schema.js';
-import { freshSnapshotName, manifestName } from './destination/snapshot-name.js';
-import type { Manifest, Snapshot } from './destination/snapshot.js';
-import { linkBases, prefixOwner, snapshotsOf } from './destination/snapshot.js';
-import { openDestination, type SessionEnvironment } from './destination/session.js';
-import { appendHistory, type HistoryEntry } from './state/history.js';
-import { acquireLock } from './state/lock.js';
-import { logPathFor, openLog, pruneLogs } from './state/logs.js';
-import { ensurePrivateDir } from './state/paths.js';
-import { readPause } from './state/pause.js';
+import type { Profile } from '../settings/schema.js';
+import { freshSnapshotName, manifestName } from '../destination/snapshot-name.js';
+import type { Manifest, Snapshot } from '../destination/snapshot.js';
+import { linkBases, prefixOwner, snapshotsOf } from '../destination/snapshot.js';
+import { openDestination, type SessionEnvironment } from '../destination/session.js';
+import { appendHistory, type HistoryEntry } from '../state/history.js';
+import { acquireLock } from '../state/lock.js';
+import { logPathFor, openLog, pruneLogs } from '../state/logs.js';
+import { ensurePrivateDir } from '../state/paths.js';
+import { readPause } from '../state/pause.js';
 
 export type Outcome = 'ok' | 'partial' | 'failed' | 'cancelled' | 'locked' | 'paused';
 

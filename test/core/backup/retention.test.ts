@@ -3,11 +3,11 @@ process.env.TZ = 'Europe/Berlin';
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { planRetention, supersededIncomplete } from '../../core/retention.js';
-import type { RetentionPlan } from '../../core/retention.js';
-import type { RetentionPolicy } from '../../core/settings/schema.js';
-import type { Snapshot, SnapshotState } from '../../core/destination/snapshot.js';
-import { snapshotName } from '../../core/destination/snapshot-name.js';
+import { planRetention, supersededIncomplete } from '../../../core/backup/retention.js';
+import type { RetentionPlan } from '../../../core/backup/retention.js';
+import type { RetentionPolicy } from '../../../core/settings/schema.js';
+import type { Snapshot, SnapshotState } from '../../../core/destination/snapshot.js';
+import { snapshotName } from '../../../core/destination/snapshot-name.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -6,12 +6,16 @@ import { existsSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXCLUDE_PRESETS } from '../../core/exclude-presets.js';
-import { previewExcludes, unescapeRsync, escapeLikeRsync } from '../../core/exclude-preview.js';
-import { spawnProcess } from '../../core/process.js';
-import { automaticExcludes } from '../../core/rsync-args.js';
-import { rsyncDryRunTotals } from '../support/rsync-dry-run.js';
-import { HOSTILE_NAMES, makeTempDir, PWNED_MARKER, writeTree } from '../support/tree.js';
+import { EXCLUDE_PRESETS } from '../../../core/backup/exclude-presets.js';
+import {
+  previewExcludes,
+  unescapeRsync,
+  escapeLikeRsync,
+} from '../../../core/backup/exclude-preview.js';
+import { spawnProcess } from '../../../core/process.js';
+import { automaticExcludes } from '../../../core/backup/rsync-args.js';
+import { rsyncDryRunTotals } from '../../support/rsync-dry-run.js';
+import { HOSTILE_NAMES, makeTempDir, PWNED_MARKER, writeTree } from '../../support/tree.js';
 
 let root: string;
 let home: string;

@@ -3,8 +3,8 @@
  * to show before the user saves a retention policy.
  */
 import { planRetention, supersededIncomplete } from './retention.js';
-import type { RetentionPolicy } from './settings/schema.js';
-import { prefixOwner, type Snapshot, type SnapshotState } from './destination/snapshot.js';
+import type { RetentionPolicy } from '../settings/schema.js';
+import { prefixOwner, type Snapshot, type SnapshotState } from '../destination/snapshot.js';
 
 export interface RetentionPreviewEntry {
   name: string;

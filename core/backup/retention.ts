@@ -1,5 +1,5 @@
-import type { RetentionPolicy } from './settings/schema.js';
-import type { Snapshot } from './destination/snapshot.js';
+import type { RetentionPolicy } from '../settings/schema.js';
+import type { Snapshot } from '../destination/snapshot.js';
 
 /** What to keep and what to delete among one prefix's complete snapshots, each oldest first. */
 export interface RetentionPlan {

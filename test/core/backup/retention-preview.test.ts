@@ -2,14 +2,14 @@ import { mkdir, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { listDestination } from '../../core/destination/ops.js';
-import { spawnProcess } from '../../core/process.js';
-import { previewRetention } from '../../core/retention-preview.js';
-import { retentionSchema, type RetentionPolicy } from '../../core/settings/schema.js';
-import { snapshotName } from '../../core/destination/snapshot-name.js';
-import { snapshotsOf, type Manifest, type Snapshot } from '../../core/destination/snapshot.js';
-import { makeCliHome, runCli } from '../support/cli.js';
-import { makeTempDir, writeTree } from '../support/tree.js';
+import { listDestination } from '../../../core/destination/ops.js';
+import { spawnProcess } from '../../../core/process.js';
+import { previewRetention } from '../../../core/backup/retention-preview.js';
+import { retentionSchema, type RetentionPolicy } from '../../../core/settings/schema.js';
+import { snapshotName } from '../../../core/destination/snapshot-name.js';
+import { snapshotsOf, type Manifest, type Snapshot } from '../../../core/destination/snapshot.js';
+import { makeCliHome, runCli } from '../../support/cli.js';
+import { makeTempDir, writeTree } from '../../support/tree.js';
 
 function manifest(host: string, time: Date): Manifest {
   return {

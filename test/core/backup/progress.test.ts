@@ -2,12 +2,17 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Progress } from '../../core/progress.js';
-import { isItemizeLine, LineSplitter, parseProgress, parseStats } from '../../core/progress.js';
+import type { Progress } from '../../../core/backup/progress.js';
+import {
+  isItemizeLine,
+  LineSplitter,
+  parseProgress,
+  parseStats,
+} from '../../../core/backup/progress.js';
 
 // Captured from real rsync 3.5 runs by test/fixtures/capture-rsync-progress.sh.
 function fixture(name: string): string {
-  return readFileSync(fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url)), 'utf8');
+  return readFileSync(fileURLToPath(new URL(`../../fixtures/${name}`, import.meta.url)), 'utf8');
 }
 
 function splitWhole(text: string): string[] {

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runHook } from '../../core/hooks.js';
+import { runHook } from '../../../core/backup/hooks.js';
 
 let dir: string;
 beforeEach(async () => {

@@ -7,8 +7,8 @@
 import { lstatSync, readdirSync } from 'node:fs';
 import { lstat, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { failure, stderrTail, type Failure } from './errors.js';
-import type { Spawn } from './process.js';
+import { failure, stderrTail, type Failure } from '../errors.js';
+import type { Spawn } from '../process.js';
 import { LineSplitter } from './progress.js';
 import { buildPushCommand } from './rsync-args.js';
 

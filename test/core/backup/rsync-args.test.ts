@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { automaticExcludes, buildPushCommand, literalPattern } from '../../core/rsync-args.js';
-import { defaultProfile } from '../../core/settings/schema.js';
+import {
+  automaticExcludes,
+  buildPushCommand,
+  literalPattern,
+} from '../../../core/backup/rsync-args.js';
+import { defaultProfile } from '../../../core/settings/schema.js';
 
 const options = defaultProfile().rsync;
 
