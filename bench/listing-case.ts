@@ -93,6 +93,7 @@ export async function timeListing(
       identityFile: ssh?.identityFile ?? null,
       knownHostsFile: ssh?.knownHostsFile ?? null,
       configFile: ssh?.configFile ?? null,
+      rsyncPath: null,
     },
   );
   if (!opened.ok) throw new Error(`opening the destination failed: ${opened.failure.message}`);

@@ -116,6 +116,7 @@ export async function previewExcludes(
         compress: false,
         bandwidthLimit: null,
         gentle: false,
+        fakeSuper: false,
       },
       rsyncShell: null,
     });

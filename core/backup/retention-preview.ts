@@ -2,8 +2,7 @@
  * What `snaptray prune` would do to each snapshot of a prefix, in words, for the settings window
  * to show before the user saves a retention policy.
  */
-import { planRetention, supersededIncomplete } from './retention.js';
-import type { RetentionPolicy } from '../settings/schema.js';
+import { planRetention, supersededIncomplete, type RetentionPolicy } from './retention.js';
 import { prefixOwner, type Snapshot, type SnapshotState } from '../destination/snapshot.js';
 
 export interface RetentionPreviewEntry {

@@ -1,5 +1,8 @@
-import type { RetentionPolicy } from '../settings/schema.js';
+import type { RetentionPolicy as RetentionSettings } from '../settings/schema.js';
 import type { Snapshot } from '../destination/snapshot.js';
+
+/** The rules that decide which snapshots stay (the settings' retention without makeRoom). */
+export type RetentionPolicy = Omit<RetentionSettings, 'makeRoom' | 'makeRoomKeep'>;
 
 /** What to keep and what to delete among one prefix's complete snapshots, each oldest first. */
 export interface RetentionPlan {

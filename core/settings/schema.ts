@@ -17,6 +17,9 @@ const absolutePath = z
 
 const optionalFile = absolutePath.nullable().default(null);
 
+/** A program path the destination's shell may run as it is: no spaces, quotes or `$`. */
+export const REMOTE_PROGRAM = /^\/[A-Za-z0-9._+/-]*[A-Za-z0-9._+-]$/;
+
 export const retentionSchema = z.object({
   /** Keep every snapshot younger than this many hours. */
   keepAllHours: z.number().int().min(0).max(8760).default(24),
@@ -28,6 +31,12 @@ export const retentionSchema = z.object({
   monthlyMonths: z.number().int().min(0).max(1200).default(12),
   /** The old script's OLD_AGE: delete anything older than this many days (null: never). */
   maxAgeDays: z.number().int().min(1).max(36500).nullable().default(null),
+  /**
+   * When a backup fails because the destination is full, delete this prefix's oldest snapshots
+   * (keeping at least `makeRoomKeep`) and try once more. Off unless the user turns it on.
+   */
+  makeRoom: z.boolean().default(false),
+  makeRoomKeep: z.number().int().min(1).max(1000).default(3),
 });
 export type RetentionPolicy = z.infer<typeof retentionSchema>;
 
@@ -65,6 +74,18 @@ export const sshSchema = z.object({
   knownHostsFile: optionalFile,
   /** An ssh config file to include (default: the user's ~/.ssh/config when it exists). */
   configFile: optionalFile,
+  /**
+   * rsync on the destination when it is not on the PATH of ssh commands there (Entware:
+   * /opt/bin/rsync). The far side's shell runs it, so only a plain absolute path is allowed.
+   */
+  rsyncPath: z
+    .string()
+    .regex(
+      REMOTE_PROGRAM,
+      'must be an absolute path of letters, digits and . _ + - / only, such as /opt/bin/rsync',
+    )
+    .nullable()
+    .default(null),
 });
 
 export const rsyncOptionsSchema = z.object({
@@ -76,6 +97,11 @@ export const rsyncOptionsSchema = z.object({
   bandwidthLimit: z.number().int().min(1).nullable().default(null),
   /** Run rsync under nice and ionice -c3. */
   gentle: z.boolean().default(true),
+  /**
+   * Store owners, groups and special files in extended attributes on the destination
+   * (`--fake-super` on the far side), for a whole-system backup to a router account that is not root.
+   */
+  fakeSuper: z.boolean().default(false),
 });
 
 export const excludePattern = z

@@ -247,6 +247,7 @@ describe('the settings window', () => {
           identityFile: sshd.clientKey,
           knownHostsFile: null,
           configFile: null,
+          rsyncPath: null,
         },
       }),
     );

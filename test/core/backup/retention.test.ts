@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { planRetention, supersededIncomplete } from '../../../core/backup/retention.js';
 import type { RetentionPlan } from '../../../core/backup/retention.js';
-import type { RetentionPolicy } from '../../../core/settings/schema.js';
+import type { RetentionPolicy } from '../../../core/backup/retention.js';
 import type { Snapshot, SnapshotState } from '../../../core/destination/snapshot.js';
 import { snapshotName } from '../../../core/destination/snapshot-name.js';
 
