@@ -1,23 +1,118 @@
 /** The command line: a contract the tray app and cron users rely on. */
 import { parseArgs } from 'node:util';
+import { closestWord } from './suggest.js';
 
-export const USAGE = `Usage:
-  snaptray init    DESTOPTS                      write the marker on a destination you name
-  snaptray backup  DESTOPTS [--source PATH]... [--exclude PATTERN]... [--force] [--json]
-  snaptray list    DESTOPTS [--json]
-  snaptray prune   DESTOPTS [--dry-run] [--json]
-  snaptray check   DESTOPTS [--json]
-  snaptray import-config FILE [--profile NAME] [--host [USER@]ROUTER] [--config FILE] [--json]
+/** Every option any command takes; each command allows a subset (COMMAND_SPECS). */
+const OPTIONS = {
+  config: { type: 'string' },
+  profile: { type: 'string' },
+  dest: { type: 'string' },
+  prefix: { type: 'string' },
+  'ssh-port': { type: 'string' },
+  'ssh-key': { type: 'string' },
+  'known-hosts': { type: 'string' },
+  'ssh-config': { type: 'string' },
+  'rsync-path': { type: 'string' },
+  source: { type: 'string', multiple: true },
+  exclude: { type: 'string', multiple: true },
+  force: { type: 'boolean' },
+  json: { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
+  unfinished: { type: 'boolean' },
+  'allow-full-copies': { type: 'boolean' },
+  host: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
-DESTOPTS: [--config FILE] [--profile NAME] [--dest DEST] [--prefix P] [--ssh-port N]
-          [--ssh-key FILE] [--known-hosts FILE] [--ssh-config FILE]
-DEST is a folder or [user@]host:/path.
+type OptionName = keyof typeof OPTIONS;
 
-Exit codes: 0 ok, 1 failed, 2 usage or settings error, 3 completed with errors,
-4 not run (locked or paused), 5 cancelled.`;
+/** Options every command that works on a destination takes. */
+const DESTOPTS: readonly OptionName[] = [
+  'config',
+  'profile',
+  'dest',
+  'prefix',
+  'ssh-port',
+  'ssh-key',
+  'known-hosts',
+  'ssh-config',
+  'rsync-path',
+];
 
-export const COMMANDS = ['init', 'backup', 'list', 'prune', 'check', 'import-config'] as const;
-export type CommandName = (typeof COMMANDS)[number];
+interface CommandSpec {
+  /** The usage line after `snaptray <name> `. */
+  usage: string;
+  /** What it does, in a few words, for --help. */
+  summary: string;
+  destination: boolean;
+  options: readonly OptionName[];
+  positionals: { min: number; max: number; what: string };
+}
+
+const NONE = { min: 0, max: 0, what: '' };
+
+export const COMMAND_SPECS = {
+  init: {
+    usage: 'DESTOPTS [--allow-full-copies] [--json]',
+    summary: 'write the marker on a destination you name',
+    destination: true,
+    options: ['allow-full-copies', 'json'],
+    positionals: NONE,
+  },
+  backup: {
+    usage: 'DESTOPTS [--source PATH]... [--exclude PATTERN]... [--force] [--json]',
+    summary: 'make a snapshot now',
+    destination: true,
+    options: ['source', 'exclude', 'force', 'json'],
+    positionals: NONE,
+  },
+  list: {
+    usage: 'DESTOPTS [--json]',
+    summary: 'the snapshots of this prefix, with their state',
+    destination: true,
+    options: ['json'],
+    positionals: NONE,
+  },
+  prune: {
+    usage: 'DESTOPTS [--dry-run] [--unfinished] [--json]',
+    summary: 'apply the retention policy now (--unfinished: also every unfinished snapshot)',
+    destination: true,
+    options: ['dry-run', 'unfinished', 'json'],
+    positionals: NONE,
+  },
+  check: {
+    usage: 'DESTOPTS [--json]',
+    summary: 'test everything a backup needs from the destination',
+    destination: true,
+    options: ['json'],
+    positionals: NONE,
+  },
+  'import-config': {
+    usage: 'FILE [--profile NAME] [--host [USER@]ROUTER] [--config FILE] [--json]',
+    summary: "read the old router script's config into a profile",
+    destination: false,
+    options: ['config', 'profile', 'host', 'json'],
+    positionals: { min: 1, max: 1, what: 'the old config file to read' },
+  },
+} as const satisfies Record<string, CommandSpec>;
+
+export type CommandName = keyof typeof COMMAND_SPECS;
+export const COMMANDS = Object.keys(COMMAND_SPECS) as CommandName[];
+
+export const USAGE = [
+  'Usage:',
+  ...COMMANDS.map((name) => {
+    const spec: CommandSpec = COMMAND_SPECS[name];
+    return `  snaptray ${name.padEnd(13)} ${spec.usage}\n${' '.repeat(24)}${spec.summary}`;
+  }),
+  '',
+  'DESTOPTS: [--config FILE] [--profile NAME] [--dest DEST] [--prefix P] [--ssh-port N]',
+  '          [--ssh-key FILE] [--known-hosts FILE] [--ssh-config FILE] [--rsync-path PATH]',
+  'DEST is a folder or [user@]host:/path.',
+  '',
+  'Exit codes: 0 ok, 1 failed, 2 usage or settings error, 3 completed with errors,',
+  '4 not run (locked or paused), 5 cancelled.',
+].join('\n');
 
 export interface CliArgs {
   command: CommandName;
@@ -29,64 +124,35 @@ export interface CliArgs {
   sshKey: string | null;
   knownHosts: string | null;
   sshConfig: string | null;
+  rsyncPath: string | null;
   sources: string[];
   excludes: string[];
   force: boolean;
   json: boolean;
   dryRun: boolean;
+  unfinished: boolean;
+  allowFullCopies: boolean;
   host: string | null;
-  file: string | null;
+  positionals: string[];
 }
 
 export type ParsedArgs =
   | { ok: true; args: CliArgs }
+  /** An empty message means only the usage was asked for (`snaptray backup --help`). */
   | { ok: false; message: string; json: boolean; command: string | null };
 
-const OPTIONS = {
-  config: { type: 'string' },
-  profile: { type: 'string' },
-  dest: { type: 'string' },
-  prefix: { type: 'string' },
-  'ssh-port': { type: 'string' },
-  'ssh-key': { type: 'string' },
-  'known-hosts': { type: 'string' },
-  'ssh-config': { type: 'string' },
-  source: { type: 'string', multiple: true },
-  exclude: { type: 'string', multiple: true },
-  force: { type: 'boolean' },
-  json: { type: 'boolean' },
-  'dry-run': { type: 'boolean' },
-  host: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-const ALLOWED: Record<CommandName, readonly string[]> = {
-  init: ['json'],
-  backup: ['source', 'exclude', 'force', 'json'],
-  list: ['json'],
-  prune: ['dry-run', 'json'],
-  check: ['json'],
-  'import-config': ['host', 'json'],
-};
-const DESTOPTS = [
-  'config',
-  'profile',
-  'dest',
-  'prefix',
-  'ssh-port',
-  'ssh-key',
-  'known-hosts',
-  'ssh-config',
-];
-
-export function parseCli(argv: readonly string[]): ParsedArgs {
+export function parseCli(argv: readonly string[], cwd: string): ParsedArgs {
   const json = argv.includes('--json');
   const command = argv[0] ?? null;
   const fail = (message: string): ParsedArgs => ({ ok: false, message, json, command });
   if (command === null) return fail('No command given.');
-  if (!(COMMANDS as readonly string[]).includes(command))
-    return fail(`Unknown command "${command}".`);
+  if (!(COMMANDS as readonly string[]).includes(command)) {
+    const guess = closestWord(command, COMMANDS);
+    return fail(`Unknown command "${command}".${guess ? ` Did you mean "${guess}"?` : ''}`);
+  }
   const name = command as CommandName;
+  const spec: CommandSpec = COMMAND_SPECS[name];
+  const allowed: readonly string[] = [...(spec.destination ? DESTOPTS : []), ...spec.options];
   let values: Record<string, string | string[] | boolean | undefined>;
   let positionals: string[];
   try {
@@ -97,12 +163,8 @@ export function parseCli(argv: readonly string[]): ParsedArgs {
       strict: true,
     }));
   } catch (e) {
-    return fail((e as Error).message.replace(/\. To specify.*$/s, '.'));
+    return fail(unknownOptionMessage((e as Error).message, allowed));
   }
-  const allowed =
-    name === 'import-config'
-      ? ['config', 'profile', ...ALLOWED[name]]
-      : [...DESTOPTS, ...ALLOWED[name]];
   for (const key of Object.keys(values)) {
     if (key === 'help') return fail('');
     if (!allowed.includes(key)) return fail(`--${key} does not apply to "${name}".`);
@@ -118,17 +180,23 @@ export function parseCli(argv: readonly string[]): ParsedArgs {
       if (typeof v === 'string' && v === '' && key !== 'exclude') return fail(`--${key} is empty.`);
     }
   }
-  const expectedPositionals = name === 'import-config' ? 1 : 0;
-  if (positionals.length !== expectedPositionals) {
+  const { min, max, what } = spec.positionals;
+  if (positionals.length < min || positionals.length > max) {
+    if (max === 0) {
+      return fail(
+        `Unexpected argument "${positionals[0] ?? ''}" (options take the form --name VALUE).`,
+      );
+    }
     return fail(
-      expectedPositionals === 0
-        ? `Unexpected argument "${positionals[0] ?? ''}" (options take the form --name VALUE).`
-        : 'import-config needs exactly one FILE: the old config file to read.',
+      positionals.length < min
+        ? `"${name}" needs ${what}.`
+        : `"${name}" takes at most ${max} argument${max === 1 ? '' : 's'}: ${what}.`,
     );
   }
-  if (positionals[0]?.startsWith('-')) return fail(`FILE "${positionals[0]}" starts with "-".`);
-  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : null);
-  const list = (k: string) => (Array.isArray(values[k]) ? (values[k] as string[]) : []);
+  const dashed = positionals.find((p) => p.startsWith('-'));
+  if (dashed !== undefined) return fail(`"${dashed}" starts with "-" and is refused.`);
+  const str = (k: OptionName) => (typeof values[k] === 'string' ? (values[k] as string) : null);
+  const list = (k: OptionName) => (Array.isArray(values[k]) ? (values[k] as string[]) : []);
   let sshPort: number | null = null;
   const port = str('ssh-port');
   if (port !== null) {
@@ -136,10 +204,6 @@ export function parseCli(argv: readonly string[]): ParsedArgs {
       return fail(`--ssh-port "${port}" is not a port number (1 to 65535).`);
     }
     sshPort = Number(port);
-  }
-  for (const source of list('source')) {
-    if (!source.startsWith('/'))
-      return fail(`--source "${source}" must be an absolute path (start with "/").`);
   }
   const profile = str('profile') ?? 'default';
   if (!/^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}$/.test(profile)) {
@@ -157,13 +221,40 @@ export function parseCli(argv: readonly string[]): ParsedArgs {
       sshKey: str('ssh-key'),
       knownHosts: str('known-hosts'),
       sshConfig: str('ssh-config'),
-      sources: list('source'),
+      rsyncPath: str('rsync-path'),
+      // Relative to the folder the command runs in, as every command line tool takes paths.
+      sources: list('source').map((s) => absoluteFrom(cwd, s)),
       excludes: list('exclude'),
       force: values.force === true,
       json,
       dryRun: values['dry-run'] === true,
+      unfinished: values.unfinished === true,
+      allowFullCopies: values['allow-full-copies'] === true,
       host: str('host'),
-      file: positionals[0] ?? null,
+      positionals,
     },
   };
+}
+
+function absoluteFrom(cwd: string, path: string): string {
+  if (path.startsWith('/')) return path;
+  const joined = `${cwd.replace(/\/+$/, '')}/${path}`;
+  // Normalise `.` and `..` segments without touching the file system (no symlink resolution).
+  const parts: string[] = [];
+  for (const part of joined.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') parts.pop();
+    else parts.push(part);
+  }
+  return `/${parts.join('/')}`;
+}
+
+/** node:util's message for an unknown option, made shorter, with a suggestion when one is close. */
+function unknownOptionMessage(message: string, allowed: readonly string[]): string {
+  const unknown = /Unknown option '(--?[^']+)'/.exec(message)?.[1];
+  if (unknown !== undefined) {
+    const guess = closestWord(unknown.replace(/^-+/, ''), allowed);
+    return `Unknown option ${unknown}.${guess ? ` Did you mean --${guess}?` : ''}`;
+  }
+  return message.replace(/\. To specify.*$/s, '.');
 }

@@ -83,7 +83,7 @@ export async function resolveProfile(
     ...base,
     ...(args.dest !== null ? { destination: args.dest } : {}),
     ...(args.prefix !== null ? { prefix: args.prefix } : {}),
-    ...(args.sources.length > 0 ? { sources: args.sources.map((s) => resolve(s)) } : {}),
+    ...(args.sources.length > 0 ? { sources: args.sources } : {}),
     ...(args.excludes.length > 0 ? { excludes: args.excludes } : {}),
     ssh: {
       ...base.ssh,

@@ -1,0 +1,81 @@
+/** `snaptray backup`: one snapshot now, with a progress bar on a terminal. */
+import { runBackup, type BackupResult } from '../../backup/run.js';
+import { backupEnvironment } from '../../environment.js';
+import type { Failure } from '../../errors.js';
+import { formatBytes, formatDuration } from '../../format.js';
+import { spawnProcess } from '../../process.js';
+import type { CliArgs } from '../args.js';
+import { failedOutput, type CommandContext, type Output } from '../output.js';
+import type { ResolvedProfile } from '../profile.js';
+import { createProgressReporter } from '../progress-bar.js';
+
+export function failureJson(error: Failure): Record<string, unknown> {
+  return {
+    outcome: 'failed',
+    snapshot: null,
+    rsyncExitCode: null,
+    files: null,
+    bytesSent: null,
+    durationMs: 0,
+    logPath: null,
+    warnings: [],
+    error,
+  };
+}
+
+export async function backup(
+  args: CliArgs,
+  r: ResolvedProfile,
+  ctx: CommandContext,
+): Promise<Output> {
+  if (r.profile.sources.length === 0) {
+    return failedOutput(failureJson, 2, {
+      kind: 'settings',
+      message: `No sources are set for profile "${r.name}": pass --source PATH or set them in the settings.`,
+    });
+  }
+  const env = backupEnvironment(ctx.places, r.name, spawnProcess, 'cli');
+  const result = await runBackup(env, {
+    profileName: r.name,
+    profile: r.profile,
+    force: args.force,
+    signal: ctx.signal,
+    onEvent: args.json ? undefined : createProgressReporter(ctx.io.stderr),
+  });
+  return { exitCode: result.exitCode, json: backupJson(result), text: backupText(result) };
+}
+
+function backupJson(r: BackupResult): Record<string, unknown> {
+  return {
+    outcome: r.outcome,
+    snapshot: r.snapshot,
+    rsyncExitCode: r.rsyncExitCode,
+    files: r.files,
+    bytesSent: r.bytesSent,
+    durationMs: r.durationMs,
+    logPath: r.logPath,
+    warnings: r.warnings,
+    error: r.error,
+  };
+}
+
+function backupText(r: BackupResult): string {
+  const lines: string[] = [];
+  switch (r.outcome) {
+    case 'ok':
+    case 'partial':
+      lines.push(
+        `${r.outcome === 'ok' ? 'Backed up' : 'Completed with errors'}: ${r.snapshot} — ` +
+          `${(r.files ?? 0).toLocaleString('en-US')} files, ${formatBytes(r.bytesSent ?? 0)} sent, ` +
+          `${formatDuration(r.durationMs)}.`,
+      );
+      break;
+    default:
+      lines.push(
+        `Backup ${r.outcome === 'failed' ? 'failed' : `not run (${r.outcome})`}: ${r.error?.message ?? ''}`,
+      );
+  }
+  if (r.outcome === 'partial' && r.error) lines.push(r.error.message);
+  if (r.logPath) lines.push(`Log: ${r.logPath}`);
+  return lines.join('\n') + '\n';
+}

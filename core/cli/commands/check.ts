@@ -1,0 +1,33 @@
+/** `snaptray check`: each thing a backup needs from the destination, in order. */
+import { checkDestination } from '../../destination/check.js';
+import { sessionEnvironment } from '../../environment.js';
+import type { Failure } from '../../errors.js';
+import { spawnProcess } from '../../process.js';
+import type { CliArgs } from '../args.js';
+import type { CommandContext, Output } from '../output.js';
+import type { ResolvedProfile } from '../profile.js';
+
+export function failureJson(error: Failure): Record<string, unknown> {
+  return { steps: [], error };
+}
+
+export async function check(
+  _args: CliArgs,
+  r: ResolvedProfile,
+  ctx: CommandContext,
+): Promise<Output> {
+  const steps = await checkDestination(
+    sessionEnvironment(ctx.places, spawnProcess),
+    r.dest,
+    r.profile.ssh,
+    ctx.signal,
+  );
+  const allOk = steps.every((s) => s.ok);
+  const text =
+    steps.map((s) => `${s.ok ? 'ok  ' : 'FAIL'}  ${s.step}: ${s.message}`).join('\n') + '\n';
+  return {
+    exitCode: allOk ? 0 : 1,
+    json: { steps: steps.map(({ step, ok, message }) => ({ step, ok, message })) },
+    text,
+  };
+}
