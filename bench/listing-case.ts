@@ -113,7 +113,7 @@ export async function timeListing(
       const { snapshots } = snapshotsOf(PREFIX, listing.value);
       const plan = planRetention(snapshots, defaultProfile().retention, new Date());
       const t2 = performance.now();
-      const complete = snapshots.filter((s) => s.state === 'complete').length;
+      const complete = snapshots.filter((s) => s.state === 'ok').length;
       if (!listing.value.hasMarker || complete !== expected) {
         throw new Error(`the listing shows ${complete} complete snapshots, expected ${expected}`);
       }

@@ -9,6 +9,8 @@ import { configDir, profileStateDir, runtimeDir, stateRoot } from './state/paths
 import { appVersion } from './version.js';
 
 export interface Places {
+  /** Snaptray's settings folder: config.json, known_hosts, identity.json. */
+  configDir: string;
   configFile: string;
   appKnownHosts: string;
   stateRoot: string;
@@ -24,6 +26,7 @@ export function places(env: NodeJS.ProcessEnv): Places {
   const config = configDir(env, home);
   const sshConfig = join(sshHome, '.ssh', 'config');
   return {
+    configDir: config,
     configFile: join(config, 'config.json'),
     appKnownHosts: join(config, 'known_hosts'),
     stateRoot: stateRoot(env, home),
@@ -54,6 +57,8 @@ export function backupEnvironment(
     ...sessionEnvironment(p, spawn),
     now: () => new Date(),
     hostname: hostname(),
+    user: userInfo().username,
+    configDir: p.configDir,
     appVersion: appVersion(),
     stateDir: profileStateDir(p.stateRoot, profileName),
     stateRoot: p.stateRoot,

@@ -3,6 +3,8 @@
  * shell. Injected into the runner as a `Spawn` so tests can observe what ran.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
 
 export interface SpawnRequest {
   file: string;
@@ -15,6 +17,13 @@ export interface SpawnRequest {
   cwd?: string;
   /** stdin contents; stdin is closed otherwise. */
   input?: string;
+  /**
+   * End the program when this process dies, even by SIGKILL (`setpriv --pdeathsig TERM`, where
+   * util-linux has it): an rsync must not go on writing into a snapshot after its run is gone.
+   */
+  dieWithParent?: boolean;
+  /** Called with the PID once the program runs (the same PID after setpriv execs it). */
+  onStart?: (pid: number) => void;
 }
 
 export interface SpawnResult {
@@ -43,8 +52,11 @@ export const spawnProcess: Spawn = (req) =>
     let cancelled = false;
     let forceKill: NodeJS.Timeout | null = null;
     let child: ChildProcess;
+    const setpriv = req.dieWithParent === true ? setprivPath() : null;
+    const file = setpriv ?? req.file;
+    const args = setpriv !== null ? ['--pdeathsig', 'TERM', req.file, ...req.args] : req.args;
     try {
-      child = spawn(req.file, [...req.args], {
+      child = spawn(file, [...args], {
         // Like execa: the given variables on top of this process's environment.
         env: req.env === undefined ? process.env : { ...process.env, ...req.env },
         cwd: req.cwd,
@@ -62,6 +74,7 @@ export const spawnProcess: Spawn = (req) =>
       forceKill.unref();
     };
     req.signal?.addEventListener('abort', cancel, { once: true });
+    if (child.pid !== undefined) req.onStart?.(child.pid);
     child.stdout?.setEncoding('utf8');
     child.stderr?.setEncoding('utf8');
     child.stdout?.on('data', (chunk: string) => {
@@ -104,6 +117,26 @@ export const spawnProcess: Spawn = (req) =>
     }
     if (req.signal?.aborted) cancel();
   });
+
+let setprivCache: string | null | undefined;
+
+/** util-linux's setpriv, if this machine has it. */
+function setprivPath(): string | null {
+  if (setprivCache !== undefined) return setprivCache;
+  setprivCache = null;
+  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/bin', '/bin'];
+  for (const dir of dirs) {
+    if (dir === '') continue;
+    try {
+      accessSync(join(dir, 'setpriv'), constants.X_OK);
+      setprivCache = join(dir, 'setpriv');
+      break;
+    } catch {
+      // not in this folder
+    }
+  }
+  return setprivCache;
+}
 
 function notStarted(message: string): SpawnResult {
   return {

@@ -4,6 +4,7 @@
  * No `electron` import: the window tests run these very functions under plain Node.
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { checkDestination, type CheckStep } from '../core/destination/check.js';
@@ -35,7 +36,9 @@ import {
   settingsFileExists,
   type SettingsBackend,
 } from '../core/settings/store.js';
-import { prefixFromHostname } from '../core/destination/snapshot-name.js';
+import { defaultPrefix } from '../core/destination/snapshot-name.js';
+import { claimFor, decideOwnership, prefixOwner } from '../core/destination/ownership.js';
+import { loadIdentity } from '../core/settings/identity.js';
 import { snapshotsOf } from '../core/destination/snapshot.js';
 import { parseSshCommand } from '../core/ssh/command-line.js';
 import { ensurePrivateDir } from '../core/state/paths.js';
@@ -54,6 +57,9 @@ export interface SettingsApiDeps {
   openBackend: (path: string) => Promise<SettingsBackend>;
   now: () => Date;
   hostname: string;
+  /** The account's name and id (default: this process's): the default prefix depends on them. */
+  user?: string;
+  uid?: number;
   /** The profile the window edits. */
   profileName?: string;
 }
@@ -82,6 +88,8 @@ const previewRequestSchema = z.object({
 export function createSettingsApi(deps: SettingsApiDeps): SettingsApi {
   const p = places(deps.env);
   const profileName = deps.profileName ?? 'default';
+  const user = deps.user ?? userInfo().username;
+  const uid = deps.uid ?? process.getuid?.() ?? 1000;
   const home = deps.env.HOME && deps.env.HOME.startsWith('/') ? deps.env.HOME : null;
   const session = sessionEnvironment(p, deps.spawn);
   let backend: Promise<SettingsBackend> | null = null;
@@ -117,7 +125,7 @@ export function createSettingsApi(deps: SettingsApiDeps): SettingsApi {
     const stored = exists ? settings.profiles[profileName] : undefined;
     const profile = stored ? structuredClone(stored) : newProfile();
     // The prefix defaults to the host name; showing it means saving keeps it across a rename.
-    if (profile.prefix === '') profile.prefix = prefixFromHostname(deps.hostname);
+    if (profile.prefix === '') profile.prefix = defaultPrefix(deps.hostname, profileName, uid);
     return {
       profile,
       path: p.configFile,
@@ -311,11 +319,23 @@ export function createSettingsApi(deps: SettingsApiDeps): SettingsApi {
               'initialise it first.',
           };
         }
-        const { snapshots } = snapshotsOf(profile.prefix, listing.value);
+        const identity = await loadIdentity(p.configDir, deps.now());
+        if (!identity.ok) return { ok: false, message: identity.message };
+        const me = { id: identity.id, profile: profileName, host: deps.hostname, user };
+        const set = snapshotsOf(profile.prefix, listing.value);
+        const decision = decideOwnership(prefixOwner(set.claim, set.snapshots), me, profile.prefix);
+        // A prefix the first backup will claim is previewed as this profile's.
+        const claim =
+          decision.kind === 'ours'
+            ? decision.claim
+            : decision.kind === 'claim'
+              ? claimFor(me, profile.prefix, deps.now(), 'preview')
+              : null;
+        const why = decision.kind === 'refuse' ? decision.message : undefined;
         return {
           ok: true,
           value: {
-            snapshots: previewRetention(snapshots, profile.retention, deps.now(), deps.hostname),
+            snapshots: previewRetention(set.snapshots, profile.retention, deps.now(), claim, why),
           },
         };
       });

@@ -4,7 +4,7 @@
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { mkdir, realpath } from 'node:fs/promises';
-import { join, sep } from 'node:path';
+import { basename, join, sep } from 'node:path';
 import type { MenuItemConstructorOptions, NativeImage, Tray as TrayType } from 'electron';
 import { Menu, Tray, dialog, nativeImage, nativeTheme, net, powerMonitor, shell } from 'electron';
 import { backupEnvironment, places, type Places } from '../core/environment.js';
@@ -22,7 +22,7 @@ import {
 } from '../core/schedule.js';
 import { defaultProfile, type Profile } from '../core/settings/schema.js';
 import { loadSettings, settingsFileExists, type SettingsBackend } from '../core/settings/store.js';
-import { prefixFromHostname } from '../core/destination/snapshot-name.js';
+import { defaultPrefix } from '../core/destination/snapshot-name.js';
 import { readHistory, type HistoryEntry } from '../core/state/history.js';
 import { readLock } from '../core/state/lock.js';
 import { ensurePrivateDir, profileStateDir } from '../core/state/paths.js';
@@ -138,7 +138,13 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
     tray.setToolTip('Snaptray');
     await refresh();
     watchFolder(stateDir, 'state', () => void refresh().then(() => evaluate('schedule')));
-    watchFolder(join(configFile, '..'), 'config', () => void settingsChanged());
+    // Only the settings file: known_hosts and identity.json live in the same folder.
+    watchFolder(
+      join(configFile, '..'),
+      'config',
+      () => void settingsChanged(),
+      basename(configFile),
+    );
     powerMonitor.on('resume', () => void evaluate('schedule'));
     powerMonitor.on('on-ac', () => void evaluate('schedule'));
     nativeTheme.on('updated', () => render());
@@ -355,7 +361,13 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
     render();
     run.done = (async () => {
       const runProfile = { ...profile };
-      if (runProfile.prefix === '') runProfile.prefix = prefixFromHostname(deps.hostname);
+      if (runProfile.prefix === '') {
+        runProfile.prefix = defaultPrefix(
+          deps.hostname,
+          deps.profileName,
+          process.getuid?.() ?? 1000,
+        );
+      }
       await notify({ kind: 'started', destination: runProfile.destination });
       let result: BackupResult;
       try {
@@ -586,9 +598,10 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
     return nativeImage.createFromPath(join(deps.assetsDir, `tray-${icon}-${shade}.png`));
   }
 
-  function watchFolder(folder: string, key: string, onChange: () => void): void {
+  function watchFolder(folder: string, key: string, onChange: () => void, only?: string): void {
     try {
-      const watcher = watch(folder, () => {
+      const watcher = watch(folder, (_event, filename) => {
+        if (only !== undefined && filename !== null && filename !== only) return;
         const pending = debounces.get(key);
         if (pending !== undefined) clearTimeout(pending);
         debounces.set(

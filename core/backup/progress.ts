@@ -100,6 +100,8 @@ export function parseProgress(line: string): Progress | null {
 export interface RsyncStats {
   /** Every item in the file list: files, folders, links, devices. */
   files: number;
+  /** Regular files in the file list (`reg:` of "Number of files"), null when rsync does not say. */
+  regularFiles: number | null;
   regularFilesTransferred: number;
   /** What was really sent over the wire as file data. */
   literalBytes: number;
@@ -119,6 +121,9 @@ const STATS_FIELDS: ReadonlyArray<readonly [keyof RsyncStats, RegExp]> = [
   ['totalFileSize', /^Total file size: (\d[\d,.]*) bytes/],
 ];
 
+// `Number of files: 1,234 (reg: 1,000, dir: 230, link: 4)`
+const REGULAR_FILES = /^Number of files: [\d,.]+ \((?:.*, )?reg: (\d[\d,.]*)/;
+
 /** The totals of the `--stats` block, or null when any of them is missing. */
 export function parseStats(lines: readonly string[]): RsyncStats | null {
   const found: Partial<RsyncStats> = {};
@@ -136,7 +141,10 @@ export function parseStats(lines: readonly string[]): RsyncStats | null {
   }
   // A block cut short (rsync killed) lacks some totals: better none than wrong ones.
   if (STATS_FIELDS.some(([field]) => found[field] === undefined)) return null;
-  return found as RsyncStats;
+  const reg = lines
+    .map((line) => REGULAR_FILES.exec(line)?.[1])
+    .find((count) => count !== undefined);
+  return { ...(found as RsyncStats), regularFiles: reg === undefined ? null : parseCount(reg) };
 }
 
 // `YXcstpoguax name`: Y is the update kind, X the file type, then 9 attribute flags; or a message.

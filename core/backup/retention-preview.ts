@@ -1,9 +1,15 @@
 /**
- * What `snaptray prune` would do to each snapshot of a prefix, in words, for the settings window
- * to show before the user saves a retention policy.
+ * What prune would do to each snapshot of a prefix, in words: `snaptray prune` carries it out,
+ * and the settings window shows it before the user saves a retention policy.
  */
+import type { Claim } from '../destination/ownership.js';
+import {
+  compareSnapshots,
+  isOwn,
+  type Snapshot,
+  type SnapshotState,
+} from '../destination/snapshot.js';
 import { planRetention, supersededIncomplete, type RetentionPolicy } from './retention.js';
-import { prefixOwner, type Snapshot, type SnapshotState } from '../destination/snapshot.js';
 
 export interface RetentionPreviewEntry {
   name: string;
@@ -11,21 +17,29 @@ export interface RetentionPreviewEntry {
   time: string;
   state: SnapshotState;
   action: 'keep' | 'delete' | 'leave';
-  /** In words: "newest of its week", "older than 30 days", "another machine's prefix"... */
+  /** In words: "newest of its week", "older than 30 days", "another owner's snapshot"... */
   reason: string;
 }
 
-/** The same decisions as prune: retention for complete ones, superseding for unfinished ones. */
+export interface PruneOptions {
+  /** Also delete every unfinished snapshot that is not the newest (`prune --unfinished`). */
+  unfinished?: boolean;
+}
+
+/**
+ * The same decisions as a run's clean-up, for the prefix's owner `claim`: retention for its
+ * complete snapshots, superseding for its unfinished ones. Another owner's snapshots and unknown
+ * ones are left alone. With `claim` null (the prefix is not this profile's), everything is left.
+ */
 export function previewRetention(
   snapshots: readonly Snapshot[],
   policy: RetentionPolicy,
   now: Date,
-  host: string,
+  claim: Claim | null,
+  notOursBecause = 'the prefix belongs to another owner, so nothing is pruned from here',
+  opts: PruneOptions = {},
 ): RetentionPreviewEntry[] {
-  const sorted = [...snapshots].sort(
-    (a, b) =>
-      a.time.getTime() - b.time.getTime() || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
-  );
+  const sorted = [...snapshots].sort(compareSnapshots);
   const entry = (s: Snapshot, action: RetentionPreviewEntry['action'], reason: string) => ({
     name: s.name,
     time: s.time.toISOString(),
@@ -33,24 +47,29 @@ export function previewRetention(
     action,
     reason,
   });
-  const owner = prefixOwner(sorted);
-  if (owner !== null && owner !== host) {
-    return sorted.map((s) =>
-      entry(
-        s,
-        'leave',
-        `another machine's prefix: these snapshots belong to "${owner}", so nothing is pruned from here`,
-      ),
-    );
-  }
-  const plan = planRetention(sorted, policy, now);
+  if (claim === null) return sorted.map((s) => entry(s, 'leave', notOursBecause));
+  const own = sorted.filter((s) => isOwn(s, claim));
+  const plan = planRetention(own, policy, now);
   const keep = new Map(plan.keep.map((k) => [k.name, k.reasons.join(', ')]));
   const remove = new Map(plan.delete.map((d) => [d.name, d.reason]));
-  const superseded = new Set(supersededIncomplete(sorted));
-  const newestUnfinished = sorted.findLast(
-    (s) => s.state === 'incomplete' && !superseded.has(s.name),
-  );
+  const superseded = new Set(supersededIncomplete(own));
+  const unfinished = own.filter((s) => s.state === 'unfinished' && !superseded.has(s.name));
+  const newestUnfinished = unfinished.at(-1);
   return sorted.map((s) => {
+    if (s.state === 'unknown') {
+      return entry(
+        s,
+        'leave',
+        `its manifest cannot be read (${s.problem ?? 'unknown'}); never deleted automatically`,
+      );
+    }
+    if (!isOwn(s, claim)) {
+      return entry(
+        s,
+        'leave',
+        `written by another owner (${s.manifest?.user ?? 'unknown user'} on "${s.manifest?.host ?? '?'}")`,
+      );
+    }
     const kept = keep.get(s.name);
     if (kept !== undefined) return entry(s, 'keep', kept);
     const removed = remove.get(s.name);
@@ -58,6 +77,7 @@ export function previewRetention(
     if (superseded.has(s.name)) {
       return entry(s, 'delete', 'unfinished, and a newer complete snapshot exists');
     }
+    if (opts.unfinished === true) return entry(s, 'delete', 'unfinished (--unfinished)');
     return s === newestUnfinished
       ? entry(s, 'leave', 'unfinished; the next backup resumes it')
       : entry(s, 'leave', 'unfinished; the next backup reuses its files, then deletes it');

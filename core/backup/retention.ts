@@ -1,5 +1,5 @@
 import type { RetentionPolicy as RetentionSettings } from '../settings/schema.js';
-import type { Snapshot } from '../destination/snapshot.js';
+import { compareSnapshots, isComplete, type Snapshot } from '../destination/snapshot.js';
 
 /** The rules that decide which snapshots stay (the settings' retention without makeRoom). */
 export type RetentionPolicy = Omit<RetentionSettings, 'makeRoom' | 'makeRoomKeep'>;
@@ -21,32 +21,47 @@ interface PeriodRule {
   count: number;
   /** The newest non-future snapshot of each period, by period number. */
   newest: Map<number, Snapshot>;
+  /** The newest non-future snapshot of each period whose every file was copied (ok or legacy). */
+  newestOk: Map<number, Snapshot>;
 }
 
 /**
- * Plans which complete and legacy snapshots to keep. Incomplete ones are left out of both lists
- * (see `supersededIncomplete`). Rules, in order: the newest complete and the newest ok snapshot,
- * snapshots dated after `now`, and those younger than `keepAllHours` are always kept; anything
- * older than `maxAgeDays` is deleted; else the newest of each recent day, ISO week and month.
+ * Plans which complete snapshots (ok, partial, legacy) to keep; unfinished and unknown ones are
+ * left out of both lists (see `supersededIncomplete`). The caller passes only the prefix owner's
+ * own snapshots. Rules, in order: the newest snapshot and the newest ok one, snapshots dated
+ * after `now`, and those younger than `keepAllHours` are always kept; anything older than
+ * `maxAgeDays` is deleted; else the newest of each recent day, ISO week and month, and also the
+ * newest ok one of each, so that a partial snapshot never takes a complete one's place (a file
+ * that can never be read makes every run partial, so partial ones are kept too).
  */
 export function planRetention(
   snapshots: readonly Snapshot[],
   policy: RetentionPolicy,
   now: Date,
 ): RetentionPlan {
-  const planned = snapshots.filter((s) => s.state !== 'incomplete').sort(compareSnapshots);
+  const planned = snapshots.filter(isComplete).sort(compareSnapshots);
   const newest = planned.at(-1);
-  const newestOk = planned.findLast((s) => s.status === 'ok');
+  const newestOk = planned.findLast(isFullyCopied);
   // "For N days" means the N most recent local calendar days counting today; weeks and months alike.
-  const rules: PeriodRule[] = [
-    { kind: 'day', count: policy.dailyDays, newest: new Map() },
-    { kind: 'week', count: policy.weeklyWeeks, newest: new Map() },
-    { kind: 'month', count: policy.monthlyMonths, newest: new Map() },
-  ];
+  const rules: PeriodRule[] = (['day', 'week', 'month'] as const).map((kind) => ({
+    kind,
+    count:
+      kind === 'day'
+        ? policy.dailyDays
+        : kind === 'week'
+          ? policy.weeklyWeeks
+          : policy.monthlyMonths,
+    newest: new Map(),
+    newestOk: new Map(),
+  }));
   for (const s of planned) {
     // A snapshot dated in the future has an untrustworthy clock: it must not take a period's place.
     if (s.time.getTime() > now.getTime()) continue;
-    for (const rule of rules) rule.newest.set(periodNumber(rule.kind, s.time), s);
+    for (const rule of rules) {
+      const period = periodNumber(rule.kind, s.time);
+      rule.newest.set(period, s);
+      if (isFullyCopied(s)) rule.newestOk.set(period, s);
+    }
   }
 
   const plan: RetentionPlan = { keep: [], delete: [] };
@@ -66,8 +81,11 @@ export function planRetention(
     if (!tooOld) {
       for (const rule of rules) {
         const period = periodNumber(rule.kind, s.time);
-        if (inWindow(rule, period, now) && rule.newest.get(period) === s) {
+        if (!inWindow(rule, period, now)) continue;
+        if (rule.newest.get(period) === s) {
           reasons.push(`newest of ${periodLabel(rule.kind, s.time)}`);
+        } else if (rule.newestOk.get(period) === s) {
+          reasons.push(`newest ok snapshot of ${periodLabel(rule.kind, s.time)}`);
         }
       }
     }
@@ -83,21 +101,26 @@ export function planRetention(
   return plan;
 }
 
-/** Incomplete snapshots older than the newest complete one, oldest first: a successful run deletes these. */
+/**
+ * Unfinished snapshots that are provably dead, oldest first: those started before a complete
+ * snapshot that has a manifest (so a run of the owner, which holds the lock, finished after
+ * them). A name from a DST change's repeated hour must be older under both readings. The caller
+ * passes only the prefix owner's own snapshots.
+ */
 export function supersededIncomplete(snapshots: readonly Snapshot[]): string[] {
   const sorted = [...snapshots].sort(compareSnapshots);
-  const newestComplete = sorted.findLast((s) => s.state !== 'incomplete');
-  if (!newestComplete) return [];
+  const newestFinished = sorted.findLast((s) => s.state === 'ok' || s.state === 'partial');
+  if (!newestFinished) return [];
   return sorted
-    .filter((s) => s.state === 'incomplete' && compareSnapshots(s, newestComplete) < 0)
+    .filter(
+      (s) => s.state === 'unfinished' && s.latestTime.getTime() < newestFinished.time.getTime(),
+    )
     .map((s) => s.name);
 }
 
-/** Oldest first by time; the name breaks ties so the plan never depends on the input order. */
-function compareSnapshots(a: Snapshot, b: Snapshot): number {
-  const byTime = a.time.getTime() - b.time.getTime();
-  if (byTime !== 0) return byTime;
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+/** ok, or legacy (the old script kept no record of unreadable files): every file was copied. */
+function isFullyCopied(s: Snapshot): boolean {
+  return s.state === 'ok' || s.state === 'legacy';
 }
 
 function inWindow(rule: PeriodRule, period: number, now: Date): boolean {

@@ -12,6 +12,8 @@ export interface PushJob {
   options: Profile['rsync'];
   /** rsync's `-e` value for ssh destinations, null for local ones. */
   rsyncShell: string | null;
+  /** rsync's path on the destination when it is not on the PATH there (ssh only). */
+  rsyncPath?: string | null;
 }
 
 export interface Command {
@@ -35,7 +37,12 @@ export function buildPushCommand(job: PushJob): Command {
   if (job.options.oneFileSystem) args.push('--one-file-system');
   if (job.options.compress) args.push('--compress');
   if (job.options.bandwidthLimit !== null) args.push(`--bwlimit=${job.options.bandwidthLimit}`);
+  if (job.options.fakeSuper) {
+    // Owners, groups and special files kept in xattrs by the receiving side.
+    args.push(job.rsyncShell !== null ? '-M--fake-super' : '--fake-super');
+  }
   if (job.rsyncShell !== null) args.push('-e', job.rsyncShell);
+  if (job.rsyncShell !== null && job.rsyncPath) args.push(`--rsync-path=${job.rsyncPath}`);
   for (const base of job.linkDests) args.push(`--link-dest=${base}`);
   for (const pattern of job.excludes) args.push(`--exclude=${pattern}`);
   args.push(...job.sources, job.target);

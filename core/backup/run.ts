@@ -1,7 +1,8 @@
 /**
- * One backup run, in the order the snapshot protocol needs: pause, lock, connect, check the
- * destination, pre hook, push, manifest, supersede and prune, after hook. On failure the fail
- * hook runs and nothing is deleted.
+ * One backup run, in the order the snapshot protocol needs: pause, lock (and stop an rsync a dead
+ * run left behind), connect, check the destination and that this profile holds the prefix, pre
+ * hook, push, manifest, supersede and prune this owner's snapshots, after hook. On failure the
+ * fail hook runs and nothing is deleted.
  */
 import { stat } from 'node:fs/promises';
 import type { Destination } from '../destination/address.js';
@@ -18,6 +19,8 @@ import {
   listDestination,
   pushTopFile,
 } from '../destination/ops.js';
+import { holdPrefix, mayHold } from '../destination/hold-prefix.js';
+import type { Claim, Me } from '../destination/ownership.js';
 import { failure, stderrTail, type Failure } from '../errors.js';
 import { runHook } from './hooks.js';
 import type { Spawn } from '../process.js';
@@ -27,10 +30,12 @@ import { automaticExcludes, buildPushCommand } from './rsync-args.js';
 import type { Profile } from '../settings/schema.js';
 import { freshSnapshotName, manifestName } from '../destination/snapshot-name.js';
 import type { Manifest, Snapshot } from '../destination/snapshot.js';
-import { linkBases, prefixOwner, snapshotsOf } from '../destination/snapshot.js';
+import { isOwn, linkBases } from '../destination/snapshot.js';
+import { loadIdentity } from '../settings/identity.js';
 import { openDestination, type SessionEnvironment } from '../destination/session.js';
 import { appendHistory, type HistoryEntry } from '../state/history.js';
-import { acquireLock } from '../state/lock.js';
+import { stopLeftover, readProcessStat } from '../state/liveness.js';
+import { acquireLock, type HeldLock } from '../state/lock.js';
 import { logPathFor, openLog, pruneLogs } from '../state/logs.js';
 import { ensurePrivateDir } from '../state/paths.js';
 import { readPause } from '../state/pause.js';
@@ -59,7 +64,11 @@ export type BackupEvent =
 export interface BackupEnvironment extends SessionEnvironment {
   spawn: Spawn;
   now: () => Date;
+  /** For people to read in the owner file and manifests; ownership goes by the identity. */
   hostname: string;
+  user: string;
+  /** Snaptray's settings folder, which holds this account's identity. */
+  configDir: string;
   appVersion: string;
   /** `$XDG_STATE_HOME/snaptray/<profile>` */
   stateDir: string;
@@ -132,7 +141,19 @@ export async function runBackup(env: BackupEnvironment, req: BackupRequest): Pro
     // Without its state folder the run cannot be recorded either.
     return complete({ outcome: 'failed', error: failure('internal', stateDir.message) });
   }
-  const pause = await readPause(env.stateDir, started);
+  let pause;
+  try {
+    pause = await readPause(env.stateDir, started);
+  } catch (e) {
+    return complete({
+      outcome: 'failed',
+      error: failure(
+        'internal',
+        `The pause file in ${env.stateDir} cannot be read (${(e as Error).message}). Fix its ` +
+          'permissions or delete it (that resumes backups of this profile).',
+      ),
+    });
+  }
   if (pause.paused && !req.force) {
     const until = pause.until ? `until ${pause.until.toLocaleString()}` : 'until resumed';
     return finish({
@@ -159,7 +180,19 @@ export async function runBackup(env: BackupEnvironment, req: BackupRequest): Pro
     });
   }
   try {
-    return await finish(await runLocked(env, req, started, warn, emit));
+    // A dead run's rsync may still be writing into its snapshot: stop it before anything is listed.
+    const stopped = await Promise.all(lock.leftovers.map((p) => stopLeftover(p.pid, p.startTime)));
+    if (stopped.includes(false)) {
+      return await finish({
+        outcome: 'failed',
+        error: failure(
+          'refused',
+          `An rsync left running by an earlier run (process ${lock.leftovers.map((p) => p.pid).join(', ')}) ` +
+            'could not be stopped; nothing was started beside it. Stop it, then back up again.',
+        ),
+      });
+    }
+    return await finish(await runLocked(env, req, started, lock, warn, emit));
   } finally {
     await lock.release();
   }
@@ -171,6 +204,7 @@ async function runLocked(
   env: BackupEnvironment,
   req: BackupRequest,
   started: Date,
+  lock: HeldLock,
   warn: (m: string) => void,
   emit: (e: BackupEvent) => void,
 ): Promise<PartialResult> {
@@ -215,6 +249,11 @@ async function runLocked(
     return result;
   };
 
+  const identity = await loadIdentity(env.configDir, started);
+  if (!identity.ok)
+    return failWith({ outcome: 'failed', error: failure('settings', identity.message) });
+  const me: Me = { id: identity.id, profile: req.profileName, host: env.hostname, user: env.user };
+
   if (dest.kind === 'ssh') emit({ type: 'phase', phase: 'connecting' });
   const opened = await openDestination(env, dest, profile.ssh, req.signal);
   if (!opened.ok) return failWith(cancelledOr(req, { outcome: 'failed', error: opened.failure }));
@@ -227,20 +266,8 @@ async function runLocked(
     if (!listing.value.hasMarker) {
       return failWith({ outcome: 'failed', error: notInitialised(dest) });
     }
-    const { snapshots, warnings: listWarnings } = snapshotsOf(profile.prefix, listing.value);
-    listWarnings.forEach(warn);
-    const owner = prefixOwner(snapshots);
-    if (owner !== null && owner !== env.hostname) {
-      return failWith({
-        outcome: 'failed',
-        error: failure(
-          'prefix-owned',
-          `The snapshots named "${profile.prefix}-…" on the destination belong to the machine ` +
-            `"${owner}", not to this one ("${env.hostname}"). Two machines sharing a prefix would link ` +
-            "and prune each other's snapshots: choose another prefix for this machine.",
-        ),
-      });
-    }
+    const allowed = mayHold(listing.value, profile.prefix, me);
+    if (!allowed.ok) return failWith({ outcome: 'failed', error: allowed.failure });
 
     emit({ type: 'phase', phase: 'pre-hook' });
     const pre = await runHook(
@@ -260,11 +287,21 @@ async function runLocked(
         }),
       );
     }
+    // Claimed only now, so that a failed pre hook leaves nothing behind; after a hook (which may
+    // have run for minutes) the destination is listed again, so the name is free and the prefix
+    // still this profile's.
+    const held = await holdPrefix(ctx, listing.value, profile.prefix, me, started, env.appVersion, {
+      recheck: profile.hooks.pre.trim() !== '',
+    });
+    if (!held.ok) return failWith(cancelledOr(req, { outcome: 'failed', error: held.failure }));
+    held.set.warnings.forEach(warn);
+    const { claim } = held;
+    const snapshots = held.set.snapshots;
 
-    const name = freshSnapshotName(profile.prefix, started, new Set(listing.value.directories));
+    const name = freshSnapshotName(profile.prefix, started, new Set(held.listing.directories));
     emit({ type: 'snapshot', name });
-    const bases = linkBases(snapshots);
-    const transfer = await transferSnapshot(env, req, ctx, dest, name, bases, emit);
+    const bases = linkBases(snapshots, claim);
+    const transfer = await transferSnapshot(env, req, ctx, dest, name, bases, lock, emit);
     const base = {
       snapshot: name,
       rsyncExitCode: transfer.exitCode,
@@ -298,6 +335,11 @@ async function runLocked(
       files: transfer.files ?? 0,
       bytesSent: transfer.bytesSent ?? 0,
       appVersion: env.appVersion,
+      owner: { id: me.id, profile: me.profile },
+      user: me.user,
+      sources: [...profile.sources],
+      ...(transfer.totalFiles !== null ? { totalFiles: transfer.totalFiles } : {}),
+      ...(transfer.totalBytes !== null ? { totalBytes: transfer.totalBytes } : {}),
     };
     const pushed = await pushTopFile(
       ctx,
@@ -310,9 +352,9 @@ async function runLocked(
     emit({ type: 'phase', phase: 'pruning' });
     const after: Snapshot[] = [
       ...snapshots,
-      { name, time: started, state: 'complete', status: manifest.status, manifest },
+      { name, time: started, latestTime: started, state: manifest.status, manifest, problem: null },
     ];
-    await cleanUp(ctx, after, profile, env.now(), warn);
+    await cleanUp(ctx, after, claim, profile, env.now(), warn);
 
     emit({ type: 'phase', phase: 'after-hook' });
     const outcome = transfer.status === 'ok' ? 'ok' : 'partial';
@@ -369,16 +411,21 @@ function describeHook(h: Extract<Awaited<ReturnType<typeof runHook>>, { kind: 'f
   return tail ? `${how}: ${tail}` : how;
 }
 
-/** Deletes superseded incomplete snapshots, then prunes by retention. Failures are warnings. */
+/**
+ * Deletes the owner's superseded unfinished snapshots, then prunes its snapshots by retention.
+ * Another owner's snapshots (and unknown ones) are never touched. Failures are warnings.
+ */
 async function cleanUp(
   ctx: DestinationContext,
   snapshots: readonly Snapshot[],
+  claim: Claim,
   profile: Profile,
   now: Date,
   warn: (m: string) => void,
 ): Promise<void> {
-  const plan = planRetention(snapshots, profile.retention, now);
-  const doomed = [...supersededIncomplete(snapshots), ...plan.delete.map((d) => d.name)];
+  const own = snapshots.filter((s) => isOwn(s, claim));
+  const plan = planRetention(own, profile.retention, now);
+  const doomed = [...supersededIncomplete(own), ...plan.delete.map((d) => d.name)];
   if (doomed.length === 0) return;
   const deleted = await deleteSnapshots(ctx, doomed);
   if (!deleted.ok) {
@@ -391,6 +438,8 @@ interface Transfer {
   exitCode: number | null;
   files: number | null;
   bytesSent: number | null;
+  totalFiles: number | null;
+  totalBytes: number | null;
   logPath: string;
   warnings: string[];
   failure: Failure;
@@ -403,6 +452,7 @@ async function transferSnapshot(
   dest: Destination,
   name: string,
   bases: readonly Snapshot[],
+  lock: HeldLock,
   emit: (e: BackupEvent) => void,
 ): Promise<Transfer> {
   const { profile } = req;
@@ -416,6 +466,7 @@ async function transferSnapshot(
     target: `${rsyncLocation(dest, joinDest(dest.path, name))}/`,
     options: profile.rsync,
     rsyncShell: ctx.rsyncShellArgs[1] ?? null,
+    rsyncPath: dest.kind === 'ssh' ? profile.ssh.rsyncPath : null,
   });
   log.write(
     `# ${env.now().toISOString()} ${command.file} ${command.args.map((a) => JSON.stringify(a)).join(' ')}`,
@@ -477,14 +528,22 @@ async function transferSnapshot(
     }
   };
   emit({ type: 'phase', phase: 'transferring' });
+  let recorded: Promise<void> = Promise.resolve();
   const result = await env.spawn({
     file: command.file,
     args: command.args,
     signal: abort.signal,
+    dieWithParent: true,
+    onStart: (pid) => {
+      recorded = readProcessStat(pid).then((stat) =>
+        lock.recordChild({ pid, startTime: stat?.startTime ?? null }),
+      );
+    },
     onStdout: (chunk) => handleOut(out.push(chunk)),
     onStderr: (chunk) => handleErr(err.push(chunk)),
   });
   req.signal?.removeEventListener('abort', onAbort);
+  await recorded.catch(() => undefined);
   handleOut(out.end());
   handleErr(err.end());
   log.write(
@@ -498,6 +557,8 @@ async function transferSnapshot(
     exitCode: result.exitCode,
     files: stats?.regularFilesTransferred ?? null,
     bytesSent: stats?.literalBytes ?? null,
+    totalFiles: stats?.regularFiles ?? null,
+    totalBytes: stats?.totalFileSize ?? null,
     logPath,
     warnings: [] as string[],
   };

@@ -80,9 +80,24 @@ export const COMMAND_SPECS = {
     options: ['dry-run', 'unfinished', 'json'],
     positionals: NONE,
   },
+  delete: {
+    usage: 'DESTOPTS NAME... [--force] [--dry-run] [--json]',
+    summary: 'delete chosen snapshots of this prefix',
+    destination: true,
+    options: ['force', 'dry-run', 'json'],
+    positionals: { min: 1, max: 1000, what: 'the names of the snapshots to delete' },
+  },
   check: {
     usage: 'DESTOPTS [--json]',
     summary: 'test everything a backup needs from the destination',
+    destination: true,
+    options: ['json'],
+    positionals: NONE,
+  },
+  adopt: {
+    usage: 'DESTOPTS [--json]',
+    summary:
+      "take over this prefix's snapshots for this profile (after a reinstall or on a new machine)",
     destination: true,
     options: ['json'],
     positionals: NONE,

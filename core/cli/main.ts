@@ -6,8 +6,10 @@ import { places } from '../environment.js';
 import type { Failure } from '../errors.js';
 import { appVersion } from '../version.js';
 import { parseCli, USAGE, type CliArgs, type CommandName } from './args.js';
+import * as adoptCommand from './commands/adopt.js';
 import * as backupCommand from './commands/backup.js';
 import * as checkCommand from './commands/check.js';
+import * as deleteCommand from './commands/delete.js';
 import * as importConfigCommand from './commands/import-config.js';
 import * as initCommand from './commands/init.js';
 import * as listCommand from './commands/list.js';
@@ -33,7 +35,13 @@ const COMMAND_TABLE: Record<CommandName, ProfileCommand | PlainCommand> = {
   backup: { kind: 'profile', run: backupCommand.backup, failureJson: backupCommand.failureJson },
   list: { kind: 'profile', run: listCommand.list, failureJson: listCommand.failureJson },
   prune: { kind: 'profile', run: pruneCommand.prune, failureJson: pruneCommand.failureJson },
+  delete: {
+    kind: 'profile',
+    run: deleteCommand.deleteCommand,
+    failureJson: deleteCommand.failureJson,
+  },
   check: { kind: 'profile', run: checkCommand.check, failureJson: checkCommand.failureJson },
+  adopt: { kind: 'profile', run: adoptCommand.adopt, failureJson: adoptCommand.failureJson },
   'import-config': {
     kind: 'plain',
     run: importConfigCommand.importConfig,

@@ -17,7 +17,7 @@ import {
   type Profile,
   type Settings,
 } from '../settings/schema.js';
-import { prefixFromHostname } from '../destination/snapshot-name.js';
+import { defaultPrefix } from '../destination/snapshot-name.js';
 import type { CliArgs } from './args.js';
 
 export interface ResolvedProfile {
@@ -91,6 +91,7 @@ export async function resolveProfile(
       ...(args.sshKey !== null ? { identityFile: resolve(args.sshKey) } : {}),
       ...(args.knownHosts !== null ? { knownHostsFile: resolve(args.knownHosts) } : {}),
       ...(args.sshConfig !== null ? { configFile: resolve(args.sshConfig) } : {}),
+      ...(args.rsyncPath !== null ? { rsyncPath: args.rsyncPath } : {}),
     },
   };
   const checked = profileSchema.safeParse(merged);
@@ -103,7 +104,9 @@ export async function resolveProfile(
     };
   }
   const profile = checked.data;
-  if (profile.prefix === '') profile.prefix = prefixFromHostname(hostname());
+  if (profile.prefix === '') {
+    profile.prefix = defaultPrefix(hostname(), args.profile, process.getuid?.() ?? 1000);
+  }
   if (profile.destination === '') {
     return {
       ok: false,

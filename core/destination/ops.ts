@@ -4,19 +4,29 @@
  * files directly, which saves two rsync start-ups per run.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  link,
+  mkdir,
+  mkdtemp,
+  readFile,
+  readdir,
+  rename,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Destination } from './address.js';
 import { joinDest, rsyncLocation } from './address.js';
 import { failure, stderrTail, type Failure } from '../errors.js';
 import type { Spawn, SpawnResult } from '../process.js';
-import { MANIFEST_SUFFIX, MARKER_NAME, manifestName } from './snapshot-name.js';
+import { MANIFEST_SUFFIX, MARKER_NAME, OWNER_SUFFIX, manifestName } from './snapshot-name.js';
 import type { DestinationListing } from './snapshot.js';
 
 export interface DestinationContext {
   dest: Destination;
   spawn: Spawn;
-  /** `['-e', 'ssh -F …']` for ssh destinations. */
+  /** What every rsync call to an ssh destination takes: `-e 'ssh -F …'` and any --rsync-path. */
   rsyncShellArgs: string[];
   /** A private scratch folder for this run. */
   scratch: string;
@@ -97,8 +107,8 @@ function destPath(_result: SpawnResult, err: string): string {
 }
 
 /**
- * One rsync call lists the destination's top level: folders (copied empty), manifests and the
- * marker, into a scratch folder.
+ * One rsync call lists the destination's top level: folders (copied empty), manifests, owner
+ * files and the marker, into a scratch folder.
  */
 export async function listDestination(
   ctx: DestinationContext,
@@ -109,6 +119,7 @@ export async function listDestination(
     const result = await rsync(ctx, [
       '--dirs',
       `--include=/*${MANIFEST_SUFFIX}`,
+      `--include=/*${OWNER_SUFFIX}`,
       `--include=/${MARKER_NAME}`,
       '--include=/*/',
       '--exclude=*',
@@ -124,21 +135,30 @@ export async function listDestination(
   }
 }
 
-/** Folders, manifests and the marker of one folder's top level; symlinks are not followed. */
+/**
+ * Folders, manifests, owner files and the marker of one folder's top level; symlinks are not
+ * followed. A file that cannot be read counts as unreadable text, never as missing.
+ */
 async function readTopLevel(folder: string): Promise<DestinationListing> {
   const entries = await readdir(folder, { withFileTypes: true });
   const directories: string[] = [];
-  const manifestNames: string[] = [];
+  const fileNames: string[] = [];
   let hasMarker = false;
   for (const e of entries) {
     if (e.isDirectory()) directories.push(e.name);
     else if (!e.isFile()) continue;
     else if (e.name === MARKER_NAME) hasMarker = true;
-    else if (e.name.endsWith(MANIFEST_SUFFIX)) manifestNames.push(e.name);
+    else if (e.name.endsWith(MANIFEST_SUFFIX) || e.name.endsWith(OWNER_SUFFIX)) {
+      fileNames.push(e.name);
+    }
   }
-  const contents = await Promise.all(manifestNames.map((n) => readFile(join(folder, n), 'utf8')));
-  const manifests = new Map(manifestNames.map((n, i) => [n, contents[i] ?? '']));
-  return { hasMarker, directories, manifests };
+  const read = (name: string) => readFile(join(folder, name), 'utf8').catch(() => '');
+  const contents = await Promise.all(fileNames.map(read));
+  const manifests = new Map(fileNames.map((n, i) => [n, contents[i] ?? '']));
+  const marker = hasMarker
+    ? await readFile(join(folder, MARKER_NAME), 'utf8').catch(() => null)
+    : null;
+  return { hasMarker, marker, directories, manifests };
 }
 
 async function listLocalFolder(path: string): Promise<OpResult<DestinationListing>> {
@@ -172,17 +192,27 @@ function localFailure(e: unknown, path: string, what: string): Failure {
   return failure('rsync-failed', `${what} failed: ${message}`);
 }
 
-/** Pushes one small file into the destination's top folder. */
+/**
+ * Pushes one small file into the destination's top folder. With `keepExisting`, a file already
+ * there is left as it is (the caller reads the folder again to learn whose file stayed).
+ */
 export async function pushTopFile(
   ctx: DestinationContext,
   name: string,
   contents: string,
+  opts: { keepExisting?: boolean } = {},
 ): Promise<OpResult<null>> {
-  if (ctx.dest.kind === 'local') return writeLocalTopFile(ctx.dest.path, name, contents);
+  const keep = opts.keepExisting === true;
+  if (ctx.dest.kind === 'local') return writeLocalTopFile(ctx.dest.path, name, contents, keep);
   const local = await scratchDir(ctx, 'push');
   try {
     await writeFile(join(local, name), contents, { mode: 0o644 });
-    const result = await rsync(ctx, ['-t', join(local, name), `${at(ctx, ctx.dest.path)}/`]);
+    const result = await rsync(ctx, [
+      '-t',
+      ...(keep ? ['--ignore-existing'] : []),
+      join(local, name),
+      `${at(ctx, ctx.dest.path)}/`,
+    ]);
     if (result.exitCode !== 0) {
       return { ok: false, failure: classifyRsyncFailure(result, `Writing ${name}`) };
     }
@@ -192,16 +222,27 @@ export async function pushTopFile(
   }
 }
 
-/** Written under a temporary name and renamed, as rsync does, so no half file is ever seen. */
+/**
+ * Written under a temporary name and renamed, as rsync does, so no half file is ever seen; with
+ * `keepExisting`, linked instead, which fails when the name exists.
+ */
 async function writeLocalTopFile(
   folder: string,
   name: string,
   contents: string,
+  keepExisting: boolean,
 ): Promise<OpResult<null>> {
   const temporary = join(folder, `.${name}.${randomBytes(4).toString('hex')}`);
   try {
     await writeFile(temporary, contents, { mode: 0o644, flag: 'wx' });
-    await rename(temporary, join(folder, name));
+    if (keepExisting) {
+      await link(temporary, join(folder, name)).catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== 'EEXIST') throw e;
+      });
+      await rm(temporary, { force: true });
+    } else {
+      await rename(temporary, join(folder, name));
+    }
     return { ok: true, value: null };
   } catch (e) {
     await rm(temporary, { force: true }).catch(() => undefined);

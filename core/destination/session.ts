@@ -67,7 +67,11 @@ export async function openDestination(
     await removeRunDir();
     return { ok: false, failure: master.failure };
   }
-  ctx.rsyncShellArgs = ['-e', session.rsyncShell];
+  ctx.rsyncShellArgs = [
+    '-e',
+    session.rsyncShell,
+    ...(ssh.rsyncPath !== null ? [`--rsync-path=${ssh.rsyncPath}`] : []),
+  ];
   const opened = session;
   return {
     ok: true,

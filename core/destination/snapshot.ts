@@ -1,9 +1,11 @@
 import { z } from 'zod';
-import { manifestName, nameTime, parseSnapshotName } from './snapshot-name.js';
+import { ownedBy, parseClaim, type Claim, type ClaimState } from './ownership.js';
+import { manifestName, nameTimes, ownerFileName, parseSnapshotName } from './snapshot-name.js';
 
 /**
  * The manifest, pushed beside each snapshot as `<snapshot>.snaptray.json` after rsync succeeded.
- * PERSISTED FORMAT (format 1): add fields freely, change or remove them only with a new format.
+ * PERSISTED FORMAT (format 1): add optional fields freely; change or remove one only with a new
+ * format, which older versions then show as "unknown" and never touch.
  */
 export const manifestSchema = z.object({
   format: z.literal(1),
@@ -13,37 +15,63 @@ export const manifestSchema = z.object({
   endedAt: z.string(),
   rsyncExitCode: z.number().int(),
   status: z.enum(['ok', 'partial']),
+  /** Regular files sent by this run (changed or new). */
   files: z.number().int().nonnegative(),
+  /** Bytes of file data sent by this run. */
   bytesSent: z.number().nonnegative(),
   appVersion: z.string(),
+  /** Who wrote it (ownership.ts); missing in snapshots from before prefixes had owners. */
+  owner: z.object({ id: z.string(), profile: z.string() }).optional(),
+  user: z.string().optional(),
+  /** The folders backed up, as they were on the machine. */
+  sources: z.array(z.string()).optional(),
+  /** Every regular file the snapshot holds, and their total size (rsync's statistics). */
+  totalFiles: z.number().int().nonnegative().optional(),
+  totalBytes: z.number().nonnegative().optional(),
 });
 export type Manifest = z.infer<typeof manifestSchema>;
 
-export type SnapshotState = 'complete' | 'incomplete' | 'legacy';
+/**
+ * One vocabulary for a snapshot's state, shown the same in the CLI, its JSON, the tray and the
+ * windows:
+ *   ok          complete, every file copied
+ *   partial     complete, but some source files could not be read (the manifest names how many)
+ *   legacy      a daily snapshot of the old router script: complete, without a manifest
+ *   unfinished  no manifest yet: a run was stopped or is still writing it
+ *   unknown     a manifest this version cannot read (damaged, or from a newer Snaptray): listed,
+ *               never linked against, never deleted automatically
+ */
+export type SnapshotState = 'ok' | 'partial' | 'legacy' | 'unfinished' | 'unknown';
 
 export interface Snapshot {
   name: string;
-  /** When the snapshot was taken: the manifest's start, else the local time in its name. */
+  /** When the snapshot was taken: the manifest's start, else the earlier reading of its name. */
   time: Date;
+  /** The later reading of a name that a DST change made ambiguous; else the same as `time`. */
+  latestTime: Date;
   state: SnapshotState;
-  /** ok or partial for complete snapshots, ok for legacy ones, null for incomplete ones. */
-  status: 'ok' | 'partial' | null;
   manifest: Manifest | null;
+  /** Why the state is "unknown"; null otherwise. */
+  problem: string | null;
 }
 
 /** What one listing of the destination's top level shows. */
 export interface DestinationListing {
   hasMarker: boolean;
+  /** The marker's contents, when it could be read. */
+  marker: string | null;
   /** Directory names at the top level. */
   directories: string[];
-  /** Manifest file contents by file name (unparsed). */
+  /** Manifest and owner file contents by file name (unparsed). */
   manifests: Map<string, string>;
 }
 
 export interface SnapshotSet {
   /** This prefix's snapshots, oldest first. */
   snapshots: Snapshot[];
-  /** Manifests that could not be read: their snapshots count as incomplete. */
+  /** The prefix's owner file. */
+  claim: ClaimState;
+  /** Snapshots whose manifest cannot be read, in words. */
   warnings: string[];
 }
 
@@ -54,64 +82,92 @@ export function snapshotsOf(prefix: string, listing: DestinationListing): Snapsh
   for (const name of listing.directories) {
     const parsed = parseSnapshotName(prefix, name);
     if (!parsed) continue;
+    const times = nameTimes(parsed);
     const raw = listing.manifests.get(manifestName(name));
-    let manifest: Manifest | null = null;
-    if (raw !== undefined) {
-      const result = parseManifest(raw);
-      if (result) manifest = result;
-      else warnings.push(`The manifest of ${name} cannot be read; it counts as incomplete.`);
+    const base = { name, time: times.earliest, latestTime: times.latest, problem: null };
+    if (raw === undefined) {
+      snapshots.push({
+        ...base,
+        state: parsed.legacy ? 'legacy' : 'unfinished',
+        manifest: null,
+      });
+      continue;
     }
-    const started = manifest ? new Date(manifest.startedAt) : null;
-    const time = started && !Number.isNaN(started.getTime()) ? started : nameTime(parsed);
-    if (manifest) {
-      snapshots.push({ name, time, state: 'complete', status: manifest.status, manifest });
-    } else if (parsed.legacy) {
-      snapshots.push({ name, time, state: 'legacy', status: 'ok', manifest: null });
-    } else {
-      snapshots.push({ name, time, state: 'incomplete', status: null, manifest: null });
+    const manifest = parseManifest(raw);
+    if (!manifest.ok) {
+      warnings.push(
+        `The manifest of ${name} cannot be read (${manifest.reason}): it is listed as unknown and never deleted automatically.`,
+      );
+      snapshots.push({ ...base, state: 'unknown', manifest: null, problem: manifest.reason });
+      continue;
     }
+    const started = new Date(manifest.value.startedAt);
+    const time = Number.isNaN(started.getTime()) ? times.earliest : started;
+    snapshots.push({
+      ...base,
+      time,
+      latestTime: time,
+      state: manifest.value.status,
+      manifest: manifest.value,
+    });
   }
-  snapshots.sort((a, b) => a.time.getTime() - b.time.getTime() || a.name.localeCompare(b.name));
-  return { snapshots, warnings };
+  snapshots.sort(compareSnapshots);
+  return { snapshots, claim: parseClaim(listing.manifests.get(ownerFileName(prefix))), warnings };
 }
 
-function parseManifest(raw: string): Manifest | null {
+/** Oldest first by time; the name breaks ties so that no order depends on the listing's. */
+export function compareSnapshots(a: Snapshot, b: Snapshot): number {
+  const byTime = a.time.getTime() - b.time.getTime();
+  if (byTime !== 0) return byTime;
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+function parseManifest(raw: string): { ok: true; value: Manifest } | { ok: false; reason: string } {
+  let value: unknown;
   try {
-    const result = manifestSchema.safeParse(JSON.parse(raw));
-    return result.success ? result.data : null;
+    value = JSON.parse(raw);
   } catch {
-    return null;
+    return { ok: false, reason: 'it is not valid JSON' };
   }
+  const format = (value as { format?: unknown } | null)?.format;
+  if (typeof format === 'number' && format > 1) {
+    return { ok: false, reason: `it has format ${format}, written by a newer Snaptray` };
+  }
+  const parsed = manifestSchema.safeParse(value);
+  return parsed.success
+    ? { ok: true, value: parsed.data }
+    : { ok: false, reason: 'its fields are not the ones this version knows' };
 }
 
-/** Complete means usable as a base and as a restore point: a manifest, or the legacy format. */
+/** Complete means usable as a link base and as a restore point: ok, partial or legacy. */
 export function isComplete(s: Snapshot): boolean {
-  return s.state !== 'incomplete';
+  return s.state === 'ok' || s.state === 'partial' || s.state === 'legacy';
 }
 
 /**
- * The `--link-dest` bases for a new snapshot: the newest complete one plus every newer
- * incomplete one (an interrupted run's files are then not sent again), newest first, at most 20
- * (rsync's limit).
+ * Whether the prefix's owner may link against and delete this snapshot: written by it or by an
+ * owner it took the prefix over from, or by a version from before owners. A manifest naming
+ * anyone else (two owners that both believed they held the prefix) makes it someone else's.
  */
-export function linkBases(snapshots: readonly Snapshot[]): Snapshot[] {
-  const newestFirst = [...snapshots].reverse();
-  const bases: Snapshot[] = [];
-  for (const s of newestFirst) {
-    bases.push(s);
-    if (isComplete(s)) break;
-  }
-  if (bases.length <= 20) return bases;
-  // Keep the complete base and the newest incomplete ones.
-  const complete = bases.at(-1)!;
-  return isComplete(complete) ? [...bases.slice(0, 19), complete] : bases.slice(0, 20);
+export function isOwn(s: Snapshot, claim: Claim): boolean {
+  if (s.state === 'unknown') return false;
+  const writer = s.manifest?.owner;
+  return writer === undefined || ownedBy(claim, writer);
 }
 
-/** The host that the newest manifest under this prefix names, if any: its snapshots are its own. */
-export function prefixOwner(snapshots: readonly Snapshot[]): string | null {
-  for (let i = snapshots.length - 1; i >= 0; i--) {
-    const m = snapshots[i]?.manifest;
-    if (m) return m.host;
-  }
-  return null;
+/**
+ * The `--link-dest` bases for a new snapshot: the owner's newest complete snapshot, plus every
+ * unfinished one that may be newer (an interrupted run's files are then not sent again; a name
+ * from a DST change's repeated hour counts by its later reading), newest first, at most 20
+ * (rsync's limit). Unknown and other owners' snapshots are never bases.
+ */
+export function linkBases(snapshots: readonly Snapshot[], claim: Claim): Snapshot[] {
+  const own = snapshots.filter((s) => isOwn(s, claim));
+  const complete = own.filter(isComplete).sort(compareSnapshots).at(-1);
+  const unfinished = own
+    .filter((s) => s.state === 'unfinished')
+    .filter((s) => complete === undefined || s.latestTime.getTime() > complete.time.getTime())
+    .sort((a, b) => b.latestTime.getTime() - a.latestTime.getTime() || compareSnapshots(b, a));
+  if (complete === undefined) return unfinished.slice(0, 20);
+  return [...unfinished.slice(0, 19), complete];
 }

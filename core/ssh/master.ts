@@ -26,13 +26,17 @@ export interface SshSession {
   rsyncShell: string;
 }
 
-function quoteConfigValue(field: string, value: string): string {
+/**
+ * A path as one ssh_config value: quoted, and with `%` doubled where ssh expands `%h`, `%d`, …
+ * (IdentityFile, UserKnownHostsFile, ControlPath; not Include, which takes the path as it is).
+ */
+function quoteConfigValue(field: string, value: string, tokens = true): string {
   if (/["\n\r\0]/.test(value)) {
     throw new SshConfigError(
       `${field} "${value}" contains a quote or line break, which ssh cannot read`,
     );
   }
-  return `"${value}"`;
+  return `"${tokens ? value.replace(/%/g, '%%') : value}"`;
 }
 
 export class SshConfigError extends Error {}
@@ -67,7 +71,7 @@ export function sshConfigText(
     lines.push('IdentitiesOnly yes');
   }
   if (opts.includeConfig !== null) {
-    lines.push(`Include ${quoteConfigValue('the ssh config file', opts.includeConfig)}`);
+    lines.push(`Include ${quoteConfigValue('the ssh config file', opts.includeConfig, false)}`);
   }
   return lines.join('\n') + '\n';
 }

@@ -1,21 +1,26 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { open, readFile, stat, unlink } from 'node:fs/promises';
+import { open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
+import { isAlive, ownStartTime } from './liveness.js';
 
 /**
  * The run lock of one profile: `<state dir>/lock`, so that a cron run of the CLI and the tray
  * never back up the same profile at once. PERSISTED FORMAT: the CLI and the tray (possibly of
  * different versions) create and read this file; add fields freely, never change them.
  *
- *   {"pid": 4242, "startedAt": "2026-11-26T03:00:00.000Z", "source": "cli",
- *    "bootId": "<kernel boot id>", "token": "<random, unique to this lock>"}
+ *   {"pid": 4242, "pidStart": "<start time in clock ticks>", "startedAt": "2026-11-26T03:00:00.000Z",
+ *    "source": "cli", "bootId": "<kernel boot id>", "token": "<random, unique to this lock>",
+ *    "rsyncPid": 4250, "rsyncStart": "<start time>"}
  *
- * A lock is stale when its process is gone (or the machine rebooted since: pids are reused), or
- * when it is unreadable and older than a minute. Breaking a stale lock is serialized by a marker
- * file `lock.break-<identity of that stale lock>`, created with O_EXCL, so of several processes
- * racing over one stale lock exactly one removes it, and none removes a newer lock.
+ * A lock is stale when its process is gone: exited, a zombie, or its PID now names another
+ * process (the start time differs), or the machine rebooted since; or when it is unreadable and
+ * older than a minute. The rsync a run starts is recorded too, so that the run which takes over a
+ * stale lock can stop an rsync the dead run left writing (liveness.ts). Breaking a stale lock is
+ * serialized by a marker file `lock.break-<identity of that stale lock>`, created with O_EXCL, so
+ * of several processes racing over one stale lock exactly one removes it, and none removes a
+ * newer lock.
  */
 
 const LOCK_NAME = 'lock';
@@ -37,17 +42,35 @@ export interface LockHolder {
   source: string;
 }
 
+/** A process the lock names, as it was recorded. */
+export interface RecordedProcess {
+  pid: number;
+  startTime: string | null;
+}
+
+export interface HeldLock {
+  kind: 'acquired';
+  release(): Promise<void>;
+  /** Records the rsync this run started (its PID and start time). */
+  recordChild(child: RecordedProcess): Promise<void>;
+  /** The rsync named by the stale lock this one replaced: a dead run's, maybe still running. */
+  leftovers: RecordedProcess[];
+}
+
 export type LockResult =
-  | { kind: 'acquired'; release(): Promise<void> }
+  | HeldLock
   /** pid, startedAt and source are null when the lock file cannot be read (yet). */
   | { kind: 'held'; pid: number | null; startedAt: string | null; source: string | null };
 
 const lockFileSchema = z.object({
   pid: z.number().int().positive(),
+  pidStart: z.string().nullable().optional(),
   startedAt: z.string(),
   source: z.string(),
   bootId: z.string().nullable().optional(),
   token: z.string().optional(),
+  rsyncPid: z.number().int().positive().nullable().optional(),
+  rsyncStart: z.string().nullable().optional(),
 });
 type LockFile = z.infer<typeof lockFileSchema>;
 
@@ -62,17 +85,28 @@ interface Observed {
 export async function acquireLock(dir: string, info: LockInfo): Promise<LockResult> {
   const path = join(dir, LOCK_NAME);
   const token = randomBytes(16).toString('hex');
-  const body: LockFile = { ...info, bootId: await currentBootId(), token };
+  const pidStart = info.pid === process.pid ? await ownStartTime() : null;
+  const body: LockFile = { ...info, pidStart, bootId: await currentBootId(), token };
   const content = JSON.stringify(body) + '\n';
   let last: Observed | null = null;
+  const leftovers: RecordedProcess[] = [];
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     if (await createExclusive(path, content)) {
-      return { kind: 'acquired', release: () => releaseIfOurs(path, token) };
+      return {
+        kind: 'acquired',
+        release: () => releaseIfOurs(path, token),
+        recordChild: (child) =>
+          rewriteIfOurs(path, token, { ...body, rsyncPid: child.pid, rsyncStart: child.startTime }),
+        leftovers,
+      };
     }
     last = await observeLock(path);
     if (last === null) continue; // released in between: try again
     if (!(await isStale(last, Date.now()))) return heldBy(last.holder);
     if ((await breakStale(dir, path, last)) === 'busy') await delay(RETRY_DELAY_MS);
+    else if (last.holder?.rsyncPid != null) {
+      leftovers.push({ pid: last.holder.rsyncPid, startTime: last.holder.rsyncStart ?? null });
+    }
   }
   return heldBy(last?.holder ?? null);
 }
@@ -152,17 +186,7 @@ async function isStale(observed: Observed, nowMs: number): Promise<boolean> {
   if (holder === null) return Math.abs(nowMs - observed.mtimeMs) > GARBAGE_STALE_MS;
   const bootId = await currentBootId();
   if (holder.bootId && bootId && holder.bootId !== bootId) return true;
-  return !isProcessAlive(holder.pid);
-}
-
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to another user.
-    return !hasCode(error, 'ESRCH');
-  }
+  return !(await isAlive(holder.pid, holder.pidStart));
 }
 
 /**
@@ -193,6 +217,23 @@ async function removeAbandonedMarker(marker: string): Promise<void> {
   const info = await stat(marker).catch(() => null);
   if (info !== null && Math.abs(Date.now() - info.mtimeMs) > GARBAGE_STALE_MS) {
     await unlinkIfPresent(marker);
+  }
+}
+
+/**
+ * Replaces the lock's content, only while it is still ours; written aside and renamed, so a
+ * reader never sees half a file and the lock never disappears in between.
+ */
+async function rewriteIfOurs(path: string, token: string, body: LockFile): Promise<void> {
+  const observed = await observeLock(path);
+  if (observed?.holder?.token !== token) return;
+  const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(temporary, JSON.stringify(body) + '\n', { mode: 0o600, flag: 'wx' });
+    await rename(temporary, path);
+  } catch (error) {
+    await unlink(temporary).catch(() => undefined);
+    throw error;
   }
 }
 

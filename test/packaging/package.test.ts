@@ -282,7 +282,7 @@ describe('the packed snaptray command', () => {
     const list = await runPacked(['list', '--json', '--dest', dest], env);
     expect(list.code).toBe(0);
     expect(JSON.parse(list.stdout)).toMatchObject({
-      snapshots: [{ name: snapshot, state: 'complete', status: 'ok' }],
+      snapshots: [{ name: snapshot, state: 'ok' }],
     });
   });
 

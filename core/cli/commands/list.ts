@@ -1,14 +1,16 @@
-/** `snaptray list`: this prefix's snapshots and their state. */
+/** `snaptray list`: this prefix's snapshots, their state and what each run sent. Reading only. */
 import { formatDestination } from '../../destination/address.js';
-import { snapshotsOf } from '../../destination/snapshot.js';
+import { describeOwner } from '../../destination/ownership.js';
+import { snapshotsOf, type Snapshot } from '../../destination/snapshot.js';
 import type { Failure } from '../../errors.js';
+import { formatBytes } from '../../format.js';
 import type { CliArgs } from '../args.js';
 import { withListing } from '../destination.js';
 import type { CommandContext, Output } from '../output.js';
 import type { ResolvedProfile } from '../profile.js';
 
 export function failureJson(error: Failure): Record<string, unknown> {
-  return { snapshots: [], error };
+  return { snapshots: [], owner: null, warnings: [], error };
 }
 
 export async function list(
@@ -17,22 +19,57 @@ export async function list(
   ctx: CommandContext,
 ): Promise<Output> {
   return withListing(r, ctx, failureJson, async ({ listing }) => {
-    const { snapshots, warnings } = snapshotsOf(r.profile.prefix, listing);
-    const rows = snapshots.map((s) => ({
-      name: s.name,
-      time: s.time.toISOString(),
-      state: s.state,
-      status: s.status,
-    }));
-    const text =
+    const { snapshots, claim, warnings } = snapshotsOf(r.profile.prefix, listing);
+    const rows = snapshots.map(row);
+    const owner =
+      claim.kind === 'claimed'
+        ? {
+            host: claim.claim.host,
+            user: claim.claim.user,
+            profile: claim.claim.owner.profile,
+          }
+        : null;
+    const lines =
       rows.length === 0
-        ? `No snapshots named ${r.profile.prefix}-… on ${formatDestination(r.dest)}.\n`
-        : rows
-            .map(
-              (s) =>
-                `${s.name}  ${s.state}${s.status && s.state !== 'legacy' ? ` (${s.status})` : ''}`,
-            )
-            .join('\n') + '\n';
-    return { exitCode: 0, json: { snapshots: rows, warnings }, text, warnings };
+        ? [`No snapshots named ${r.profile.prefix}-… on ${formatDestination(r.dest)}.`]
+        : snapshots.map(textLine);
+    if (claim.kind === 'claimed') lines.push(`Owner: ${describeOwner(claim.claim)}.`);
+    return {
+      exitCode: 0,
+      json: { snapshots: rows, owner, warnings, error: null },
+      text: lines.join('\n') + '\n',
+      warnings,
+    };
   });
+}
+
+function row(s: Snapshot): Record<string, unknown> {
+  const m = s.manifest;
+  return {
+    name: s.name,
+    time: s.time.toISOString(),
+    state: s.state,
+    ...(s.problem !== null ? { reason: s.problem } : {}),
+    files: m?.files ?? null,
+    bytesSent: m?.bytesSent ?? null,
+    totalFiles: m?.totalFiles ?? null,
+    totalBytes: m?.totalBytes ?? null,
+    host: m?.host ?? null,
+    user: m?.user ?? null,
+  };
+}
+
+function textLine(s: Snapshot): string {
+  const m = s.manifest;
+  const parts = [s.name, s.state.padEnd(10)];
+  if (m) {
+    parts.push(`${m.files.toLocaleString('en-US')} sent (${formatBytes(m.bytesSent)})`);
+    if (m.totalFiles !== undefined && m.totalBytes !== undefined) {
+      parts.push(
+        `holds ${m.totalFiles.toLocaleString('en-US')} files, ${formatBytes(m.totalBytes)}`,
+      );
+    }
+  }
+  if (s.problem !== null) parts.push(`manifest unreadable: ${s.problem}`);
+  return parts.join('  ');
 }

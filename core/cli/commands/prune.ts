@@ -1,18 +1,18 @@
-/** `snaptray prune`: the retention policy applied now, under the profile's lock. */
-import { hostname } from 'node:os';
-import { planRetention, supersededIncomplete } from '../../backup/retention.js';
-import { deleteSnapshots } from '../../destination/ops.js';
+/** `snaptray prune`: the retention policy applied now to this owner's snapshots, under the lock. */
+import { previewRetention, type RetentionPreviewEntry } from '../../backup/retention-preview.js';
+import { holdPrefix } from '../../destination/hold-prefix.js';
+import { decideOwnership, prefixOwner } from '../../destination/ownership.js';
 import { snapshotsOf } from '../../destination/snapshot.js';
 import type { Failure } from '../../errors.js';
-import { acquireLock } from '../../state/lock.js';
-import { profileStateDir } from '../../state/paths.js';
+import { appVersion } from '../../version.js';
 import type { CliArgs } from '../args.js';
-import { withListing } from '../destination.js';
-import { failedOutput, type CommandContext, type Output } from '../output.js';
+import { deleteAndConfirm } from '../delete-snapshots.js';
+import { withLockedDestination } from '../locked.js';
+import { failedOutput, plural, type CommandContext, type Output } from '../output.js';
 import type { ResolvedProfile } from '../profile.js';
 
 export function failureJson(error: Failure): Record<string, unknown> {
-  return { dryRun: false, keep: [], delete: [], warnings: [], error };
+  return { dryRun: false, keep: [], delete: [], deleted: [], leave: [], warnings: [], error };
 }
 
 export async function prune(
@@ -20,55 +20,85 @@ export async function prune(
   r: ResolvedProfile,
   ctx: CommandContext,
 ): Promise<Output> {
-  const stateDir = profileStateDir(ctx.places.stateRoot, r.name);
-  const lock = args.dryRun
-    ? null
-    : await acquireLock(stateDir, {
-        pid: process.pid,
-        startedAt: new Date().toISOString(),
-        source: 'cli',
-      });
-  if (lock?.kind === 'held') {
-    return failedOutput(failureJson, 4, {
-      kind: 'refused',
-      message: `A backup of this profile is running (process ${lock.pid}); prune later.`,
-    });
-  }
-  try {
-    return await withListing(r, ctx, failureJson, async ({ ctx: dest, listing }) => {
-      const { snapshots, warnings } = snapshotsOf(r.profile.prefix, listing);
-      const owner = [...snapshots].reverse().find((s) => s.manifest)?.manifest?.host;
-      if (owner !== undefined && owner !== hostname()) {
-        return failedOutput(failureJson, 1, {
-          kind: 'prefix-owned',
-          message: `The snapshots named "${r.profile.prefix}-…" belong to "${owner}", not to this machine; nothing is pruned.`,
-        });
-      }
-      const plan = planRetention(snapshots, r.profile.retention, new Date());
-      const doomed = [
-        ...supersededIncomplete(snapshots).map((name) => ({
-          name,
-          reason: 'unfinished, and a newer complete snapshot exists',
-        })),
-        ...plan.delete,
-      ];
-      if (!args.dryRun && doomed.length > 0) {
-        const deleted = await deleteSnapshots(
-          dest,
-          doomed.map((d) => d.name),
+  return withLockedDestination(
+    r,
+    ctx,
+    failureJson,
+    { lock: !args.dryRun, verb: 'prune' },
+    async ({ ctx: dest, listing, me }) => {
+      const now = new Date();
+      const prefix = r.profile.prefix;
+      let entries: RetentionPreviewEntry[];
+      let warnings: string[];
+      if (args.dryRun) {
+        // Only reading: show the plan for the owner this profile is, without claiming anything.
+        const set = snapshotsOf(prefix, listing);
+        const decision = decideOwnership(prefixOwner(set.claim, set.snapshots), me, prefix);
+        if (decision.kind === 'refuse')
+          return failedOutput(failureJson, 1, { kind: 'prefix-owned', message: decision.message });
+        const claim = decision.kind === 'ours' ? decision.claim : null;
+        entries = previewRetention(
+          set.snapshots,
+          r.profile.retention,
+          now,
+          claim,
+          'nothing is pruned before the first backup claims the prefix',
+          { unfinished: args.unfinished },
         );
-        if (!deleted.ok) warnings.push(`Deleting failed: ${deleted.failure.message}`);
+        warnings = set.warnings;
+      } else {
+        const held = await holdPrefix(dest, listing, prefix, me, now, appVersion());
+        if (!held.ok) return failedOutput(failureJson, 1, held.failure);
+        entries = previewRetention(
+          held.set.snapshots,
+          r.profile.retention,
+          now,
+          held.claim,
+          undefined,
+          { unfinished: args.unfinished },
+        );
+        warnings = held.set.warnings;
       }
-      const json = { dryRun: args.dryRun, keep: plan.keep, delete: doomed, warnings };
-      const verb = args.dryRun ? 'Would delete' : 'Deleted';
-      const text =
-        plan.keep.map((k) => `keep    ${k.name}  (${k.reasons.join(', ')})`).join('\n') +
-        (plan.keep.length ? '\n' : '') +
-        doomed.map((d) => `${verb.toLowerCase().padEnd(7)} ${d.name}  (${d.reason})`).join('\n') +
-        (doomed.length ? '\n' : '');
-      return { exitCode: 0, json, text, warnings };
-    });
-  } finally {
-    if (lock?.kind === 'acquired') await lock.release();
-  }
+      const pick = (action: RetentionPreviewEntry['action']) =>
+        entries.filter((e) => e.action === action).map(({ name, reason }) => ({ name, reason }));
+      const planned = pick('delete');
+      let deleted: string[] = [];
+      if (!args.dryRun && planned.length > 0) {
+        const result = await deleteAndConfirm(
+          dest,
+          prefix,
+          planned.map((d) => d.name),
+        );
+        deleted = result.deleted;
+        warnings = [...warnings, ...result.warnings];
+      }
+      const json = {
+        dryRun: args.dryRun,
+        keep: pick('keep'),
+        delete: planned,
+        deleted,
+        leave: pick('leave'),
+        warnings,
+      };
+      const lines = [
+        ...pick('keep').map((k) => `keep     ${k.name}  (${k.reason})`),
+        ...pick('leave').map((k) => `leave    ${k.name}  (${k.reason})`),
+        ...planned.map((d) =>
+          args.dryRun
+            ? `would delete ${d.name}  (${d.reason})`
+            : deleted.includes(d.name)
+              ? `deleted  ${d.name}  (${d.reason})`
+              : `NOT deleted ${d.name}  (${d.reason})`,
+        ),
+      ];
+      if (!args.dryRun) lines.push(`${plural(deleted.length, 'snapshot')} deleted.`);
+      const allGone = deleted.length === planned.length;
+      return {
+        exitCode: args.dryRun || allGone ? 0 : 1,
+        json,
+        text: lines.join('\n') + '\n',
+        warnings,
+      };
+    },
+  );
 }

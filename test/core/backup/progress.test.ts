@@ -152,6 +152,7 @@ describe('rsync with incremental recursion (ir-chk, then to-chk)', () => {
   it('reads the stats block', () => {
     expect(parseStats(lines)).toEqual({
       files: 3064,
+      regularFiles: 3003,
       regularFilesTransferred: 3003,
       literalBytes: 42_495_894,
       matchedBytes: 0,
@@ -216,6 +217,7 @@ describe('rsync with --no-inc-recursive', () => {
   it('reads the stats block', () => {
     expect(parseStats(lines)).toEqual({
       files: 3064,
+      regularFiles: 3003,
       regularFilesTransferred: 3003,
       literalBytes: 42_495_894,
       matchedBytes: 0,
@@ -278,6 +280,7 @@ describe('a second run over an existing copy', () => {
   it('reads the stats block', () => {
     expect(parseStats(lines)).toEqual({
       files: 3066,
+      regularFiles: 3003,
       regularFilesTransferred: 2,
       literalBytes: 12_925,
       matchedBytes: 0,

@@ -1,5 +1,4 @@
 import { mkdir, rm } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listDestination } from '../../../core/destination/ops.js';
@@ -8,13 +7,27 @@ import { previewRetention } from '../../../core/backup/retention-preview.js';
 import type { RetentionPolicy } from '../../../core/backup/retention.js';
 import { retentionSchema } from '../../../core/settings/schema.js';
 import { snapshotName } from '../../../core/destination/snapshot-name.js';
+import type { Claim } from '../../../core/destination/ownership.js';
 import { snapshotsOf, type Manifest, type Snapshot } from '../../../core/destination/snapshot.js';
 import { makeCliHome, runCli } from '../../support/cli.js';
 import { makeTempDir, writeTree } from '../../support/tree.js';
 
-function manifest(host: string, time: Date): Manifest {
+const claim: Claim = {
+  format: 1,
+  prefix: 'p',
+  owner: { id: 'a'.repeat(32), profile: 'default' },
+  host: 'univac',
+  user: 'ben',
+  claimedAt: '2026-01-01T00:00:00.000Z',
+  appVersion: '0.2.0',
+  previousOwners: [],
+};
+
+function manifest(host: string, time: Date, owner = claim.owner): Manifest {
   return {
     format: 1,
+    owner,
+    user: 'ben',
     host,
     prefix: 'p',
     startedAt: time.toISOString(),
@@ -27,16 +40,17 @@ function manifest(host: string, time: Date): Manifest {
   };
 }
 
-function complete(name: string, time: Date, host = 'univac'): Snapshot {
-  return { name, time, state: 'complete', status: 'ok', manifest: manifest(host, time) };
+function complete(name: string, time: Date, owner = claim.owner, host = 'univac'): Snapshot {
+  const m = manifest(host, time, owner);
+  return { name, time, latestTime: time, state: 'ok', manifest: m, problem: null };
 }
 
 function incomplete(name: string, time: Date): Snapshot {
-  return { name, time, state: 'incomplete', status: null, manifest: null };
+  return { name, time, latestTime: time, state: 'unfinished', manifest: null, problem: null };
 }
 
 function legacy(name: string, time: Date): Snapshot {
-  return { name, time, state: 'legacy', status: 'ok', manifest: null };
+  return { name, time, latestTime: time, state: 'legacy', manifest: null, problem: null };
 }
 
 const policy: RetentionPolicy = {
@@ -64,7 +78,7 @@ describe('previewRetention', () => {
 
   it('says what prune would keep, delete and leave, oldest first, in words', () => {
     const iso = (d: Date) => d.toISOString();
-    expect(previewRetention(snapshots, policy, now, 'univac')).toEqual([
+    expect(previewRetention(snapshots, policy, now, claim)).toEqual([
       {
         name: 'p-2026-01-01',
         time: iso(new Date(2026, 0, 1)),
@@ -75,68 +89,93 @@ describe('previewRetention', () => {
       {
         name: 'p-2026-03-08-100000',
         time: iso(at(8, 10)),
-        state: 'complete',
+        state: 'ok',
         action: 'delete',
         reason: 'not in the last 2 days',
       },
       {
         name: 'p-2026-03-09-090000',
         time: iso(at(9, 9)),
-        state: 'complete',
+        state: 'ok',
         action: 'delete',
         reason: 'not the newest of its day',
       },
       {
         name: 'p-2026-03-09-100000',
         time: iso(at(9, 10)),
-        state: 'incomplete',
+        state: 'unfinished',
         action: 'delete',
         reason: 'unfinished, and a newer complete snapshot exists',
       },
       {
         name: 'p-2026-03-09-200000',
         time: iso(at(9, 20)),
-        state: 'complete',
+        state: 'ok',
         action: 'keep',
         reason: 'within 24 hours, newest of 2026-03-09',
       },
       {
         name: 'p-2026-03-10-080000',
         time: iso(at(10, 8)),
-        state: 'complete',
+        state: 'ok',
         action: 'keep',
         reason: 'newest, within 24 hours, newest of 2026-03-10',
       },
       {
         name: 'p-2026-03-10-090000',
         time: iso(at(10, 9)),
-        state: 'incomplete',
+        state: 'unfinished',
         action: 'leave',
         reason: 'unfinished; the next backup reuses its files, then deletes it',
       },
       {
         name: 'p-2026-03-10-100000',
         time: iso(at(10, 10)),
-        state: 'incomplete',
+        state: 'unfinished',
         action: 'leave',
         reason: 'unfinished; the next backup resumes it',
       },
     ]);
   });
 
-  it("leaves every snapshot alone when the prefix is another machine's", () => {
-    const theirs = [...snapshots, complete('p-2026-03-10-110000', at(10, 11), 'eniac')];
-    const preview = previewRetention(theirs, policy, now, 'univac');
-    expect(preview).toHaveLength(9);
+  it("leaves every snapshot alone when the prefix is not this profile's", () => {
+    const preview = previewRetention(snapshots, policy, now, null, 'it belongs to "eniac"');
+    expect(preview).toHaveLength(8);
     expect(new Set(preview.map((e) => [e.action, e.reason].join(': ')))).toEqual(
-      new Set([
-        'leave: another machine\'s prefix: these snapshots belong to "eniac", so nothing is pruned from here',
-      ]),
+      new Set(['leave: it belongs to "eniac"']),
+    );
+  });
+
+  it("leaves another owner's and unknown snapshots alone inside its own prefix", () => {
+    const stranger = { id: 'b'.repeat(32), profile: 'default' };
+    const theirs = complete('p-2026-01-02-100000', new Date(2026, 0, 2, 10), stranger, 'eniac');
+    const unknown: Snapshot = {
+      ...incomplete('p-2026-01-03-100000', new Date(2026, 0, 3, 10)),
+      state: 'unknown',
+      problem: 'it has format 2, written by a newer Snaptray',
+    };
+    const preview = previewRetention([...snapshots, theirs, unknown], policy, now, claim);
+    expect(preview.filter((e) => e.name === theirs.name || e.name === unknown.name)).toEqual([
+      expect.objectContaining({
+        name: theirs.name,
+        action: 'leave',
+        reason: 'written by another owner (ben on "eniac")',
+      }),
+      expect.objectContaining({
+        name: unknown.name,
+        action: 'leave',
+        reason:
+          'its manifest cannot be read (it has format 2, written by a newer Snaptray); never deleted automatically',
+      }),
+    ]);
+    // The same plan for everything else as without them.
+    expect(preview.filter((e) => e.name !== theirs.name && e.name !== unknown.name)).toEqual(
+      previewRetention(snapshots, policy, now, claim),
     );
   });
 
   it('has nothing to say about no snapshots', () => {
-    expect(previewRetention([], policy, now, 'univac')).toEqual([]);
+    expect(previewRetention([], policy, now, claim)).toEqual([]);
   });
 });
 
@@ -172,13 +211,19 @@ describe('previewRetention against prune on a real destination', () => {
       scratch,
     });
     if (!listing.ok) throw new Error(listing.failure.message);
-    const { snapshots } = snapshotsOf('p', listing.value);
-    const preview = previewRetention(snapshots, retentionSchema.parse({}), new Date(), hostname());
+    const set = snapshotsOf('p', listing.value);
+    if (set.claim.kind !== 'claimed') throw new Error('the backups did not claim the prefix');
+    const preview = previewRetention(
+      set.snapshots,
+      retentionSchema.parse({}),
+      new Date(),
+      set.claim.claim,
+    );
 
     const prune = await runCli(['prune', ...destArgs, '--dry-run', '--json'], home);
     expect(prune.code, prune.stderr).toBe(0);
     const json = prune.json as {
-      keep: { name: string; reasons: string[] }[];
+      keep: { name: string; reason: string }[];
       delete: { name: string; reason: string }[];
     };
     const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : 1);
@@ -187,7 +232,7 @@ describe('previewRetention against prune on a real destination', () => {
         .filter((e) => e.action === 'keep')
         .map((e) => ({ name: e.name, reason: e.reason }))
         .sort(byName),
-    ).toEqual(json.keep.map((k) => ({ name: k.name, reason: k.reasons.join(', ') })).sort(byName));
+    ).toEqual([...json.keep].sort(byName));
     expect(
       preview
         .filter((e) => e.action === 'delete')
@@ -198,7 +243,7 @@ describe('previewRetention against prune on a real destination', () => {
     expect(json.delete.map((d) => d.name).sort()).toEqual(['p-2020-01-01-000000', 'p-2020-02-02']);
     expect(preview.filter((e) => e.action === 'leave')).toEqual([
       expect.objectContaining({
-        state: 'incomplete',
+        state: 'unfinished',
         reason: 'unfinished; the next backup resumes it',
       }),
     ]);

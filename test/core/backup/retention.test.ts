@@ -12,30 +12,34 @@ import { snapshotName } from '../../../core/destination/snapshot-name.js';
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-/** A snapshot as `snapshotsOf` would list it; complete ones carry a manifest. */
+/** A snapshot as `snapshotsOf` would list it; ok and partial ones carry a manifest. */
 function snap(
   time: Date,
-  state: SnapshotState = 'complete',
-  status: 'ok' | 'partial' = 'ok',
+  state: SnapshotState = 'ok',
   name = state === 'legacy'
     ? snapshotName('univac', time).slice(0, -7)
     : snapshotName('univac', time),
 ): Snapshot {
-  if (state === 'incomplete') return { name, time, state, status: null, manifest: null };
-  if (state === 'legacy') return { name, time, state, status: 'ok', manifest: null };
+  const base = { name, time, latestTime: time, problem: null };
+  if (state !== 'ok' && state !== 'partial') return { ...base, state, manifest: null };
   const manifest = {
     format: 1 as const,
     host: 'univac',
     prefix: 'univac',
     startedAt: time.toISOString(),
     endedAt: new Date(time.getTime() + 10 * 60_000).toISOString(),
-    rsyncExitCode: status === 'ok' ? 0 : 23,
-    status,
+    rsyncExitCode: state === 'ok' ? 0 : 23,
+    status: state,
     files: 120,
     bytesSent: 4096,
     appVersion: '0.1.0',
   };
-  return { name, time, state, status, manifest };
+  return { ...base, state, manifest };
+}
+
+/** Every file copied: ok, or legacy. */
+function fullyCopied(s: Snapshot): boolean {
+  return s.state === 'ok' || s.state === 'legacy';
 }
 
 function policy(rules: Partial<RetentionPolicy>): RetentionPolicy {
@@ -104,15 +108,40 @@ describe('planRetention examples', () => {
     });
   });
 
+  it('keeps the newest ok snapshot of each period beside a newer partial one', () => {
+    const now = new Date(2026, 10, 25, 12);
+    const okMonday = snap(new Date(2026, 10, 16, 3));
+    const partialTuesday = snap(new Date(2026, 10, 17, 3), 'partial');
+    const okOld = snap(new Date(2026, 10, 9, 3));
+    const partialOld = snap(new Date(2026, 10, 10, 3), 'partial');
+    const today = snap(new Date(2026, 10, 25, 3));
+    const plan = planRetention(
+      [okOld, partialOld, okMonday, partialTuesday, today],
+      policy({ weeklyWeeks: 2 }),
+      now,
+    );
+    expect(plan).toEqual<RetentionPlan>({
+      keep: [
+        { name: okMonday.name, reasons: ['newest ok snapshot of week 2026-W47'] },
+        { name: partialTuesday.name, reasons: ['newest of week 2026-W47'] },
+        { name: today.name, reasons: ['newest', 'newest of week 2026-W48'] },
+      ],
+      delete: [
+        { name: okOld.name, reason: 'not in the last 2 weeks' },
+        { name: partialOld.name, reason: 'not in the last 2 weeks' },
+      ],
+    });
+  });
+
   it('names the ISO week by the year that holds its Thursday', () => {
     const now = new Date(2027, 0, 3, 12); // Sunday, still 2026-W53
     const w52 = snap(new Date(2026, 11, 27, 10));
     const w53 = snap(new Date(2026, 11, 28, 10));
-    const newYear = snap(new Date(2027, 0, 1, 10), 'complete', 'partial');
+    const newYear = snap(new Date(2027, 0, 1, 10), 'partial');
     const plan = planRetention([w52, w53, newYear], policy({ weeklyWeeks: 1 }), now);
     expect(plan).toEqual<RetentionPlan>({
       keep: [
-        { name: w53.name, reasons: ['newest ok snapshot'] },
+        { name: w53.name, reasons: ['newest ok snapshot', 'newest ok snapshot of week 2026-W53'] },
         { name: newYear.name, reasons: ['newest', 'newest of week 2026-W53'] },
       ],
       delete: [{ name: w52.name, reason: 'not in the last week' }],
@@ -202,7 +231,7 @@ describe('planRetention examples', () => {
     const now = new Date(2026, 10, 25, 12);
     const first = snap(new Date(2026, 8, 1, 3));
     const second = snap(new Date(2026, 8, 2, 3));
-    const interrupted = snap(new Date(2026, 10, 20, 3), 'incomplete');
+    const interrupted = snap(new Date(2026, 10, 20, 3), 'unfinished');
     const plan = planRetention(
       [first, second, interrupted],
       policy({ keepAllHours: 24, dailyDays: 14, maxAgeDays: 30 }),
@@ -218,7 +247,7 @@ describe('planRetention examples', () => {
     const now = new Date(2026, 10, 25, 12);
     const first = snap(new Date(2026, 8, 1, 3));
     const second = snap(new Date(2026, 8, 2, 3));
-    const partial = snap(new Date(2026, 8, 3, 3), 'complete', 'partial');
+    const partial = snap(new Date(2026, 8, 3, 3), 'partial');
     const plan = planRetention([first, second, partial], policy({ maxAgeDays: 30 }), now);
     expect(plan).toEqual<RetentionPlan>({
       keep: [
@@ -233,7 +262,7 @@ describe('planRetention examples', () => {
     const now = new Date(2026, 10, 25, 12);
     const legacyOld = snap(new Date(2026, 9, 1), 'legacy');
     const legacy = snap(new Date(2026, 9, 2), 'legacy');
-    const partial = snap(new Date(2026, 10, 24, 3), 'complete', 'partial');
+    const partial = snap(new Date(2026, 10, 24, 3), 'partial');
     expect(legacy.name).toBe('univac-2026-10-02');
     const plan = planRetention([legacyOld, legacy, partial], policy({ maxAgeDays: 30 }), now);
     expect(plan).toEqual<RetentionPlan>({
@@ -270,8 +299,8 @@ describe('planRetention examples', () => {
     const now = new Date(2026, 10, 25, 12);
     const old = snap(new Date(2026, 10, 20, 3));
     const ok = snap(new Date(2026, 10, 23, 3));
-    const partial = snap(new Date(2026, 10, 24, 3), 'complete', 'partial');
-    const recent = snap(new Date(2026, 10, 25, 11, 30), 'complete', 'partial');
+    const partial = snap(new Date(2026, 10, 24, 3), 'partial');
+    const recent = snap(new Date(2026, 10, 25, 11, 30), 'partial');
     const plan = planRetention([old, ok, partial, recent], policy({ keepAllHours: 1 }), now);
     expect(plan).toEqual<RetentionPlan>({
       keep: [
@@ -313,7 +342,7 @@ describe('planRetention examples', () => {
     const now = new Date(2026, 10, 25, 12);
     const rules = policy({ keepAllHours: 24, dailyDays: 14, maxAgeDays: 30 });
     expect(planRetention([], rules, now)).toEqual({ keep: [], delete: [] });
-    expect(planRetention([snap(new Date(2026, 0, 1), 'incomplete')], rules, now)).toEqual({
+    expect(planRetention([snap(new Date(2026, 0, 1), 'unfinished')], rules, now)).toEqual({
       keep: [],
       delete: [],
     });
@@ -322,20 +351,32 @@ describe('planRetention examples', () => {
 
 describe('supersededIncomplete', () => {
   it('names the incomplete snapshots older than the newest complete one, oldest first', () => {
-    const a = snap(new Date(2026, 10, 20, 3), 'incomplete');
+    const a = snap(new Date(2026, 10, 20, 3), 'unfinished');
     const b = snap(new Date(2026, 10, 21, 3));
-    const c = snap(new Date(2026, 10, 22, 3), 'incomplete');
-    const d = snap(new Date(2026, 10, 23, 3), 'complete', 'partial');
-    const e = snap(new Date(2026, 10, 24, 3), 'incomplete');
+    const c = snap(new Date(2026, 10, 22, 3), 'unfinished');
+    const d = snap(new Date(2026, 10, 23, 3), 'partial');
+    const e = snap(new Date(2026, 10, 24, 3), 'unfinished');
     expect(supersededIncomplete([e, d, c, b, a])).toEqual([a.name, c.name]);
   });
 
-  it('counts legacy snapshots as complete and keeps everything when none is complete', () => {
+  it('lets only a finished run supersede: legacy and unknown snapshots prove nothing', () => {
     const legacy = snap(new Date(2026, 10, 21), 'legacy');
-    const a = snap(new Date(2026, 10, 20, 3), 'incomplete');
-    const b = snap(new Date(2026, 10, 22, 3), 'incomplete');
-    expect(supersededIncomplete([b, legacy, a])).toEqual([a.name]);
+    const unknown = snap(new Date(2026, 10, 23), 'unknown');
+    const a = snap(new Date(2026, 10, 20, 3), 'unfinished');
+    const b = snap(new Date(2026, 10, 22, 3), 'unfinished');
+    expect(supersededIncomplete([b, legacy, a, unknown])).toEqual([]);
     expect(supersededIncomplete([b, a])).toEqual([]);
+  });
+
+  it('keeps a name from the repeated DST hour unless it is older under both readings', () => {
+    // 2026-10-25 02:30 in Berlin happened at 00:30 UTC (summer time) and again at 01:30 UTC.
+    const earliest = new Date(Date.UTC(2026, 9, 25, 0, 30));
+    const latest = new Date(Date.UTC(2026, 9, 25, 1, 30));
+    const ambiguous: Snapshot = { ...snap(earliest, 'unfinished'), latestTime: latest };
+    const between = snap(new Date(Date.UTC(2026, 9, 25, 1, 0)));
+    expect(supersededIncomplete([ambiguous, between])).toEqual([]);
+    const after = snap(new Date(Date.UTC(2026, 9, 25, 1, 45)));
+    expect(supersededIncomplete([ambiguous, after])).toEqual([ambiguous.name]);
   });
 });
 
@@ -355,15 +396,12 @@ const snapshotsArb = (now: number) =>
     .array(
       fc.record({
         offset: offsetArb,
-        state: fc.constantFrom<SnapshotState>('complete', 'incomplete', 'legacy'),
-        status: fc.constantFrom<'ok' | 'partial'>('ok', 'partial'),
+        state: fc.constantFrom<SnapshotState>('ok', 'partial', 'unfinished', 'legacy', 'unknown'),
       }),
       { maxLength: 40 },
     )
     .map((specs) =>
-      specs.map((spec, i) =>
-        snap(new Date(now - spec.offset), spec.state, spec.status, `univac-${String(i)}`),
-      ),
+      specs.map((spec, i) => snap(new Date(now - spec.offset), spec.state, `univac-${String(i)}`)),
     );
 
 const policyArb: fc.Arbitrary<RetentionPolicy> = fc.record({
@@ -392,7 +430,7 @@ function newestOf(snapshots: readonly Snapshot[]): Snapshot | undefined {
 }
 
 function plannedOf(snapshots: readonly Snapshot[]): Snapshot[] {
-  return snapshots.filter((s) => s.state === 'complete' || s.state === 'legacy');
+  return snapshots.filter((s) => s.state === 'ok' || s.state === 'partial' || s.state === 'legacy');
 }
 
 function names(entries: readonly { name: string }[]): string[] {
@@ -431,7 +469,7 @@ function expectedKept(snapshots: readonly Snapshot[], rules: RetentionPolicy, no
   const age = (s: Snapshot) => now.getTime() - s.time.getTime();
   const tooOld = (s: Snapshot) => rules.maxAgeDays !== null && age(s) > rules.maxAgeDays * DAY;
   const kept = new Set<Snapshot>();
-  const protectedOnes = [newestOf(planned), newestOf(planned.filter((s) => s.status === 'ok'))];
+  const protectedOnes = [newestOf(planned), newestOf(planned.filter(fullyCopied))];
   for (const s of protectedOnes) if (s) kept.add(s);
   for (const s of planned) if (age(s) < rules.keepAllHours * HOUR) kept.add(s);
   const counts = { day: rules.dailyDays, week: rules.weeklyWeeks, month: rules.monthlyMonths };
@@ -439,13 +477,16 @@ function expectedKept(snapshots: readonly Snapshot[], rules: RetentionPolicy, no
     const recent = new Set(
       Array.from({ length: counts[kind] }, (_, i) => periods[kind].recent(now, i)),
     );
-    const newestByPeriod = new Map<string, Snapshot>();
-    for (const s of planned.filter((p) => age(p) >= 0)) {
-      const key = periods[kind].key(s.time);
-      const current = newestByPeriod.get(key);
-      newestByPeriod.set(key, current ? later(current, s) : s);
+    // Each period keeps its newest snapshot, and its newest fully copied one.
+    for (const candidates of [planned, planned.filter(fullyCopied)]) {
+      const newestByPeriod = new Map<string, Snapshot>();
+      for (const s of candidates.filter((p) => age(p) >= 0)) {
+        const key = periods[kind].key(s.time);
+        const current = newestByPeriod.get(key);
+        newestByPeriod.set(key, current ? later(current, s) : s);
+      }
+      for (const [key, s] of newestByPeriod) if (recent.has(key) && !tooOld(s)) kept.add(s);
     }
-    for (const [key, s] of newestByPeriod) if (recent.has(key) && !tooOld(s)) kept.add(s);
   }
   return [...kept].sort((a, b) => (later(a, b) === a ? 1 : -1)).map((s) => s.name);
 }
@@ -475,7 +516,7 @@ describe('planRetention properties', () => {
         const planned = plannedOf(snapshots);
         const kept = names(planRetention(snapshots, rules, now).keep);
         const newest = newestOf(planned);
-        const newestOk = newestOf(planned.filter((s) => s.status === 'ok'));
+        const newestOk = newestOf(planned.filter(fullyCopied));
         if (newest) expect(kept).toContain(newest.name);
         if (newestOk) expect(kept).toContain(newestOk.name);
       }),
@@ -521,7 +562,7 @@ describe('planRetention properties', () => {
             .map((s) => s.name),
         );
         const newest = newestOf(planned);
-        const newestOk = newestOf(planned.filter((s) => s.status === 'ok'));
+        const newestOk = newestOf(planned.filter(fullyCopied));
         if (newest) expected.add(newest.name);
         if (newestOk) expected.add(newestOk.name);
         expect(new Set(names(planRetention(snapshots, off, now).keep))).toEqual(expected);
@@ -547,7 +588,7 @@ describe('planRetention properties', () => {
         const plan = planRetention(snapshots, rules, now);
         const keptNames = new Set(names(plan.keep));
         const survivors = snapshots.filter(
-          (s) => keptNames.has(s.name) || s.state === 'incomplete',
+          (s) => keptNames.has(s.name) || s.state === 'unfinished' || s.state === 'unknown',
         );
         expect(planRetention(survivors, rules, now)).toEqual({ keep: plan.keep, delete: [] });
       }),

@@ -97,8 +97,8 @@ describe('snaptray backup to a local folder', () => {
     const list = await runCli(['list', '--dest', dest, '--prefix', 't', '--json'], home);
     expect(list.code).toBe(0);
     expect(list.json?.snapshots).toEqual([
-      { name: s1, time: manifest.startedAt, state: 'complete', status: 'ok' },
-      expect.objectContaining({ name: s2, state: 'complete', status: 'ok' }),
+      expect.objectContaining({ name: s1, time: manifest.startedAt, state: 'ok', totalFiles: 3 }),
+      expect.objectContaining({ name: s2, state: 'ok', files: 1, totalFiles: 3 }),
     ]);
   });
 
@@ -228,6 +228,7 @@ describe('snaptray prune', () => {
     expect((await readdir(dest)).sort()).toEqual(
       [
         '.snaptray-destination',
+        't.snaptray-owner.json',
         r.json?.snapshot,
         `${r.json?.snapshot}.snaptray.json`,
         't-old-2020-01-01',

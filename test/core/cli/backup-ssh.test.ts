@@ -175,13 +175,18 @@ describe('backup over ssh', () => {
       );
     });
 
-    it('a prefix whose snapshots belong to another machine', async () => {
-      const [s1] = await snapshotNames();
-      const manifestPath = join(destDir, `${s1}.snaptray.json`);
-      const manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
-      await writeFile(manifestPath, JSON.stringify({ ...manifest, host: 'someone-else' }));
+    it('a prefix that belongs to another owner', async () => {
+      const claimPath = join(destDir, 'r.snaptray-owner.json');
+      const claim = JSON.parse(await readFile(claimPath, 'utf8'));
+      const stranger = { id: 'f'.repeat(32), profile: 'default' };
+      await writeFile(
+        claimPath,
+        JSON.stringify({ ...claim, owner: stranger, host: 'someone-else', user: 'eve' }),
+      );
       before = await readTree(destDir);
-      expect(await expectFailure(sshFlags(), 'prefix-owned')).toMatch(/someone-else/);
+      expect(await expectFailure(sshFlags(), 'prefix-owned')).toMatch(
+        /belong to user eve on "someone-else" \(profile "default"\).*snaptray adopt/,
+      );
     });
   });
 
@@ -282,9 +287,11 @@ describe('a key restricted with rrsync -no-del', () => {
       ['prune', '--dest', dest, '--prefix', 'r', '--json', ...flags],
       home,
     );
-    expect(prune.code, prune.stderr).toBe(0);
+    expect(prune.code, prune.stderr).toBe(1);
     expect((prune.json?.delete as { name: string }[]).map((d) => d.name)).toEqual(['r-2001-01-01']);
+    expect(prune.json?.deleted).toEqual([]);
     expect((prune.json?.warnings as string[]).join(' ')).toMatch(/Deleting failed/);
+    expect(prune.stderr).toMatch(/NOT deleted r-2001-01-01/);
     expect(existsSync(join(root, 'r-2001-01-01'))).toBe(true);
   }, 180_000);
 });

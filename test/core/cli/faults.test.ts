@@ -193,7 +193,7 @@ describe('stopping a backup', () => {
     expect(arrived.length).toBeLessThan(30);
     const list = await runCli(['list', '--dest', dest, '--prefix', 't', '--json'], home);
     expect(list.json?.snapshots).toEqual([
-      expect.objectContaining({ name: unfinished, state: 'incomplete', status: null }),
+      expect.objectContaining({ name: unfinished, state: 'unfinished', files: null }),
     ]);
 
     await sleep(1100);
