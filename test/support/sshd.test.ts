@@ -172,7 +172,7 @@ describe('router-like keys on OpenSSH', () => {
     ];
     const plain = await runProgram('rsync', args);
     expect(plain.code).not.toBe(0);
-    expect(plain.stderr).toContain('rsync: not found');
+    expect(plain.stderr).toContain('/bin/sh: 1: rsync: not found');
     expect(await runProgram('rsync', ['--rsync-path=/usr/bin/rsync', ...args])).toMatchObject({
       code: 0,
       stderr: '',

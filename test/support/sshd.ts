@@ -94,6 +94,7 @@ async function startIn(dir: string, opts: KeyOptions): Promise<Sshd> {
   await Promise.all([generateKey(hostKey), generateKey(clientKey)]);
   const keyHome: KeyHome = {
     dir,
+    // Not root's login shell: bash would read ~/.bashrc, whose output depends on the machine.
     shell: '/bin/sh',
     untaggedRsyncDir: await installUntaggedRsync(dir),
   };
