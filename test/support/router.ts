@@ -16,7 +16,7 @@ import {
   writeFile,
 } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { KeyHome, KeyOptions } from './authorized-keys.js';
 import { authorizedKeyLine, installUntaggedRsync } from './authorized-keys.js';
@@ -182,6 +182,7 @@ async function pathExists(path: string): Promise<boolean> {
 
 /** Runs a shell script with `args` while holding the accounts lock. */
 async function underAccountsLock(script: string, args: readonly string[]): Promise<void> {
+  await mkdir(dirname(ACCOUNTS_LOCK), { recursive: true });
   await run('flock', ['-w', '60', ACCOUNTS_LOCK, '/bin/sh', '-euc', script, 'sh', ...args]);
 }
 
