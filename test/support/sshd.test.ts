@@ -144,6 +144,77 @@ describe('throwaway sshd', () => {
   });
 });
 
+describe('router-like keys on OpenSSH', () => {
+  let sshd: Sshd;
+
+  beforeAll(async () => {
+    sshd = await startSshd({ rsyncOffPath: true });
+  });
+
+  afterAll(async () => {
+    await sshd.stop();
+  });
+
+  function withKey(key: string): string[] {
+    return sshArgs(sshd).map((a) => (a === sshd.clientKey ? key : a));
+  }
+
+  it('puts rsync off the PATH, so that only --rsync-path=/usr/bin/rsync works', async () => {
+    const src = await tempDir('snaptray-sshd-src-');
+    const dest = await tempDir('snaptray-sshd-dest-');
+    await writeTree(src, { 'a.txt': 'alpha' });
+    const args = [
+      '-a',
+      '-e',
+      rsyncShell(sshArgs(sshd)),
+      `${src}/`,
+      `${sshd.user}@127.0.0.1:${dest}/`,
+    ];
+    const plain = await runProgram('rsync', args);
+    expect(plain.code).not.toBe(0);
+    expect(plain.stderr).toContain('/bin/sh: 1: rsync: not found');
+    expect(await runProgram('rsync', ['--rsync-path=/usr/bin/rsync', ...args])).toMatchObject({
+      code: 0,
+      stderr: '',
+    });
+    expect(await readTree(dest)).toEqual(await readTree(src));
+  });
+
+  it('prints a banner before the command', async () => {
+    const key = await sshd.addClientKey('banner_key', { banner: "Welcome to RT-AC66U, it's me" });
+    const result = await runProgram('ssh', [
+      ...withKey(key),
+      `${sshd.user}@127.0.0.1`,
+      'echo "a  b"',
+    ]);
+    expect(result).toEqual({ code: 0, stdout: "Welcome to RT-AC66U, it's me\na  b\n", stderr: '' });
+  });
+
+  it('runs the untagged rsync for a key, or as --rsync-path', async () => {
+    const back = await tempDir('snaptray-sshd-back-');
+    const key = await sshd.addClientKey('untagged_key', { untaggedRsync: true });
+    const missing = `${sshd.user}@127.0.0.1:${back}/missing.txt`;
+    const tagged = await runProgram('rsync', [
+      '-a',
+      '--rsync-path=/usr/bin/rsync',
+      '-e',
+      rsyncShell(sshArgs(sshd)),
+      missing,
+      `${back}/`,
+    ]);
+    expect(tagged.stderr).toContain(`rsync: [sender] link_stat "${back}/missing.txt" failed`);
+    for (const args of [
+      ['-e', rsyncShell(withKey(key))],
+      [`--rsync-path=${sshd.untaggedRsync}`, '-e', rsyncShell(sshArgs(sshd))],
+    ]) {
+      const untagged = await runProgram('rsync', ['-a', ...args, missing, `${back}/`]);
+      expect(untagged.code).toBe(23);
+      expect(untagged.stderr).toContain(`rsync: link_stat "${back}/missing.txt" failed`);
+      expect(untagged.stderr).not.toContain('[sender]');
+    }
+  });
+});
+
 describe('stopping the sshd', () => {
   it('frees the port and removes the folder, even with a connection open', async () => {
     const sshd = await startSshd();

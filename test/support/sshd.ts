@@ -1,19 +1,15 @@
 import type { ChildProcess } from 'node:child_process';
 import { execFile, spawn } from 'node:child_process';
-import {
-  access,
-  appendFile,
-  mkdir,
-  mkdtemp,
-  readdir,
-  readFile,
-  rm,
-  writeFile,
-} from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { KeyHome, KeyOptions } from './authorized-keys.js';
+import { authorizedKeyLine, installUntaggedRsync } from './authorized-keys.js';
+import { terminateTree } from './processes.js';
+
+export type { KeyOptions } from './authorized-keys.js';
 
 /**
  * A throwaway OpenSSH server on 127.0.0.1 (the "router" of the tests), set up as
@@ -31,23 +27,21 @@ export interface Sshd {
   sshConfig: string;
   /** The host key's `.pub` file. */
   hostKeyPub: string;
-  /** The account to log in as: the current user. */
+  /** The account to log in as (for sshd the current user). */
   user: string;
-  /** sshd's log (LogLevel VERBOSE). */
+  /** The server's log (sshd: LogLevel VERBOSE; dropbear: its standard error). */
   logFile: string;
+  /**
+   * The untagged rsync installed on the server (see KeyOptions.untaggedRsync): pass it as
+   * `--rsync-path` to have the far side report errors as rsync 3.0/3.1 do.
+   */
+  untaggedRsync: string;
   /** Ends the server and any connection still open, and removes its folder. */
   stop(): Promise<void>;
   /** Connections accepted so far (the readiness probe of startSshd not counted). */
   connectionCount(): Promise<number>;
   /** Authorises one more client key; gives the private key's path. */
   addClientKey(name: string, opts?: KeyOptions): Promise<string>;
-}
-
-export interface KeyOptions {
-  /** Force the key through `rrsync DIR`: rsync only, confined to DIR (created if missing). */
-  restrictedDir?: string;
-  /** With restrictedDir: rrsync -no-del, which refuses --delete and --remove-source-files. */
-  noDel?: boolean;
 }
 
 const SSHD = '/usr/sbin/sshd';
@@ -98,7 +92,15 @@ async function startIn(dir: string, opts: KeyOptions): Promise<Sshd> {
   const sshConfig = join(dir, 'ssh_config');
 
   await Promise.all([generateKey(hostKey), generateKey(clientKey)]);
-  await writeFile(authorizedKeys, await authorizedKeyLine(clientKey, opts), { mode: 0o600 });
+  const keyHome: KeyHome = {
+    dir,
+    // Not root's login shell: bash would read ~/.bashrc, whose output depends on the machine.
+    shell: '/bin/sh',
+    untaggedRsyncDir: await installUntaggedRsync(dir),
+  };
+  await writeFile(authorizedKeys, await authorizedKeyLine(clientKey, opts, keyHome), {
+    mode: 0o600,
+  });
   await writeFile(
     sshConfig,
     '# Pass this file with -F so that the account’s own ~/.ssh/config plays no part.\n',
@@ -127,6 +129,7 @@ async function startIn(dir: string, opts: KeyOptions): Promise<Sshd> {
     hostKeyPub: `${hostKey}.pub`,
     user: userInfo().username,
     logFile,
+    untaggedRsync: join(keyHome.untaggedRsyncDir, 'rsync'),
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -147,7 +150,7 @@ async function startIn(dir: string, opts: KeyOptions): Promise<Sshd> {
       }
       const key = join(dir, name);
       await generateKey(key);
-      await appendFile(authorizedKeys, await authorizedKeyLine(key, keyOpts));
+      await appendFile(authorizedKeys, await authorizedKeyLine(key, keyOpts, keyHome));
       return key;
     },
   };
@@ -155,37 +158,6 @@ async function startIn(dir: string, opts: KeyOptions): Promise<Sshd> {
 
 async function generateKey(path: string): Promise<void> {
   await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'snaptray-test', '-f', path]);
-}
-
-async function authorizedKeyLine(privateKey: string, opts: KeyOptions): Promise<string> {
-  const publicKey = (await readFile(`${privateKey}.pub`, 'utf8')).trim();
-  if (opts.restrictedDir === undefined) return `${publicKey}\n`;
-  // rrsync takes a lock on its folder, so the folder must exist before the first connection.
-  await mkdir(opts.restrictedDir, { recursive: true });
-  const rrsync = await findRrsync();
-  const command = [rrsync, ...(opts.noDel === true ? ['-no-del'] : []), opts.restrictedDir]
-    .map(quoteForShell)
-    .join(' ');
-  // Inside command="…" sshd only unescapes \" (auth-options.c), and the user's shell runs the rest.
-  return `command="${command.replace(/"/g, '\\"')}",restrict ${publicKey}\n`;
-}
-
-function quoteForShell(word: string): string {
-  return /^[A-Za-z0-9_./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
-
-async function findRrsync(): Promise<string> {
-  const dirs = [...(process.env['PATH'] ?? '').split(delimiter), '/usr/bin'];
-  for (const d of dirs) {
-    const candidate = join(d, 'rrsync');
-    try {
-      await access(candidate);
-      return candidate;
-    } catch {
-      // not in this folder
-    }
-  }
-  throw new Error('rrsync not found (Debian ships it in the rsync package as /usr/bin/rrsync)');
 }
 
 interface LaunchPaths {
@@ -249,7 +221,8 @@ function sshdConfig(port: number, p: LaunchPaths): string {
   ].join('\n');
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port on 127.0.0.1 that nothing listens on right now. */
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -282,7 +255,7 @@ async function readPid(pidFile: string): Promise<number | null> {
 }
 
 /** Waits until the port takes connections; gives the probe's own source port. */
-async function probe(port: number): Promise<number> {
+export async function probe(port: number): Promise<number> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     try {
@@ -301,63 +274,6 @@ async function probe(port: number): Promise<number> {
   }
 }
 
-/** The processes below `root`, read from /proc: children first, then grandchildren, … */
-async function descendantsByDepth(root: number): Promise<number[][]> {
-  const children = new Map<number, number[]>();
-  for (const name of await readdir('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => null);
-    if (stat === null) continue;
-    // Field 4 is the parent pid; the command name before it may hold spaces and parentheses.
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
-  }
-  const levels: number[][] = [];
-  for (let level = children.get(root) ?? []; level.length > 0;) {
-    levels.push(level);
-    level = level.flatMap((pid) => children.get(pid) ?? []);
-  }
-  return levels;
-}
-
-/** Whether the process still exists, zombie or not. */
-async function exists(pid: number): Promise<boolean> {
-  return access(`/proc/${pid}`).then(
-    () => true,
-    () => false,
-  );
-}
-
-async function isZombie(pid: number): Promise<boolean> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
-  return stat === null || stat.charAt(stat.lastIndexOf(')') + 2) === 'Z';
-}
-
-function signal(pid: number, name: NodeJS.Signals): void {
-  try {
-    process.kill(pid, name);
-  } catch {
-    // already gone
-  }
-}
-
-/** SIGTERM, then SIGKILL; waits until each process is reaped by its parent. */
-async function terminate(pids: readonly number[]): Promise<void> {
-  for (const pid of pids) signal(pid, 'SIGTERM');
-  if (await waitUntilGone(pids, 3_000)) return;
-  for (const pid of pids) if (!(await isZombie(pid))) signal(pid, 'SIGKILL');
-  await waitUntilGone(pids, 5_000);
-}
-
-async function waitUntilGone(pids: readonly number[], ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (!(await Promise.all(pids.map(exists))).some(Boolean)) return true;
-    if (Date.now() > deadline) return false;
-    await sleep(20);
-  }
-}
-
 /**
  * Ends the per-connection sshd processes and what they run, deepest first so that each is
  * reaped by its still-living parent, then the listening sshd itself.
@@ -365,6 +281,5 @@ async function waitUntilGone(pids: readonly number[], ms: number): Promise<boole
 async function stopServer(pidFile: string, server: ChildProcess): Promise<void> {
   const pid = (await readPid(pidFile)) ?? server.pid;
   if (pid === undefined) return;
-  for (const level of (await descendantsByDepth(pid)).reverse()) await terminate(level);
-  await terminate([pid]);
+  await terminateTree(pid);
 }
