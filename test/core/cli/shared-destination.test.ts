@@ -321,11 +321,9 @@ describe('a renamed machine', () => {
     // Make the destination look as an older version left it: manifests with the host only.
     const [first] = await snapshotDirs('old');
     const manifestPath = join(dest, `${first}.snaptray.json`);
-    const {
-      owner: _o,
-      user: _u,
-      ...oldManifest
-    } = JSON.parse(await readFile(manifestPath, 'utf8'));
+    const oldManifest = JSON.parse(await readFile(manifestPath, 'utf8')) as Record<string, unknown>;
+    delete oldManifest.owner;
+    delete oldManifest.user;
     await writeFile(manifestPath, JSON.stringify(oldManifest));
     await rm(join(dest, 'old.snaptray-owner.json'));
 
