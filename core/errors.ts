@@ -13,6 +13,8 @@ export type FailureKind =
   | 'not-initialised'
   | 'destination-missing'
   | 'disk-full'
+  | 'full-copies'
+  | 'destination-refused'
   | 'killed'
   | 'prefix-owned'
   | 'link-base-missing'

@@ -158,7 +158,14 @@ export function createSettingsApi(deps: SettingsApiDeps): SettingsApi {
   }
 
   async function connectionReport(profile: Profile, dest: Destination): Promise<ConnectionReport> {
-    const steps = await checkDestination(session, dest, profile.ssh);
+    const identity = await loadIdentity(p.configDir, deps.now());
+    const steps = await checkDestination(session, dest, profile.ssh, undefined, {
+      prefix: profile.prefix,
+      ...(identity.ok
+        ? { me: { id: identity.id, profile: profileName, host: deps.hostname, user } }
+        : {}),
+      fakeSuper: profile.rsync.fakeSuper,
+    });
     const report: ConnectionReport = {
       steps,
       canInitialise: steps.some((s) => s.step === 'marker' && s.kind === 'not-initialised'),
@@ -248,12 +255,7 @@ export function createSettingsApi(deps: SettingsApiDeps): SettingsApi {
       const done = await withDestination(profile, dest, async ({ ctx }) => {
         const listing = await listDestination(ctx);
         if (!listing.ok) return { ok: false, message: listing.failure.message };
-        const result = await initialiseDestination(
-          ctx,
-          listing.value.hasMarker,
-          deps.now(),
-          deps.hostname,
-        );
+        const result = await initialiseDestination(ctx, listing.value, deps.now(), deps.hostname);
         if (!result.ok) return { ok: false, message: result.failure.message };
         return { ok: true, value: null };
       });

@@ -11,8 +11,10 @@ const STEP_TITLES: Record<CheckStepName, string> = {
   authentication: 'Logged in',
   rsync: 'rsync on the far side',
   marker: 'Destination marker',
+  owner: 'Prefix belongs to this profile',
   writable: 'Folder writable',
   'hard-links': 'Hard links work',
+  ownership: 'Owners and groups',
 };
 
 const SSH_STEPS: CheckStepName[] = [
@@ -21,10 +23,20 @@ const SSH_STEPS: CheckStepName[] = [
   'authentication',
   'rsync',
   'marker',
+  'owner',
   'writable',
   'hard-links',
+  'ownership',
 ];
-const LOCAL_STEPS: CheckStepName[] = ['folder', 'rsync', 'marker', 'writable', 'hard-links'];
+const LOCAL_STEPS: CheckStepName[] = [
+  'folder',
+  'rsync',
+  'marker',
+  'owner',
+  'writable',
+  'hard-links',
+  'ownership',
+];
 
 export interface ConnectionPanel {
   element: HTMLElement;

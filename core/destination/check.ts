@@ -5,8 +5,13 @@
 import { access, constants, stat } from 'node:fs/promises';
 import type { Destination } from './address.js';
 import { formatDestination, rsyncLocation } from './address.js';
-import { listDestination, probeDestination } from './ops.js';
+import { readMarker } from './initialise.js';
+import { listDestination } from './ops.js';
+import { decideOwnership, prefixOwner, type Me } from './ownership.js';
+import { judgeDisk, probeDestination } from './probe.js';
 import { openDestination, type SessionEnvironment } from './session.js';
+import { snapshotsOf } from './snapshot.js';
+import { describeOwnership, storedOwnership } from './stored-ownership.js';
 import type { FailureKind } from '../errors.js';
 import type { Profile } from '../settings/schema.js';
 
@@ -17,8 +22,10 @@ export type CheckStepName =
   | 'authentication'
   | 'rsync'
   | 'marker'
+  | 'owner'
   | 'writable'
-  | 'hard-links';
+  | 'hard-links'
+  | 'ownership';
 
 export interface CheckStep {
   step: CheckStepName;
@@ -34,11 +41,20 @@ const CONNECTION_STEP: Partial<Record<FailureKind, CheckStepName>> = {
   'auth-refused': 'authentication',
 };
 
+/** What the check knows of the profile beyond the connection: whose prefix, and how it stores. */
+export interface CheckContext {
+  prefix?: string;
+  /** The owner the profile runs as; with `prefix`, the check says whether it holds the prefix. */
+  me?: Me;
+  fakeSuper?: boolean;
+}
+
 export async function checkDestination(
   env: SessionEnvironment,
   dest: Destination,
   ssh: Profile['ssh'],
   signal?: AbortSignal,
+  profile: CheckContext = {},
 ): Promise<CheckStep[]> {
   const steps: CheckStep[] = [];
   const ok = (step: CheckStepName, message: string) => steps.push({ step, ok: true, message });
@@ -117,6 +133,24 @@ export async function checkDestination(
       return steps;
     }
     ok('marker', 'The destination marker is there.');
+    if (profile.prefix !== undefined && profile.me !== undefined) {
+      const set = snapshotsOf(profile.prefix, listing.value);
+      const decision = decideOwnership(
+        prefixOwner(set.claim, set.snapshots),
+        profile.me,
+        profile.prefix,
+      );
+      if (decision.kind === 'refuse') {
+        bad('owner', decision.message, 'prefix-owned');
+        return steps;
+      }
+      ok(
+        'owner',
+        decision.kind === 'ours'
+          ? `The prefix "${profile.prefix}" belongs to this profile.`
+          : `The prefix "${profile.prefix}" is free: the first backup claims it for this profile.`,
+      );
+    }
     if (dest.kind === 'local') {
       const writable = await access(dest.path, constants.W_OK).then(
         () => true,
@@ -132,12 +166,29 @@ export async function checkDestination(
       bad('writable', probe.failure.message, probe.failure.kind);
       return steps;
     }
-    ok(
-      'writable',
-      probe.value.cleanedUp ? 'A test file was written and removed.' : probe.value.message,
+    if (probe.value.cleanedUp) ok('writable', 'Test files were written and removed.');
+    else {
+      bad(
+        'writable',
+        `Test files were written, but their folder ${probe.value.leftover ?? ''} could not be ` +
+          'removed (a key that may not delete?). Remove it on the destination (rm -r it there) ' +
+          'or with a key that may delete; backups do not need it.',
+        'refused',
+      );
+    }
+    const verdict = judgeDisk(probe.value);
+    if (!verdict.fullCopies) ok('hard-links', verdict.message);
+    else if (!verdict.unusable && readMarker(listing.value.marker).allowFullCopies) {
+      ok('hard-links', `${verdict.message} (Allowed when this destination was set up.)`);
+    } else bad('hard-links', verdict.message, 'full-copies');
+    const account = await opened.value.account();
+    const stored = storedOwnership(
+      dest,
+      account,
+      profile.fakeSuper === true,
+      process.getuid?.() ?? 1000,
     );
-    if (probe.value.hardLinks) ok('hard-links', probe.value.message);
-    else bad('hard-links', probe.value.message);
+    ok('ownership', describeOwnership(stored, dest, account));
     return steps;
   } finally {
     await close();

@@ -1,22 +1,90 @@
 /**
  * Makes a folder a Snaptray destination by writing its marker, only once the user has said it is
- * the right folder (an unmounted disk's empty mount point looks just like a new folder).
+ * the right folder (an unmounted disk's empty mount point looks just like a new folder), and only
+ * on a disk that keeps what snapshots need (probe.ts).
+ *
+ * PERSISTED FORMAT: the marker `.snaptray-destination`, the same whoever writes it:
+ *   {"format": 1, "createdAt": "<ISO-8601>", "createdBy": "<host>",
+ *    "disk": {"hardLinks": true, "symlinks": true, "permissions": true},
+ *    "allowFullCopies": true}          (only when the user allowed a disk that copies everything)
+ * Older markers hold only the first three fields; any content counts as a marker.
  */
+import { z } from 'zod';
 import { pushTopFile, type DestinationContext, type OpResult } from './ops.js';
+import { fullCopiesFailure, judgeDisk, probeDestination, type ProbeResult } from './probe.js';
 import { MARKER_NAME } from './snapshot-name.js';
+import type { DestinationListing } from './snapshot.js';
 
-/** Writes the marker when it is missing; a destination that has one is left as it is. */
+const markerSchema = z
+  .object({
+    format: z.number().optional(),
+    allowFullCopies: z.boolean().optional(),
+  })
+  .passthrough();
+
+/** What the marker says; a marker that is not JSON (written by hand) allows nothing extra. */
+export function readMarker(text: string | null): {
+  allowFullCopies: boolean;
+  raw: Record<string, unknown>;
+} {
+  try {
+    const parsed = markerSchema.safeParse(JSON.parse(text ?? ''));
+    if (parsed.success) {
+      return { allowFullCopies: parsed.data.allowFullCopies === true, raw: parsed.data };
+    }
+  } catch {
+    // not JSON
+  }
+  return { allowFullCopies: false, raw: {} };
+}
+
+export interface Initialised {
+  /** False when the marker was there already. */
+  initialised: boolean;
+  /** What the disk keeps, when it was probed (a new destination). */
+  probe: ProbeResult | null;
+}
+
+/**
+ * Writes the marker when it is missing, after probing the disk: a disk that keeps no links is
+ * refused, one that would make full copies is refused unless `allowFullCopies`. A destination
+ * that has a marker is left as it is, except that `allowFullCopies` is recorded in it.
+ */
 export async function initialiseDestination(
   ctx: DestinationContext,
-  hasMarker: boolean,
+  listing: Pick<DestinationListing, 'hasMarker' | 'marker'>,
   now: Date,
   host: string,
-): Promise<OpResult<{ initialised: boolean }>> {
-  if (hasMarker) return { ok: true, value: { initialised: false } };
-  // PERSISTED FORMAT: the marker's contents, the same as `snaptray init` writes.
-  const marker =
-    JSON.stringify({ format: 1, createdAt: now.toISOString(), createdBy: host }) + '\n';
-  const pushed = await pushTopFile(ctx, MARKER_NAME, marker);
+  opts: { allowFullCopies?: boolean } = {},
+): Promise<OpResult<Initialised>> {
+  const allow = opts.allowFullCopies === true;
+  if (listing.hasMarker) {
+    const marker = readMarker(listing.marker);
+    if (allow && !marker.allowFullCopies) {
+      const pushed = await pushTopFile(
+        ctx,
+        MARKER_NAME,
+        JSON.stringify({ ...marker.raw, allowFullCopies: true }) + '\n',
+      );
+      if (!pushed.ok) return pushed;
+    }
+    return { ok: true, value: { initialised: false, probe: null } };
+  }
+  const probe = await probeDestination(ctx);
+  if (!probe.ok) return probe;
+  const verdict = judgeDisk(probe.value);
+  if (verdict.unusable || (verdict.fullCopies && !allow)) {
+    return { ok: false, failure: fullCopiesFailure(verdict) };
+  }
+  const { hardLinks, symlinks, permissions } = probe.value;
+  const marker = {
+    format: 1,
+    createdAt: now.toISOString(),
+    createdBy: host,
+    disk: { hardLinks, symlinks, permissions },
+    ...(verdict.fullCopies ? { allowFullCopies: true } : {}),
+  };
+  const pushed = await pushTopFile(ctx, MARKER_NAME, JSON.stringify(marker) + '\n');
   if (!pushed.ok) return pushed;
-  return { ok: true, value: { initialised: true } };
+  return { ok: true, value: { initialised: true, probe: probe.value } };
 }

@@ -35,15 +35,19 @@ export interface DestinationContext {
 
 export type OpResult<T> = { ok: true; value: T } | { ok: false; failure: Failure };
 
-function at(ctx: DestinationContext, path: string): string {
+/** A path on the destination as rsync names it (`host:path` over ssh). */
+export function remote(ctx: DestinationContext, path: string): string {
   return rsyncLocation(ctx.dest, path);
 }
+const at = remote;
 
-function rsync(ctx: DestinationContext, args: string[]): Promise<SpawnResult> {
+/** Runs rsync with the destination's connection arguments first. */
+export function runRsync(ctx: DestinationContext, args: string[]): Promise<SpawnResult> {
   return ctx.spawn({ file: 'rsync', args: [...ctx.rsyncShellArgs, ...args], signal: ctx.signal });
 }
+const rsync = runRsync;
 
-async function scratchDir(ctx: DestinationContext, name: string): Promise<string> {
+export async function scratchDir(ctx: DestinationContext, name: string): Promise<string> {
   await mkdir(ctx.scratch, { recursive: true, mode: 0o700 });
   return mkdtemp(join(ctx.scratch, `${name}-`));
 }
@@ -294,70 +298,4 @@ export async function deleteSnapshots(
   const manifests = await deleteTopEntries(ctx, names.map(manifestName), 'files');
   if (!manifests.ok) return manifests;
   return deleteTopEntries(ctx, names, 'folders');
-}
-
-export interface ProbeResult {
-  writable: boolean;
-  hardLinks: boolean;
-  cleanedUp: boolean;
-  message: string;
-}
-
-/**
- * Writes a file into a fresh probe folder on the destination, hard-links it with --link-dest,
- * reads both back with -H (which recreates hard links only if they exist on the far side), and
- * removes the folder.
- */
-export async function probeDestination(ctx: DestinationContext): Promise<OpResult<ProbeResult>> {
-  const local = await scratchDir(ctx, 'probe');
-  const probeName = `.snaptray-check-${randomBytes(4).toString('hex')}`;
-  const probeRemote = joinDest(ctx.dest.path, probeName);
-  try {
-    await mkdir(join(local, 'up', 'a'), { recursive: true });
-    await writeFile(join(local, 'up', 'a', 'probe'), randomBytes(64).toString('hex'));
-    const write = await rsync(ctx, ['-a', `${join(local, 'up')}/`, `${at(ctx, probeRemote)}/`]);
-    if (write.exitCode !== 0) {
-      return { ok: false, failure: classifyRsyncFailure(write, 'Writing a test file') };
-    }
-    const link = await rsync(ctx, [
-      '-a',
-      `--link-dest=${joinDest(probeRemote, 'a')}`,
-      `${join(local, 'up', 'a')}/`,
-      `${at(ctx, joinDest(probeRemote, 'b'))}/`,
-    ]);
-    let hardLinks = false;
-    let message = '';
-    if (link.exitCode === 0) {
-      const back = join(local, 'back');
-      const read = await rsync(ctx, ['-aH', `${at(ctx, probeRemote)}/`, `${back}/`]);
-      if (read.exitCode === 0) {
-        const [a, b] = await Promise.all([
-          stat(join(back, 'a', 'probe')),
-          stat(join(back, 'b', 'probe')),
-        ]);
-        hardLinks = a.ino === b.ino;
-        message = hardLinks
-          ? 'Hard links work: unchanged files will take no extra space.'
-          : 'The destination does not keep hard links (a FAT or exFAT disk?): every snapshot would be a full copy.';
-      } else {
-        message = `Reading the test files back failed: ${stderrTail(read.stderr, 1)}`;
-      }
-    } else {
-      message = `Linking a test file failed: ${stderrTail(link.stderr, 1)}`;
-    }
-    const removed = await deleteTopEntries(ctx, [probeName], 'folders');
-    return {
-      ok: true,
-      value: {
-        writable: true,
-        hardLinks,
-        cleanedUp: removed.ok,
-        message: removed.ok
-          ? message
-          : `${message} The test folder ${probeName} could not be removed (a key without delete rights?).`,
-      },
-    };
-  } finally {
-    await rm(local, { recursive: true, force: true });
-  }
 }

@@ -3,13 +3,14 @@
  * every rsync call of the command reuses; for a local folder, nothing to open.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Destination } from './address.js';
 import type { DestinationContext } from './ops.js';
 import { failure, type Failure } from '../errors.js';
 import type { Spawn } from '../process.js';
 import type { Profile } from '../settings/schema.js';
-import { closeMaster, openMaster, prepareSsh, SshConfigError } from '../ssh/master.js';
+import { closeMaster, openMaster, prepareSsh, remoteUser, SshConfigError } from '../ssh/master.js';
 import { ensurePrivateDir } from '../state/paths.js';
 
 export interface SessionEnvironment {
@@ -22,6 +23,8 @@ export interface SessionEnvironment {
 
 export interface OpenDestination {
   ctx: DestinationContext;
+  /** The account the destination is written as: ssh's login user, or this process's user. */
+  account(): Promise<string | null>;
   close(): Promise<void>;
 }
 
@@ -42,7 +45,10 @@ export async function openDestination(
     scratch: join(runDir, 's'),
     signal,
   };
-  if (dest.kind === 'local') return { ok: true, value: { ctx, close: removeRunDir } };
+  if (dest.kind === 'local') {
+    const account = async () => userInfo().username;
+    return { ok: true, value: { ctx, account, close: removeRunDir } };
+  }
   let session;
   try {
     session = await prepareSsh(
@@ -77,6 +83,7 @@ export async function openDestination(
     ok: true,
     value: {
       ctx,
+      account: () => remoteUser(env.spawn, opened),
       close: async () => {
         await closeMaster(env.spawn, opened).catch(() => undefined);
         await removeRunDir();

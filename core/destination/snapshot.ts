@@ -28,6 +28,12 @@ export const manifestSchema = z.object({
   /** Every regular file the snapshot holds, and their total size (rsync's statistics). */
   totalFiles: z.number().int().nonnegative().optional(),
   totalBytes: z.number().nonnegative().optional(),
+  /**
+   * Whether owners and groups were kept: 'kept', 'fake-super' or 'not-kept' (stored-ownership.ts).
+   * A string, so that a value a later version adds does not make the manifest unreadable here;
+   * missing or unknown values mean not kept.
+   */
+  ownership: z.string().optional(),
 });
 export type Manifest = z.infer<typeof manifestSchema>;
 

@@ -126,6 +126,16 @@ export async function openMaster(
   };
 }
 
+/** The account ssh logs in as, after the user's own ssh config (`ssh -G`); null if it will not say. */
+export async function remoteUser(spawn: Spawn, session: SshSession): Promise<string | null> {
+  const result = await spawn({
+    file: 'ssh',
+    args: ['-F', session.configFile, '-G', '--', session.target],
+  });
+  if (result.exitCode !== 0) return null;
+  return /^user (\S+)$/m.exec(result.stdout)?.[1] ?? null;
+}
+
 export async function closeMaster(spawn: Spawn, session: SshSession): Promise<void> {
   await spawn({
     file: 'ssh',

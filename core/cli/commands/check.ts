@@ -5,6 +5,7 @@ import type { Failure } from '../../errors.js';
 import { spawnProcess } from '../../process.js';
 import type { CliArgs } from '../args.js';
 import type { CommandContext, Output } from '../output.js';
+import { commandOwner } from '../owner.js';
 import type { ResolvedProfile } from '../profile.js';
 
 export function failureJson(error: Failure): Record<string, unknown> {
@@ -16,11 +17,17 @@ export async function check(
   r: ResolvedProfile,
   ctx: CommandContext,
 ): Promise<Output> {
+  const owner = await commandOwner(ctx, r.name);
   const steps = await checkDestination(
     sessionEnvironment(ctx.places, spawnProcess),
     r.dest,
     r.profile.ssh,
     ctx.signal,
+    {
+      prefix: r.profile.prefix,
+      ...(owner.ok ? { me: owner.me } : {}),
+      fakeSuper: r.profile.rsync.fakeSuper,
+    },
   );
   const allOk = steps.every((s) => s.ok);
   const text =

@@ -2,6 +2,7 @@
 import { hostname } from 'node:os';
 import { formatDestination } from '../../destination/address.js';
 import { initialiseDestination } from '../../destination/initialise.js';
+import { judgeDisk } from '../../destination/probe.js';
 import type { Failure } from '../../errors.js';
 import { saveSettings } from '../../settings/store.js';
 import type { CliArgs } from '../args.js';
@@ -10,11 +11,11 @@ import { failedOutput, type CommandContext, type Output } from '../output.js';
 import type { ResolvedProfile } from '../profile.js';
 
 export function failureJson(error: Failure): Record<string, unknown> {
-  return { destination: null, initialised: false, prefix: null, error };
+  return { destination: null, initialised: false, prefix: null, disk: null, error };
 }
 
 export async function init(
-  _args: CliArgs,
+  args: CliArgs,
   r: ResolvedProfile,
   ctx: CommandContext,
 ): Promise<Output> {
@@ -24,13 +25,18 @@ export async function init(
     failureJson,
     async ({ ctx: dest, listing }) => {
       const where = formatDestination(r.dest);
-      const written = await initialiseDestination(dest, listing.hasMarker, new Date(), hostname());
+      const written = await initialiseDestination(dest, listing, new Date(), hostname(), {
+        allowFullCopies: args.allowFullCopies,
+      });
       if (!written.ok) return failedOutput(failureJson, 1, written.failure);
       const saved = savePrefix(r);
+      const probe = written.value.probe;
+      const disk = probe === null ? null : judgeDisk(probe);
       const text =
         (listing.hasMarker
           ? `${where} is already a Snaptray destination.\n`
           : `${where} is now a Snaptray destination.\n`) +
+        (disk !== null ? `${disk.message}\n` : '') +
         (saved ? `Saved the prefix "${r.profile.prefix}" for profile "${r.name}".\n` : '');
       return {
         exitCode: 0,
@@ -38,6 +44,11 @@ export async function init(
           destination: where,
           initialised: !listing.hasMarker,
           prefix: r.profile.prefix,
+          disk: probe && {
+            hardLinks: probe.hardLinks,
+            symlinks: probe.symlinks,
+            permissions: probe.permissions,
+          },
           error: null,
         },
         text,

@@ -105,10 +105,15 @@ describe('backup over ssh', () => {
       ['authentication', true],
       ['rsync', true],
       ['marker', true],
+      ['owner', true],
       ['writable', true],
       ['hard-links', true],
+      ['ownership', true],
     ]);
     expect(steps[3]?.message).toMatch(/protocol 3\d/);
+    expect(steps.at(-1)?.message).toBe(
+      'Owners and groups are kept (the destination account is root).',
+    );
     // The probe folder is gone again.
     expect((await readdir(destDir)).filter((n) => n.startsWith('.snaptray-check'))).toEqual([]);
   }, 180_000);

@@ -49,7 +49,7 @@ async function initialise(dest: Destination, ssh: Profile['ssh'], now: Date) {
   try {
     const listing = await listDestination(opened.value.ctx);
     if (!listing.ok) throw new Error(listing.failure.message);
-    return await initialiseDestination(opened.value.ctx, listing.value.hasMarker, now, 'univac');
+    return await initialiseDestination(opened.value.ctx, listing.value, now, 'univac');
   } finally {
     await opened.value.close();
   }
@@ -74,11 +74,18 @@ describe.each([
 
     expect(await markerStep(dest, ssh)).toMatchObject({ ok: false, kind: 'not-initialised' });
     const now = new Date('2026-11-26T03:00:00.000Z');
-    expect(await initialise(dest, ssh, now)).toEqual({ ok: true, value: { initialised: true } });
+    const disk = { hardLinks: true, symlinks: true, permissions: true };
+    expect(await initialise(dest, ssh, now)).toEqual({
+      ok: true,
+      value: { initialised: true, probe: { ...disk, cleanedUp: true, leftover: null } },
+    });
     expect(await readdir(folder)).toEqual(['.snaptray-destination']);
-    expect(await readFile(join(folder, '.snaptray-destination'), 'utf8')).toBe(
-      '{"format":1,"createdAt":"2026-11-26T03:00:00.000Z","createdBy":"univac"}\n',
-    );
+    expect(JSON.parse(await readFile(join(folder, '.snaptray-destination'), 'utf8'))).toEqual({
+      format: 1,
+      createdAt: '2026-11-26T03:00:00.000Z',
+      createdBy: 'univac',
+      disk,
+    });
     expect(await markerStep(dest, ssh)).toEqual({
       step: 'marker',
       ok: true,
@@ -89,7 +96,7 @@ describe.each([
     const marker = join(folder, '.snaptray-destination');
     const before = await stat(marker);
     const again = await initialise(dest, ssh, new Date('2027-01-01T00:00:00Z'));
-    expect(again).toEqual({ ok: true, value: { initialised: false } });
+    expect(again).toEqual({ ok: true, value: { initialised: false, probe: null } });
     const after = await stat(marker);
     expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
     expect(await readFile(join(folder, '.snaptray-destination'), 'utf8')).toContain('2026-11-26');
@@ -115,7 +122,12 @@ describe('initialiseDestination', () => {
     );
     if (!opened.ok) throw new Error(opened.failure.message);
     try {
-      await initialiseDestination(opened.value.ctx, false, now, String(cliMarker['createdBy']));
+      await initialiseDestination(
+        opened.value.ctx,
+        { hasMarker: false, marker: null },
+        now,
+        String(cliMarker['createdBy']),
+      );
     } finally {
       await opened.value.close();
     }
@@ -135,7 +147,12 @@ describe('initialiseDestination', () => {
     );
     if (!opened.ok) throw new Error(opened.failure.message);
     try {
-      const result = await initialiseDestination(opened.value.ctx, false, new Date(), 'univac');
+      const result = await initialiseDestination(
+        opened.value.ctx,
+        { hasMarker: false, marker: null },
+        new Date(),
+        'univac',
+      );
       expect(result.ok).toBe(false);
       if (!result.ok) expect(result.failure.kind).toBe('destination-missing');
     } finally {
