@@ -4,20 +4,10 @@
  * files directly, which saves two rsync start-ups per run.
  */
 import { randomBytes } from 'node:crypto';
-import {
-  link,
-  mkdir,
-  mkdtemp,
-  readFile,
-  readdir,
-  rename,
-  rm,
-  stat,
-  writeFile,
-} from 'node:fs/promises';
+import { link, mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Destination } from './address.js';
-import { joinDest, rsyncLocation } from './address.js';
+import { rsyncLocation } from './address.js';
 import { failure, stderrTail, type Failure } from '../errors.js';
 import type { Spawn, SpawnResult } from '../process.js';
 import { MANIFEST_SUFFIX, MARKER_NAME, OWNER_SUFFIX, manifestName } from './snapshot-name.js';
