@@ -132,7 +132,6 @@ export interface BackupResult {
   error: Failure | null;
 }
 
-const MAX_NAMED_FILES = 20;
 
 export async function runBackup(env: BackupEnvironment, req: BackupRequest): Promise<BackupResult> {
   const started = env.now();
