@@ -32,4 +32,23 @@ export ELECTRON_SKIP_BINARY_DOWNLOAD=1
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi
-npm run build --silent
+
+# Build only when something the build reads changed since the last successful build. The stamp
+# holds a checksum of those files' names and contents, so a fresh clone, a pull, an edit or a
+# deleted file all rebuild, whatever the files' times say.
+stamp=dist/.build-inputs
+inputs_checksum() {
+  {
+    find core electron renderer -type f -print0
+    printf '%s\0' scripts/bundle-cli.mjs scripts/build-app.mjs package.json package-lock.json \
+      tsconfig*.json vite.config.ts
+  } | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1
+}
+checksum="$(inputs_checksum)"
+if [ "${1:-}" = "--test" ] || [ ! -f dist/cli/snaptray.mjs ] ||
+  [ "$(cat "$stamp" 2>/dev/null)" != "$checksum" ]; then
+  # A build that fails half-way must not leave the stamp of an earlier one.
+  rm -f "$stamp"
+  npm run build --silent
+  echo "$checksum" >"$stamp"
+fi
