@@ -1,9 +1,9 @@
 /** How long snapshots are kept, and which of the destination's snapshots that keeps today. */
-import type { Profile } from '../core/settings/schema.js';
-import type { RetentionPreviewEntry } from '../electron/ipc-contract.js';
-import { button, h, readNumber, section, showNumber, textField } from './dom.js';
-import { formatTime } from './format.js';
-import type { Section, SectionContext } from './section.js';
+import type { Profile } from '../../core/settings/schema.js';
+import type { RetentionPreviewEntry } from '../../electron/ipc-contract.js';
+import { button, group, h, list, readNumber, showNumber, textField } from '../shared/dom.js';
+import { formatTime } from '../shared/format.js';
+import type { Part, PartContext } from './part.js';
 
 const ACTION_WORDS: Record<RetentionPreviewEntry['action'], string> = {
   keep: 'Keep',
@@ -11,12 +11,7 @@ const ACTION_WORDS: Record<RetentionPreviewEntry['action'], string> = {
   leave: 'Leave alone',
 };
 
-export function createRetentionSection(ctx: SectionContext): Section {
-  const element = section(
-    'retention',
-    'Retention',
-    'Old snapshots are pruned after each successful backup. The newest snapshot is always kept.',
-  );
+export function createKeepPage(ctx: PartContext): Part {
   const keepAll = textField({
     label: 'Keep every snapshot for',
     field: 'retention.keepAllHours',
@@ -51,22 +46,26 @@ export function createRetentionSection(ctx: SectionContext): Section {
   const status = h('p', { class: 'status', role: 'status' });
   const table = h('table', { class: 'preview-table', hidden: true });
   const previewButton = button('Preview on the destination', () => void runPreview());
-  element.append(
-    h(
-      'div',
-      { class: 'grid' },
-      keepAll.wrapper,
-      daily.wrapper,
-      weekly.wrapper,
-      monthly.wrapper,
-      maxAge.wrapper,
+  const element = h(
+    'div',
+    { class: 'page-body', id: 'retention' },
+    group(
+      {
+        title: 'Which snapshots to keep',
+        description:
+          'Old snapshots are pruned after each successful backup. The newest snapshot is always kept.',
+      },
+      list(keepAll.wrapper, daily.wrapper, weekly.wrapper, monthly.wrapper, maxAge.wrapper),
     ),
-    h(
-      'div',
-      { class: 'preview', 'aria-labelledby': 'retention-preview-title' },
-      h('h3', { id: 'retention-preview-title' }, 'What this policy keeps'),
-      h('div', { class: 'actions' }, previewButton, status),
-      table,
+    group(
+      {},
+      h(
+        'div',
+        { class: 'preview card', 'aria-labelledby': 'retention-preview-title' },
+        h('h4', { id: 'retention-preview-title' }, 'What this policy keeps'),
+        h('div', { class: 'actions' }, previewButton, status),
+        table,
+      ),
     ),
   );
   for (const input of element.querySelectorAll('input')) {

@@ -1,8 +1,8 @@
 /** The result of "Test connection", step by step in words, with the action each failure offers. */
-import type { CheckStep, CheckStepName } from '../core/destination/check.js';
-import type { ConnectionReport, HostKeyOffer } from '../electron/ipc-contract.js';
-import { button, h, uniqueId } from './dom.js';
-import type { SectionContext } from './section.js';
+import type { CheckStep, CheckStepName } from '../../core/destination/check.js';
+import type { ConnectionReport, HostKeyOffer } from '../../electron/ipc-contract.js';
+import { button, h, uniqueId } from '../shared/dom.js';
+import type { PartContext } from './part.js';
 
 const STEP_TITLES: Record<CheckStepName, string> = {
   folder: 'Folder exists',
@@ -34,13 +34,13 @@ export interface ConnectionPanel {
 }
 
 export function createConnectionPanel(
-  ctx: SectionContext,
+  ctx: PartContext,
   isSsh: () => boolean,
   destinationLabel: () => string,
 ): ConnectionPanel {
   const status = h('p', { class: 'status', role: 'status' });
   const results = h('div', { class: 'connection-results' });
-  const testButton = button('Test connection', () => void test(), { class: 'primary' });
+  const testButton = button('Test connection', () => void test());
   const element = h(
     'div',
     { class: 'connection' },
@@ -199,7 +199,7 @@ export function createConnectionPanel(
       ),
       h(
         'div',
-        { class: 'field check' },
+        { class: 'confirm' },
         confirm,
         h(
           'label',

@@ -1,4 +1,7 @@
-/** Small builders for labelled controls: every control gets a label, a hint and an error slot. */
+/**
+ * Small builders for the windows' controls. Every control gets a label, an optional hint and an
+ * error slot; controls sit in rows, and rows in the boxed lists of a group.
+ */
 
 type Child = Node | string | null | undefined | false;
 type Attributes = Record<string, string | number | boolean | null | undefined>;
@@ -61,8 +64,13 @@ export interface FieldOptions {
   numeric?: boolean;
   /** A trailing word such as "hours", shown after the input. */
   unit?: string;
-  /** Buttons that act on this field, shown on its line. */
+  /** Buttons that act on this field, shown beside it. */
   actions?: HTMLElement[];
+  /**
+   * `inline`: label on the left, a short input on the right (numbers, times); `stacked`: label
+   * above a full-width input (paths, commands). Numbers and times are inline unless told.
+   */
+  layout?: 'inline' | 'stacked';
 }
 
 export interface LabelledInput {
@@ -73,7 +81,9 @@ export interface LabelledInput {
 export function textField(options: FieldOptions): LabelledInput {
   const id = uniqueId('field');
   const error = errorSlot(options.field);
-  const hint = options.hint ? h('p', { class: 'hint', id: uniqueId('hint') }, options.hint) : null;
+  const hint = hintFor(options.hint);
+  const short = options.numeric === true || options.type === 'time';
+  const layout = options.layout ?? (short ? 'inline' : 'stacked');
   const input = h('input', {
     id,
     type: options.type ?? 'text',
@@ -82,53 +92,74 @@ export function textField(options: FieldOptions): LabelledInput {
     inputmode: options.numeric ? 'numeric' : undefined,
     spellcheck: 'false',
     autocomplete: 'off',
-    class: options.numeric ? 'number' : undefined,
-    'aria-describedby': [hint?.id, error.id].filter(Boolean).join(' '),
+    class: short ? 'short' : undefined,
+    'aria-describedby': describedBy(hint, error),
   });
   const control =
     options.unit || options.actions
       ? h(
           'div',
-          { class: 'with-unit' },
+          { class: 'control' },
           input,
           options.unit ? h('span', { class: 'unit' }, options.unit) : null,
           ...(options.actions ?? []),
         )
       : input;
-  const wrapper = h(
-    'div',
-    { class: 'field' },
-    h('label', { for: id }, options.label),
-    control,
-    hint,
-    error,
-  );
+  const label = h('label', { for: id }, options.label);
+  const wrapper =
+    layout === 'inline'
+      ? h(
+          'div',
+          { class: 'row field inline' },
+          h('div', { class: 'row-text' }, label, hint),
+          control,
+          error,
+        )
+      : h('div', { class: 'row field stacked' }, label, control, hint, error);
   return { wrapper, input };
 }
 
-export function checkboxField(options: {
+/** The one on/off control of every setting: a switch at the end of its row. */
+export function toggleField(options: {
   label: string;
   field: string;
   hint?: string;
-  asSwitch?: boolean;
 }): LabelledInput {
-  const id = uniqueId('check');
+  const id = uniqueId('toggle');
   const error = errorSlot(options.field);
-  const hint = options.hint ? h('p', { class: 'hint', id: uniqueId('hint') }, options.hint) : null;
+  const hint = hintFor(options.hint);
   const input = h('input', {
     id,
     type: 'checkbox',
-    role: options.asSwitch ? 'switch' : undefined,
+    role: 'switch',
+    class: 'switch',
     'data-field': options.field,
-    'aria-describedby': [hint?.id, error.id].filter(Boolean).join(' '),
+    'aria-describedby': describedBy(hint, error),
   });
+  const text = h('div', { class: 'row-text' }, h('label', { for: id }, options.label), hint);
+  // As in GNOME's and KDE's lists, the whole row flips the switch, not only its label.
+  text.addEventListener('click', (event) => {
+    if (!(event.target instanceof HTMLLabelElement)) input.click();
+  });
+  const wrapper = h('div', { class: 'row field toggle' }, text, input, error);
+  return { wrapper, input };
+}
+
+/** A choice among a few, as a row with a radio button in front. */
+export function radioRow(
+  name: string,
+  value: string,
+  label: string,
+  extra?: HTMLElement,
+): { wrapper: HTMLDivElement; input: HTMLInputElement } {
+  const id = uniqueId('radio');
+  const input = h('input', { type: 'radio', name, value, id });
   const wrapper = h(
     'div',
-    { class: options.asSwitch ? 'field check switch' : 'field check' },
+    { class: 'row choice' },
     input,
-    h('label', { for: id }, options.label),
-    hint,
-    error,
+    h('label', { for: id }, label),
+    extra ?? null,
   );
   return { wrapper, input };
 }
@@ -143,13 +174,38 @@ export function button(
   return element;
 }
 
-export function section(id: string, title: string, intro: string): HTMLElement {
-  const heading = h('h2', { id: `${id}-title` }, title);
+export interface GroupOptions {
+  id?: string;
+  title?: string;
+  description?: string | Node;
+}
+
+/** A titled group of settings, as GNOME's and KDE's preference pages show them. */
+export function group(options: GroupOptions, ...children: Child[]): HTMLElement {
+  const heading = options.title
+    ? h('h3', { class: 'group-title', id: uniqueId('group') }, options.title)
+    : null;
   return h(
     'section',
-    { id, class: 'panel', 'aria-labelledby': heading.id },
+    { class: 'group', id: options.id, 'aria-labelledby': heading?.id },
     heading,
-    h('p', { class: 'intro' }, intro),
+    options.description ? h('p', { class: 'group-description' }, options.description) : null,
+    ...children,
+  );
+}
+
+/** The rounded box that holds a group's rows. */
+export function list(...rows: Child[]): HTMLDivElement {
+  return h('div', { class: 'list' }, ...rows);
+}
+
+/** A disclosure the user opens: closed until asked, like an expander row. */
+export function disclosure(summary: string, ...children: Child[]): HTMLDetailsElement {
+  return h(
+    'details',
+    { class: 'disclosure' },
+    h('summary', {}, summary),
+    h('div', { class: 'disclosure-body' }, ...children),
   );
 }
 
@@ -162,4 +218,15 @@ export function readNumber(input: HTMLInputElement, emptyIsNull = false): unknow
 
 export function showNumber(input: HTMLInputElement, value: number | null): void {
   input.value = value === null ? '' : String(value);
+}
+
+function hintFor(text: string | undefined): HTMLParagraphElement | null {
+  return text ? h('p', { class: 'hint', id: uniqueId('hint') }, text) : null;
+}
+
+function describedBy(...parts: (HTMLElement | null)[]): string {
+  return parts
+    .map((p) => p?.id)
+    .filter(Boolean)
+    .join(' ');
 }
