@@ -44,6 +44,7 @@ async function start(app: HTMLElement): Promise<void> {
 
 function buildWindow(app: HTMLElement, initial: LoadedSettings): void {
   let saved: Profile = initial.profile;
+  let fileExists = initial.exists;
   let baseline = '';
   let validateTimer: number | undefined;
   let validation = 0;
@@ -120,16 +121,21 @@ function buildWindow(app: HTMLElement, initial: LoadedSettings): void {
   }
 
   function describeFile(loaded: LoadedSettings): void {
+    fileExists = loaded.exists;
     advanced.describeFile(loaded);
   }
 
   function updateEdited(): void {
     const edited = isEdited();
     revert.disabled = !edited;
+    // Nothing to save when the file holds what the window shows; on first run there is no file.
+    save.disabled = !edited && fileExists;
     document.title = edited ? `${TITLE} (unsaved)` : TITLE;
   }
 
   function changed(): void {
+    // The last message was about the last action; an edit makes it stale.
+    status.textContent = '';
     updateEdited();
     const current = draft();
     excludes.draftChanged(current);
@@ -163,6 +169,7 @@ function buildWindow(app: HTMLElement, initial: LoadedSettings): void {
   }
 
   async function saveNow(): Promise<void> {
+    if (save.disabled) return;
     window.clearTimeout(validateTimer);
     const current = draft();
     const problems = localProblems();
@@ -175,8 +182,8 @@ function buildWindow(app: HTMLElement, initial: LoadedSettings): void {
     save.disabled = true;
     status.textContent = 'Saving…';
     const result = await api.saveSettings(current);
-    save.disabled = false;
     if (!result.ok) {
+      updateEdited();
       validation += 1;
       showErrors(result.fields ?? []);
       status.textContent = result.fields?.length
@@ -258,4 +265,5 @@ function buildWindow(app: HTMLElement, initial: LoadedSettings): void {
 
   describeFile(initial);
   show(saved);
+  if (!fileExists) status.textContent = 'Not saved yet: Save creates the settings file.';
 }

@@ -122,6 +122,11 @@ async function screenshot(page: Page, name: string): Promise<void> {
   if (hidden > 0) await page.setViewportSize(size);
 }
 
+/** What the bar under the page says about the last save, revert or reload. */
+function saveStatus(page: Page): Promise<string | null> {
+  return page.locator('.actionbar [role="status"]').textContent();
+}
+
 async function shownTotals(page: Page): Promise<{ files: number; bytes: number } | null> {
   const total = page.locator('#excludes [data-bytes]');
   if ((await total.count()) === 0) return null;
@@ -689,6 +694,71 @@ describe('the settings window', () => {
     // Shift+Tab goes back to the sidebar entry of that page.
     await page.keyboard.press('Shift+Tab');
     expect(await focus()).toEqual({ role: 'tab', name: 'Schedule', visible: true, outline: 2 });
+    expect(win.problems).toEqual([]);
+    await page.close();
+  });
+
+  it('enables Save only while something differs from the saved settings', async () => {
+    const first = await makeUser();
+    const win0 = await open(first);
+    // First run: nothing is saved yet, so Save is there to create the file.
+    const save0 = win0.page.getByRole('button', { name: 'Save' });
+    expect(await save0.isEnabled()).toBe(true);
+    expect(await saveStatus(win0.page)).toBe('Not saved yet: Save creates the settings file.');
+    await save0.click();
+    await win0.page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    expect(existsSync(first.configFile)).toBe(true);
+    expect(await save0.isDisabled()).toBe(true);
+    await win0.page.close();
+
+    const user = await makeUser();
+    await writeSettings(
+      user,
+      profileWith({ hooks: { pre: 'echo one', after: '', fail: '', timeoutSeconds: 600 } }),
+    );
+    const win = await open(user);
+    const { page } = win;
+    const save = page.getByRole('button', { name: 'Save' });
+    const revert = page.getByRole('button', { name: 'Revert' });
+    const buttons = async () => ({
+      save: await save.isEnabled(),
+      revert: await revert.isEnabled(),
+    });
+    expect(await buttons()).toEqual({ save: false, revert: false });
+    expect(await page.title()).toBe('Snaptray Settings');
+
+    await goTo(page, 'Advanced');
+    const pre = page.getByLabel('Before a backup');
+    await pre.fill('echo two');
+    expect(await buttons()).toEqual({ save: true, revert: true });
+    expect(await page.title()).toBe('Snaptray Settings (unsaved)');
+    // Typing the saved value back leaves nothing to save.
+    await pre.fill('echo one');
+    expect(await buttons()).toEqual({ save: false, revert: false });
+    expect(await page.title()).toBe('Snaptray Settings');
+
+    await goTo(page, 'Notifications');
+    await page.getByRole('switch', { name: 'A backup starts' }).click();
+    expect(await buttons()).toEqual({ save: true, revert: true });
+    await revert.click();
+    expect(await saveStatus(page)).toBe('Your edits were undone.');
+    expect(await buttons()).toEqual({ save: false, revert: false });
+    expect(await page.getByRole('switch', { name: 'A backup starts' }).isChecked()).toBe(true);
+
+    // Ctrl+S with nothing to save writes nothing.
+    const before = (await stat(user.configFile)).mtimeMs;
+    await page.keyboard.press('Control+s');
+    expect(await saveStatus(page)).toBe('Your edits were undone.');
+
+    await page.getByRole('switch', { name: 'A backup fails' }).click();
+    await page.keyboard.press('Control+s');
+    await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    expect(await buttons()).toEqual({ save: false, revert: false });
+    expect((await stat(user.configFile)).mtimeMs).toBeGreaterThan(before);
+    const written = JSON.parse(await readFile(user.configFile, 'utf8')) as {
+      profiles: { default: Profile };
+    };
+    expect(written.profiles.default.notifications.failed).toBe(false);
     expect(win.problems).toEqual([]);
     await page.close();
   });
