@@ -17,6 +17,9 @@ export function createExcludesGroup(
   ctx: PartContext,
   presets: readonly ExcludePreset[],
 ): Part & { draftChanged(draft: Record<string, unknown>): void } {
+  // A preset's pattern that matches nothing here is harmless (no such folder on this computer);
+  // only a pattern the user wrote gets the warning, as it may be a typing mistake.
+  const presetPatterns = new Set(presets.flatMap((p) => p.patterns));
   const rows = h('ul', { class: 'list rows', 'aria-label': 'Exclude patterns' });
   const add = button('Add pattern', () => {
     patterns.push('');
@@ -161,7 +164,7 @@ export function createExcludesGroup(
   function showWarnings(): void {
     const warnings = new Map<string, string>();
     patterns.forEach((pattern, index) => {
-      if (unmatched.includes(pattern)) {
+      if (unmatched.includes(pattern) && !presetPatterns.has(pattern)) {
         warnings.set(`excludes.${index}`, 'Matches nothing in the sources right now.');
       }
     });

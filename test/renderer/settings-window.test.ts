@@ -127,6 +127,13 @@ function saveStatus(page: Page): Promise<string | null> {
   return page.locator('.actionbar [role="status"]').textContent();
 }
 
+const PREVIEW_DONE = 'Computed by rsync from the sources as they are now.';
+
+/** What the excludes preview says it is doing: waiting, asking rsync, or done. */
+function previewStatus(page: Page): Promise<string | null> {
+  return page.locator('#excludes .preview [role="status"]').textContent();
+}
+
 async function shownTotals(page: Page): Promise<{ files: number; bytes: number } | null> {
   const total = page.locator('#excludes [data-bytes]');
   if ((await total.count()) === 0) return null;
@@ -328,13 +335,6 @@ describe('the settings window', () => {
       .evaluateAll((els) => els.map((e) => (e as HTMLTextAreaElement).value));
     const withBoth = await rsyncDryRunTotals([user.home], presetPatterns);
     await expect.poll(() => shownTotals(page)).toEqual(withBoth);
-    // The preset's patterns that match nothing here are flagged, not refused.
-    const pycache = page.getByRole('textbox', {
-      name: `Exclude pattern ${presetPatterns.indexOf('__pycache__/') + 1}`,
-    });
-    await expect
-      .poll(() => describedBy(pycache, 'field-warning'))
-      .toBe('Matches nothing in the sources right now.');
     await screenshot(page, 'excludes-preview');
 
     // A pattern typed by hand is checked as it is typed.
@@ -759,6 +759,63 @@ describe('the settings window', () => {
       profiles: { default: Profile };
     };
     expect(written.profiles.default.notifications.failed).toBe(false);
+    expect(win.problems).toEqual([]);
+    await page.close();
+  });
+
+  it('warns about a pattern the user wrote that matches nothing, never about a preset one', async () => {
+    const user = await makeUser();
+    await writeTree(user.home, { 'docs/notes.md': 'notes', 'docs/letter.txt': 'letter' });
+    const win = await open(user);
+    const { page } = win;
+    await goTo(page, 'What to back up');
+    const warnings = () =>
+      page
+        .locator('#excludes .field-warning')
+        .evaluateAll((slots) =>
+          slots
+            .filter((s) => !(s as HTMLElement).hidden)
+            .map((s) => s.getAttribute('data-warning-for')),
+        );
+
+    // Every pattern of this preset matches nothing in this home.
+    await page.getByRole('button', { name: 'Add node_modules and build outputs' }).click();
+    const patterns = page.getByRole('textbox', { name: /^Exclude pattern/ });
+    const presetPatterns = await patterns.evaluateAll((els) =>
+      els.map((e) => (e as HTMLTextAreaElement).value),
+    );
+    expect(presetPatterns.length).toBeGreaterThan(3);
+    // The totals do not change (the preset leaves nothing out), so wait for rsync's new answer.
+    await expect.poll(() => previewStatus(page)).toBe(PREVIEW_DONE);
+    expect(await shownTotals(page)).toEqual(await rsyncDryRunTotals([user.home], presetPatterns));
+    expect(await warnings()).toEqual([]);
+
+    // A pattern typed by hand that matches nothing is flagged, and not refused.
+    await page.getByRole('button', { name: 'Add pattern' }).click();
+    const typed = page.getByRole('textbox', {
+      name: `Exclude pattern ${presetPatterns.length + 1}`,
+    });
+    await typed.fill('*.mdx');
+    await expect
+      .poll(() => describedBy(typed, 'field-warning'))
+      .toBe('Matches nothing in the sources right now.');
+    expect(await warnings()).toEqual([`excludes.${presetPatterns.length}`]);
+    expect(await describedBy(typed, 'field-error')).toBe('');
+    await screenshot(page, 'excludes-typed-pattern-warning');
+    await typed.fill('*.md');
+    await expect.poll(warnings).toEqual([]);
+    expect(await shownTotals(page)).toEqual(
+      await rsyncDryRunTotals([user.home], [...presetPatterns, '*.md']),
+    );
+
+    // A preset pattern edited by hand is the user's own: a typing mistake there is flagged.
+    const pycache = page.getByRole('textbox', {
+      name: `Exclude pattern ${presetPatterns.indexOf('__pycache__/') + 1}`,
+    });
+    await pycache.fill('__pycache_/');
+    await expect
+      .poll(() => describedBy(pycache, 'field-warning'))
+      .toBe('Matches nothing in the sources right now.');
     expect(win.problems).toEqual([]);
     await page.close();
   });
