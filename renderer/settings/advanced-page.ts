@@ -23,6 +23,11 @@ export function createAdvancedPage(ctx: PartContext): AdvancedPage {
     field: 'rsync.xattrs',
     hint: 'Extra data some programs and security modules attach to files.',
   });
+  const fakeSuper = toggleField({
+    label: 'Keep owners and special files on a router account that is not root',
+    field: 'rsync.fakeSuper',
+    hint: 'The router stores them in extended attributes (rsync --fake-super); its disk must support those.',
+  });
   const knownHosts = textField({
     label: 'Extra known_hosts file',
     field: 'ssh.knownHostsFile',
@@ -51,7 +56,7 @@ export function createAdvancedPage(ctx: PartContext): AdvancedPage {
   const element = h(
     'div',
     { class: 'page-body', id: 'advanced' },
-    group({ title: 'Copying' }, list(acls.wrapper, xattrs.wrapper)),
+    group({ title: 'Copying' }, list(acls.wrapper, xattrs.wrapper, fakeSuper.wrapper)),
     group({ title: 'ssh' }, list(knownHosts.wrapper, sshConfig.wrapper)),
     group(
       {
@@ -74,6 +79,7 @@ export function createAdvancedPage(ctx: PartContext): AdvancedPage {
     show(profile: Profile) {
       acls.input.checked = profile.rsync.acls;
       xattrs.input.checked = profile.rsync.xattrs;
+      fakeSuper.input.checked = profile.rsync.fakeSuper;
       knownHosts.input.value = profile.ssh.knownHostsFile ?? '';
       sshConfig.input.value = profile.ssh.configFile ?? '';
       pre.input.value = profile.hooks.pre;
@@ -86,6 +92,7 @@ export function createAdvancedPage(ctx: PartContext): AdvancedPage {
         rsync: {
           acls: acls.input.checked,
           xattrs: xattrs.input.checked,
+          fakeSuper: fakeSuper.input.checked,
         },
         ssh: {
           knownHostsFile: optional(knownHosts.input),

@@ -2,6 +2,7 @@
 import type { FieldError, Profile } from '../../core/settings/schema.js';
 import {
   button,
+  disclosure,
   errorSlot,
   group,
   h,
@@ -94,6 +95,12 @@ export function createDestinationPage(ctx: PartContext): Part {
     hint: 'The private key to log in with; empty uses your usual ssh keys.',
     actions: [chooseKey],
   });
+  const rsyncPath = textField({
+    label: 'rsync on the router',
+    field: 'ssh.rsyncPath',
+    placeholder: '/opt/bin/rsync',
+    hint: 'Where rsync lives when ssh commands on the router do not find it (Entware: /opt/bin/rsync). Empty: rsync on the router’s PATH.',
+  });
   const destinationError = errorSlot('destination');
   const sshPanel = group(
     { title: 'Router or NAS' },
@@ -103,6 +110,7 @@ export function createDestinationPage(ctx: PartContext): Part {
       remoteFolder.wrapper,
       keyFile.wrapper,
     ),
+    disclosure('More router settings', list(rsyncPath.wrapper)),
     routerHelp(),
   );
 
@@ -215,6 +223,7 @@ export function createDestinationPage(ctx: PartContext): Part {
       remoteFolder.input.value = fields?.kind === 'ssh' ? fields.path : '';
       showNumber(port.input, profile.ssh.port);
       keyFile.input.value = profile.ssh.identityFile ?? '';
+      rsyncPath.input.value = profile.ssh.rsyncPath ?? '';
       prefix.input.value = profile.prefix;
       command.input.value = '';
       updateKind();
@@ -228,6 +237,7 @@ export function createDestinationPage(ctx: PartContext): Part {
         ssh: {
           port: readNumber(port.input, true),
           identityFile: optional(keyFile.input),
+          rsyncPath: optional(rsyncPath.input),
         },
       };
     },

@@ -1,7 +1,16 @@
 /** How long snapshots are kept, and which of the destination's snapshots that keeps today. */
 import type { Profile } from '../../core/settings/schema.js';
 import type { RetentionPreviewEntry } from '../../electron/ipc-contract.js';
-import { button, group, h, list, readNumber, showNumber, textField } from '../shared/dom.js';
+import {
+  button,
+  group,
+  h,
+  list,
+  readNumber,
+  showNumber,
+  textField,
+  toggleField,
+} from '../shared/dom.js';
 import { formatTime } from '../shared/format.js';
 import type { Part, PartContext } from './part.js';
 
@@ -43,6 +52,18 @@ export function createKeepPage(ctx: PartContext): Part {
     unit: 'days',
     hint: 'Empty: never delete by age alone.',
   });
+  const makeRoom = toggleField({
+    label: 'When the destination is full, delete the oldest snapshots and try again',
+    field: 'retention.makeRoom',
+    hint: 'Only this computer’s snapshots; the newest stay, as many as set below.',
+  });
+  const makeRoomKeep = textField({
+    label: 'Keep at least',
+    field: 'retention.makeRoomKeep',
+    numeric: true,
+    unit: 'snapshots',
+  });
+  makeRoomKeep.wrapper.classList.add('nested');
   const status = h('p', { class: 'status', role: 'status' });
   const table = h('table', { class: 'preview-table', hidden: true });
   const previewButton = button('Preview on the destination', () => void runPreview());
@@ -57,6 +78,7 @@ export function createKeepPage(ctx: PartContext): Part {
       },
       list(keepAll.wrapper, daily.wrapper, weekly.wrapper, monthly.wrapper, maxAge.wrapper),
     ),
+    group({ title: 'A full destination' }, list(makeRoom.wrapper, makeRoomKeep.wrapper)),
     group(
       {},
       h(
@@ -69,7 +91,14 @@ export function createKeepPage(ctx: PartContext): Part {
     ),
   );
   for (const input of element.querySelectorAll('input')) {
-    input.addEventListener('input', () => ctx.changed());
+    input.addEventListener('input', () => {
+      update();
+      ctx.changed();
+    });
+  }
+
+  function update(): void {
+    makeRoomKeep.input.disabled = !makeRoom.input.checked;
   }
 
   async function runPreview(): Promise<void> {
@@ -136,6 +165,9 @@ export function createKeepPage(ctx: PartContext): Part {
       showNumber(weekly.input, profile.retention.weeklyWeeks);
       showNumber(monthly.input, profile.retention.monthlyMonths);
       showNumber(maxAge.input, profile.retention.maxAgeDays);
+      makeRoom.input.checked = profile.retention.makeRoom;
+      showNumber(makeRoomKeep.input, profile.retention.makeRoomKeep);
+      update();
       table.hidden = true;
       status.textContent = '';
     },
@@ -147,6 +179,8 @@ export function createKeepPage(ctx: PartContext): Part {
           weeklyWeeks: readNumber(weekly.input),
           monthlyMonths: readNumber(monthly.input),
           maxAgeDays: readNumber(maxAge.input, true),
+          makeRoom: makeRoom.input.checked,
+          makeRoomKeep: readNumber(makeRoomKeep.input),
         },
       };
     },

@@ -560,9 +560,13 @@ describe('the settings window', () => {
       'tablist "Settings pages"',
       'tab "Destination"',
       'textbox "Host"',
+      'textbox "rsync on the router"',
       'textbox "Exclude pattern 1"',
       'switch "A backup fails"',
       'switch "Wait for AC power"',
+      'switch "Keep owners and special files on a router account that is not root"',
+      'switch "When the destination is full, delete the oldest snapshots and try again"',
+      'textbox "Keep at least"',
       'textbox "ssh config file"',
       'textbox "Before a backup"',
       'button "Test connection"',
@@ -819,4 +823,111 @@ describe('the settings window', () => {
     expect(win.problems).toEqual([]);
     await page.close();
   });
+  it('saves back every field of the profile, shown or not, when one thing changes', async () => {
+    const user = await makeUser();
+    const everything: Profile = {
+      sources: [user.home, '/srv/data'],
+      destination: 'backup@[fd00::2]:/mnt/sda1/snaptray',
+      prefix: 'univac',
+      ssh: {
+        port: 2222,
+        identityFile: '/home/ben/.ssh/snaptray',
+        knownHostsFile: '/etc/snaptray/known_hosts',
+        configFile: '/etc/snaptray/ssh_config',
+        rsyncPath: '/opt/bin/rsync',
+      },
+      excludes: ['/proc/*', '*.iso'],
+      rsync: {
+        acls: true,
+        xattrs: true,
+        oneFileSystem: true,
+        compress: true,
+        bandwidthLimit: 5000,
+        gentle: false,
+        fakeSuper: true,
+      },
+      retention: {
+        keepAllHours: 48,
+        dailyDays: 30,
+        weeklyWeeks: 10,
+        monthlyMonths: 24,
+        maxAgeDays: 730,
+        makeRoom: true,
+        makeRoomKeep: 5,
+      },
+      schedule: {
+        mode: 'daily',
+        everyHours: 6,
+        dailyAt: '02:30',
+        catchUp: false,
+        waitForAC: true,
+        skipWhenUnreachable: false,
+      },
+      hooks: {
+        pre: 'echo "before $SNAPTRAY_PROFILE"',
+        after: 'notify-send done',
+        fail: 'logger -t snaptray failed',
+        timeoutSeconds: 120,
+      },
+      notifications: {
+        started: false,
+        finished: false,
+        partial: false,
+        failed: false,
+        skipped: false,
+        overdue: false,
+      },
+      overdueDays: 7,
+    };
+    // The fixture really sets every field away from its default.
+    const defaults = leaves(defaultProfile());
+    const set = leaves(everything);
+    expect(Object.keys(set).sort()).toEqual(Object.keys(defaults).sort());
+    expect(Object.keys(set).filter((k) => set[k] === defaults[k])).toEqual([]);
+    await writeSettings(user, everything);
+
+    const win = await open(user);
+    const { page } = win;
+    const save = page.getByRole('button', { name: 'Save' });
+    // The window shows the file exactly: nothing differs, nothing to save.
+    expect(await save.isDisabled()).toBe(true);
+    // The number of snapshots to keep is editable only while making room is on.
+    await goTo(page, 'Keep');
+    const makeRoom = page.getByRole('switch', {
+      name: /When the destination is full/,
+    });
+    const keepAtLeast = page.getByLabel('Keep at least');
+    expect(await keepAtLeast.isEnabled()).toBe(true);
+    expect(await keepAtLeast.inputValue()).toBe('5');
+    await makeRoom.click();
+    expect(await keepAtLeast.isDisabled()).toBe(true);
+    await makeRoom.click();
+    expect(await keepAtLeast.isEnabled()).toBe(true);
+    expect(await save.isDisabled()).toBe(true);
+
+    await goTo(page, 'Notifications');
+    await page.getByRole('switch', { name: 'A backup fails' }).click();
+    await save.click();
+    await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    const written = JSON.parse(await readFile(user.configFile, 'utf8')) as {
+      profiles: { default: Profile };
+    };
+    expect(written.profiles.default).toEqual({
+      ...everything,
+      notifications: { ...everything.notifications, failed: true },
+    });
+    expect(win.problems).toEqual([]);
+    await page.close();
+  });
 });
+
+/** Every leaf of a profile by its dotted path (lists as whole values). */
+function leaves(value: object, path = ''): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, v] of Object.entries(value)) {
+    const at = path ? `${path}.${key}` : key;
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) Object.assign(out, leaves(v, at));
+    else out[at] = JSON.stringify(v);
+  }
+  return out;
+}
