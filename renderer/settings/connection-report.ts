@@ -142,8 +142,8 @@ export function createConnectionPanel(
         'Compare it with the fingerprint the router itself shows, for example with ',
         h('code', {}, 'ssh-keygen -l -f /etc/ssh/ssh_host_ed25519_key.pub'),
         ' (OpenSSH) or ',
-        h('code', {}, 'dropbearkey -y -f /etc/dropbear/dropbear_ed25519_host_key'),
-        ' (Dropbear). Trusting it writes it to Snaptray’s own known_hosts file; your ~/.ssh/known_hosts is not changed.',
+        h('code', {}, 'dropbearkey -y -f /opt/etc/dropbear/dropbear_ed25519_host_key'),
+        ' (Entware’s Dropbear; /etc/dropbear/ on OpenWrt). Trusting it writes it to Snaptray’s own known_hosts file; your ~/.ssh/known_hosts is not changed.',
       ),
       trust,
     );

@@ -1,4 +1,4 @@
-/** "Setting up the router": closed until the user opens it. */
+/** "Setting up the router": closed until the user opens it. The README says the same. */
 import { disclosure, h } from '../shared/dom.js';
 
 export function routerHelp(): HTMLDetailsElement {
@@ -9,13 +9,29 @@ export function routerHelp(): HTMLDetailsElement {
       {},
       'Snaptray needs only rsync on the router (Entware: ',
       h('code', {}, 'opkg install rsync'),
-      '). Add this computer’s public key to the router’s ',
-      h('code', {}, '~/.ssh/authorized_keys'),
-      ' (Dropbear: ',
-      h('code', {}, '/etc/dropbear/authorized_keys'),
-      '), for example with ',
-      h('code', {}, 'ssh-copy-id -i ~/.ssh/id_ed25519.pub admin@192.168.1.1'),
-      '.',
+      '). Add this computer’s public key to the router’s authorized_keys:',
+    ),
+    h(
+      'ul',
+      {},
+      h(
+        'li',
+        {},
+        'root on a router with Dropbear: ',
+        h('code', {}, '/opt/etc/dropbear/authorized_keys'),
+        ' with Entware’s Dropbear, ',
+        h('code', {}, '/etc/dropbear/authorized_keys'),
+        ' with OpenWrt’s (or the router’s web page);',
+      ),
+      h(
+        'li',
+        {},
+        'any other user, or an OpenSSH server: ',
+        h('code', {}, '~/.ssh/authorized_keys'),
+        ' of that user, which ',
+        h('code', {}, 'ssh-copy-id -i ~/.ssh/id_ed25519.pub admin@192.168.1.1'),
+        ' fills in.',
+      ),
     ),
     h(
       'p',

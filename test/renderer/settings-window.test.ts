@@ -532,6 +532,12 @@ describe('the settings window', () => {
     const help = page.locator('details.help');
     expect(await help.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
     expect(await help.locator('pre').isVisible()).toBe(false);
+    await help.locator('summary').click();
+    // Where the key goes, in the README's words.
+    expect(await help.locator('li').allTextContents()).toEqual([
+      'root on a router with Dropbear: /opt/etc/dropbear/authorized_keys with Entware’s Dropbear, /etc/dropbear/authorized_keys with OpenWrt’s (or the router’s web page);',
+      'any other user, or an OpenSSH server: ~/.ssh/authorized_keys of that user, which ssh-copy-id -i ~/.ssh/id_ed25519.pub admin@192.168.1.1 fills in.',
+    ]);
     for (const d of await page.locator('details').all())
       await d.evaluate((e) => e.setAttribute('open', ''));
     await page.getByRole('radio', { name: 'A folder on this computer' }).check();
