@@ -147,7 +147,7 @@ export function createKeepPage(ctx: PartContext): Part {
             h(
               'tr',
               { class: `action-${e.action}`, 'data-snapshot': e.name },
-              h('td', { class: 'path' }, e.name),
+              h('td', { class: 'path name' }, e.name),
               h('td', {}, formatTime(e.time)),
               h('td', { 'data-action': e.action }, ACTION_WORDS[e.action]),
               h('td', {}, e.reason),

@@ -95,15 +95,15 @@ export function textField(options: FieldOptions): LabelledInput {
     class: short ? 'short' : undefined,
     'aria-describedby': describedBy(hint, error),
   });
+  // An inline field without a unit keeps the unit's room, so the inputs of a list line up.
+  const unit = options.unit
+    ? h('span', { class: 'unit' }, options.unit)
+    : layout === 'inline'
+      ? h('span', { class: 'unit', 'aria-hidden': 'true' })
+      : null;
   const control =
-    options.unit || options.actions
-      ? h(
-          'div',
-          { class: 'control' },
-          input,
-          options.unit ? h('span', { class: 'unit' }, options.unit) : null,
-          ...(options.actions ?? []),
-        )
+    unit || options.actions
+      ? h('div', { class: 'control' }, input, unit, ...(options.actions ?? []))
       : input;
   const label = h('label', { for: id }, options.label);
   const wrapper =
