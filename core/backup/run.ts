@@ -806,6 +806,7 @@ async function record(
     logPath: r.logPath,
     error: r.error,
     warnings: r.warnings,
+    source: env.source,
   };
   await appendHistory(env.stateDir, entry);
 }
