@@ -20,6 +20,7 @@ import {
   pushTopFile,
 } from '../destination/ops.js';
 import { holdPrefix, mayHold } from '../destination/hold-prefix.js';
+import { pointLatestLink } from '../destination/latest-link.js';
 import type { Claim, Me } from '../destination/ownership.js';
 import { failure, stderrTail, type Failure } from '../errors.js';
 import { runHook } from './hooks.js';
@@ -450,6 +451,8 @@ async function runLocked(
       { name, time: started, latestTime: started, state: manifest.status, manifest, problem: null },
     ];
     await cleanUp(ctx, after, claim, profile, env.now(), warn);
+    const latest = await pointLatestLink(ctx, profile.prefix, after);
+    if (!latest.ok) warn(latest.warning);
 
     emit({ type: 'phase', phase: 'after-hook' });
     const outcome = transfer.status === 'ok' ? 'ok' : 'partial';
