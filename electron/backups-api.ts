@@ -93,6 +93,14 @@ export interface BackupsApi {
   dispose(): Promise<void>;
 }
 
+/**
+ * The folders a snapshot holds, where browsing starts: its manifest's; for a snapshot without one
+ * (unfinished, or the old script's whole-machine snapshots), the profile's.
+ */
+function sourcesOf(snapshot: Snapshot, profile: Profile): string[] {
+  return [...(snapshot.manifest?.sources ?? profile.sources)];
+}
+
 /** The engine's reason for a file `--missing-only` leaves because it is here (restore.ts). */
 const LEFT_ON_PURPOSE = /^exists here and differs from the snapshot/;
 
@@ -399,7 +407,9 @@ export function createBackupsApi(deps: BackupsApiDeps): BackupsApi {
             prefix: t.profile.prefix,
             snapshots: [...snapshots]
               .reverse()
-              .map((s) => summarizeSnapshot(s, runWarnings.get(s.name) ?? [])),
+              .map((s) =>
+                summarizeSnapshot(s, sourcesOf(s, t.profile), runWarnings.get(s.name) ?? []),
+              ),
             warnings,
           },
         };
@@ -410,10 +420,10 @@ export function createBackupsApi(deps: BackupsApiDeps): BackupsApi {
       const request = folderRequest.safeParse(input);
       if (!request.success) return invalid('a folder');
       const { snapshot: name, path } = request.data;
-      return withSnapshots<FolderView>(false, async (opened, _t, snapshots) => {
+      return withSnapshots<FolderView>(false, async (opened, t, snapshots) => {
         const snapshot = snapshotIn(snapshots, name);
         if (snapshot === null) return noSnapshot(name);
-        const sources = snapshot.manifest?.sources ?? [];
+        const sources = sourcesOf(snapshot, t.profile);
         if (path === null && sources.length > 0) {
           const entries: EntryView[] = sources.map((source) => ({
             name: source,
@@ -443,7 +453,7 @@ export function createBackupsApi(deps: BackupsApiDeps): BackupsApi {
       const request = folderRequest.safeParse(input);
       if (!request.success) return invalid('the changes of a folder');
       const { snapshot: name, path } = request.data;
-      return withSnapshots(false, async (opened, _t, snapshots) => {
+      return withSnapshots(false, async (opened, t, snapshots) => {
         const snapshot = snapshotIn(snapshots, name);
         if (snapshot === null) return noSnapshot(name);
         const previous =
@@ -453,7 +463,7 @@ export function createBackupsApi(deps: BackupsApiDeps): BackupsApi {
         if (previous === null) {
           return { ok: true, value: { snapshot: name, path, previous: null, changes: [] } };
         }
-        const sources = snapshot.manifest?.sources ?? [];
+        const sources = sourcesOf(snapshot, t.profile);
         const folders = path !== null ? [path] : sources.length > 0 ? sources : ['/'];
         const diffs: Diff[] = [];
         for (const folder of folders) {

@@ -33,7 +33,10 @@ export interface SnapshotSummary {
   /** Everything the snapshot holds. */
   totalFiles: number | null;
   totalBytes: number | null;
-  /** The folders backed up; empty when the snapshot does not say (browse starts at `/`). */
+  /**
+   * The folders backed up, where browsing starts: the manifest's, or the profile's for a snapshot
+   * without one; empty only when neither says (browsing starts at `/`).
+   */
   sources: string[];
   /** What is wrong with it, in words, naming the problem; empty when nothing is. */
   problems: string[];

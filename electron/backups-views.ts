@@ -65,14 +65,18 @@ export function unavailable<T>(
 
 /**
  * A snapshot as the timeline shows it. `runWarnings` are the warnings of the run that made it
- * (from the history), which name what went wrong, such as the files that could not be read.
+ * (from the history); a partial snapshot's name the files that could not be read.
  */
-export function summarizeSnapshot(s: Snapshot, runWarnings: readonly string[]): SnapshotSummary {
+export function summarizeSnapshot(
+  s: Snapshot,
+  sources: readonly string[],
+  runWarnings: readonly string[],
+): SnapshotSummary {
   const m = s.manifest;
   const problems: string[] = [];
   const caveat = snapshotCaveat(s);
   if (caveat !== null) problems.push(s.problem !== null ? `${caveat} (${s.problem})` : caveat);
-  if (s.state !== 'unknown') problems.push(...runWarnings);
+  if (s.state === 'partial') problems.push(...runWarnings);
   return {
     name: s.name,
     time: s.time.toISOString(),
@@ -81,7 +85,7 @@ export function summarizeSnapshot(s: Snapshot, runWarnings: readonly string[]): 
     bytesSent: m?.bytesSent ?? null,
     totalFiles: m?.totalFiles ?? null,
     totalBytes: m?.totalBytes ?? null,
-    sources: m?.sources ? [...m.sources] : [],
+    sources: [...sources],
     problems,
   };
 }

@@ -56,7 +56,8 @@ export function createDetails(ctx: DetailsContext): Details {
     generation++;
     window.clearTimeout(timer);
     const snapshot = place.snapshot.name;
-    if (item === null && place.path === null) {
+    // The whole machine is not restored with one click.
+    if (item === null && (place.path === null || place.path === '/')) {
       element.replaceChildren(
         h('p', { class: 'hint' }, 'Select a file or folder to restore it, or to see its versions.'),
       );

@@ -56,6 +56,7 @@ export function createHistoryPage(api: BackupsWindowApi): HistoryPage {
     details,
   );
   let logGeneration = 0;
+  let shownRun: string | null = null;
 
   function row(run: RunSummary): Row<RunSummary> {
     const when = dateTime(run.startedAt);
@@ -103,13 +104,18 @@ export function createHistoryPage(api: BackupsWindowApi): HistoryPage {
     status.textContent =
       list.length === 0 ? 'No backup has run yet.' : `${plural(list.length, 'run')}, newest first.`;
     const target = list.find((r) => r.id === selected) ?? list[0];
-    if (target) {
+    if (target === undefined) {
+      details.replaceChildren();
+      shownRun = null;
+    } else {
       runs.select(target.id, { silent: true });
-      showRun(target);
-    } else details.replaceChildren();
+      // The run already shown keeps its log as it is, search included.
+      if (shownRun !== target.id) showRun(target);
+    }
   }
 
   function showRun(run: RunSummary): void {
+    shownRun = run.id;
     const facts: Array<[string, string]> = [
       ['Started', dateTime(run.startedAt)],
       ['From', SOURCE_WORDS[run.source]],

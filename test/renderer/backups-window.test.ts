@@ -30,8 +30,8 @@ import type { BackupsEvent } from '../../electron/ipc-contract.js';
 import type { NotifyRequest } from '../../electron/notifier.js';
 import { launchChromium, type Chromium } from '../support/chromium.js';
 import { makeCliHome, runCli, startCli, type CliHome } from '../support/cli.js';
-import { mountTmpfs, type Disk } from '../support/disks.js';
-import { startSshd, type Sshd } from '../support/sshd.js';
+import { mountTmpfs } from '../support/disks.js';
+import { freePort, startSshd, type Sshd } from '../support/sshd.js';
 import { HOSTILE_NAMES, makeTempDir, PWNED_MARKER, writeTree } from '../support/tree.js';
 import {
   buildBridge,
@@ -243,6 +243,23 @@ async function openFolder(page: Page, name: string): Promise<void> {
   await settled(page);
 }
 
+/** A time as the window shows it, in this machine's time zone (the browser's too). */
+function shownTime(iso: string): string {
+  return new Date(iso).toLocaleString('en-GB', {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+}
+
+/** The modification time an item of the folder shows. */
+async function modifiedOf(page: Page, name: string): Promise<string> {
+  const row = items(page).filter({ has: page.locator('.name-text', { hasText: name }) });
+  return (await row.locator('.entry-time').textContent()) ?? '';
+}
+
 /** Waits until the folder shown is listed. */
 async function settled(page: Page): Promise<void> {
   await page.locator('.browser:not([aria-busy])').waitFor({ timeout: WAIT_MS });
@@ -333,9 +350,26 @@ describe('the Backups window', () => {
     const legacy = join(world.destDir, 'box-2026-11-20');
     await mkdir(join(legacy, dirname(world.src)), { recursive: true });
     await run('cp', ['-a', world.src, join(legacy, world.src)]);
+    // ...but its manifest here is damaged: it is "unknown".
+    await writeFile(`${legacy}.snaptray.json`, '{"format": 1, "status": "ok"');
+    // A run stopped midway leaves an unfinished snapshot.
+    await writeProfile(world.configFile, {
+      ...profileFor(world, sshd.port),
+      rsync: { ...defaultProfile().rsync, bandwidthLimit: 300 },
+    });
+    await writeTree(world.src, { 'slow/blob.bin': Buffer.alloc(3_000_000, 5) });
+    const stopped = startCli(['backup'], world);
+    await expect
+      .poll(async () => (await snapshotNames(world.destDir)).length, { timeout: WAIT_MS })
+      .toBe(4);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    stopped.child.kill('SIGTERM');
+    expect((await stopped.done).code).toBe(5);
+    await rm(join(world.src, 'slow'), { recursive: true });
     const before = await sshd.connectionCount();
-    const win = await openReady(world);
+    const win = await open(world);
     const { page } = win;
+    await items(page).first().waitFor({ timeout: WAIT_MS });
     const timeline = page.getByRole('listbox', { name: 'Snapshots, newest first' });
     const groups = await timeline.getByRole('group').evaluateAll((gs) =>
       gs.map((g) => ({
@@ -348,14 +382,37 @@ describe('the Backups window', () => {
     );
     expect(groups.map((g) => g.day)).toEqual(['Today', 'Friday, 20 November 2026']);
     const today = groups[0]!.rows;
-    expect(today).toHaveLength(2);
-    // Newest first, the newest selected: its time, its state, what its run sent.
-    expect(today[0]).toEqual({
-      label: expect.stringMatching(/^\d\d:\d\d(:\d\d)?, ok, 2 files, 39 bytes sent$/),
-      selected: 'true',
-    });
-    expect(today[1]!.label).toMatch(/^\d\d:\d\d(:\d\d)?, ok, 13 files, 40 KB sent$/);
-    expect(groups[1]!.rows).toEqual([{ label: '00:00, ok (old script)', selected: 'false' }]);
+    const stoppedName = (await snapshotNames(world.destDir)).at(-1)!;
+    // Newest first, the newest selected: its time, its state, what its run sent, what is wrong.
+    expect(today).toEqual([
+      {
+        label: expect.stringMatching(
+          new RegExp(
+            `^\\d\\d:\\d\\d(:\\d\\d)?, unfinished, ${stoppedName} is unfinished \\(its run was stopped or is still running\\): it may lack files\\.$`,
+          ),
+        ),
+        selected: 'true',
+      },
+      {
+        label: expect.stringMatching(/^\d\d:\d\d(:\d\d)?, ok, 2 files, 39 bytes sent$/),
+        selected: 'false',
+      },
+      {
+        label: expect.stringMatching(/^\d\d:\d\d(:\d\d)?, ok, 13 files, 40 KB sent$/),
+        selected: 'false',
+      },
+    ]);
+    expect(groups[1]!.rows).toEqual([
+      {
+        label:
+          '00:00, unknown, The manifest of box-2026-11-20 cannot be read; its files are read as they are. (it is not valid JSON)',
+        selected: 'false',
+      },
+    ]);
+    await screenshot(page, 'timeline');
+    // The newest complete snapshot, to browse.
+    await timeline.getByRole('option').nth(1).click();
+    await settled(page);
     expect(await page.locator('.destination-line').textContent()).toBe(
       `box on ${sshd.user}@127.0.0.1:${world.destDir}`,
     );
@@ -569,8 +626,367 @@ describe('the Backups window', () => {
     expect(win.problems).toEqual([]);
     await page.close();
   });
-});
 
-// Keep the imports the later tests use referenced while this file grows.
-void [chmod, stat, readHistory, startCli, mountTmpfs, run];
-export type { Disk };
+  it('shows only what changed in a snapshot, and restores a file deleted in it', async () => {
+    const world = await makeWorld();
+    const win = await openReady(world);
+    const { page } = win;
+    await browseTo(page, world);
+    await page.getByRole('switch', { name: 'Show only what changed in this snapshot' }).check();
+    await settled(page);
+    // At the top: the folder with changes inside; the rest of the source did not change.
+    expect(await itemNames(page)).toEqual(['docs']);
+    expect(await items(page).first().getAttribute('aria-label')).toMatch(
+      /^docs, folder, changes inside/,
+    );
+    await openFolder(page, 'docs');
+    const rows = await items(page).evaluateAll((rs) =>
+      rs.map((r) => [
+        r.querySelector('.name-text')?.textContent,
+        r.querySelector('.badge')?.textContent,
+      ]),
+    );
+    expect(rows).toEqual([
+      ['new.txt', 'new'],
+      ['old-plan.txt', 'deleted'],
+      ['report.txt', 'changed'],
+    ]);
+    expect(await page.locator('.browse-status').textContent()).toBe(
+      `Since ${world.snapshots[0]}: 1 new, 1 changed, 1 deleted, 0 folders with changes inside.`,
+    );
+    await screenshot(page, 'only-changes');
+
+    // What this snapshot lost comes back from the one before, which holds it.
+    await rm(join(world.src, 'docs/old-plan.txt'), { force: true });
+    await selectItem(page, 'old-plan.txt');
+    expect(await page.locator('.facts').textContent()).toContain(`Snapshot${world.snapshots[0]}`);
+    await page.getByRole('button', { name: 'Restore old-plan.txt to its original place' }).click();
+    await confirmRestore(page);
+    await restoreResult(page, 'Restored “old-plan.txt”');
+    expect(await readFile(join(world.src, 'docs/old-plan.txt'), 'utf8')).toBe('the old plan\n');
+
+    // Switched off, the folder lists everything again.
+    await page.getByRole('switch', { name: 'Show only what changed in this snapshot' }).uncheck();
+    await settled(page);
+    expect(await itemNames(page)).toEqual(['new.txt', 'notes.md', 'report.txt']);
+    expect(win.problems).toEqual([]);
+    await page.close();
+  });
+
+  it('shows every run in History, a failed run’s reason first, and its log searchable', async () => {
+    const world = await makeWorld();
+    // A line an older version wrote, without who started the run.
+    const historyFile = join(world.profileState, 'history.jsonl');
+    const first = JSON.parse((await readFile(historyFile, 'utf8')).split('\n')[0]!) as Record<
+      string,
+      unknown
+    >;
+    delete first.source;
+    first.startedAt = '2026-11-01T02:00:00.000Z';
+    first.endedAt = '2026-11-01T02:01:05.000Z';
+    first.logPath = null;
+    await writeFile(
+      historyFile,
+      JSON.stringify(first) + '\n' + (await readFile(historyFile, 'utf8')),
+    );
+    // A run to a small disk that fills up fails, with a log.
+    const disk = await mountTmpfs(2);
+    try {
+      expect((await runCli(['init', '--dest', disk.dir], world)).code).toBe(0);
+      await writeTree(world.src, { 'big/blob.bin': Buffer.alloc(3_000_000, 1) });
+      const failed = await runCli(['backup', '--dest', disk.dir], world);
+      expect(failed.code).toBe(1);
+    } finally {
+      await disk.unmount();
+    }
+    const history = await readHistory(world.profileState);
+    const reason = history.at(-1)!.error!.message;
+    expect(history.map((h) => [h.outcome, h.source])).toEqual([
+      ['ok', undefined],
+      ['ok', 'cli'],
+      ['ok', 'cli'],
+      ['failed', 'cli'],
+    ]);
+
+    const win = await open(world);
+    const { page } = win;
+    await page.getByRole('tab', { name: 'History' }).click();
+    const runs = page
+      .getByRole('listbox', { name: 'Backup runs, newest first' })
+      .getByRole('option');
+    await runs.first().waitFor({ timeout: WAIT_MS });
+    const labels = await runs.evaluateAll((rs) => rs.map((r) => r.getAttribute('aria-label')));
+    expect(labels).toEqual([
+      expect.stringMatching(/^\d+ Nov 2026, \d\d:\d\d, from Command line, Failed, \d+ (s|min)/),
+      expect.stringMatching(
+        /^\d+ Nov 2026, \d\d:\d\d, from Command line, Succeeded, 2 files, 39 bytes sent, \d+ s$/,
+      ),
+      expect.stringMatching(
+        /^\d+ Nov 2026, \d\d:\d\d, from Command line, Succeeded, 13 files, 40 KB sent, \d+ s$/,
+      ),
+      `${shownTime(first.startedAt as string)}, from Unknown, Succeeded, 13 files, 40 KB sent, 1 min 5 s`,
+    ]);
+    // The newest, failed run is selected: why it failed comes first, then the log in words.
+    const details = page.getByRole('region', { name: 'Selected run' });
+    const alarm = details.locator('.failure-reason');
+    await alarm.waitFor({ timeout: WAIT_MS });
+    expect(await alarm.textContent()).toBe(`Why it failed${reason}`);
+    expect(reason).toMatch(/full/);
+    const order = await details.evaluate((d) =>
+      Array.from(d.children).map((c) => c.className || c.tagName),
+    );
+    expect(order.slice(0, 2)).toEqual(['H3', 'alarm failure-reason']);
+    const log = page.getByRole('list', { name: 'The run’s log' });
+    await log.getByRole('listitem').first().waitFor({ timeout: WAIT_MS });
+    const messages = await log.locator('.kind-message').count();
+    expect(messages).toBeGreaterThan(0);
+    expect(await log.locator('.log-line.kind-message .log-text').allTextContents()).toContainEqual(
+      expect.stringMatching(/No space left on device/),
+    );
+    await screenshot(page, 'history-failed-run');
+
+    // The second run's log, searched: the edited report is "changed", and says what changed.
+    await runs.nth(1).click();
+    const search = page.getByRole('searchbox', { name: 'Search the log' });
+    await search.waitFor();
+    await log.locator('.kind-new').first().waitFor({ timeout: WAIT_MS });
+    await search.fill('REPORT');
+    await expect
+      .poll(() => log.getByRole('listitem').allTextContents())
+      .toEqual([`changed${join(world.src, 'docs/report.txt')}(size, time)`]);
+    expect(await details.locator('.run-log [role="status"]').textContent()).toBe(
+      '1 new file, 1 changed file, 0 deleted, 0 messages. 1 line matches “REPORT”.',
+    );
+    await screenshot(page, 'history-log-search');
+
+    // The log file itself still opens with the desktop's viewer.
+    await details.getByRole('button', { name: 'Open the log file' }).click();
+    await expect.poll(() => world.opened.length).toBe(1);
+    expect(world.opened[0]).toBe(history[2]!.logPath);
+    // The oldest line has no log any more.
+    await runs.nth(3).click();
+    await details.getByText('This run has no log any more').waitFor();
+    expect(win.problems).toEqual([]);
+    await page.close();
+  });
+
+  it('verifies a snapshot and names the file whose copy was damaged', async () => {
+    const world = await makeWorld();
+    const events: BackupsEvent[] = [];
+    const copy = join(world.destDir, world.snapshots[1]!, world.src, 'docs/notes.md');
+    const before = await stat(copy);
+    // Same size and time, different content: what a failing disk does.
+    await chmod(copy, 0o644);
+    await writeFile(copy, 'MEETING NOTES\n');
+    await utimes(copy, before.atime, before.mtime);
+    const win = await openReady(world);
+    const { page } = win;
+    const send = world.send;
+    world.send = (event) => {
+      events.push(event);
+      send(event);
+    };
+    await page.getByRole('tab', { name: 'Verify' }).click();
+    expect(await page.getByLabel('Snapshot to verify').inputValue()).toBe(world.snapshots[1]);
+    await page.getByRole('button', { name: 'Verify Backups' }).click();
+    const outcome = page.locator('.verify-outcome');
+    await outcome.waitFor({ timeout: WAIT_MS });
+    expect(await outcome.locator('h3').textContent()).toBe('1 file differs in content');
+    expect(await outcome.getByRole('list', { name: 'Files that differ' }).textContent()).toBe(
+      join(world.src, 'docs/notes.md'),
+    );
+    expect(await outcome.textContent()).toContain(
+      'Of 13 files compared, this one has the same size and modification time here and in the snapshot, but not the same content:',
+    );
+    expect(events.map((e) => (e.type === 'verify-progress' ? e.phase : e.type))).toEqual(
+      expect.arrayContaining(['listing', 'comparing', 'checking']),
+    );
+    expect(events.at(-1)).toEqual({
+      type: 'verify-progress',
+      phase: 'checking',
+      done: 13,
+      total: 13,
+    });
+    await screenshot(page, 'verify-damaged');
+
+    // The older snapshot holds the same damaged copy (hard-linked), the newer file is intact.
+    await page.getByLabel('Snapshot to verify').selectOption(world.snapshots[0]!);
+    await page.getByRole('button', { name: 'Verify Backups' }).click();
+    await page
+      .locator('.verify-outcome h3')
+      .filter({ hasText: '1 file differs' })
+      .waitFor({ timeout: WAIT_MS });
+    expect(win.problems).toEqual([]);
+    await page.close();
+  });
+
+  it('says when the destination cannot be reached, with Retry', async () => {
+    const closed = await freePort();
+    const world = await makeWorld({ port: closed });
+    const win = await open(world);
+    const { page } = win;
+    const alert = page.getByRole('alert');
+    await alert
+      .getByRole('heading', { name: 'The destination cannot be reached' })
+      .waitFor({ timeout: WAIT_MS });
+    expect(await alert.textContent()).toMatch(new RegExp(`refused|${closed}`, 'i'));
+    const retry = alert.getByRole('button', { name: 'Retry' });
+    // Retry has the focus: Enter tries again.
+    expect(await retry.evaluate((e) => e === document.activeElement)).toBe(true);
+    await screenshot(page, 'unreachable');
+
+    // The router is back (here: the settings name the right port), and Retry shows the snapshots.
+    await writeProfile(world.configFile, profileFor(world, sshd.port));
+    await page.keyboard.press('Enter');
+    await items(page).first().waitFor({ timeout: WAIT_MS });
+    expect(await page.getByRole('alert').count()).toBe(0);
+    expect(await itemNames(page)).toEqual([world.src]);
+    expect(win.problems).toEqual([]);
+    await page.close();
+  });
+
+  it('waits while a backup holds the destination, and shows it once the backup is done', async () => {
+    const world = await makeWorld({ busyRetryMs: 500 });
+    await writeProfile(world.configFile, {
+      ...profileFor(world, sshd.port),
+      rsync: { ...defaultProfile().rsync, bandwidthLimit: 400 },
+    });
+    await writeTree(world.src, { 'slow/blob.bin': Buffer.alloc(1_600_000, 3) });
+    const cli = startCli(['backup', '--json'], world);
+    const lock = join(world.profileState, 'lock');
+    await expect.poll(() => existsSync(lock), { timeout: WAIT_MS }).toBe(true);
+    const win = await open(world);
+    const { page } = win;
+    const alert = page.getByRole('alert');
+    await alert
+      .getByRole('heading', { name: 'Busy: the backup is running' })
+      .waitFor({ timeout: WAIT_MS });
+    expect(await alert.textContent()).toContain('This window tries again by itself when it ends.');
+    await screenshot(page, 'busy');
+    // The backup is not disturbed, and the window shows its snapshot by itself.
+    const done = await cli.done;
+    expect(done.code, done.stderr).toBe(0);
+    await page
+      .getByRole('listbox', { name: 'Snapshots, newest first' })
+      .getByRole('option')
+      .nth(2)
+      .waitFor({ timeout: WAIT_MS });
+    expect(await page.getByRole('alert').count()).toBe(0);
+    expect(
+      await page
+        .locator('[role="option"][aria-selected="true"] .snapshot-sent')
+        .first()
+        .textContent(),
+    ).toBe('1 file, 1.6 MB sent');
+    expect(win.problems).toEqual([]);
+    await page.close();
+  });
+
+  it('works from the keyboard, names every control, and follows light and dark', async () => {
+    const world = await makeWorld();
+    const win = await openReady(world);
+    const { page } = win;
+    const focusedLine = async () => {
+      const line =
+        (await page.locator(':focus').ariaSnapshot()).split('\n')[0]?.replace(/^- /, '') ?? '';
+      return /^\w+ "[^"]+"/.exec(line)?.[0] ?? line.replace(/:$/, '');
+    };
+
+    // Tab goes from the sidebar through the timeline and the folder's controls, each named.
+    await page.getByRole('tab', { name: 'Snapshots' }).focus();
+    const stops: string[] = [];
+    for (let i = 0; i < 30 && !stops.at(-1)?.startsWith('option "/'); i++) {
+      if (i > 0) await page.keyboard.press('Tab');
+      stops.push(await focusedLine());
+    }
+    expect(stops).toEqual([
+      'tab "Snapshots"',
+      'button "Read the snapshots again"',
+      expect.stringMatching(/^option "\d\d:\d\d(:\d\d)?, ok, 2 files, 39 bytes sent"$/),
+      'searchbox "Filter names in this folder"',
+      'switch "Show only what changed in this snapshot"',
+      `option "${world.src}, folder"`,
+    ]);
+
+    // Enter opens a folder, the arrow keys move, Backspace goes back up.
+    await page.keyboard.press('Enter');
+    await settled(page);
+    expect(await focusedLine()).toBe(
+      'option "docs, folder, modified ' + (await modifiedOf(page, 'docs')) + '"',
+    );
+    await page.keyboard.press('Enter');
+    await settled(page);
+    await page.keyboard.press('End');
+    expect(await focusedLine()).toMatch(/^option "report\.txt, file, 25 bytes, modified /);
+    await page.locator('.versions-table').waitFor({ timeout: WAIT_MS });
+    await page.keyboard.press('Backspace');
+    await settled(page);
+    expect(await focusedLine()).toMatch(/^option "docs, folder/);
+
+    // In the timeline, the arrow keys choose the snapshot shown.
+    await page
+      .getByRole('listbox', { name: 'Snapshots, newest first' })
+      .getByRole('option')
+      .first()
+      .focus();
+    await page.keyboard.press('ArrowDown');
+    await settled(page);
+    expect(await focusedLine()).toMatch(/^option "\d\d:\d\d(:\d\d)?, ok, 13 files, 40 KB sent"$/);
+    expect(await page.locator('.facts').textContent()).toContain(`Snapshot${world.snapshots[0]}`);
+
+    // Every page: every control named; the sidebar is a tablist.
+    await openFolder(page, 'docs');
+    await selectItem(page, 'report.txt');
+    await page.locator('.versions-table').waitFor({ timeout: WAIT_MS });
+    const controls: string[] = [];
+    let tree = '';
+    const ready = { Snapshots: '.versions-table', History: '.run-log li', Verify: '.verify-card' };
+    for (const [name, shown] of Object.entries(ready)) {
+      await page.getByRole('tab', { name }).click();
+      await page.locator(shown).first().waitFor({ timeout: WAIT_MS });
+      const snapshot = await page.locator('body').ariaSnapshot();
+      tree += snapshot;
+      controls.push(
+        ...snapshot
+          .split('\n')
+          .map((l) => l.trim())
+          .filter((l) =>
+            /^- (textbox|searchbox|checkbox|radio|button|switch|combobox|listbox|option|tab|table|progressbar)\b/.test(
+              l,
+            ),
+          ),
+      );
+    }
+    expect(controls.length).toBeGreaterThan(25);
+    expect(controls.filter((l) => !/^- \w+ "[^"]+"/.test(l))).toEqual([]);
+    for (const name of [
+      'tablist "Backups pages"',
+      'listbox "Snapshots, newest first"',
+      'navigation "Folder path"',
+      'button "Up to the parent folder"',
+      'button "Restore report.txt to its original place"',
+      'button "Restore report.txt into another folder"',
+      'button "Open the version modified 20 Nov 2026, 10:00, read-only"',
+      'listbox "Backup runs, newest first"',
+      'searchbox "Search the log"',
+      'combobox "Snapshot to verify"',
+      'button "Verify Backups"',
+    ]) {
+      expect(tree).toContain(name);
+    }
+
+    // Light and dark: each page as the desktop's style asks.
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      for (const [name, shown] of Object.entries(ready)) {
+        await page.getByRole('tab', { name }).click();
+        await page.locator(shown).first().waitFor({ timeout: WAIT_MS });
+        await screenshot(page, `${scheme}-${name.toLowerCase()}`);
+      }
+    }
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(background).toBe('rgb(34, 34, 38)');
+    expect(win.problems).toEqual([]);
+    await page.close();
+  });
+});
