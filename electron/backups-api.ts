@@ -4,41 +4,27 @@
  * call). Every payload arrives as `unknown` and is validated here; every outcome is a value. No
  * `electron` import: the window tests run these very functions under plain Node.
  */
-import { isUtf8 } from 'node:buffer';
-import { chmod, lstat, mkdtemp, realpath, rename, rm } from 'node:fs/promises';
-import { join, sep } from 'node:path';
-import { z } from 'zod';
-import {
-  parseDestination,
-  formatDestination,
-  type Destination,
-} from '../core/destination/address.js';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { formatDestination } from '../core/destination/address.js';
 import { listDestination } from '../core/destination/ops.js';
 import type { OpenDestination } from '../core/destination/session.js';
 import { isComplete, snapshotsOf, type Snapshot } from '../core/destination/snapshot.js';
-import { defaultPrefix } from '../core/destination/snapshot-name.js';
 import { places, sessionEnvironment } from '../core/environment.js';
 import type { NotificationEvent } from '../core/notification-text.js';
 import type { Spawn } from '../core/process.js';
 import { listFolder } from '../core/restore/browse.js';
 import { completeSnapshots } from '../core/restore/choose.js';
 import { diffSnapshots, type Diff } from '../core/restore/diff.js';
-import { baseName, joinPath, normalPath } from '../core/restore/paths.js';
-import { pathBytes } from '../core/restore/remote-names.js';
-import { restorePaths, type RestoreEvent, type RestoreResult } from '../core/restore/restore.js';
+import { joinPath } from '../core/restore/paths.js';
+import { restorePaths } from '../core/restore/restore.js';
 import type { RestoreFailure } from '../core/restore/result.js';
 import { verifySnapshot } from '../core/restore/verify.js';
 import { fileVersions } from '../core/restore/versions.js';
 import type { Profile } from '../core/settings/schema.js';
-import {
-  describeErrors,
-  loadSettings,
-  settingsFileExists,
-  type SettingsBackend,
-} from '../core/settings/store.js';
-import { readHistory, type HistoryEntry } from '../core/state/history.js';
-import { ensurePrivateDir, profileStateDir } from '../core/state/paths.js';
-import { readRunLog } from '../core/state/run-log.js';
+import type { SettingsBackend } from '../core/settings/store.js';
+import { readHistory } from '../core/state/history.js';
+import { profileStateDir } from '../core/state/paths.js';
 import type {
   BackupsEvent,
   BackupsResult,
@@ -47,17 +33,29 @@ import type {
   RestoreReport,
 } from './backups-contract.js';
 import { createDestinationHolder, type Timers } from './backups-connection.js';
+import { createHistoryHandlers, HISTORY_RUNS } from './backups-history.js';
+import { createProfileReader, sourcesOf, type Target } from './backups-profile.js';
+import {
+  folderRequest,
+  invalid,
+  restoreRequest,
+  snapshotPathRequest,
+  verifyRequest,
+  versionsRequest,
+} from './backups-requests.js';
 import {
   breaksConnection,
   BUSY_MESSAGE,
   byTypeThenName,
   changesIn,
-  summarizeRun,
+  forwardRestoreEvent,
+  restoreReport,
   summarizeSnapshot,
   unavailable,
 } from './backups-views.js';
 import type { BackupsHandlers } from './ipc-contract.js';
 import { notificationFor, type NotifySink } from './notifier.js';
+import { copyVersion } from './open-version.js';
 
 export interface BackupsApiDeps {
   env: NodeJS.ProcessEnv;
@@ -93,58 +91,7 @@ export interface BackupsApi {
   dispose(): Promise<void>;
 }
 
-/**
- * The folders a snapshot holds, where browsing starts: its manifest's; for a snapshot without one
- * (unfinished, or the old script's whole-machine snapshots), the profile's.
- */
-function sourcesOf(snapshot: Snapshot, profile: Profile): string[] {
-  return [...(snapshot.manifest?.sources ?? profile.sources)];
-}
-
-/** The engine's reason for a file `--missing-only` leaves because it is here (restore.ts). */
-const LEFT_ON_PURPOSE = /^exists here and differs from the snapshot/;
-
-/** How many lines of a log the window gets at once; a search narrows them. */
-const LOG_LINES = 2000;
-/** How many runs the History page lists. */
-const HISTORY_RUNS = 1000;
-
-const snapshotName = z.string().min(1).max(255);
-const backedUpPath = z
-  .string()
-  .min(1)
-  .max(4096)
-  .refine((p) => {
-    const checked = normalPath(p, '/');
-    return p.startsWith('/') && checked.ok && checked.path === p;
-  }, 'must be an absolute path, written without "." or ".." parts');
-const folderRequest = z.object({ snapshot: snapshotName, path: backedUpPath.nullable() });
-const versionsRequest = z.object({ path: backedUpPath });
-const snapshotPathRequest = z.object({ snapshot: snapshotName, path: backedUpPath });
-const restoreRequest = z.object({
-  snapshot: snapshotName,
-  paths: z.array(backedUpPath).min(1).max(1000),
-  to: backedUpPath.nullable(),
-  missingOnly: z.boolean(),
-});
-const verifyRequest = z.object({ snapshot: snapshotName });
-const runLogRequest = z.object({ run: z.string().min(1).max(64), query: z.string().max(200) });
-const runRequest = z.object({ run: z.string().min(1).max(64) });
-
-interface Target {
-  profile: Profile;
-  dest: Destination;
-}
-
 type Answer<T> = BackupsResult<T>;
-
-function invalid<T>(what: string): Answer<T> {
-  return {
-    ok: false,
-    reason: 'invalid',
-    message: `The window asked for ${what} in a form the app does not take.`,
-  };
-}
 
 export function createBackupsApi(deps: BackupsApiDeps): BackupsApi {
   const p = places(deps.env);
@@ -161,47 +108,17 @@ export function createBackupsApi(deps: BackupsApiDeps): BackupsApi {
     idleCloseMs: deps.idleCloseMs ?? 60_000,
     onFree: () => deps.send({ type: 'destination-free' }),
   });
-  let backend: Promise<SettingsBackend> | null = null;
+  const target = createProfileReader({
+    configFile: p.configFile,
+    openBackend: deps.openBackend,
+    hostname: deps.hostname,
+    profileName,
+    uid,
+  });
   /** The snapshots the window last saw, by the destination they were listed on. */
   let known: { key: string; snapshots: Snapshot[] } | null = null;
   /** The restore or verify that runs; one at a time. */
   let operation: AbortController | null = null;
-
-  function openBackendOnce(): Promise<SettingsBackend> {
-    backend ??= deps.openBackend(p.configFile).catch((e: unknown) => {
-      backend = null;
-      throw e;
-    });
-    return backend;
-  }
-
-  /** The profile and its destination, read from the settings file each time (the CLI edits it). */
-  async function target(): Promise<Answer<Target>> {
-    const notSetUp = (message: string): Answer<Target> => ({
-      ok: false,
-      reason: 'not-set-up',
-      message,
-    });
-    if (!settingsFileExists(p.configFile)) {
-      return notSetUp('Snaptray is not set up yet: choose a destination in Settings first.');
-    }
-    let loaded;
-    try {
-      loaded = loadSettings(await openBackendOnce());
-    } catch (e) {
-      return notSetUp(`The settings file ${p.configFile} cannot be read: ${(e as Error).message}`);
-    }
-    if (!loaded.ok) return notSetUp(describeErrors(p.configFile, loaded.errors));
-    const stored = loaded.settings.profiles[profileName];
-    if (stored === undefined || stored.destination === '') {
-      return notSetUp('No destination is set yet: choose one in Settings first.');
-    }
-    const dest = parseDestination(stored.destination);
-    if (!dest.ok) return notSetUp(`The destination in the settings is not valid: ${dest.message}.`);
-    const profile = { ...stored };
-    if (profile.prefix === '') profile.prefix = defaultPrefix(deps.hostname, profileName, uid);
-    return { ok: true, value: { profile, dest: dest.value } };
-  }
 
   function destinationKey(t: Target): string {
     return JSON.stringify([t.dest, t.profile.ssh, t.profile.prefix]);
@@ -285,50 +202,6 @@ export function createBackupsApi(deps: BackupsApiDeps): BackupsApi {
     }
   }
 
-  function restoreReport(
-    r: RestoreResult,
-    missingOnly: boolean,
-    durationMs: number,
-  ): RestoreReport {
-    // With --missing-only, rsync names each file it left because it exists here: not a problem.
-    const left = (s: { why: string }) => missingOnly && LEFT_ON_PURPOSE.test(s.why);
-    return {
-      outcome: r.outcome,
-      snapshot: r.snapshot,
-      placed: r.placed,
-      restored: r.restored,
-      keptAside: r.keptAside,
-      skipped: r.skipped.filter((s) => !left(s)),
-      leftAsIs: r.skipped.filter(left).map((s) => s.path),
-      warnings: r.warnings,
-      dryRun: r.dryRun,
-      durationMs,
-    };
-  }
-
-  function forwardRestoreEvent(event: RestoreEvent): void {
-    if (event.type === 'phase') {
-      deps.send({
-        type: 'restore-progress',
-        phase: event.phase,
-        percent: null,
-        bytes: 0,
-        bytesPerSecond: null,
-        etaSeconds: null,
-      });
-    } else if (event.type === 'progress') {
-      const pr = event.progress;
-      deps.send({
-        type: 'restore-progress',
-        phase: 'transferring',
-        percent: pr.percent,
-        bytes: pr.bytes,
-        bytesPerSecond: pr.bytesPerSecond,
-        etaSeconds: pr.etaSeconds,
-      });
-    }
-  }
-
   async function runRestore(input: unknown, dryRun: boolean): Promise<Answer<RestoreReport>> {
     const request = restoreRequest.safeParse(input);
     if (!request.success) return invalid('a restore');
@@ -348,7 +221,7 @@ export function createBackupsApi(deps: BackupsApiDeps): BackupsApi {
           prefix: t.profile.prefix,
           options: { acls: t.profile.rsync.acls, xattrs: t.profile.rsync.xattrs },
           ...(signal ? { signal } : {}),
-          ...(dryRun ? {} : { onEvent: forwardRestoreEvent }),
+          ...(dryRun ? {} : { onEvent: (e) => forwardRestoreEvent(e, deps.send) }),
         });
         if (!result.ok) return failed(result.failure);
         const report = restoreReport(result.value, missingOnly, Date.now() - started);
@@ -372,25 +245,7 @@ export function createBackupsApi(deps: BackupsApiDeps): BackupsApi {
     if (request !== null) await deps.notify(request);
   }
 
-  /** The run's log file, only if it really lies in this profile's log folder and is a log. */
-  async function logOf(entry: HistoryEntry | undefined): Promise<string | null> {
-    if (entry?.logPath == null) return null;
-    try {
-      const [file, folder] = await Promise.all([
-        realpath(entry.logPath),
-        realpath(join(stateDir, 'logs')),
-      ]);
-      // Only a .log file: the desktop's opener would run a .desktop file or a script.
-      return file.startsWith(folder + sep) && file.endsWith('.log') ? file : null;
-    } catch {
-      return null;
-    }
-  }
-
-  async function runNamed(run: string): Promise<HistoryEntry | undefined> {
-    const history = await readHistory(stateDir, { last: HISTORY_RUNS });
-    return history.find((e) => e.startedAt === run);
-  }
+  const history = createHistoryHandlers({ stateDir, openPath: deps.openPath });
 
   const handlers: BackupsApi['handlers'] = {
     async loadTimeline() {
@@ -519,47 +374,23 @@ export function createBackupsApi(deps: BackupsApiDeps): BackupsApi {
       const { snapshot: name, path } = request.data;
       return withSnapshots(false, async (opened, t, snapshots) => {
         if (snapshotIn(snapshots, name) === null) return noSnapshot(name);
-        const dir = await ensurePrivateDir(openedDir);
-        if (dir.kind === 'refused') return { ok: false, reason: 'failed', message: dir.message };
-        // A folder of its own (mode 0700) for each opened version: names never collide.
-        const folder = await mkdtemp(join(openedDir, 'v-'));
-        const result = await restorePaths(opened.ctx, snapshots, {
-          paths: [path],
-          from: { snapshot: name },
-          to: folder,
-          missingOnly: false,
-          dryRun: false,
-          asRoot: false,
-          now: deps.now(),
+        const copied = await copyVersion(opened.ctx, snapshots, {
+          snapshot: name,
+          path,
           prefix: t.profile.prefix,
+          now: deps.now(),
+          into: openedDir,
         });
-        if (!result.ok) {
-          await rm(folder, { recursive: true, force: true });
-          return failed(result.failure);
-        }
-        const copied = Buffer.concat([Buffer.from(`${folder}/`), pathBytes(baseName(path))]);
-        const info = await lstat(copied).catch(() => null);
-        if (info === null || !info.isFile()) {
-          await rm(folder, { recursive: true, force: true });
-          return {
-            ok: false,
-            reason: 'failed',
-            message: 'Only a file can be opened: restore a folder or a link instead.',
-          };
-        }
-        // The desktop opens a path as text: a name that is not UTF-8 gets U+FFFD for its bad bytes.
-        const file = join(folder, pathBytes(baseName(path)).toString('utf8'));
-        if (!isUtf8(pathBytes(baseName(path)))) await rename(copied, file);
-        await chmod(file, 0o400);
-        const error = await deps.openPath(file);
+        if (!copied.ok) return failed(copied.failure);
+        const error = await deps.openPath(copied.value);
         if (error !== '') {
           return {
             ok: false,
             reason: 'failed',
-            message: `The copy in ${file} could not be opened: ${error}`,
+            message: `The copy in ${copied.value} could not be opened: ${error}`,
           };
         }
-        return { ok: true, value: { file } };
+        return { ok: true, value: { file: copied.value } };
       });
     },
 
@@ -615,45 +446,7 @@ export function createBackupsApi(deps: BackupsApiDeps): BackupsApi {
       operation?.abort();
     },
 
-    async loadHistory() {
-      const history = await readHistory(stateDir, { last: HISTORY_RUNS });
-      const runs = await Promise.all(
-        [...history].reverse().map(async (e) => summarizeRun(e, (await logOf(e)) !== null)),
-      );
-      return { ok: true, value: { runs } };
-    },
-
-    async readRunLog(input) {
-      const request = runLogRequest.safeParse(input);
-      if (!request.success) return invalid('a log');
-      const entry = await runNamed(request.data.run);
-      const file = await logOf(entry);
-      if (file === null) {
-        return {
-          ok: false,
-          reason: 'not-found',
-          message:
-            entry === undefined
-              ? 'That run is no longer in the history.'
-              : 'This run’s log was removed (only the newest 50 logs are kept), or it wrote none.',
-        };
-      }
-      const page = await readRunLog(file, { query: request.data.query, limit: LOG_LINES });
-      return { ok: true, value: { run: request.data.run, ...page } };
-    },
-
-    async openRunLog(input) {
-      const request = runRequest.safeParse(input);
-      if (!request.success) return invalid('a log');
-      const file = await logOf(await runNamed(request.data.run));
-      if (file === null) {
-        return { ok: false, reason: 'not-found', message: 'This run has no log file any more.' };
-      }
-      const error = await deps.openPath(file);
-      return error === ''
-        ? { ok: true, value: null }
-        : { ok: false, reason: 'failed', message: `The log could not be opened: ${error}` };
-    },
+    ...history,
   };
 
   return {

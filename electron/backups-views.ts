@@ -7,11 +7,14 @@ import type { Failure } from '../core/errors.js';
 import { snapshotCaveat } from '../core/restore/choose.js';
 import type { Diff } from '../core/restore/diff.js';
 import { baseName, below, isWithin, joinPath } from '../core/restore/paths.js';
+import type { RestoreEvent, RestoreResult } from '../core/restore/restore.js';
 import type { RestoreFailure } from '../core/restore/result.js';
 import type { HistoryEntry } from '../core/state/history.js';
 import type {
+  BackupsEvent,
   BackupsResult,
   ChangeView,
+  RestoreReport,
   RunSummary,
   SnapshotSummary,
   UnavailableReason,
@@ -173,4 +176,53 @@ export function summarizeRun(entry: HistoryEntry, hasLog: boolean): RunSummary {
     warnings: [...entry.warnings],
     hasLog,
   };
+}
+
+/** The engine's reason for a file `--missing-only` leaves because it is here (restore.ts). */
+const LEFT_ON_PURPOSE = /^exists here and differs from the snapshot/;
+
+/** A restore's result as the window shows it. */
+export function restoreReport(
+  r: RestoreResult,
+  missingOnly: boolean,
+  durationMs: number,
+): RestoreReport {
+  // With --missing-only, rsync names each file it left because it exists here: not a problem.
+  const left = (s: { why: string }) => missingOnly && LEFT_ON_PURPOSE.test(s.why);
+  return {
+    outcome: r.outcome,
+    snapshot: r.snapshot,
+    placed: r.placed,
+    restored: r.restored,
+    keptAside: r.keptAside,
+    skipped: r.skipped.filter((s) => !left(s)),
+    leftAsIs: r.skipped.filter(left).map((s) => s.path),
+    warnings: r.warnings,
+    dryRun: r.dryRun,
+    durationMs,
+  };
+}
+
+/** Sends a restore's phases and progress on to the window. */
+export function forwardRestoreEvent(event: RestoreEvent, send: (e: BackupsEvent) => void): void {
+  if (event.type === 'phase') {
+    send({
+      type: 'restore-progress',
+      phase: event.phase,
+      percent: null,
+      bytes: 0,
+      bytesPerSecond: null,
+      etaSeconds: null,
+    });
+  } else if (event.type === 'progress') {
+    const p = event.progress;
+    send({
+      type: 'restore-progress',
+      phase: 'transferring',
+      percent: p.percent,
+      bytes: p.bytes,
+      bytesPerSecond: p.bytesPerSecond,
+      etaSeconds: p.etaSeconds,
+    });
+  }
 }
