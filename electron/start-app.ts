@@ -112,8 +112,8 @@ export async function startApp(options: StartOptions): Promise<Started> {
     launchCommand: launchCommand(process.execPath, appPath, app.isPackaged, options.env),
     quit: () => app.quit(),
   });
-  app.on('second-instance', (_event, argv: string[]) => {
-    if (argv.includes(BROWSE_FLAG)) backups.show();
+  app.on('second-instance', (_event, argv: readonly string[] | undefined) => {
+    if (argv?.includes(BROWSE_FLAG) === true) backups.show();
     else window.show();
   });
   app.on('will-quit', () => void browse.dispose());
