@@ -71,12 +71,17 @@ export function createDetails(ctx: DetailsContext): Details {
     const from = change === 'deleted' ? (ctx.previousOf(snapshot) ?? snapshot) : snapshot;
     const what = `“${shown(name)}”`;
     const request = { snapshot: from, paths: [path], missingOnly: false };
+    const size = type === 'file' ? (item?.size ?? null) : null;
     const actions = [
-      restoreButton('Restore', () => void ctx.restore.restore({ ...request, to: null }, what), {
-        class: 'primary',
-        'aria-label': `Restore ${shown(name)} to its original place`,
-      }),
-      restoreButton('Restore to…', () => void ctx.restore.restoreTo(request, what), {
+      restoreButton(
+        'Restore',
+        () => void ctx.restore.restore({ ...request, to: null }, what, size),
+        {
+          class: 'primary',
+          'aria-label': `Restore ${shown(name)} to its original place`,
+        },
+      ),
+      restoreButton('Restore to…', () => void ctx.restore.restoreTo(request, what, size), {
         'aria-label': `Restore ${shown(name)} into another folder`,
       }),
     ];
@@ -197,6 +202,7 @@ export function createDetails(ctx: DetailsContext): Details {
         void ctx.restore.restore(
           { snapshot: v.snapshot, paths: [path], to: null, missingOnly: false },
           `the version of “${shown(baseName(path))}” modified ${modified}`,
+          v.size,
         ),
       { 'aria-label': `Restore the version modified ${modified}`, class: 'flat' },
     );

@@ -16,9 +16,16 @@ import { duration, plural, shown } from './words.js';
 
 export interface RestoreFlow {
   /** Asks for a folder, then restores into it. */
-  restoreTo(request: Omit<RestoreRequest, 'to'>, what: string): Promise<void>;
-  /** Shows what the restore does, asks, and restores. */
-  restore(request: RestoreRequest, what: string): Promise<void>;
+  restoreTo(
+    request: Omit<RestoreRequest, 'to'>,
+    what: string,
+    bytes?: number | null,
+  ): Promise<void>;
+  /**
+   * Shows what the restore does, asks, and restores. `bytes`: the size to restore when it is
+   * known (one file), for a true percent while rsync counts files as it finds them.
+   */
+  restore(request: RestoreRequest, what: string, bytes?: number | null): Promise<void>;
   /** Progress events from the main process. */
   onEvent(event: BackupsEvent): void;
 }
@@ -53,14 +60,25 @@ export function createRestoreFlow(ctx: RestoreFlowContext): RestoreFlow {
     say(p.reason === 'busy' ? p.message : `Nothing was restored. ${p.message}`);
   }
 
-  async function restoreTo(request: Omit<RestoreRequest, 'to'>, what: string): Promise<void> {
+  async function restoreTo(
+    request: Omit<RestoreRequest, 'to'>,
+    what: string,
+    bytes: number | null = null,
+  ): Promise<void> {
     const to = await ctx.api.chooseFolder({ kind: 'folder', title: 'Restore into which folder?' });
     if (to === null) return;
-    await restore({ ...request, to }, what);
+    await restore({ ...request, to }, what, bytes);
   }
 
-  async function restore(request: RestoreRequest, what: string): Promise<void> {
+  let expected: number | null = null;
+
+  async function restore(
+    request: RestoreRequest,
+    what: string,
+    bytes: number | null = null,
+  ): Promise<void> {
     if (running) return;
+    expected = bytes !== null && bytes > 0 ? bytes : null;
     say('Looking at what the restore would change…');
     const plan = await ctx.ask(() => ctx.api.planRestore(request), problem);
     if (plan === null) return;
@@ -96,12 +114,17 @@ export function createRestoreFlow(ctx: RestoreFlowContext): RestoreFlow {
       say('Finding the files in the snapshot…');
       return;
     }
-    if (event.percent === null) progress.removeAttribute('value');
-    else progress.value = event.percent;
+    // rsync's own percent covers only the files it has found so far; a known size gives a true one.
+    const percent =
+      event.percent ??
+      (expected !== null ? Math.min(99, Math.floor((event.bytes * 100) / expected)) : null);
+    if (percent === null) progress.removeAttribute('value');
+    else progress.value = percent;
     const details: string[] = [];
-    if (event.percent !== null) details.push(`${event.percent}%`);
+    if (percent !== null) details.push(`${percent}%`);
+    else if (event.bytes > 0) details.push(`${formatBytes(event.bytes)} so far`);
     if (event.bytesPerSecond !== null) details.push(`${formatBytes(event.bytesPerSecond)}/s`);
-    if (event.etaSeconds !== null && event.percent !== null) {
+    if (event.etaSeconds !== null && percent !== null) {
       details.push(`${duration(event.etaSeconds * 1000)} left`);
     }
     say(`Restoring… ${details.join(', ')}`);

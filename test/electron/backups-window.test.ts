@@ -138,7 +138,9 @@ async function launch(
   const spawned: Launched['spawned'] = [];
   const spawn: Spawn = async (req) => {
     const slowed =
-      opts.slow?.(req) === true ? { ...req, args: ['--bwlimit=100', ...req.args] } : req;
+      opts.slow?.(req) === true
+        ? { ...req, args: ['--bwlimit=100', '-M--bwlimit=100', ...req.args] }
+        : req;
     const record = { req: slowed, started: Date.now(), ended: null as number | null };
     spawned.push(record);
     try {

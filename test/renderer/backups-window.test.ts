@@ -21,7 +21,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { spawnProcess } from '../../core/process.js';
+import { spawnProcess, type SpawnRequest } from '../../core/process.js';
 import { defaultProfile, type Profile } from '../../core/settings/schema.js';
 import { openConfStore, saveSettings } from '../../core/settings/store.js';
 import { readHistory } from '../../core/state/history.js';
@@ -81,6 +81,8 @@ interface WorldOptions {
   port?: number;
   busyRetryMs?: number;
   longRestoreMs?: number;
+  /** rsync calls to slow down, as a slow router's transfers are. */
+  slow?: (req: SpawnRequest) => boolean;
 }
 
 function profileFor(w: { src: string; destDir: string }, port: number): Profile {
@@ -159,7 +161,12 @@ async function makeWorld(opts: WorldOptions = {}): Promise<World> {
   }
   world.api = createBackupsApi({
     env,
-    spawn: spawnProcess,
+    spawn: (req) =>
+      spawnProcess(
+        opts.slow?.(req) === true
+          ? { ...req, args: ['--bwlimit=300', '-M--bwlimit=300', ...req.args] }
+          : req,
+      ),
     openBackend: openConfStore,
     now: () => new Date(),
     hostname: hostname(),
@@ -623,6 +630,46 @@ describe('the Backups window', () => {
     expect(world.notified[1]!.body).toMatch(
       new RegExp(`^Restored 2 files from ${world.snapshots[1]} in \\d+ s\\.$`),
     );
+    expect(win.problems).toEqual([]);
+    await page.close();
+  });
+
+  it('shows a restore’s progress, and stops it on Cancel leaving no half-written file', async () => {
+    const world = await makeWorld({
+      longRestoreMs: 0,
+      // The window's restore transfers (not its listings) go at 300 KiB/s.
+      slow: (req) => req.args.includes('--backup'),
+    });
+    await writeTree(world.src, { 'video/film.bin': Buffer.alloc(4_000_000, 7) });
+    await backup(world);
+    await rm(join(world.src, 'video/film.bin'));
+    const win = await openReady(world);
+    const { page } = win;
+    await browseTo(page, world, 'video');
+    await selectItem(page, 'film.bin');
+    await page.getByRole('button', { name: 'Restore film.bin to its original place' }).click();
+    await confirmRestore(page);
+    const bar = page.locator('.actionbar');
+    const progress = bar.getByRole('progressbar', { name: 'Restore progress' });
+    await expect
+      .poll(async () => Number((await progress.getAttribute('value')) ?? 0), { timeout: WAIT_MS })
+      .toBeGreaterThan(0);
+    expect(await bar.getByRole('status').textContent()).toMatch(
+      /^Restoring… \d+%, [\d.]+ KB\/s, \d+ s left$/,
+    );
+    // Other restores wait meanwhile.
+    expect(
+      await page.getByRole('button', { name: 'Restore film.bin into another folder' }).isDisabled(),
+    ).toBe(true);
+    await screenshot(page, 'restore-progress');
+    await bar.getByRole('button', { name: 'Cancel' }).click();
+    const stopped = await restoreResult(page, 'Restore stopped');
+    expect(stopped).toContain('No file is left half-written. Restore again to finish.');
+    expect(await readdir(join(world.src, 'video'))).toEqual([]);
+    expect(world.notified.map((n) => n.summary)).toEqual(['Restore stopped']);
+    expect(
+      await page.getByRole('button', { name: 'Restore film.bin into another folder' }).isDisabled(),
+    ).toBe(false);
     expect(win.problems).toEqual([]);
     await page.close();
   });
