@@ -6,6 +6,7 @@
  * lacks are left alone; a symlinked folder here is followed, never replaced (here.ts); stopped
  * midway, rsync leaves no half-written file under its final name.
  */
+import { isUtf8 } from 'node:buffer';
 import { lstat, mkdir } from 'node:fs/promises';
 import { parseProgress, type Progress } from '../backup/progress.js';
 import { classifyRsyncFailure, type DestinationContext } from '../destination/ops.js';
@@ -110,6 +111,19 @@ export async function restorePaths(
     placed.push({ path, to: local });
   }
 
+  // A local restore with fake-super names its entries as arguments (rsync-call.ts), which must be UTF-8.
+  const named = [...groups.values()].flatMap((g) => g.entries);
+  if (owners.args.some((a) => a.startsWith('-M')) && named.some((e) => !isUtf8(e))) {
+    return {
+      ok: false,
+      failure: {
+        kind: 'refused',
+        message:
+          'A path whose name is not UTF-8 cannot be restored with its owners from a local ' +
+          'destination by itself; restore the folder that holds it.',
+      },
+    };
+  }
   const suffix = await freeSuffix(
     req.now,
     placed.map((p) => p.to),
