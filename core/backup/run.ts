@@ -132,7 +132,6 @@ export interface BackupResult {
   error: Failure | null;
 }
 
-
 export async function runBackup(env: BackupEnvironment, req: BackupRequest): Promise<BackupResult> {
   const started = env.now();
   const warnings: string[] = [];
@@ -761,7 +760,10 @@ function judgeTransfer(
       status: 'failed',
       failure: failure(
         'destination-refused',
-        `The destination could not store everything, so no snapshot was recorded: ${describeDestinationProblems(messages.destination)}.`,
+        `The destination could not store everything, so no snapshot was recorded: ${describeDestinationProblems(messages.destination)}.` +
+          (messages.destination.some((p) => /links/.test(p.what))
+            ? ' A disk that keeps no links is most likely FAT or exFAT: format it as ext4.'
+            : ''),
       ),
     };
   }
