@@ -511,7 +511,7 @@ describe('changing what is on the destination while a backup runs', () => {
     );
     const ok = await runCli(['delete', older!], home);
     expect(ok.code, ok.stderr).toBe(0);
-    expect(ok.stdout).toMatch(/^deleted  d-.*\n1 snapshot deleted\.\n$/);
+    expect(ok.stdout).toMatch(/^deleted {2}d-.*\n1 snapshot deleted\.\n$/);
     expect(await snapshotDirs('d')).toEqual([newest]);
     expect(existsSync(join(dest, `${older}.snaptray.json`))).toBe(false);
   });
