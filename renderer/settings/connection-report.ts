@@ -1,8 +1,8 @@
 /** The result of "Test connection", step by step in words, with the action each failure offers. */
-import type { CheckStep, CheckStepName } from '../core/destination/check.js';
-import type { ConnectionReport, HostKeyOffer } from '../electron/ipc-contract.js';
-import { button, h, uniqueId } from './dom.js';
-import type { SectionContext } from './section.js';
+import type { CheckStep, CheckStepName } from '../../core/destination/check.js';
+import type { ConnectionReport, HostKeyOffer } from '../../electron/ipc-contract.js';
+import { button, h, uniqueId } from '../shared/dom.js';
+import type { PartContext } from './part.js';
 
 const STEP_TITLES: Record<CheckStepName, string> = {
   folder: 'Folder exists',
@@ -46,13 +46,13 @@ export interface ConnectionPanel {
 }
 
 export function createConnectionPanel(
-  ctx: SectionContext,
+  ctx: PartContext,
   isSsh: () => boolean,
   destinationLabel: () => string,
 ): ConnectionPanel {
   const status = h('p', { class: 'status', role: 'status' });
   const results = h('div', { class: 'connection-results' });
-  const testButton = button('Test connection', () => void test(), { class: 'primary' });
+  const testButton = button('Test connection', () => void test());
   const element = h(
     'div',
     { class: 'connection' },
@@ -154,8 +154,8 @@ export function createConnectionPanel(
         'Compare it with the fingerprint the router itself shows, for example with ',
         h('code', {}, 'ssh-keygen -l -f /etc/ssh/ssh_host_ed25519_key.pub'),
         ' (OpenSSH) or ',
-        h('code', {}, 'dropbearkey -y -f /etc/dropbear/dropbear_ed25519_host_key'),
-        ' (Dropbear). Trusting it writes it to Snaptray’s own known_hosts file; your ~/.ssh/known_hosts is not changed.',
+        h('code', {}, 'dropbearkey -y -f /opt/etc/dropbear/dropbear_ed25519_host_key'),
+        ' (Entware’s Dropbear; /etc/dropbear/ on OpenWrt). Trusting it writes it to Snaptray’s own known_hosts file; your ~/.ssh/known_hosts is not changed.',
       ),
       trust,
     );
@@ -211,7 +211,7 @@ export function createConnectionPanel(
       ),
       h(
         'div',
-        { class: 'field check' },
+        { class: 'confirm' },
         confirm,
         h(
           'label',
