@@ -9,9 +9,10 @@
 import { isUtf8 } from 'node:buffer';
 import { lstat, mkdir } from 'node:fs/promises';
 import { parseProgress, type Progress } from '../backup/progress.js';
-import { classifyRsyncFailure, type DestinationContext } from '../destination/ops.js';
+import type { DestinationContext } from '../destination/ops.js';
 import type { Snapshot } from '../destination/snapshot.js';
 import { completeSnapshots, preferredSnapshot, snapshotCaveat, snapshotNamed } from './choose.js';
+import { pullFailure } from './failure.js';
 import { restoreTarget, type Target } from './here.js';
 import { locatePaths, missingPath, type Holdings } from './locate.js';
 import { ownershipArgs, ownershipOf } from './ownership.js';
@@ -376,7 +377,7 @@ async function transfer(
     }
     return { ok: true, value: null };
   }
-  return { ok: false, failure: classifyRsyncFailure(spawned, 'The restore') };
+  return { ok: false, failure: pullFailure(spawned, 'The restore') };
 }
 
 /** rsync's reason for an item it could not write, in the words a user can act on. */

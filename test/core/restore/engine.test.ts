@@ -19,6 +19,7 @@ import {
   utimes,
   writeFile,
 } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,7 +45,7 @@ import {
   type ServerAccess,
   type TestDestination,
 } from '../../support/destination.js';
-import { startSshd, type Sshd } from '../../support/sshd.js';
+import { sshArgs, startSshd, type Sshd } from '../../support/sshd.js';
 import { HOSTILE_NAMES, makeTempDir, readTree, writeTree } from '../../support/tree.js';
 
 const ODD_NAMES: ReadonlyArray<string | Buffer> = [
@@ -442,7 +443,7 @@ describe.each(['local', 'ssh'] as const)('restore engine, %s destination', (mode
   });
 });
 
-describe('through an rrsync -ro key', () => {
+describe('through rrsync keys', () => {
   let w: World;
   let ro: TestDestination;
   beforeAll(async () => {
@@ -455,7 +456,7 @@ describe('through an rrsync -ro key', () => {
     await w.dest.close();
   });
 
-  it('lists versions, restores and verifies', async () => {
+  it('lists versions, restores and verifies with a read-only key', async () => {
     const snapshots = await snapshotsIn(ro);
     expect(snapshots.map((s) => s.name)).toEqual(w.snapshots.map((s) => s.name));
     const report = join(w.src, 'docs/report.txt');
@@ -485,5 +486,47 @@ describe('through an rrsync -ro key', () => {
     const verified = await verifySnapshot(ro.ctx, snapshots[0]!, { samplePercent: 100 });
     expect(verified).toMatchObject({ ok: true, value: { mismatched: [], unchecked: [] } });
     if (verified.ok) expect(verified.value.checked).toBeGreaterThan(3);
+  });
+  it('says the destination is busy while another transfer holds the key', async () => {
+    const key = await sshd.addClientKey('locking', { restrictedDir: w.destDir });
+    const locked = await openTestDestination({ server: sshd, path: '/', key });
+    const out = await makeTempDir('st-hold-');
+    const newest = w.snapshots.at(-1)!.name;
+    // A slow pull through the same key holds rrsync's lock on the folder while it runs.
+    const shell = ['ssh', ...sshArgs(sshd).map((a) => (a === sshd.clientKey ? key : a))].join(' ');
+    const holder = spawn(
+      'rsync',
+      [
+        '-e',
+        shell,
+        '--bwlimit=50',
+        `${sshd.user}@127.0.0.1:/${newest}${w.src}/big/blob`,
+        `${out}/`,
+      ],
+      { stdio: 'ignore' },
+    );
+    try {
+      for (let i = 0; i < 200 && (await readdir(out)).length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const busy = await fileVersions(
+        locked.ctx,
+        completeSnapshots(w.snapshots),
+        join(w.src, 'docs/report.txt'),
+        { prefix: 'e' },
+      );
+      expect(busy).toEqual({
+        ok: false,
+        failure: {
+          kind: 'refused',
+          message:
+            'The destination is busy (Looking for the path in the snapshots): its restricted key lets ' +
+            'one transfer in at a time, and one is running (a backup?). Try again when it has finished.',
+        },
+      });
+    } finally {
+      holder.kill();
+      await locked.close();
+    }
   });
 });
