@@ -24,8 +24,7 @@ export function createRestoreReporter(stream: NodeJS.WriteStream): (event: Resto
         stream.write(`From ${event.name}\n`);
         return;
       case 'warning':
-        clear();
-        stream.write(`Warning: ${event.message}\n`);
+        // Printed with the result, once (Output.warnings).
         return;
     }
   };

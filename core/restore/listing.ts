@@ -110,7 +110,7 @@ export async function listEntries(
       },
       onErrorLine: (line) => {
         if (MISSING.test(line)) return;
-        if (/^rsync: \[|^rsync: /.test(line) && !/^rsync error:/.test(line)) warnings.push(line);
+        if (line.startsWith('rsync: ')) warnings.push(line);
       },
     }),
   );
