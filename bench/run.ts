@@ -396,27 +396,33 @@ async function main(): Promise<void> {
         target: '< 3 s, a few calls',
         met: v.cliMs < 3000 && v.connections === 1 && v.rsyncCalls + v.listingCalls <= 3,
       });
+      // A folder shaped like the backup cases' tree (mostly small files, a few large ones), and
+      // one of a single file: what a restore costs whatever its size.
       const folder = join(root, 'restore-src', 'projects');
-      const tree = await writeBenchTree(folder, {
-        files: config.restoreFiles,
-        filesPerFolder: 50,
-        mediumEvery: 0,
-        largeFiles: 0,
-        largeBytes: 0,
-      });
+      const tree = await writeBenchTree(folder, { ...config.shape, files: config.restoreFiles });
+      const single = join(root, 'restore-one', 'letters');
+      await writeBenchTree(single, { ...ONE_FILE });
       const restore: Record<string, unknown> = { tree };
       for (const [where, over] of [
         ['local', null],
         ['ssh', target],
       ] as const) {
         const r = await timeRestore(root, folder, env, over, config.restoreReps, where);
-        restore[where] = r;
+        const one = await timeRestore(root, single, env, over, config.restoreReps, `${where}-one`);
+        restore[where] = { ...r, oneFile: one };
         rows.push({
           case: `7 restore (${where})`,
-          measure: `${r.files.toLocaleString('en-US')} files: ${seconds(r.snaptrayMs)} vs rsync -a ${seconds(r.rsyncMs)}`,
+          measure: `${r.files.toLocaleString('en-US')} files, ${(tree.bytes / 2 ** 20).toFixed(0)} MiB: ${seconds(r.snaptrayMs)} vs rsync -a ${seconds(r.rsyncMs)}`,
           value: `ratio ${r.ratio.toFixed(2)}`,
           target: '≤ 1.10',
           met: r.ratio <= 1.1,
+        });
+        rows.push({
+          case: '  (fixed part)',
+          measure: `one file: ${seconds(one.snaptrayMs)} vs ${seconds(one.rsyncMs)}`,
+          value: `+${seconds(one.snaptrayMs - one.rsyncMs)}`,
+          target: '-',
+          met: null,
         });
       }
       results['restore'] = restore;
@@ -487,17 +493,18 @@ async function main(): Promise<void> {
   }
 }
 
+const ONE_FILE: TreeShape = {
+  files: 1,
+  filesPerFolder: 1,
+  mediumEvery: 0,
+  largeFiles: 0,
+  largeBytes: 0,
+};
+
 /** A one-file tree: what Snaptray adds around rsync whatever the tree's size. */
 async function fixedOverhead(root: string, env: NodeJS.ProcessEnv): Promise<void> {
   const one = join(root, 'one');
-  const shape: TreeShape = {
-    files: 1,
-    filesPerFolder: 1,
-    mediumEvery: 0,
-    largeFiles: 0,
-    largeBytes: 0,
-  };
-  await writeBenchTree(join(one, 'src'), shape);
+  await writeBenchTree(join(one, 'src'), ONE_FILE);
   const ours = await snaptrayContender(join(one, 'src'), join(one, 'snaptray'), env, null);
   const theirs = await rsyncContender(join(one, 'src'), join(one, 'rsync'), null);
   await ours.take();
