@@ -456,7 +456,7 @@ describe('through rrsync keys', () => {
     await w.dest.close();
   });
 
-  it('lists versions, restores and verifies with a read-only key', async () => {
+  it('lists folders, finds, compares, lists versions, restores and verifies with a read-only key', async () => {
     const snapshots = await snapshotsIn(ro);
     expect(snapshots.map((s) => s.name)).toEqual(w.snapshots.map((s) => s.name));
     const report = join(w.src, 'docs/report.txt');
@@ -482,6 +482,22 @@ describe('through rrsync keys', () => {
     expect(await readFile(`${report}.before-restore-2026-11-29-101500`, 'utf8')).toBe(
       'version two',
     );
+
+    const folder = await listFolder(ro.ctx, snapshots[1]!, join(w.src, 'docs'));
+    expect(folder.ok && folder.value.entries.map((e) => e.name)).toEqual([
+      'report.txt',
+      'verify-me.txt',
+    ]);
+    const pattern = namePattern('keep');
+    if (!pattern.ok) throw new Error(pattern.message);
+    const found = await findByName(ro.ctx, snapshots, pattern.value);
+    expect(found.ok && found.value.matches.map((m) => [m.path, m.snapshots])).toEqual([
+      [join(w.src, 'docs/keep.txt'), [snapshots[0]!.name]],
+    ]);
+    const d = await diffSnapshots(ro.ctx, snapshots[0]!, snapshots[1]!, join(w.src, 'docs'));
+    expect(d.ok && [d.value.added.length, d.value.changed.length, d.value.deleted.length]).toEqual([
+      0, 1, 1,
+    ]);
 
     const verified = await verifySnapshot(ro.ctx, snapshots[0]!, { samplePercent: 100 });
     expect(verified).toMatchObject({ ok: true, value: { mismatched: [], unchecked: [] } });
