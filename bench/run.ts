@@ -42,6 +42,7 @@ const config = smoke
       handshakeReps: 2,
       previewFiles: 2_000,
       versionsSnapshots: 200,
+      versionsReps: 1,
       restoreFiles: 300,
       restoreReps: 1,
     }
@@ -61,6 +62,7 @@ const config = smoke
       handshakeReps: 7,
       previewFiles: 100_000,
       versionsSnapshots: 200,
+      versionsReps: 5,
       restoreFiles: 10_000,
       restoreReps: 3,
     };
@@ -385,7 +387,14 @@ async function main(): Promise<void> {
     });
 
     await guarded('7 getting files back', async () => {
-      const v = await timeVersions(root, ssh, target, env, config.versionsSnapshots, config.reps);
+      const v = await timeVersions(
+        root,
+        ssh,
+        target,
+        env,
+        config.versionsSnapshots,
+        config.versionsReps,
+      );
       results['versions'] = v;
       rows.push({
         case: '7 versions (ssh)',
