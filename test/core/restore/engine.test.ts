@@ -8,7 +8,6 @@
 import {
   chmod,
   lstat,
-  mkdir,
   readFile,
   readdir,
   readlink,
