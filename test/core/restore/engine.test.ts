@@ -317,6 +317,38 @@ describe.each(['local', 'ssh'] as const)('restore engine, %s destination', (mode
     expect(await readlink(join(nest, 'linked'))).toBe(join(data, 'nowhere'));
   });
 
+  it('restores several paths from one snapshot, and names the one that holds a path the named one lacks', async () => {
+    const keep = join(w.src, 'docs/keep.txt');
+    const plain = join(w.src, 'nest/plain.txt');
+    await rm(plain, { force: true });
+    const both = await restorePaths(w.dest.ctx, w.snapshots, request(w, { paths: [keep, plain] }));
+    expect(both).toMatchObject({
+      ok: true,
+      value: { outcome: 'ok', snapshot: w.snapshots[0]?.name, restored: 2, keptAside: [] },
+    });
+    expect(await readFile(keep, 'utf8')).toBe('kept');
+    expect(await readFile(plain, 'utf8')).toBe('plain');
+    await rm(keep);
+
+    const never = await restorePaths(
+      w.dest.ctx,
+      w.snapshots,
+      request(w, {
+        paths: [keep, join(w.src, 'docs/report.txt')],
+        from: { snapshot: w.snapshots[1]!.name },
+      }),
+    );
+    expect(never).toEqual({
+      ok: false,
+      failure: {
+        kind: 'not-found',
+        message:
+          `"${keep}" is not in ${w.snapshots[1]?.name}. It is in 1 other snapshot, the newest ` +
+          `${w.snapshots[0]?.name}: leave out --snapshot to restore from the newest one holding it.`,
+      },
+    });
+  });
+
   it('restores into a folder that does not exist yet, after a dry run that creates nothing', async () => {
     const to = join(await makeTempDir('st-to-'), 'new', 'place');
     const docs = join(w.src, 'docs');
