@@ -86,9 +86,11 @@ export function missingProgram(result: SpawnResult): string | null {
   return null;
 }
 
+// Not -absolute: rrsync applies it to file names only, never to --link-dest, so the snapshots
+// through such a key could not be hard-linked.
 const RRSYNC_PATHS =
   'With a key restricted by rrsync, destination paths are relative to the key\'s folder: use "/" ' +
-  'for that folder itself (or add -absolute to the key to use its real path).';
+  'for that folder itself.';
 
 /** Names a failed rsync call on the destination in words. */
 export function classifyRsyncFailure(
@@ -120,8 +122,12 @@ export function classifyRsyncFailure(
   const program = missingProgram(result);
   if (program !== null) return rsyncNotFound(program);
   const refusal = rrsyncRefusal(err);
-  if (refusal !== null && /post-realpath open failed/.test(refusal))
+  if (
+    refusal !== null &&
+    /post-realpath open failed.*(?:No such file or directory|Not a directory)$/.test(refusal)
+  ) {
     return missingFolder(err, dest);
+  }
   if (refusal !== null) return rrsyncFailure(refusal, what);
   const unknown = /(?:on remote machine: )?(-{1,2}[\w-]+(?:=\S*)?): unknown option/.exec(err);
   if (unknown?.[1] !== undefined) {
@@ -258,7 +264,11 @@ function rrsyncFailure(refusal: string, what: string): Failure {
 
 /** The folder that is missing: the one rsync could not enter, or the parent of the one it could not create. */
 function destPath(err: string): string {
-  const entered = /change_dir "([^"]*)"/.exec(err)?.[1];
+  const entered =
+    /change_dir "([^"]*)"/.exec(err)?.[1] ??
+    /post-realpath open failed \(race detected\): (.*?)\/?\.? (?:No such file or directory|Not a directory)$/m.exec(
+      err,
+    )?.[1];
   if (entered !== undefined) return `"${entered}" `;
   const created = /mkdir "([^"]*)"/.exec(err)?.[1];
   if (created === undefined) return '';

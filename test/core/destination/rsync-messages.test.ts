@@ -221,7 +221,7 @@ describe('a failed rsync call in words', () => {
     expect(f.message).toBe(
       'The destination folder "RRSYNC_DIR/tmp" does not exist. Check the path, and that the disk is ' +
         "mounted. With a key restricted by rrsync, destination paths are relative to the key's " +
-        'folder: use "/" for that folder itself (or add -absolute to the key to use its real path).',
+        'folder: use "/" for that folder itself.',
     );
   });
 
@@ -231,17 +231,21 @@ describe('a failed rsync call in words', () => {
     expect(f.message).not.toMatch(/rrsync/);
   });
 
-  it('rrsync failing to resolve a path counts as a missing folder', () => {
+  it('rrsync failing to find a path it reads counts as a missing folder', () => {
+    // What a listing through an rrsync key gives for a path that is not below its folder.
     const f = classifyRsyncFailure(
       {
         ...captured('05-rrsync-busy'),
-        stderr: '/usr/bin/rrsync error: post-realpath open failed (race detected): snap\n',
+        stderr:
+          '/usr/bin/rrsync error: post-realpath open failed (race detected): /mnt/usb/backups/ No such file or directory\n' +
+          'rsync: connection unexpectedly closed (0 bytes received so far) [Receiver]\n',
       },
-      'The transfer',
+      'Listing the destination',
       ROUTER,
     );
     expect(f.kind).toBe('destination-missing');
-    expect(f.message).toMatch(/relative to the key's folder/);
+    expect(f.message).toMatch(/^The destination folder "\/mnt\/usb\/backups" does not exist\./);
+    expect(f.message).toMatch(/relative to the key's folder: use "\/"/);
   });
 
   it('a failure it does not know keeps the line that explains it, not rsync closing line', () => {
