@@ -33,6 +33,7 @@ export function explainingLine(stderr: string): string | null {
 /** Lines that name a cause, preferred over anything said before them. */
 const CAUSES = [
   /rrsync error: /,
+  /^\w+(?:Error|Exception): /,
   /No space left on device|Disk quota exceeded/,
   /is your shell clean\?/,
   /: unknown option/,
@@ -42,6 +43,12 @@ const CAUSES = [
 /** rrsync's refusal, without its "/usr/bin/rrsync error: " prefix, if rrsync refused. */
 export function rrsyncRefusal(stderr: string): string | null {
   return /(?:^|\n)\S*rrsync error: (.*)/.exec(stderr)?.[1]?.trim() ?? null;
+}
+
+/** The error that ended rrsync, when it ended in a Python traceback rather than its own words. */
+export function rrsyncTraceback(stderr: string): string | null {
+  if (!/File "[^"]*rrsync", line \d+/.test(stderr)) return null;
+  return /^(\w+(?:Error|Exception): .*)$/m.exec(stderr)?.[1] ?? 'Traceback';
 }
 
 /**
@@ -121,6 +128,8 @@ export function classifyRsyncFailure(
   }
   const program = missingProgram(result);
   if (program !== null) return rsyncNotFound(program);
+  const crash = rrsyncTraceback(err);
+  if (crash !== null) return rrsyncCrash(crash, what);
   const refusal = rrsyncRefusal(err);
   if (
     refusal !== null &&
@@ -196,6 +205,22 @@ function rsyncNotFound(program: string): Failure {
   );
 }
 
+function rrsyncCrash(error: string, what: string): Failure {
+  // rrsync locks its folder before it checks that the folder exists.
+  const missing = /^FileNotFoundError: .*No such file or directory: '(.*)'$/.exec(error)?.[1];
+  if (missing !== undefined) {
+    return failure(
+      'destination-missing',
+      `${what} failed: the folder the destination's rrsync key is confined to does not exist ` +
+        `("${missing}"). Check that the disk is mounted and the folder in the key's command= exists.`,
+    );
+  }
+  return failure(
+    'rrsync-refused',
+    `${what} failed: rrsync, which the destination's key runs, stopped with an error: "${error}".`,
+  );
+}
+
 function rrsyncFailure(refusal: string, what: string): Failure {
   const rrsync = "the destination's key is restricted with rrsync";
   if (/Another instance of rrsync is already accessing/.test(refusal)) {
@@ -241,6 +266,20 @@ function rrsyncFailure(refusal: string, what: string): Failure {
         (secluded
           ? 'rsync sends it because RSYNC_PROTECT_ARGS is set in the environment: unset it.'
           : 'Use a key whose rrsync allows it, or a key without rrsync.'),
+    );
+  }
+  if (/does not run rsync/.test(refusal)) {
+    return failure(
+      'rrsync-refused',
+      `${what} failed: ${rrsync}, which runs its own rsync and accepts only the command "rsync" ` +
+        `("${refusal}"). Clear the rsync path (--rsync-path) for this key.`,
+    );
+  }
+  if (/Restricted directory does not exist/.test(refusal)) {
+    return failure(
+      'destination-missing',
+      `${what} failed: the folder the destination's rrsync key is confined to does not exist ` +
+        `("${refusal}"). Check that the disk is mounted and the folder in the key's command= exists.`,
     );
   }
   if (/unable to chdir to restricted dir/.test(refusal)) {

@@ -245,6 +245,52 @@ describe('keys restricted with rrsync', () => {
     expect(await snapshots(root)).toHaveLength(1);
   });
 
+  it('an rsync path set for an rrsync key is named as what rrsync refuses', async () => {
+    const root = await router.makeRouterFolder('rsync-path-');
+    const key = await router.addClientKey('rrsync-path', { restrictedDir: root });
+    const r = await cli('init', '/', key, '--rsync-path', '/usr/bin/rsync');
+    expect(r.code).toBe(1);
+    expect(errorOf(r)).toMatchObject({ kind: 'rrsync-refused' });
+    expect(errorOf(r).message).toMatch(
+      /which runs its own rsync and accepts only the command "rsync" .*Clear the rsync path \(--rsync-path\) for this key\.$/,
+    );
+    expect(await readdir(root)).toEqual([]);
+  });
+
+  it.each([
+    ['rrsync with its lock', {}],
+    ['rrsync -no-lock', { noLock: true }],
+  ])(
+    '%s: the key folder gone (a disk that is not mounted) is named, not called broken',
+    async (_, opts) => {
+      const root = join(await router.makeRouterFolder('unmounted-'), 'usb');
+      const name = `unmounted${Object.keys(opts).join('')}`;
+      const key = await router.addClientKey(name, { restrictedDir: root, ...opts });
+      await runProgram('rmdir', [root]);
+      const r = await backup('/', key);
+      expect(r.code).toBe(1);
+      expect(r.json).toMatchObject({ outcome: 'failed', error: { kind: 'destination-missing' } });
+      expect(errorOf(r).message).toMatch(
+        /^Listing the destination failed: the folder the destination's rrsync key is confined to does not exist \(".*"\)\. Check that the disk is mounted/,
+      );
+    },
+  );
+
+  it('RSYNC_PROTECT_ARGS in the environment: rrsync refuses -s, and the message names the variable', async () => {
+    const root = await router.makeRouterFolder('secluded-');
+    const key = await router.addClientKey('secluded', { restrictedDir: root });
+    home.env = { ...home.env, RSYNC_PROTECT_ARGS: '1' };
+    const r = await cli('init', '/', key);
+    expect(r.code).toBe(1);
+    expect(errorOf(r)).toEqual({
+      kind: 'rrsync-refused',
+      message:
+        "Listing the destination failed: the destination's key is restricted with rrsync, which " +
+        'does not allow the option -s ("option -s has been disabled on this server."). rsync ' +
+        'sends it because RSYNC_PROTECT_ARGS is set in the environment: unset it.',
+    });
+  });
+
   it('-ro: a backup is refused because the key is read-only; listing works', async () => {
     const root = await router.makeRouterFolder('ro-');
     const writer = await router.addClientKey('writer', { restrictedDir: root });

@@ -184,6 +184,47 @@ describe('a failed rsync call in words', () => {
     expect(f.message).toMatch(/RSYNC_PROTECT_ARGS is set in the environment: unset it/);
   });
 
+  it.each([
+    [
+      '/usr/bin/rrsync error: SSH_ORIGINAL_COMMAND does not run rsync',
+      'rrsync-refused',
+      /accepts only the command "rsync" .*Clear the rsync path \(--rsync-path\) for this key\.$/,
+    ],
+    [
+      '/usr/bin/rrsync error: Restricted directory does not exist!',
+      'destination-missing',
+      /the folder the destination's rrsync key is confined to does not exist .*Check that the disk is mounted/,
+    ],
+  ])('rrsync: %s', (line, kind, words) => {
+    const f = classifyRsyncFailure(
+      { ...captured('05-rrsync-busy'), stderr: `${line}\n` },
+      'Listing the destination',
+      ROUTER,
+    );
+    expect(f.kind).toBe(kind);
+    expect(f.message).toMatch(words);
+  });
+
+  it('rrsync ending in a Python traceback is read from its last line', () => {
+    // rrsync 3.5 locks its folder before it checks that the folder exists.
+    const stderr =
+      'Traceback (most recent call last):\n' +
+      '  File "/usr/bin/rrsync", line 1005, in <module>\n' +
+      '    lock_or_die(args.dir)\n' +
+      '  File "/usr/bin/rrsync", line 958, in lock_or_die\n' +
+      '    lock_handle = os.open(dirname, os.O_RDONLY)\n' +
+      "FileNotFoundError: [Errno 2] No such file or directory: '/mnt/usb/snaptray'\n" +
+      'rsync: connection unexpectedly closed (0 bytes received so far) [Receiver]\n' +
+      'rsync error: error in rsync protocol data stream (code 12) at io.c(285) [Receiver=3.5.0]\n';
+    const result = { ...captured('05-rrsync-busy'), stderr };
+    expect(explainingLine(stderr)).toBe(
+      "FileNotFoundError: [Errno 2] No such file or directory: '/mnt/usb/snaptray'",
+    );
+    const f = classifyRsyncFailure(result, 'Listing the destination', ROUTER);
+    expect(f.kind).toBe('destination-missing');
+    expect(f.message).toMatch(/confined to does not exist \("\/mnt\/usb\/snaptray"\)/);
+  });
+
   it("rrsync's generic refusal of an unknown option", () => {
     const f = classify('07-rrsync-unknown-option');
     expect(f.kind).toBe('rrsync-refused');
