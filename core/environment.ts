@@ -58,6 +58,7 @@ export function backupEnvironment(
     now: () => new Date(),
     hostname: hostname(),
     user: userInfo().username,
+    uid: process.getuid?.() ?? 1000,
     configDir: p.configDir,
     appVersion: appVersion(),
     stateDir: profileStateDir(p.stateRoot, profileName),

@@ -16,7 +16,15 @@ export interface NotificationText {
 
 export type NotificationEvent =
   | { kind: 'started'; destination: string }
-  | { kind: 'finished'; snapshot: string; files: number; bytesSent: number; durationMs: number }
+  | {
+      kind: 'finished';
+      snapshot: string;
+      files: number;
+      bytesSent: number;
+      durationMs: number;
+      /** Said after the numbers: what went wrong around an otherwise good snapshot. */
+      warnings?: readonly string[];
+    }
   | { kind: 'partial'; snapshot: string; failedFiles: number }
   | { kind: 'failed'; reason: string }
   | { kind: 'skipped'; reason: string; retryAt: Date; now: Date }
@@ -87,14 +95,24 @@ function describeEvent(event: NotificationEvent): NotificationText {
         body: `Backing up to ${event.destination}.`,
         urgency: 'low',
       };
-    case 'finished':
+    case 'finished': {
+      const warnings = event.warnings ?? [];
+      const numbers =
+        `Snapshot ${event.snapshot}: ${formatCount(event.files)} ${plural(event.files, 'file')}, ` +
+        `${formatBytes(event.bytesSent)} sent in ${formatDuration(event.durationMs)}.`;
+      if (warnings.length === 0)
+        return { summary: 'Backup finished', body: numbers, urgency: 'normal' };
+      const more =
+        warnings.length > 1
+          ? ` (and ${warnings.length - 1} more warning${warnings.length > 2 ? 's' : ''} in the log)`
+          : '';
       return {
-        summary: 'Backup finished',
-        body:
-          `Snapshot ${event.snapshot}: ${formatCount(event.files)} ${plural(event.files, 'file')}, ` +
-          `${formatBytes(event.bytesSent)} sent in ${formatDuration(event.durationMs)}.`,
+        summary: 'Backup finished with a warning',
+        // The warning first: the body may be cut short.
+        body: `${warnings[0] ?? ''}${more} ${numbers}`,
         urgency: 'normal',
       };
+    }
     case 'partial':
       return {
         summary: 'Backup completed with errors',

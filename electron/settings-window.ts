@@ -23,10 +23,15 @@ export interface SettingsPaths {
   page: string;
 }
 
+/** A window's page, as the build writes it: renderer/<name>.html becomes dist/renderer/<name>.html. */
+export function rendererPage(appPath: string, name: string): string {
+  return join(appPath, 'dist', 'renderer', `${name}.html`);
+}
+
 export function settingsPaths(appPath: string): SettingsPaths {
   return {
     preload: join(appPath, 'dist', 'electron', 'preload.cjs'),
-    page: join(appPath, 'dist', 'renderer', 'index.html'),
+    page: rendererPage(appPath, 'settings'),
   };
 }
 
@@ -72,6 +77,8 @@ export function createSettingsWindow(paths: SettingsPaths, icon: string): Settin
       title: 'Snaptray Settings',
       width: 900,
       height: 720,
+      minWidth: 720,
+      minHeight: 480,
       icon,
       show: true,
       webPreferences: {

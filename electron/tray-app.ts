@@ -408,6 +408,7 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
           files: result.files ?? 0,
           bytesSent: result.bytesSent ?? 0,
           durationMs: result.durationMs,
+          warnings: result.warnings,
         });
       case 'partial':
         return notify({

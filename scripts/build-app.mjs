@@ -1,9 +1,9 @@
 // Builds the parts of the app that tsc does not: the preload script as one CommonJS file (a
 // sandboxed preload can require() only `electron` and a few built-ins, so everything else is
-// bundled in) and the settings window with Vite.
+// bundled in) and the windows with Vite.
 //   node scripts/build-app.mjs [ROOT]      ROOT defaults to this repository
 import { build as buildBundle } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,8 +22,10 @@ async function buildPreload(root) {
   return outfile;
 }
 
+/** The windows: one page each (renderer/settings.html, …), all built by one Vite run. */
 async function buildRenderer(root) {
-  if (!existsSync(join(root, 'renderer', 'index.html'))) {
+  const rendererDir = join(root, 'renderer');
+  if (!existsSync(rendererDir) || !readdirSync(rendererDir).some((f) => f.endsWith('.html'))) {
     return null;
   }
   const { build: buildVite } = await import('vite');

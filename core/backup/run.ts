@@ -4,7 +4,7 @@
  * hook, push, manifest, supersede and prune this owner's snapshots, after hook. On failure the
  * fail hook runs and nothing is deleted.
  */
-import { stat } from 'node:fs/promises';
+import { lstat, stat } from 'node:fs/promises';
 import type { Destination } from '../destination/address.js';
 import { formatDestination, joinDest, parseDestination } from '../destination/address.js';
 import type { DestinationContext } from '../destination/ops.js';
@@ -27,7 +27,21 @@ import { automaticExcludes, buildPushCommand } from './rsync-args.js';
 import type { Profile } from '../settings/schema.js';
 import { freshSnapshotName, manifestName } from '../destination/snapshot-name.js';
 import type { Manifest, Snapshot } from '../destination/snapshot.js';
-import { isOwn, linkBases } from '../destination/snapshot.js';
+import { isComplete, isOwn, linkBases } from '../destination/snapshot.js';
+import { readMarker } from '../destination/initialise.js';
+import { storedOwnership } from '../destination/stored-ownership.js';
+import { formatBytes, plural } from '../format.js';
+import type { SpawnResult } from '../process.js';
+import {
+  copiedInsteadOfLinked,
+  describeDestinationProblems,
+  emptyMessages,
+  namedList,
+  readErrorLine,
+  readOutputLine,
+  type NamedCount,
+  type TransferMessages,
+} from './transfer-messages.js';
 import { loadIdentity } from '../settings/identity.js';
 import { openDestination, type SessionEnvironment } from '../destination/session.js';
 import { appendHistory, type HistoryEntry } from '../state/history.js';
@@ -79,6 +93,8 @@ export interface BackupEnvironment extends SessionEnvironment {
   /** The user's ssh config to include when the profile names none. */
   defaultSshConfig: string | null;
   source: 'cli' | 'tray';
+  /** This process's user id: a local destination keeps owners only when written as root. */
+  uid: number;
 }
 
 export interface BackupRequest {
@@ -95,15 +111,23 @@ export interface BackupResult {
   exitCode: number;
   snapshot: string | null;
   rsyncExitCode: number | null;
+  /** Regular files sent by this run (changed or new), and the bytes of their data. */
   files: number | null;
   bytesSent: number | null;
+  /** What the snapshot holds in all (rsync's statistics). */
+  totalFiles: number | null;
+  totalBytes: number | null;
+  /** Source files that could not be read (a partial snapshot), the first ones named. */
+  unreadable: NamedCount | null;
+  /** Unchanged files were copied again instead of hard-linked (not allowed at setup). */
+  fullCopy: boolean;
+  /** Snapshots deleted because the destination was full (retention's makeRoom). */
+  deletedToMakeRoom: string[];
   durationMs: number;
   logPath: string | null;
   warnings: string[];
   error: Failure | null;
 }
-
-const MAX_NAMED_FILES = 20;
 
 export async function runBackup(env: BackupEnvironment, req: BackupRequest): Promise<BackupResult> {
   const started = env.now();
@@ -118,6 +142,11 @@ export async function runBackup(env: BackupEnvironment, req: BackupRequest): Pro
     rsyncExitCode: null,
     files: null,
     bytesSent: null,
+    totalFiles: null,
+    totalBytes: null,
+    unreadable: null,
+    fullCopy: false,
+    deletedToMakeRoom: [],
     logPath: null,
     error: null,
     ...partial,
@@ -293,18 +322,72 @@ async function runLocked(
     if (!held.ok) return failWith(cancelledOr(req, { outcome: 'failed', error: held.failure }));
     held.set.warnings.forEach(warn);
     const { claim } = held;
-    const snapshots = held.set.snapshots;
+    let snapshots = held.set.snapshots;
+    const marker = readMarker(held.listing.marker);
+    const sources = await sourceArguments(profile.sources);
 
-    const name = freshSnapshotName(profile.prefix, started, new Set(held.listing.directories));
+    let name = freshSnapshotName(profile.prefix, started, new Set(held.listing.directories));
     emit({ type: 'snapshot', name });
-    const bases = linkBases(snapshots, claim);
-    const transfer = await transferSnapshot(env, req, ctx, dest, name, bases, lock, emit);
+    let transfer = await transferSnapshot(
+      env,
+      req,
+      ctx,
+      dest,
+      name,
+      sources,
+      linkBases(snapshots, claim),
+      lock,
+      emit,
+    );
+    let deletedToMakeRoom: string[] = [];
+    if (
+      transfer.status === 'failed' &&
+      transfer.failure.kind === 'disk-full' &&
+      profile.retention.makeRoom
+    ) {
+      // The one exception to "nothing is deleted after a failure": the user asked for it.
+      const room = await makeRoom(ctx, snapshots, claim, name, profile.retention.makeRoomKeep);
+      room.warnings.forEach(warn);
+      deletedToMakeRoom = room.deleted;
+      if (room.deleted.length > 0) {
+        warn(
+          `The destination was full: deleted ${room.deleted.length} of the oldest snapshots to make room (${room.deleted.join(', ')}), then tried again.`,
+        );
+        const failedName = name;
+        const unfinished: Snapshot = {
+          name: failedName,
+          time: started,
+          latestTime: started,
+          state: 'unfinished',
+          manifest: null,
+          problem: null,
+        };
+        snapshots = [...snapshots.filter((s) => !room.deleted.includes(s.name)), unfinished];
+        const taken = new Set([...held.listing.directories, failedName]);
+        name = freshSnapshotName(profile.prefix, env.now(), taken);
+        emit({ type: 'snapshot', name });
+        transfer = await transferSnapshot(
+          env,
+          req,
+          ctx,
+          dest,
+          name,
+          sources,
+          linkBases(snapshots, claim),
+          lock,
+          emit,
+        );
+      }
+    }
     const base = {
       snapshot: name,
       rsyncExitCode: transfer.exitCode,
       files: transfer.files,
       bytesSent: transfer.bytesSent,
+      totalFiles: transfer.totalFiles,
+      totalBytes: transfer.totalBytes,
       logPath: transfer.logPath,
+      deletedToMakeRoom,
     };
     transfer.warnings.forEach(warn);
     if (transfer.status === 'cancelled') {
@@ -317,10 +400,20 @@ async function runLocked(
         ),
       });
     }
-    if (transfer.status === 'failed')
+    if (transfer.status === 'failed') {
       return failWith({ ...base, outcome: 'failed', error: transfer.failure });
+    }
+    const bases = linkBases(snapshots, claim);
+    const copied = copiedInsteadOfLinked(
+      transfer.messages.files,
+      transfer.regularFiles,
+      bases.some((b) => isComplete(b) && baseHoldsFiles(b, profile.sources)),
+    );
+    const fullCopy = copied !== null;
+    if (copied !== null) warn(fullCopyWarning(copied, transfer, marker.allowFullCopies));
 
     emit({ type: 'phase', phase: 'finishing' });
+    const account = await opened.value.account();
     const manifest: Manifest = {
       format: 1,
       host: env.hostname,
@@ -335,6 +428,7 @@ async function runLocked(
       owner: { id: me.id, profile: me.profile },
       user: me.user,
       sources: [...profile.sources],
+      ownership: storedOwnership(dest, account, profile.rsync.fakeSuper, env.uid),
       ...(transfer.totalFiles !== null ? { totalFiles: transfer.totalFiles } : {}),
       ...(transfer.totalBytes !== null ? { totalBytes: transfer.totalBytes } : {}),
     };
@@ -362,17 +456,96 @@ async function runLocked(
     );
     if (afterHook.kind === 'failed')
       warn(`The after-backup hook failed: ${describeHook(afterHook)}`);
-    const error =
-      outcome === 'partial'
-        ? failure(
-            'rsync-failed',
-            `Some files could not be read and are missing from ${name}; see the log.`,
-          )
-        : null;
-    return { ...base, outcome, error };
+    const error = outcome === 'partial' ? transfer.failure : null;
+    return {
+      ...base,
+      outcome,
+      error,
+      unreadable: transfer.messages.unreadable,
+      fullCopy: fullCopy && !marker.allowFullCopies,
+    };
   } finally {
     await opened.value.close();
   }
+}
+
+/**
+ * A source that is a symbolic link to a folder (`~/Documents` on another disk) is backed up as
+ * that folder's contents under the source's path: rsync follows it when the path ends in "/".
+ */
+async function sourceArguments(sources: readonly string[]): Promise<string[]> {
+  return Promise.all(
+    sources.map(async (source) => {
+      if (source.endsWith('/')) return source;
+      const link = await lstat(source).catch(() => null);
+      if (!link?.isSymbolicLink()) return source;
+      const target = await stat(source).catch(() => null);
+      return target?.isDirectory() ? `${source}/` : source;
+    }),
+  );
+}
+
+/** Whether an earlier snapshot can be expected to hold files of these sources. */
+function baseHoldsFiles(base: Snapshot, sources: readonly string[]): boolean {
+  const m = base.manifest;
+  if (m === null) return true; // legacy: the old script's whole-root snapshots
+  if (m.totalFiles === 0) return false;
+  if (m.sources === undefined) return true;
+  return m.sources.some((s) => sources.includes(s));
+}
+
+function fullCopyWarning(
+  why: 'mode-mismatch' | 'base-not-found',
+  transfer: Transfer,
+  allowed: boolean,
+): string {
+  const size = transfer.totalBytes !== null ? ` (${formatBytes(transfer.totalBytes)})` : '';
+  const cause =
+    why === 'mode-mismatch'
+      ? 'the copies on the destination do not keep file modes or owners (an NTFS disk mounted without "permissions"?), so no file matched the previous snapshot'
+      : 'the previous snapshot was not found as a base (an rrsync-restricted key silently replaces a missing --link-dest folder with an empty one: check that the destination path is "/" for such a key)';
+  return (
+    `Every unchanged file was copied again${size}: this destination does not hard-link, because ${cause}.` +
+    (allowed ? ' (Full copies were allowed when this destination was set up.)' : '')
+  );
+}
+
+/**
+ * Deletes this owner's oldest snapshots until `keep` complete ones are left, for a run that
+ * failed on a full disk. The newest complete snapshot and the failed run's own folder stay.
+ */
+async function makeRoom(
+  ctx: DestinationContext,
+  snapshots: readonly Snapshot[],
+  claim: Claim,
+  failedRun: string,
+  keep: number,
+): Promise<{ deleted: string[]; warnings: string[] }> {
+  const own = snapshots.filter((s) => isOwn(s, claim) && s.name !== failedRun);
+  const complete = own.filter(isComplete);
+  const doomedComplete = complete.slice(0, Math.max(0, complete.length - Math.max(1, keep)));
+  const newestComplete = complete.at(-1);
+  const staleUnfinished = own.filter(
+    (s) =>
+      s.state === 'unfinished' &&
+      newestComplete !== undefined &&
+      s.latestTime.getTime() < newestComplete.time.getTime(),
+  );
+  const doomed = [...staleUnfinished, ...doomedComplete].map((s) => s.name);
+  if (doomed.length === 0) {
+    return {
+      deleted: [],
+      warnings: [
+        `The destination is full, and makeRoom found nothing to delete: only the ${keep} newest snapshot(s) it must keep are there.`,
+      ],
+    };
+  }
+  const result = await deleteSnapshots(ctx, doomed);
+  const after = await listDestination(ctx);
+  const still = new Set(after.ok ? after.value.directories : doomed);
+  const deleted = doomed.filter((n) => !still.has(n));
+  const warnings = result.ok ? [] : [`Deleting to make room failed: ${result.failure.message}`];
+  return { deleted, warnings };
 }
 
 function cancelledOr(req: BackupRequest, result: PartialResult): PartialResult {
@@ -437,6 +610,8 @@ interface Transfer {
   bytesSent: number | null;
   totalFiles: number | null;
   totalBytes: number | null;
+  regularFiles: number | null;
+  messages: TransferMessages;
   logPath: string;
   warnings: string[];
   failure: Failure;
@@ -448,6 +623,7 @@ async function transferSnapshot(
   ctx: DestinationContext,
   dest: Destination,
   name: string,
+  sources: readonly string[],
   bases: readonly Snapshot[],
   lock: HeldLock,
   emit: (e: BackupEvent) => void,
@@ -457,7 +633,7 @@ async function transferSnapshot(
   const log = await openLog(logPath);
   const own = [env.stateRoot, env.runtimeDir, ...(dest.kind === 'local' ? [dest.path] : [])];
   const command = buildPushCommand({
-    sources: profile.sources,
+    sources,
     excludes: [...automaticExcludes(profile.sources, own), ...profile.excludes],
     linkDests: bases.map((b) => remoteOption(ctx, joinDest(dest.path, b.name))),
     target: `${remote(ctx, joinDest(dest.path, name))}/`,
@@ -473,11 +649,7 @@ async function transferSnapshot(
   const onAbort = () => abort.abort();
   req.signal?.addEventListener('abort', onAbort, { once: true });
   if (req.signal?.aborted) abort.abort();
-  let linkBaseMissing: string | null = null;
-  const unreadable: string[] = [];
-  const vanished: string[] = [];
-  let unreadableCount = 0;
-  let vanishedCount = 0;
+  const messages = emptyMessages();
   const statsLines: string[] = [];
   const out = new LineSplitter();
   const err = new LineSplitter();
@@ -496,32 +668,16 @@ async function transferSnapshot(
       if (line === '') continue;
       log.write(line);
       if (STATS_LINE.test(line)) statsLines.push(line);
+      else readOutputLine(messages, line);
     }
   };
   const handleErr = (lines: string[]) => {
     for (const line of lines) {
       if (line === '') continue;
       log.write(`! ${line}`);
-      const missing = /--link-dest arg does not exist: (.*)$/.exec(line);
-      if (missing) {
-        linkBaseMissing = missing[1] ?? '';
-        abort.abort();
-        continue;
-      }
-      const gone = /file has vanished: "(.*)"/.exec(line);
-      if (gone) {
-        vanishedCount++;
-        if (vanished.length < MAX_NAMED_FILES) vanished.push(gone[1] ?? '');
-        continue;
-      }
-      const denied =
-        /(?:send_files failed to open|opendir|readlink_stat|link_stat) "(.*)"(?: failed)?: Permission denied/.exec(
-          line,
-        );
-      if (denied) {
-        unreadableCount++;
-        if (unreadable.length < MAX_NAMED_FILES) unreadable.push(denied[1] ?? '');
-      }
+      readErrorLine(messages, line);
+      // A missing base makes rsync copy everything: stop at once rather than fill the disk.
+      if (messages.linkBaseMissing !== null) abort.abort();
     }
   };
   emit({ type: 'phase', phase: 'transferring' });
@@ -556,47 +712,76 @@ async function transferSnapshot(
     bytesSent: stats?.literalBytes ?? null,
     totalFiles: stats?.regularFiles ?? null,
     totalBytes: stats?.totalFileSize ?? null,
+    regularFiles: stats?.regularFiles ?? null,
     logPath,
+    messages,
     warnings: [] as string[],
   };
-  const named = (list: string[], count: number) =>
-    list.join(', ') + (count > list.length ? ` and ${count - list.length} more` : '');
-  if (req.signal?.aborted) {
-    return { ...transfer, status: 'cancelled', failure: failure('killed', 'Stopped.') };
-  }
-  if (linkBaseMissing !== null) {
+  return { ...transfer, ...judgeTransfer(req, result, messages, transfer.warnings) };
+}
+
+/** The transfer's outcome from rsync's exit code and what it said, each side named truly. */
+function judgeTransfer(
+  req: BackupRequest,
+  result: SpawnResult,
+  messages: TransferMessages,
+  warnings: string[],
+): { status: Transfer['status']; failure: Failure } {
+  if (req.signal?.aborted) return { status: 'cancelled', failure: failure('killed', 'Stopped.') };
+  if (messages.linkBaseMissing !== null) {
     return {
-      ...transfer,
       status: 'failed',
       failure: failure(
         'link-base-missing',
-        `rsync could not find the previous snapshot ${linkBaseMissing} on the destination, so it ` +
+        `rsync could not find the previous snapshot ${messages.linkBaseMissing} on the destination, so it ` +
           'would have made a full copy instead of hard links. Stopped; nothing was deleted. Check ' +
           'that the destination path is the same one the listing shows (an rrsync key needs the path "/").',
       ),
     };
   }
-  if (result.exitCode === 24 && vanishedCount > 0) {
-    transfer.warnings.push(
-      `${vanishedCount} file(s) vanished while being backed up: ${named(vanished, vanishedCount)}.`,
+  if (messages.vanished.count > 0) {
+    warnings.push(
+      `${plural(messages.vanished.count, 'file')} vanished while being backed up: ${namedList(messages.vanished)}.`,
     );
   }
+  if (messages.skippedSpecial.count > 0) {
+    warnings.push(
+      `${plural(messages.skippedSpecial.count, 'special file')} (devices, sockets or pipes) could not be stored, because the destination account is not root: ${namedList(messages.skippedSpecial)}. Turn on fakeSuper to keep them.`,
+    );
+  }
+  if (messages.diskFull) {
+    return { status: 'failed', failure: classifyRsyncFailure(result, 'The transfer') };
+  }
+  if (messages.destination.length > 0) {
+    return {
+      status: 'failed',
+      failure: failure(
+        'destination-refused',
+        `The destination could not store everything, so no snapshot was recorded: ${describeDestinationProblems(messages.destination)}.` +
+          (messages.destination.some((p) => /links/.test(p.what))
+            ? ' A disk that keeps no links is most likely FAT or exFAT: format it as ext4.'
+            : ''),
+      ),
+    };
+  }
   if (result.exitCode === 0 || result.exitCode === 24) {
-    return { ...transfer, status: 'ok', failure: failure('internal', '') };
+    return { status: 'ok', failure: failure('internal', '') };
   }
-  if (result.exitCode === 23 && !/No space left on device/i.test(result.stderr)) {
-    const what =
-      unreadableCount > 0
-        ? `${unreadableCount} file(s) could not be read: ${named(unreadable, unreadableCount)}`
-        : `some files could not be transferred: ${stderrTail(result.stderr)}`;
-    transfer.warnings.push(`Completed with errors: ${what}.`);
-    return { ...transfer, status: 'partial', failure: failure('rsync-failed', what) };
+  if (result.exitCode === 23 && messages.unreadable.count > 0 && messages.other.length === 0) {
+    const what = `${plural(messages.unreadable.count, 'file or folder', 'files or folders')} could not be read and ${messages.unreadable.count === 1 ? 'is' : 'are'} missing from the snapshot: ${namedList(messages.unreadable)}`;
+    warnings.push(`Completed with errors: ${what}.`);
+    return { status: 'partial', failure: failure('rsync-failed', `${what}.`) };
   }
-  return {
-    ...transfer,
-    status: 'failed',
-    failure: classifyRsyncFailure(result, 'The transfer', dest),
-  };
+  if (result.exitCode === 23 || result.exitCode === 24) {
+    return {
+      status: 'failed',
+      failure: failure(
+        'rsync-failed',
+        `rsync reported errors it did not say were unreadable source files, so no snapshot was recorded: ${messages.other.slice(0, 3).join(' / ') || stderrTail(result.stderr)}`,
+      ),
+    };
+  }
+  return { status: 'failed', failure: classifyRsyncFailure(result, 'The transfer') };
 }
 
 const STATS_LINE = /^(Number of |Total |Literal data|Matched data|File list |sent |total size )/;

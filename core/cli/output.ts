@@ -34,7 +34,4 @@ export function failedOutput(
   return { exitCode, json: json(error), text: `snaptray: ${error.message}\n` };
 }
 
-/** "1 file", "2 files": counts in words with the right plural. */
-export function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
-}
+export { plural } from '../format.js';

@@ -74,7 +74,7 @@ async function waitUntil(what: string, check: () => boolean): Promise<void> {
 }
 
 function pageUrl(): string {
-  return pathToFileURL(join(fake.appPath, 'dist', 'renderer', 'index.html')).href;
+  return pathToFileURL(join(fake.appPath, 'dist', 'renderer', 'settings.html')).href;
 }
 
 describe('starting the app', () => {
@@ -91,7 +91,7 @@ describe('starting the app', () => {
       nodeIntegration: false,
       webSecurity: true,
     });
-    expect(window.loaded).toBe(join(fake.appPath, 'dist', 'renderer', 'index.html'));
+    expect(window.loaded).toBe(join(fake.appPath, 'dist', 'renderer', 'settings.html'));
 
     // Navigation, new windows and permissions are all refused.
     let prevented = 0;

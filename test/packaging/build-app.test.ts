@@ -44,27 +44,36 @@ describe('scripts/build-app.mjs', () => {
     expect(existsSync(join(root, 'dist', 'renderer'))).toBe(false);
   });
 
-  it('builds the window with the project vite.config.ts when renderer/index.html exists', async () => {
+  it('builds each window page in renderer/ with the project vite.config.ts', async () => {
+    const page = (name: string) =>
+      `<!doctype html><title>${name}</title><script type="module" src="./${name}/main.ts"></script>\n`;
     const root = await makeProject({
       ...PRELOAD_SOURCES,
       'vite.config.ts': [
         'export default {',
         "  root: 'renderer',",
         "  base: './',",
-        "  build: { outDir: '../dist/renderer', emptyOutDir: true },",
+        '  build: {',
+        "    outDir: '../dist/renderer',",
+        '    emptyOutDir: true,',
+        "    rollupOptions: { input: { settings: 'renderer/settings.html', backups: 'renderer/backups.html' } },",
+        '  },',
         '};',
         '',
       ].join('\n'),
-      'renderer/index.html':
-        '<!doctype html><title>Settings</title><script type="module" src="./main.ts"></script>\n',
-      'renderer/main.ts': "document.title = 'built ' + String(1 + 1);\n",
+      'renderer/settings.html': page('settings'),
+      'renderer/settings/main.ts': "document.title = 'built settings';\n",
+      'renderer/backups.html': page('backups'),
+      'renderer/backups/main.ts': "document.title = 'built backups';\n",
     });
     execFileSync(process.execPath, [BUILD_APP, root]);
-    const html = await readFile(join(root, 'dist', 'renderer', 'index.html'), 'utf8');
-    const script = /src="(\.\/assets\/[^"]+\.js)"/.exec(html)?.[1];
-    expect(script).toBeDefined();
-    const bundle = await readFile(join(root, 'dist', 'renderer', script!), 'utf8');
-    expect(bundle).toContain('built');
+    for (const name of ['settings', 'backups']) {
+      const html = await readFile(join(root, 'dist', 'renderer', `${name}.html`), 'utf8');
+      const script = /src="(\.\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+      expect(script).toBeDefined();
+      const bundle = await readFile(join(root, 'dist', 'renderer', script!), 'utf8');
+      expect(bundle).toContain(`built ${name}`);
+    }
     expect(existsSync(join(root, 'dist', 'electron', 'preload.cjs'))).toBe(true);
   });
 });

@@ -57,8 +57,8 @@ async function buildWhatIsMissing(): Promise<void> {
     await run(process.execPath, ['scripts/bundle-cli.mjs'], options);
   }
   const windowMissing =
-    existsSync(join(ROOT, 'renderer', 'index.html')) &&
-    !existsSync(join(ROOT, 'dist', 'renderer', 'index.html'));
+    existsSync(join(ROOT, 'renderer', 'settings.html')) &&
+    !existsSync(join(ROOT, 'dist', 'renderer', 'settings.html'));
   if (!existsSync(join(ROOT, 'dist', 'electron', 'preload.cjs')) || windowMissing) {
     await run(process.execPath, ['scripts/build-app.mjs'], options);
   }
@@ -138,7 +138,7 @@ describe('the packed app', () => {
       '/package.json',
       '/dist/electron/main.js',
       '/dist/electron/preload.cjs',
-      '/dist/renderer/index.html',
+      '/dist/renderer/settings.html',
       '/assets/snaptray.png',
       ...TRAY_STATES.flatMap((s) => [
         `/assets/tray-${s}-light.png`,
@@ -196,7 +196,7 @@ describe('the packed app', () => {
   });
 
   it('has a settings page whose scripts and styles load by relative paths from inside app.asar', () => {
-    const html = extractFile(asar, 'dist/renderer/index.html').toString('utf8');
+    const html = extractFile(asar, 'dist/renderer/settings.html').toString('utf8');
     // Inline data: URLs load nothing from disk.
     const references = [...html.matchAll(/(?:src|href)="([^"]+)"/g)]
       .map((m) => m[1] ?? '')

@@ -1,6 +1,6 @@
 /**
- * The settings window in real Chromium: built with Vite, served over loopback HTTP (module
- * scripts do not load from file://), and talking to the real handlers through page bindings.
+ * The windows in real Chromium: built with Vite, served over loopback HTTP (module scripts do
+ * not load from file://), and talking to the real handlers through page bindings.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -20,8 +20,8 @@ import type { SettingsApi } from '../../electron/settings-api.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
 
-/** Builds the window with the project's own Vite config, into `outDir`. */
-export async function buildSettingsWindow(outDir: string): Promise<void> {
+/** Builds the windows (settings.html, …) with the project's own Vite config, into `outDir`. */
+export async function buildWindows(outDir: string): Promise<void> {
   await build({
     configFile: join(REPO, 'vite.config.ts'),
     logLevel: 'warn',
@@ -113,8 +113,10 @@ export async function openSettingsWindow(
   url: string,
   bridge: string,
   api: SettingsApi,
+  size: { width: number; height: number },
 ): Promise<SettingsWindow> {
   const page = await context.newPage();
+  await page.setViewportSize(size);
   const window: SettingsWindow = {
     page,
     problems: [],

@@ -2,7 +2,7 @@
 import { runBackup, type BackupResult } from '../../backup/run.js';
 import { backupEnvironment } from '../../environment.js';
 import type { Failure } from '../../errors.js';
-import { formatBytes, formatDuration } from '../../format.js';
+import { formatBytes, formatDuration, plural } from '../../format.js';
 import { spawnProcess } from '../../process.js';
 import type { CliArgs } from '../args.js';
 import { failedOutput, type CommandContext, type Output } from '../output.js';
@@ -42,7 +42,12 @@ export async function backup(
     signal: ctx.signal,
     onEvent: args.json ? undefined : createProgressReporter(ctx.io.stderr),
   });
-  return { exitCode: result.exitCode, json: backupJson(result), text: backupText(result) };
+  return {
+    exitCode: result.exitCode,
+    json: backupJson(result),
+    text: backupText(result),
+    warnings: result.warnings,
+  };
 }
 
 function backupJson(r: BackupResult): Record<string, unknown> {
@@ -52,11 +57,26 @@ function backupJson(r: BackupResult): Record<string, unknown> {
     rsyncExitCode: r.rsyncExitCode,
     files: r.files,
     bytesSent: r.bytesSent,
+    totalFiles: r.totalFiles,
+    totalBytes: r.totalBytes,
+    unreadable: r.unreadable,
+    fullCopy: r.fullCopy,
+    deletedToMakeRoom: r.deletedToMakeRoom,
     durationMs: r.durationMs,
     logPath: r.logPath,
     warnings: r.warnings,
     error: r.error,
   };
+}
+
+/** "1 changed file sent (11 B); the snapshot holds 20,000 files, 606 MB". */
+export function sentAndHeld(
+  r: Pick<BackupResult, 'files' | 'bytesSent' | 'totalFiles' | 'totalBytes'>,
+): string {
+  const sent = `${plural(r.files ?? 0, 'changed file')} sent (${formatBytes(r.bytesSent ?? 0)})`;
+  if (r.totalFiles === null) return sent;
+  const size = r.totalBytes === null ? '' : `, ${formatBytes(r.totalBytes)}`;
+  return `${sent}; the snapshot holds ${plural(r.totalFiles, 'file')}${size}`;
 }
 
 function backupText(r: BackupResult): string {
@@ -66,8 +86,7 @@ function backupText(r: BackupResult): string {
     case 'partial':
       lines.push(
         `${r.outcome === 'ok' ? 'Backed up' : 'Completed with errors'}: ${r.snapshot} — ` +
-          `${(r.files ?? 0).toLocaleString('en-US')} files, ${formatBytes(r.bytesSent ?? 0)} sent, ` +
-          `${formatDuration(r.durationMs)}.`,
+          `${sentAndHeld(r)}, in ${formatDuration(r.durationMs)}.`,
       );
       break;
     default:

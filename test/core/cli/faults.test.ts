@@ -110,7 +110,9 @@ describe('rsync exit 23: files that cannot be read', () => {
     const json = JSON.parse(out);
     expect(code).toBe(3);
     expect(json).toMatchObject({ outcome: 'partial', rsyncExitCode: 23 });
-    expect(json.warnings.join(' ')).toMatch(/1 file\(s\) could not be read: .*secret\.txt/);
+    expect(json.warnings.join(' ')).toMatch(
+      /1 file or folder could not be read and is missing from the snapshot: .*secret\.txt/,
+    );
     const manifest = JSON.parse(
       await readFile(join(dest, `${json.snapshot}.snaptray.json`), 'utf8'),
     );

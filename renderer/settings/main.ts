@@ -1,19 +1,23 @@
-/** The settings window: loads the profile, wires the sections, validates, saves and reloads. */
-import type { FieldError, Profile } from '../core/settings/schema.js';
-import type { LoadedSettings } from '../electron/ipc-contract.js';
-import { snaptray } from './api.js';
-import { createDestinationSection } from './destination-section.js';
-import { button, h } from './dom.js';
-import { createExcludesSection } from './excludes-section.js';
-import { showFieldErrors } from './field-errors.js';
-import { createHooksSection, createNotificationsSection } from './hooks-section.js';
-import { createRetentionSection } from './retention-section.js';
-import { createScheduleSection } from './schedule-section.js';
-import type { Section, SectionContext } from './section.js';
-import { createSourcesSection } from './sources-section.js';
+/** The settings window: loads the profile, wires the pages, validates, saves and reloads. */
+import type { FieldError, Profile } from '../../core/settings/schema.js';
+import type { LoadedSettings } from '../../electron/ipc-contract.js';
+import { snaptray } from '../shared/api.js';
+import { button, h } from '../shared/dom.js';
+import { showFieldErrors } from '../shared/field-errors.js';
+import { createWindowFrame } from '../shared/window-frame.js';
+import { createAdvancedPage } from './advanced-page.js';
+import { createDestinationPage } from './destination-page.js';
+import { createExcludesGroup } from './excludes-group.js';
+import { createKeepPage } from './keep-page.js';
+import { createNotificationsPage } from './notifications-page.js';
+import type { Part, PartContext } from './part.js';
+import { draftProfile } from './profile-draft.js';
+import { createSchedulePage } from './schedule-page.js';
+import { createSourcesGroup } from './sources-group.js';
 
 /** Check the whole profile with the engine's schema this long after the last keystroke. */
 const VALIDATE_DELAY_MS = 250;
+const TITLE = 'Snaptray Settings';
 
 const api = snaptray();
 const root = document.getElementById('app');
@@ -25,9 +29,13 @@ async function start(app: HTMLElement): Promise<void> {
   app.removeAttribute('aria-busy');
   if (!loaded.ok) {
     app.replaceChildren(
-      h('h1', {}, 'Snaptray settings'),
-      h('p', { class: 'message bad', role: 'alert' }, loaded.message),
-      button('Try again', () => void start(app)),
+      h(
+        'div',
+        { class: 'load-failed' },
+        h('h1', {}, TITLE),
+        h('p', { class: 'message bad', role: 'alert' }, loaded.message),
+        button('Try again', () => void start(app)),
+      ),
     );
     return;
   }
@@ -36,24 +44,21 @@ async function start(app: HTMLElement): Promise<void> {
 
 function buildWindow(app: HTMLElement, initial: LoadedSettings): void {
   let saved: Profile = initial.profile;
+  let fileExists = initial.exists;
   let baseline = '';
   let validateTimer: number | undefined;
   let validation = 0;
 
-  const ctx: SectionContext = { api, changed, draft };
-  const destination = createDestinationSection(ctx);
-  const excludes = createExcludesSection(ctx, initial.presets);
-  const sections: Section[] = [
-    destination,
-    createSourcesSection(ctx),
-    excludes,
-    createScheduleSection(ctx),
-    createRetentionSection(ctx),
-    createHooksSection(ctx),
-    createNotificationsSection(ctx),
-  ];
+  const ctx: PartContext = { api, changed, draft };
+  const destination = createDestinationPage(ctx);
+  const sources = createSourcesGroup(ctx);
+  const excludes = createExcludesGroup(ctx, initial.presets);
+  const schedule = createSchedulePage(ctx);
+  const keep = createKeepPage(ctx);
+  const notifications = createNotificationsPage(ctx);
+  const advanced = createAdvancedPage(ctx);
+  const parts: Part[] = [destination, sources, excludes, schedule, keep, notifications, advanced];
 
-  const where = h('p', { class: 'where' });
   const banner = h('div', { class: 'banner', role: 'alert', hidden: true });
   const status = h('p', { class: 'status', role: 'status' });
   const summary = h('ul', {
@@ -66,65 +71,72 @@ function buildWindow(app: HTMLElement, initial: LoadedSettings): void {
     status.textContent = 'Your edits were undone.';
   });
   const save = button('Save', () => void saveNow(), { class: 'primary' });
-  const form = h('main', { class: 'sections' }, ...sections.map((s) => s.element));
-  const nav = h(
-    'nav',
-    { 'aria-label': 'Sections' },
-    h(
-      'ul',
-      {},
-      ...sections.map((s) =>
-        h(
-          'li',
-          {},
-          h('a', { href: `#${s.element.id}` }, s.element.querySelector('h2')?.textContent ?? ''),
-        ),
-      ),
-    ),
-  );
-  app.replaceChildren(
-    h('header', {}, h('h1', {}, 'Snaptray settings'), where),
+  const frame = createWindowFrame({
+    title: TITLE,
+    sidebarLabel: 'Settings pages',
+    pages: [
+      {
+        id: 'destination',
+        title: 'Destination',
+        icon: 'destination',
+        element: destination.element,
+      },
+      {
+        id: 'what',
+        title: 'What to back up',
+        icon: 'folder',
+        element: h('div', { class: 'page-body' }, sources.element, excludes.element),
+      },
+      { id: 'schedule', title: 'Schedule', icon: 'clock', element: schedule.element },
+      { id: 'keep', title: 'Keep', icon: 'archive', element: keep.element },
+      { id: 'notifications', title: 'Notifications', icon: 'bell', element: notifications.element },
+      { id: 'advanced', title: 'Advanced', icon: 'sliders', element: advanced.element },
+    ],
     banner,
-    h('div', { class: 'layout' }, nav, form),
-    h(
+    actionBar: h(
       'footer',
-      { class: 'savebar' },
+      { class: 'actionbar' },
       h('div', { class: 'save-status' }, status, summary),
       revert,
       save,
     ),
-  );
+  });
+  app.replaceChildren(frame.element);
 
   function draft(): Record<string, unknown> {
-    return Object.assign({}, ...sections.map((s) => s.collect())) as Record<string, unknown>;
+    return draftProfile(saved, ...parts.map((p) => p.collect()));
   }
 
-  function isDirty(): boolean {
+  /** True when the controls differ from the profile last loaded or saved. */
+  function isEdited(): boolean {
     return JSON.stringify(draft()) !== baseline;
   }
 
   function show(profile: Profile): void {
-    for (const s of sections) s.show(profile);
+    for (const p of parts) p.show(profile);
     baseline = JSON.stringify(draft());
     showErrors([]);
-    updateDirty();
+    updateEdited();
     excludes.draftChanged(draft());
   }
 
-  function describeWhere(loaded: LoadedSettings): void {
-    where.textContent = loaded.exists
-      ? `Saved in ${loaded.path}`
-      : `Not saved yet; saving creates ${loaded.path}`;
+  function describeFile(loaded: LoadedSettings): void {
+    fileExists = loaded.exists;
+    advanced.describeFile(loaded);
   }
 
-  function updateDirty(): void {
-    const dirty = isDirty();
-    revert.disabled = !dirty;
-    document.title = dirty ? 'Snaptray settings (unsaved)' : 'Snaptray settings';
+  function updateEdited(): void {
+    const edited = isEdited();
+    revert.disabled = !edited;
+    // Nothing to save when the file holds what the window shows; on first run there is no file.
+    save.disabled = !edited && fileExists;
+    document.title = edited ? `${TITLE} (unsaved)` : TITLE;
   }
 
   function changed(): void {
-    updateDirty();
+    // The last message was about the last action; an edit makes it stale.
+    status.textContent = '';
+    updateEdited();
     const current = draft();
     excludes.draftChanged(current);
     window.clearTimeout(validateTimer);
@@ -132,7 +144,7 @@ function buildWindow(app: HTMLElement, initial: LoadedSettings): void {
   }
 
   function localProblems(): FieldError[] {
-    return sections.flatMap((s) => s.problems?.() ?? []);
+    return parts.flatMap((p) => p.problems?.() ?? []);
   }
 
   async function validate(current: Record<string, unknown>): Promise<FieldError[]> {
@@ -145,12 +157,19 @@ function buildWindow(app: HTMLElement, initial: LoadedSettings): void {
   }
 
   function showErrors(errors: FieldError[]): void {
-    const unplaced = showFieldErrors(form, errors);
+    const unplaced = showFieldErrors(frame.element, errors);
     summary.replaceChildren(...unplaced.map((e) => h('li', {}, `${e.path}: ${e.message}`)));
     summary.hidden = unplaced.length === 0;
+    const pages = new Set<string>();
+    for (const slot of frame.element.querySelectorAll<HTMLElement>('[data-error-for]')) {
+      const page = slot.hidden ? null : frame.pageOf(slot);
+      if (page) pages.add(page);
+    }
+    frame.markPages(pages, 'Has settings to fix');
   }
 
   async function saveNow(): Promise<void> {
+    if (save.disabled) return;
     window.clearTimeout(validateTimer);
     const current = draft();
     const problems = localProblems();
@@ -163,8 +182,8 @@ function buildWindow(app: HTMLElement, initial: LoadedSettings): void {
     save.disabled = true;
     status.textContent = 'Saving…';
     const result = await api.saveSettings(current);
-    save.disabled = false;
     if (!result.ok) {
+      updateEdited();
       validation += 1;
       showErrors(result.fields ?? []);
       status.textContent = result.fields?.length
@@ -174,14 +193,18 @@ function buildWindow(app: HTMLElement, initial: LoadedSettings): void {
       return;
     }
     saved = result.value.profile;
-    describeWhere(result.value);
+    describeFile(result.value);
     show(saved);
     banner.hidden = true;
     status.textContent = 'Saved.';
   }
 
   function focusFirstError(): void {
-    form.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+    const first = frame.element.querySelector<HTMLElement>('[aria-invalid="true"]');
+    if (!first) return;
+    const page = frame.pageOf(first);
+    if (page) frame.showPage(page);
+    first.focus();
   }
 
   async function reloadFromFile(): Promise<void> {
@@ -192,9 +215,9 @@ function buildWindow(app: HTMLElement, initial: LoadedSettings): void {
     }
     // Our own save changes the file too: nothing to do when it holds what the window shows.
     if (JSON.stringify(loaded.value.profile) === JSON.stringify(saved)) return;
-    if (!isDirty()) {
+    if (!isEdited()) {
       saved = loaded.value.profile;
-      describeWhere(loaded.value);
+      describeFile(loaded.value);
       show(saved);
       status.textContent = 'The settings file changed on disk; the window now shows it.';
       return;
@@ -208,7 +231,7 @@ function buildWindow(app: HTMLElement, initial: LoadedSettings): void {
       ),
       button('Load the new settings', () => {
         saved = pending.profile;
-        describeWhere(pending);
+        describeFile(pending);
         show(saved);
         banner.hidden = true;
         status.textContent = 'Loaded the settings from the file; your edits were dropped.';
@@ -216,8 +239,9 @@ function buildWindow(app: HTMLElement, initial: LoadedSettings): void {
       button('Keep my edits', () => {
         // Saving now overwrites the file with the window's version.
         saved = pending.profile;
+        describeFile(pending);
         banner.hidden = true;
-        updateDirty();
+        updateEdited();
         status.textContent = 'Kept your edits. Saving will replace the file’s new version.';
       }),
     );
@@ -227,7 +251,7 @@ function buildWindow(app: HTMLElement, initial: LoadedSettings): void {
 
   api.onSettingsChanged(() => void reloadFromFile());
   window.addEventListener('beforeunload', (event) => {
-    if (!isDirty()) return;
+    if (!isEdited()) return;
     // The main process turns this into "Discard unsaved changes?".
     event.preventDefault();
     event.returnValue = 'You have unsaved changes.';
@@ -239,6 +263,7 @@ function buildWindow(app: HTMLElement, initial: LoadedSettings): void {
     }
   });
 
-  describeWhere(initial);
+  describeFile(initial);
   show(saved);
+  if (!fileExists) status.textContent = 'Not saved yet: Save creates the settings file.';
 }

@@ -1,54 +1,66 @@
 /** rsync exclude patterns, presets, and a preview of what they leave out, computed by rsync. */
-import type { Profile } from '../core/settings/schema.js';
+import type { Profile } from '../../core/settings/schema.js';
 import type {
   ExcludePreview,
   ExcludePreset,
   ExcludePreviewRequest,
-} from '../electron/ipc-contract.js';
-import { button, errorSlot, h, section, uniqueId, warningSlot } from './dom.js';
-import { showFieldWarnings } from './field-errors.js';
-import { formatBytes, formatCount } from './format.js';
-import type { Section, SectionContext } from './section.js';
+} from '../../electron/ipc-contract.js';
+import { button, errorSlot, group, h, uniqueId, warningSlot } from '../shared/dom.js';
+import { showFieldWarnings } from '../shared/field-errors.js';
+import { formatBytes, formatCount } from '../shared/format.js';
+import type { Part, PartContext } from './part.js';
 
 /** Wait this long after the last edit before asking rsync again. */
 const PREVIEW_DELAY_MS = 300;
 
-export function createExcludesSection(
-  ctx: SectionContext,
+export function createExcludesGroup(
+  ctx: PartContext,
   presets: readonly ExcludePreset[],
-): Section & { draftChanged(draft: Record<string, unknown>): void } {
-  const element = section(
-    'excludes',
-    'Excludes',
-    'rsync patterns for what not to back up, one per row: "*.tmp" anywhere, "/home/you/Downloads/" for one folder (a trailing "/" matches folders only), "cache/" for every folder named cache.',
-  );
-  const list = h('ul', { class: 'rows', 'aria-label': 'Exclude patterns' });
+): Part & { draftChanged(draft: Record<string, unknown>): void } {
+  // A preset's pattern that matches nothing here is harmless (no such folder on this computer);
+  // only a pattern the user wrote gets the warning, as it may be a typing mistake.
+  const presetPatterns = new Set(presets.flatMap((p) => p.patterns));
+  const rows = h('ul', { class: 'list rows', 'aria-label': 'Exclude patterns' });
   const add = button('Add pattern', () => {
     patterns.push('');
     render();
     focusRow(patterns.length - 1);
     ctx.changed();
   });
-  const presetList = h('ul', { class: 'presets', 'aria-label': 'Presets' });
+  const presetList = h('ul', { class: 'list rows', 'aria-label': 'Presets' });
   const previewStatus = h('p', { class: 'status', role: 'status' });
   const totals = h('p', { class: 'totals' });
   const table = h('table', { class: 'preview-table' });
   const more = h('p', { class: 'hint' });
   const preview = h(
     'div',
-    { class: 'preview', 'aria-labelledby': 'excludes-preview-title' },
-    h('h3', { id: 'excludes-preview-title' }, 'What these patterns leave out'),
+    { class: 'preview card', 'aria-labelledby': 'excludes-preview-title' },
+    h('h4', { id: 'excludes-preview-title' }, 'What these patterns leave out'),
     previewStatus,
     totals,
     table,
     more,
   );
-  element.append(
-    list,
-    h('div', { class: 'actions' }, add),
-    h('h3', {}, 'Presets'),
-    presetList,
-    preview,
+  const element = h(
+    'div',
+    { id: 'excludes', class: 'stack' },
+    group(
+      {
+        title: 'Leave out',
+        description:
+          'rsync patterns for what not to back up, one per row: "*.tmp" anywhere, "/home/you/Downloads/" for one folder (a trailing "/" matches folders only), "cache/" for every folder named cache.',
+      },
+      rows,
+      h('div', { class: 'actions' }, add),
+    ),
+    group(
+      {
+        title: 'Presets',
+        description: 'Patterns for things that need no backup, added with one click.',
+      },
+      presetList,
+    ),
+    group({}, preview),
   );
 
   let patterns: string[] = [];
@@ -58,7 +70,8 @@ export function createExcludesSection(
   let unmatched: string[] = [];
 
   function render(): void {
-    list.replaceChildren(...patterns.map((pattern, index) => row(pattern, index)));
+    rows.replaceChildren(...patterns.map((pattern, index) => row(pattern, index)));
+    rows.hidden = patterns.length === 0;
     renderPresets();
     showWarnings();
   }
@@ -98,13 +111,13 @@ export function createExcludesSection(
         render();
         ctx.changed();
       },
-      { 'aria-label': `Remove exclude pattern ${index + 1}` },
+      { 'aria-label': `Remove exclude pattern ${index + 1}`, class: 'flat' },
     );
-    return h('li', { class: 'row-item' }, input, remove, error, warning);
+    return h('li', { class: 'row item' }, input, remove, error, warning);
   }
 
   function focusRow(index: number): void {
-    list.querySelectorAll('textarea')[index]?.focus();
+    rows.querySelectorAll('textarea')[index]?.focus();
   }
 
   function renderPresets(): void {
@@ -112,30 +125,37 @@ export function createExcludesSection(
       ...presets.map((preset) => {
         const missing = preset.patterns.filter((p) => !patterns.includes(p));
         const descriptionId = uniqueId('preset');
+        const added = missing.length === 0;
         const addPreset = button(
-          missing.length === 0 ? `${preset.label}: added` : `Add ${preset.label}`,
+          added ? 'Added' : 'Add',
           () => {
             patterns = [...patterns.filter((p) => p !== ''), ...missing];
             render();
             ctx.changed();
           },
           {
-            disabled: missing.length === 0,
+            disabled: added,
+            'aria-label': added ? `${preset.label}: added` : `Add ${preset.label}`,
             'aria-describedby': descriptionId,
             'data-preset': preset.id,
           },
         );
         return h(
           'li',
-          {},
-          addPreset,
+          { class: 'row preset' },
           h(
-            'p',
-            { class: 'hint', id: descriptionId },
-            preset.patterns.length <= 3
-              ? `${preset.description} Adds ${preset.patterns.join(', ')}`
-              : `${preset.description} Adds ${preset.patterns.length} patterns.`,
+            'div',
+            { class: 'row-text' },
+            h('span', { class: 'row-title' }, preset.label),
+            h(
+              'p',
+              { class: 'hint', id: descriptionId },
+              preset.patterns.length <= 3
+                ? `${preset.description} Adds ${preset.patterns.join(', ')}`
+                : `${preset.description} Adds ${preset.patterns.length} patterns.`,
+            ),
           ),
+          addPreset,
         );
       }),
     );
@@ -144,11 +164,11 @@ export function createExcludesSection(
   function showWarnings(): void {
     const warnings = new Map<string, string>();
     patterns.forEach((pattern, index) => {
-      if (unmatched.includes(pattern)) {
+      if (unmatched.includes(pattern) && !presetPatterns.has(pattern)) {
         warnings.set(`excludes.${index}`, 'Matches nothing in the sources right now.');
       }
     });
-    showFieldWarnings(list, warnings);
+    showFieldWarnings(rows, warnings);
   }
 
   function schedulePreview(draft: Record<string, unknown>): void {

@@ -1,5 +1,5 @@
 /** Shows the schema's field errors beside their fields, and the rest in one list. */
-import type { FieldError } from '../core/settings/schema.js';
+import type { FieldError } from '../../core/settings/schema.js';
 
 /** Clears every error slot in `root`, then fills the ones named; gives the errors with no slot. */
 export function showFieldErrors(root: HTMLElement, errors: readonly FieldError[]): FieldError[] {

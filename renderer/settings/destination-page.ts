@@ -1,35 +1,41 @@
 /** Where snapshots go: a local folder, or a router or NAS over ssh, and the connection test. */
-import type { FieldError, Profile } from '../core/settings/schema.js';
-import { createConnectionPanel } from './connection-report.js';
-import { joinDestination, splitDestination } from './destination-fields.js';
+import type { FieldError, Profile } from '../../core/settings/schema.js';
 import {
   button,
+  disclosure,
   errorSlot,
+  group,
   h,
+  list,
+  radioRow,
   readNumber,
-  section,
   showNumber,
   textField,
   uniqueId,
-} from './dom.js';
-import type { Section, SectionContext } from './section.js';
+} from '../shared/dom.js';
+import { createConnectionPanel } from './connection-report.js';
+import { joinDestination, splitDestination } from './destination-fields.js';
+import type { Part, PartContext } from './part.js';
+import { routerHelp } from './router-help.js';
 
-export function createDestinationSection(ctx: SectionContext): Section {
-  const element = section(
-    'destination',
-    'Destination',
-    'Snapshots go to a folder on this computer (such as a USB disk) or to a router or NAS over ssh.',
-  );
-
+export function createDestinationPage(ctx: PartContext): Part {
   const kindName = uniqueId('kind');
-  const sshRadio = radio(kindName, 'ssh', 'A router or NAS over ssh');
-  const localRadio = radio(kindName, 'local', 'A folder on this computer');
-  const kind = h(
-    'fieldset',
-    { class: 'choice' },
-    h('legend', {}, 'Back up to'),
-    sshRadio.wrapper,
-    localRadio.wrapper,
+  const sshRadio = radioRow(kindName, 'ssh', 'A router or NAS over ssh');
+  const localRadio = radioRow(kindName, 'local', 'A folder on this computer');
+  for (const r of [sshRadio, localRadio]) {
+    r.input.addEventListener('change', () => {
+      updateKind();
+      connection.clear();
+      ctx.changed();
+    });
+  }
+  const kind = group(
+    {
+      title: 'Back up to',
+      description:
+        'Snapshots go to a folder on this computer (such as a USB disk) or to a router or NAS over ssh.',
+    },
+    list(sshRadio.wrapper, localRadio.wrapper),
   );
 
   const chooseLocal = button('Choose…', () => void pickLocal(), {
@@ -42,7 +48,7 @@ export function createDestinationSection(ctx: SectionContext): Section {
     hint: 'An absolute path on a mounted disk.',
     actions: [chooseLocal],
   });
-  const localPanel = h('div', { class: 'kind-panel' }, localFolder.wrapper);
+  const localPanel = group({ title: 'Folder on this computer' }, list(localFolder.wrapper));
 
   const fillIn = button('Fill in', () => void fillFromCommand(), {
     'aria-label': 'Fill in the fields from the ssh command',
@@ -66,7 +72,13 @@ export function createDestinationSection(ctx: SectionContext): Section {
     field: 'destination.host',
     placeholder: '192.168.1.1 or router.lan',
   });
-  const port = textField({ label: 'Port', field: 'ssh.port', placeholder: '22', numeric: true });
+  const port = textField({
+    label: 'Port',
+    field: 'ssh.port',
+    placeholder: '22',
+    numeric: true,
+    layout: 'stacked',
+  });
   const remoteFolder = textField({
     label: 'Folder on the router',
     field: 'destination.path',
@@ -83,29 +95,27 @@ export function createDestinationSection(ctx: SectionContext): Section {
     hint: 'The private key to log in with; empty uses your usual ssh keys.',
     actions: [chooseKey],
   });
-  const knownHosts = textField({
-    label: 'Extra known_hosts file',
-    field: 'ssh.knownHostsFile',
-    hint: 'Read in addition to ~/.ssh/known_hosts and Snaptray’s own file.',
+  const rsyncPath = textField({
+    label: 'rsync on the router',
+    field: 'ssh.rsyncPath',
+    placeholder: '/opt/bin/rsync',
+    hint: 'Where rsync lives when ssh commands on the router do not find it (Entware: /opt/bin/rsync). Empty: rsync on the router’s PATH.',
   });
-  const sshConfig = textField({
-    label: 'ssh config file',
-    field: 'ssh.configFile',
-    hint: 'Included so that your own host settings apply; empty uses ~/.ssh/config.',
-  });
-  const sshPanel = h(
-    'div',
-    { class: 'kind-panel' },
-    command.wrapper,
-    h('div', { class: 'grid' }, user.wrapper, host.wrapper, port.wrapper),
-    remoteFolder.wrapper,
-    keyFile.wrapper,
-    h('details', {}, h('summary', {}, 'More ssh settings'), knownHosts.wrapper, sshConfig.wrapper),
+  const destinationError = errorSlot('destination');
+  const sshPanel = group(
+    { title: 'Router or NAS' },
+    list(
+      command.wrapper,
+      h('div', { class: 'row split' }, user.wrapper, host.wrapper, port.wrapper),
+      remoteFolder.wrapper,
+      keyFile.wrapper,
+    ),
+    disclosure('More router settings', list(rsyncPath.wrapper)),
+    routerHelp(),
   );
 
-  const destinationError = errorSlot('destination');
   const prefix = textField({
-    label: 'Snapshot name prefix',
+    label: 'Prefix',
     field: 'prefix',
     hint: 'Snapshots are named PREFIX-YYYY-MM-DD-HHMMSS. Keep it if you rename this computer, so new snapshots still link to the old ones.',
   });
@@ -115,46 +125,15 @@ export function createDestinationSection(ctx: SectionContext): Section {
     () => joinDestination(currentFields()) || 'the folder',
   );
 
-  const help = h(
-    'details',
-    { class: 'help' },
-    h('summary', {}, 'Setting up the router'),
-    h(
-      'p',
-      {},
-      'Snaptray needs only rsync on the router (Entware: ',
-      h('code', {}, 'opkg install rsync'),
-      '). Add this computer’s public key to the router’s ',
-      h('code', {}, '~/.ssh/authorized_keys'),
-      ' (Dropbear: ',
-      h('code', {}, '/etc/dropbear/authorized_keys'),
-      '), for example with ',
-      h('code', {}, 'ssh-copy-id -i ~/.ssh/id_ed25519.pub admin@192.168.1.1'),
-      '.',
-    ),
-    h(
-      'p',
-      {},
-      'To let the key do nothing but rsync into one folder, put rrsync in front of it in authorized_keys:',
-    ),
-    h('pre', {}, 'command="rrsync /mnt/sda1/backups",restrict ssh-ed25519 AAAA… you@laptop'),
-    h(
-      'p',
-      {},
-      'Then set the folder above to "/": rrsync starts paths at its own folder. Add ',
-      h('code', {}, '-no-del'),
-      ' only if you accept that old snapshots are never pruned.',
-    ),
-  );
-
-  element.append(
+  const element = h(
+    'div',
+    { class: 'page-body', id: 'destination' },
     kind,
     sshPanel,
     localPanel,
     destinationError,
-    prefix.wrapper,
-    connection.element,
-    help,
+    group({ title: 'Snapshot names' }, list(prefix.wrapper)),
+    group({ title: 'Connection' }, connection.element),
   );
   // Errors about the composed destination show under the fields it is made of.
   for (const input of [localFolder.input, user.input, host.input, remoteFolder.input]) {
@@ -163,20 +142,6 @@ export function createDestinationSection(ctx: SectionContext): Section {
       `${input.getAttribute('aria-describedby') ?? ''} ${destinationError.id}`.trim(),
     );
     input.dataset.field = 'destination';
-  }
-
-  function radio(name: string, value: string, label: string) {
-    const id = uniqueId('radio');
-    const input = h('input', { type: 'radio', name, value, id });
-    input.addEventListener('change', () => {
-      updateKind();
-      connection.clear();
-      ctx.changed();
-    });
-    return {
-      input,
-      wrapper: h('div', { class: 'field check' }, input, h('label', { for: id }, label)),
-    };
   }
 
   function isSsh(): boolean {
@@ -258,23 +223,21 @@ export function createDestinationSection(ctx: SectionContext): Section {
       remoteFolder.input.value = fields?.kind === 'ssh' ? fields.path : '';
       showNumber(port.input, profile.ssh.port);
       keyFile.input.value = profile.ssh.identityFile ?? '';
-      knownHosts.input.value = profile.ssh.knownHostsFile ?? '';
-      sshConfig.input.value = profile.ssh.configFile ?? '';
+      rsyncPath.input.value = profile.ssh.rsyncPath ?? '';
       prefix.input.value = profile.prefix;
       command.input.value = '';
       updateKind();
       connection.clear();
     },
     collect() {
-      const optionalPath = (input: HTMLInputElement) => input.value.trim() || null;
+      const optional = (input: HTMLInputElement) => input.value.trim() || null;
       return {
         destination: joinDestination(currentFields()),
         prefix: prefix.input.value.trim(),
         ssh: {
           port: readNumber(port.input, true),
-          identityFile: optionalPath(keyFile.input),
-          knownHostsFile: optionalPath(knownHosts.input),
-          configFile: optionalPath(sshConfig.input),
+          identityFile: optional(keyFile.input),
+          rsyncPath: optional(rsyncPath.input),
         },
       };
     },

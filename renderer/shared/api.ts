@@ -1,5 +1,5 @@
 /** The main process, as the preload exposes it. */
-import type { SnaptrayApi } from '../electron/ipc-contract.js';
+import type { SnaptrayApi } from '../../electron/ipc-contract.js';
 
 declare global {
   interface Window {

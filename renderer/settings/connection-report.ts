@@ -1,8 +1,8 @@
 /** The result of "Test connection", step by step in words, with the action each failure offers. */
-import type { CheckStep, CheckStepName } from '../core/destination/check.js';
-import type { ConnectionReport, HostKeyOffer } from '../electron/ipc-contract.js';
-import { button, h, uniqueId } from './dom.js';
-import type { SectionContext } from './section.js';
+import type { CheckStep, CheckStepName } from '../../core/destination/check.js';
+import type { ConnectionReport, HostKeyOffer } from '../../electron/ipc-contract.js';
+import { button, h, uniqueId } from '../shared/dom.js';
+import type { PartContext } from './part.js';
 
 const STEP_TITLES: Record<CheckStepName, string> = {
   folder: 'Folder exists',
@@ -46,13 +46,13 @@ export interface ConnectionPanel {
 }
 
 export function createConnectionPanel(
-  ctx: SectionContext,
+  ctx: PartContext,
   isSsh: () => boolean,
   destinationLabel: () => string,
 ): ConnectionPanel {
   const status = h('p', { class: 'status', role: 'status' });
   const results = h('div', { class: 'connection-results' });
-  const testButton = button('Test connection', () => void test(), { class: 'primary' });
+  const testButton = button('Test connection', () => void test());
   const element = h(
     'div',
     { class: 'connection' },
@@ -98,6 +98,7 @@ export function createConnectionPanel(
     if (failed?.kind === 'host-key-changed') results.appendChild(changedKeyWarning(failed));
     else if (report.hostKey) results.appendChild(hostKeyOffer(report.hostKey));
     if (report.canInitialise) results.appendChild(initialiseOffer());
+    if (report.canAdopt) results.appendChild(adoptOffer());
   }
 
   function stepItem(name: CheckStepName, step: CheckStep | undefined): HTMLLIElement {
@@ -154,8 +155,8 @@ export function createConnectionPanel(
         'Compare it with the fingerprint the router itself shows, for example with ',
         h('code', {}, 'ssh-keygen -l -f /etc/ssh/ssh_host_ed25519_key.pub'),
         ' (OpenSSH) or ',
-        h('code', {}, 'dropbearkey -y -f /etc/dropbear/dropbear_ed25519_host_key'),
-        ' (Dropbear). Trusting it writes it to Snaptray’s own known_hosts file; your ~/.ssh/known_hosts is not changed.',
+        h('code', {}, 'dropbearkey -y -f /opt/etc/dropbear/dropbear_ed25519_host_key'),
+        ' (Entware’s Dropbear; /etc/dropbear/ on OpenWrt). Trusting it writes it to Snaptray’s own known_hosts file; your ~/.ssh/known_hosts is not changed.',
       ),
       trust,
     );
@@ -211,13 +212,56 @@ export function createConnectionPanel(
       ),
       h(
         'div',
-        { class: 'field check' },
+        { class: 'confirm' },
         confirm,
         h(
           'label',
           { for: confirmId },
           `I have checked that ${destinationLabel()} is the right folder, on a mounted disk`,
         ),
+      ),
+      go,
+    );
+    return box;
+  }
+
+  function adoptOffer(): HTMLElement {
+    const title = h('h3', { id: uniqueId('adopt') }, 'Take over these snapshots?');
+    const confirmId = uniqueId('confirm');
+    const confirm = h('input', { type: 'checkbox', id: confirmId });
+    const go = button(
+      'Take over',
+      () => {
+        void run('Taking the prefix over…', async () => {
+          const result = await ctx.api.adoptPrefix(ctx.draft());
+          if (!result.ok) {
+            box.appendChild(h('p', { class: 'message bad', role: 'alert' }, result.message));
+            return;
+          }
+          render(result.value);
+        });
+      },
+      { disabled: true },
+    );
+    confirm.addEventListener('change', () => {
+      go.disabled = !confirm.checked;
+    });
+    const box = h(
+      'div',
+      { class: 'offer', role: 'region', 'aria-labelledby': title.id },
+      title,
+      h(
+        'p',
+        { class: 'hint' },
+        'Take them over only if they are yours: after reinstalling, or when this computer replaces ' +
+          'the one that made them. From then on this profile links against them and prunes them, ' +
+          'and their earlier owner is refused. Otherwise choose another prefix below.',
+      ),
+      h(
+        'div',
+        { class: 'confirm' },
+        confirm,
+        h('label', { for: confirmId }, 'These snapshots are mine: take them over for this profile'),
       ),
       go,
     );

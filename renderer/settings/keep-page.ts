@@ -1,9 +1,18 @@
 /** How long snapshots are kept, and which of the destination's snapshots that keeps today. */
-import type { Profile } from '../core/settings/schema.js';
-import type { RetentionPreviewEntry } from '../electron/ipc-contract.js';
-import { button, h, readNumber, section, showNumber, textField } from './dom.js';
-import { formatTime } from './format.js';
-import type { Section, SectionContext } from './section.js';
+import type { Profile } from '../../core/settings/schema.js';
+import type { RetentionPreviewEntry } from '../../electron/ipc-contract.js';
+import {
+  button,
+  group,
+  h,
+  list,
+  readNumber,
+  showNumber,
+  textField,
+  toggleField,
+} from '../shared/dom.js';
+import { formatTime } from '../shared/format.js';
+import type { Part, PartContext } from './part.js';
 
 const ACTION_WORDS: Record<RetentionPreviewEntry['action'], string> = {
   keep: 'Keep',
@@ -11,12 +20,7 @@ const ACTION_WORDS: Record<RetentionPreviewEntry['action'], string> = {
   leave: 'Leave alone',
 };
 
-export function createRetentionSection(ctx: SectionContext): Section {
-  const element = section(
-    'retention',
-    'Retention',
-    'Old snapshots are pruned after each successful backup. The newest snapshot is always kept.',
-  );
+export function createKeepPage(ctx: PartContext): Part {
   const keepAll = textField({
     label: 'Keep every snapshot for',
     field: 'retention.keepAllHours',
@@ -48,29 +52,53 @@ export function createRetentionSection(ctx: SectionContext): Section {
     unit: 'days',
     hint: 'Empty: never delete by age alone.',
   });
+  const makeRoom = toggleField({
+    label: 'When the destination is full, delete the oldest snapshots and try again',
+    field: 'retention.makeRoom',
+    hint: 'Only this computer’s snapshots; the newest stay, as many as set below.',
+  });
+  const makeRoomKeep = textField({
+    label: 'Keep at least',
+    field: 'retention.makeRoomKeep',
+    numeric: true,
+    unit: 'snapshots',
+  });
+  makeRoomKeep.wrapper.classList.add('nested');
   const status = h('p', { class: 'status', role: 'status' });
   const table = h('table', { class: 'preview-table', hidden: true });
   const previewButton = button('Preview on the destination', () => void runPreview());
-  element.append(
-    h(
-      'div',
-      { class: 'grid' },
-      keepAll.wrapper,
-      daily.wrapper,
-      weekly.wrapper,
-      monthly.wrapper,
-      maxAge.wrapper,
+  const element = h(
+    'div',
+    { class: 'page-body', id: 'retention' },
+    group(
+      {
+        title: 'Which snapshots to keep',
+        description:
+          'Old snapshots are pruned after each successful backup. The newest snapshot is always kept.',
+      },
+      list(keepAll.wrapper, daily.wrapper, weekly.wrapper, monthly.wrapper, maxAge.wrapper),
     ),
-    h(
-      'div',
-      { class: 'preview', 'aria-labelledby': 'retention-preview-title' },
-      h('h3', { id: 'retention-preview-title' }, 'What this policy keeps'),
-      h('div', { class: 'actions' }, previewButton, status),
-      table,
+    group({ title: 'A full destination' }, list(makeRoom.wrapper, makeRoomKeep.wrapper)),
+    group(
+      {},
+      h(
+        'div',
+        { class: 'preview card', 'aria-labelledby': 'retention-preview-title' },
+        h('h4', { id: 'retention-preview-title' }, 'What this policy keeps'),
+        h('div', { class: 'actions' }, previewButton, status),
+        table,
+      ),
     ),
   );
   for (const input of element.querySelectorAll('input')) {
-    input.addEventListener('input', () => ctx.changed());
+    input.addEventListener('input', () => {
+      update();
+      ctx.changed();
+    });
+  }
+
+  function update(): void {
+    makeRoomKeep.input.disabled = !makeRoom.input.checked;
   }
 
   async function runPreview(): Promise<void> {
@@ -119,7 +147,7 @@ export function createRetentionSection(ctx: SectionContext): Section {
             h(
               'tr',
               { class: `action-${e.action}`, 'data-snapshot': e.name },
-              h('td', { class: 'path' }, e.name),
+              h('td', { class: 'path name' }, e.name),
               h('td', {}, formatTime(e.time)),
               h('td', { 'data-action': e.action }, ACTION_WORDS[e.action]),
               h('td', {}, e.reason),
@@ -137,6 +165,9 @@ export function createRetentionSection(ctx: SectionContext): Section {
       showNumber(weekly.input, profile.retention.weeklyWeeks);
       showNumber(monthly.input, profile.retention.monthlyMonths);
       showNumber(maxAge.input, profile.retention.maxAgeDays);
+      makeRoom.input.checked = profile.retention.makeRoom;
+      showNumber(makeRoomKeep.input, profile.retention.makeRoomKeep);
+      update();
       table.hidden = true;
       status.textContent = '';
     },
@@ -148,6 +179,8 @@ export function createRetentionSection(ctx: SectionContext): Section {
           weeklyWeeks: readNumber(weekly.input),
           monthlyMonths: readNumber(monthly.input),
           maxAgeDays: readNumber(maxAge.input, true),
+          makeRoom: makeRoom.input.checked,
+          makeRoomKeep: readNumber(makeRoomKeep.input),
         },
       };
     },
