@@ -6,18 +6,15 @@
  */
 import { lstat, stat } from 'node:fs/promises';
 import type { Destination } from '../destination/address.js';
-import {
-  formatDestination,
-  joinDest,
-  parseDestination,
-  rsyncLocation,
-} from '../destination/address.js';
+import { formatDestination, joinDest, parseDestination } from '../destination/address.js';
 import type { DestinationContext } from '../destination/ops.js';
 import {
   classifyRsyncFailure,
   deleteSnapshots,
   listDestination,
   pushTopFile,
+  remote,
+  remoteOption,
 } from '../destination/ops.js';
 import { holdPrefix, mayHold } from '../destination/hold-prefix.js';
 import type { Claim, Me } from '../destination/ownership.js';
@@ -638,8 +635,8 @@ async function transferSnapshot(
   const command = buildPushCommand({
     sources,
     excludes: [...automaticExcludes(profile.sources, own), ...profile.excludes],
-    linkDests: bases.map((b) => joinDest(dest.path, b.name)),
-    target: `${rsyncLocation(dest, joinDest(dest.path, name))}/`,
+    linkDests: bases.map((b) => remoteOption(ctx, joinDest(dest.path, b.name))),
+    target: `${remote(ctx, joinDest(dest.path, name))}/`,
     options: profile.rsync,
     rsyncShell: ctx.rsyncShellArgs[1] ?? null,
     rsyncPath: dest.kind === 'ssh' ? profile.ssh.rsyncPath : null,

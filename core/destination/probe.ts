@@ -13,6 +13,8 @@ import {
   classifyRsyncFailure,
   deleteTopEntries,
   remote,
+  remoteOption,
+  remoteSource,
   runRsync,
   scratchDir,
   type DestinationContext,
@@ -44,16 +46,16 @@ export async function probeDestination(ctx: DestinationContext): Promise<OpResul
     const write = await runRsync(ctx, ['-a', `${up}/`, `${remote(ctx, probeRemote)}/`]);
     if (write.exitCode !== 0 && write.exitCode !== 23) {
       await deleteTopEntries(ctx, [probeName], 'folders');
-      return { ok: false, failure: classifyRsyncFailure(write, 'Writing a test file') };
+      return { ok: false, failure: classifyRsyncFailure(write, 'Writing a test file', ctx.dest) };
     }
     const link = await runRsync(ctx, [
       '-a',
-      `--link-dest=${joinDest(probeRemote, 'a')}`,
+      `--link-dest=${remoteOption(ctx, joinDest(probeRemote, 'a'))}`,
       `${files}/`,
       `${remote(ctx, probeRemote)}/b/`,
     ]);
     const back = join(local, 'back');
-    const read = await runRsync(ctx, ['-aH', `${remote(ctx, probeRemote)}/`, `${back}/`]);
+    const read = await runRsync(ctx, ['-aH', `${remoteSource(ctx, probeRemote)}/`, `${back}/`]);
     const result: ProbeResult = {
       hardLinks: false,
       symlinks: false,
