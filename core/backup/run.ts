@@ -717,12 +717,13 @@ async function transferSnapshot(
     messages,
     warnings: [] as string[],
   };
-  return { ...transfer, ...judgeTransfer(req, result, messages, transfer.warnings) };
+  return { ...transfer, ...judgeTransfer(req, dest, result, messages, transfer.warnings) };
 }
 
 /** The transfer's outcome from rsync's exit code and what it said, each side named truly. */
 function judgeTransfer(
   req: BackupRequest,
+  dest: Destination,
   result: SpawnResult,
   messages: TransferMessages,
   warnings: string[],
@@ -750,7 +751,7 @@ function judgeTransfer(
     );
   }
   if (messages.diskFull) {
-    return { status: 'failed', failure: classifyRsyncFailure(result, 'The transfer') };
+    return { status: 'failed', failure: classifyRsyncFailure(result, 'The transfer', dest) };
   }
   if (messages.destination.length > 0) {
     return {
@@ -781,7 +782,7 @@ function judgeTransfer(
       ),
     };
   }
-  return { status: 'failed', failure: classifyRsyncFailure(result, 'The transfer') };
+  return { status: 'failed', failure: classifyRsyncFailure(result, 'The transfer', dest) };
 }
 
 const STATS_LINE = /^(Number of |Total |Literal data|Matched data|File list |sent |total size )/;

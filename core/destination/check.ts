@@ -145,12 +145,19 @@ export async function checkDestination(
       return steps;
     }
     if (probe.value.cleanedUp) ok('writable', 'Test files were written and removed.');
-    else {
+    else if (probe.value.why?.kind === 'delete-refused') {
+      // A key that may not delete (rrsync -no-del) can back up; only the test folder stays.
+      ok(
+        'writable',
+        `Test files were written. The key may not delete, so their folder ${probe.value.leftover ?? ''} ` +
+          'stays: remove it with your pruning key or on the router; backups do not need it.',
+      );
+    } else {
       bad(
         'writable',
         `Test files were written, but their folder ${probe.value.leftover ?? ''} could not be ` +
-          'removed (a key that may not delete?). Remove it on the destination (rm -r it there) ' +
-          'or with a key that may delete; backups do not need it.',
+          `removed (${probe.value.why?.message ?? 'no reason given'}). Remove it on the ` +
+          'destination (rm -r it there) or with a key that may delete; backups do not need it.',
         'refused',
       );
     }

@@ -25,9 +25,10 @@ export interface ProbeResult {
   hardLinks: boolean;
   symlinks: boolean;
   permissions: boolean;
-  /** False when the probe folder could not be removed; `leftover` names it. */
+  /** False when the probe folder could not be removed; `leftover` names it, `why` says why. */
   cleanedUp: boolean;
   leftover: string | null;
+  why?: Failure;
 }
 
 const PROBE_MODE = 0o640;
@@ -77,6 +78,7 @@ export async function probeDestination(ctx: DestinationContext): Promise<OpResul
     if (!removed.ok) {
       result.cleanedUp = false;
       result.leftover = probeRemote;
+      result.why = removed.failure;
     }
     return { ok: true, value: result };
   } finally {

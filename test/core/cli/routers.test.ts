@@ -209,6 +209,16 @@ describe('keys restricted with rrsync', () => {
     expect(del.stdout + del.stderr).toMatch(/NOT deleted r-2001-01-01/);
     expect(del.stderr).toMatch(noDelete);
     expect(existsSync(join(root, 'r-2001-01-01'))).toBe(true);
+
+    // check passes: writing works, and the test folder the key cannot remove is named.
+    const check = await cli('check', '/', key, '--prefix', 'r');
+    expect(check.code, check.stderr).toBe(0);
+    const writable = (check.json?.steps as { step: string; message: string }[]).find(
+      (s) => s.step === 'writable',
+    );
+    expect(writable?.message).toMatch(
+      /^Test files were written\. The key may not delete, so their folder \/\.snaptray-check-[0-9a-f]+ stays/,
+    );
   });
 
   it('the real path of the key folder is read below it: the message says to use "/", which works', async () => {
