@@ -1,24 +1,19 @@
 /**
  * A failed pull in words. In a restore the far side sends and this machine receives, so what the
  * receiving side reports (a full disk, a refused folder) is about this machine, not the
- * destination; the rest reads as any rsync call on the destination does.
+ * destination; the rest (a busy rrsync key, a missing folder, a broken connection) reads as any
+ * rsync call on the destination does.
  */
+import type { Destination } from '../destination/address.js';
 import { classifyRsyncFailure } from '../destination/ops.js';
 import { failure, stderrTail, type Failure } from '../errors.js';
 import type { SpawnResult } from '../process.js';
 
 const HERE = /\[(?:receiver|generator)\]/;
 
-export function pullFailure(result: SpawnResult, what: string): Failure {
+export function pullFailure(result: SpawnResult, what: string, dest: Destination): Failure {
   const err = result.stderr;
-  if (result.cancelled || result.signal !== null) return classifyRsyncFailure(result, what);
-  if (/Another instance of rrsync is already accessing this directory/.test(err)) {
-    return failure(
-      'refused',
-      `The destination is busy (${what}): its restricted key lets one transfer in at a time, and ` +
-        'one is running (a backup?). Try again when it has finished.',
-    );
-  }
+  if (result.cancelled || result.signal !== null) return classifyRsyncFailure(result, what, dest);
   if (HERE.test(err) && /No space left on device|Disk quota exceeded/.test(err)) {
     return failure(
       'disk-full',
@@ -32,5 +27,5 @@ export function pullFailure(result: SpawnResult, what: string): Failure {
         'there, or elsewhere with --to.',
     );
   }
-  return classifyRsyncFailure(result, what);
+  return classifyRsyncFailure(result, what, dest);
 }

@@ -116,7 +116,7 @@ export async function listEntries(
   );
   if (result.exitCode === 0 || result.exitCode === 24) return { ok: true, value: { warnings } };
   if (result.exitCode === 23 && !result.cancelled) return { ok: true, value: { warnings } };
-  return { ok: false, failure: pullFailure(result, req.what) };
+  return { ok: false, failure: pullFailure(result, req.what, ctx.dest) };
 }
 
 /** Collects a listing into an array. */

@@ -314,7 +314,7 @@ async function transfer(
     }
     return { ok: true, value: null };
   }
-  return { ok: false, failure: pullFailure(spawned, 'The restore') };
+  return { ok: false, failure: pullFailure(spawned, 'The restore', ctx.dest) };
 }
 
 /** rsync's reason for an item it could not write, in the words a user can act on. */

@@ -200,5 +200,5 @@ async function checkBatch(
   if (spawned.exitCode === 0 || spawned.exitCode === 23 || spawned.exitCode === 24) {
     return { ok: true, value: null };
   }
-  return { ok: false, failure: pullFailure(spawned, 'Verifying') };
+  return { ok: false, failure: pullFailure(spawned, 'Verifying', ctx.dest) };
 }
