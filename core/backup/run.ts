@@ -23,6 +23,7 @@ import { holdPrefix, mayHold } from '../destination/hold-prefix.js';
 import type { Claim, Me } from '../destination/ownership.js';
 import { failure, stderrTail, type Failure } from '../errors.js';
 import { runHook } from './hooks.js';
+import { sourceInsideDestination } from './sources.js';
 import type { Spawn } from '../process.js';
 import { LineSplitter, parseProgress, parseStats, type Progress } from './progress.js';
 import { planRetention, supersededIncomplete } from './retention.js';
@@ -132,7 +133,6 @@ export interface BackupResult {
   error: Failure | null;
 }
 
-
 export async function runBackup(env: BackupEnvironment, req: BackupRequest): Promise<BackupResult> {
   const started = env.now();
   const warnings: string[] = [];
@@ -154,7 +154,7 @@ export async function runBackup(env: BackupEnvironment, req: BackupRequest): Pro
     logPath: null,
     error: null,
     ...partial,
-    exitCode: EXIT_CODES[partial.outcome],
+    exitCode: exitCodeOf(partial),
     durationMs: env.now().getTime() - started.getTime(),
     warnings,
   });
@@ -230,6 +230,13 @@ export async function runBackup(env: BackupEnvironment, req: BackupRequest): Pro
 
 type PartialResult = Partial<BackupResult> & { outcome: Outcome };
 
+/** Settings that cannot work (a missing source among them) are usage errors, as a bad flag is. */
+function exitCodeOf(partial: PartialResult): number {
+  const kind = partial.error?.kind;
+  if (partial.outcome === 'failed' && (kind === 'settings' || kind === 'source-missing')) return 2;
+  return EXIT_CODES[partial.outcome];
+}
+
 async function runLocked(
   env: BackupEnvironment,
   req: BackupRequest,
@@ -260,6 +267,8 @@ async function runLocked(
       ),
     };
   }
+  const inside = await sourceInsideDestination(profile.sources, dest);
+  if (inside !== null) return { outcome: 'failed', error: inside };
   const hookEnv = (status: string, exitCode: number | null, snapshot: string | null) => ({
     SNAPTRAY_PROFILE: req.profileName,
     SNAPTRAY_SNAPSHOT: snapshot ?? '',
