@@ -190,7 +190,13 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
     if (disposed) return;
     const now = clock.now();
     const history = await readHistory(stateDir, { last: 200 });
+    const wasPaused = state.pause.paused;
     state.pause = await readPause(stateDir, now);
+    // A pause set elsewhere (`snaptray pause`) stops this process's run, as the menu's Pause does.
+    if (!wasPaused && state.pause.paused && current !== null && !current.view.stopping) {
+      current.view.stopping = true;
+      current.controller.abort();
+    }
     const holder = await readLock(stateDir);
     if (current !== null) state.run = current.view;
     else if (holder !== null) {
