@@ -26,6 +26,7 @@ import { runHook } from './hooks.js';
 import { sourceInsideDestination } from './sources.js';
 import type { Spawn } from '../process.js';
 import { LineSplitter, parseProgress, parseStats, type Progress } from './progress.js';
+import { previousTotals, type Totals } from './progress-estimate.js';
 import { planRetention, supersededIncomplete } from './retention.js';
 import { automaticExcludes, buildPushCommand } from './rsync-args.js';
 import type { Profile } from '../settings/schema.js';
@@ -74,6 +75,8 @@ export type BackupEvent =
   | { type: 'phase'; phase: Phase }
   | { type: 'snapshot'; name: string }
   | { type: 'progress'; progress: Progress }
+  /** Before the transfer: the previous complete snapshot's totals, for estimating progress. */
+  | { type: 'plan'; previous: Totals | null }
   | { type: 'warning'; message: string };
 
 export interface BackupEnvironment extends SessionEnvironment {
@@ -693,6 +696,7 @@ async function transferSnapshot(
       if (messages.linkBaseMissing !== null) abort.abort();
     }
   };
+  emit({ type: 'plan', previous: previousTotals(bases, profile.sources) });
   emit({ type: 'phase', phase: 'transferring' });
   let recorded: Promise<void> = Promise.resolve();
   const result = await env.spawn({
