@@ -11,6 +11,7 @@ import { backupEnvironment, places, type Places } from '../core/environment.js';
 import type { NotificationEvent } from '../core/notification-text.js';
 import type { Spawn } from '../core/process.js';
 import { runBackup, type BackupResult } from '../core/backup/run.js';
+import { ProgressTracker } from '../core/backup/progress-estimate.js';
 import {
   failuresSinceSuccess,
   isOverdue,
@@ -382,14 +383,23 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
           now: () => clock.now(),
           hostname: deps.hostname,
         };
+        const tracker = new ProgressTracker();
         result = await runBackup(env, {
           profileName: deps.profileName,
           profile: runProfile,
           force: trigger === 'user',
           signal: controller.signal,
           onEvent: (event) => {
+            if (event.type === 'plan') tracker.plan(event.previous);
             if (event.type !== 'progress') return;
-            view.progress = event.progress;
+            // The menu's percent and time left, as truthful as the terminal's.
+            tracker.update(event.progress, performance.now());
+            const estimate = tracker.estimate(performance.now());
+            view.progress = {
+              ...event.progress,
+              percent: estimate.percent,
+              etaSeconds: estimate.etaSeconds,
+            };
             renderSoon();
           },
         });

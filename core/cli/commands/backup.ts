@@ -58,13 +58,19 @@ export async function backup(
     }
   }
   const env = backupEnvironment(ctx.places, r.name, spawnProcess, 'cli');
-  const result = await runBackup(env, {
-    profileName: r.name,
-    profile: r.profile,
-    force: args.force,
-    signal: ctx.signal,
-    onEvent: args.json ? undefined : createProgressReporter(ctx.io.stderr),
-  });
+  const reporter = args.json ? null : createProgressReporter(ctx.io.stderr);
+  let result;
+  try {
+    result = await runBackup(env, {
+      profileName: r.name,
+      profile: r.profile,
+      force: args.force,
+      signal: ctx.signal,
+      onEvent: reporter?.onEvent,
+    });
+  } finally {
+    reporter?.done();
+  }
   return {
     exitCode: result.exitCode,
     json: backupJson(result),

@@ -60,7 +60,7 @@ describe('snaptray status', () => {
     expect(run.code, run.stderr).toBe(0);
     const snapshot = run.json?.snapshot as string;
     const json = (await runCli(['status', '--json'], home)).json!;
-    const started = new Date(json.lastRun && (json.lastRun as { startedAt: string }).startedAt);
+    const started = new Date((json.lastRun as { startedAt: string }).startedAt);
     expect(json).toEqual({
       profile: 'default',
       configured: true,
