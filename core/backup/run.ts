@@ -774,7 +774,10 @@ function judgeTransfer(
       status: 'failed',
       failure: failure(
         'destination-refused',
-        `The destination could not store everything, so no snapshot was recorded: ${describeDestinationProblems(messages.destination)}.`,
+        `The destination could not store everything, so no snapshot was recorded: ${describeDestinationProblems(messages.destination)}.` +
+          (messages.destination.some((p) => /links/.test(p.what))
+            ? ' A disk that keeps no links is most likely FAT or exFAT: format it as ext4.'
+            : ''),
       ),
     };
   }

@@ -216,6 +216,8 @@ export async function pushTopFile(
   }
 }
 
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK', 'EXDEV']);
+
 /**
  * Written under a temporary name and renamed, as rsync does, so no half file is ever seen; with
  * `keepExisting`, linked instead, which fails when the name exists.
@@ -230,8 +232,15 @@ async function writeLocalTopFile(
   try {
     await writeFile(temporary, contents, { mode: 0o644, flag: 'wx' });
     if (keepExisting) {
-      await link(temporary, join(folder, name)).catch((e: NodeJS.ErrnoException) => {
-        if (e.code !== 'EEXIST') throw e;
+      await link(temporary, join(folder, name)).catch(async (e: NodeJS.ErrnoException) => {
+        if (e.code === 'EEXIST') return;
+        if (!NO_HARD_LINKS.has(e.code ?? '')) throw e;
+        // A disk without hard links (exFAT): an exclusive create is the next best thing.
+        await writeFile(join(folder, name), contents, { mode: 0o644, flag: 'wx' }).catch(
+          (again: NodeJS.ErrnoException) => {
+            if (again.code !== 'EEXIST') throw again;
+          },
+        );
       });
       await rm(temporary, { force: true });
     } else {

@@ -98,6 +98,7 @@ export function createConnectionPanel(
     if (failed?.kind === 'host-key-changed') results.appendChild(changedKeyWarning(failed));
     else if (report.hostKey) results.appendChild(hostKeyOffer(report.hostKey));
     if (report.canInitialise) results.appendChild(initialiseOffer());
+    if (report.canAdopt) results.appendChild(adoptOffer());
   }
 
   function stepItem(name: CheckStepName, step: CheckStep | undefined): HTMLLIElement {
@@ -218,6 +219,49 @@ export function createConnectionPanel(
           { for: confirmId },
           `I have checked that ${destinationLabel()} is the right folder, on a mounted disk`,
         ),
+      ),
+      go,
+    );
+    return box;
+  }
+
+  function adoptOffer(): HTMLElement {
+    const title = h('h3', { id: uniqueId('adopt') }, 'Take over these snapshots?');
+    const confirmId = uniqueId('confirm');
+    const confirm = h('input', { type: 'checkbox', id: confirmId });
+    const go = button(
+      'Take over',
+      () => {
+        void run('Taking the prefix over…', async () => {
+          const result = await ctx.api.adoptPrefix(ctx.draft());
+          if (!result.ok) {
+            box.appendChild(h('p', { class: 'message bad', role: 'alert' }, result.message));
+            return;
+          }
+          render(result.value);
+        });
+      },
+      { disabled: true },
+    );
+    confirm.addEventListener('change', () => {
+      go.disabled = !confirm.checked;
+    });
+    const box = h(
+      'div',
+      { class: 'offer', role: 'region', 'aria-labelledby': title.id },
+      title,
+      h(
+        'p',
+        { class: 'hint' },
+        'Take them over only if they are yours: after reinstalling, or when this computer replaces ' +
+          'the one that made them. From then on this profile links against them and prunes them, ' +
+          'and their earlier owner is refused. Otherwise choose another prefix below.',
+      ),
+      h(
+        'div',
+        { class: 'confirm' },
+        confirm,
+        h('label', { for: confirmId }, 'These snapshots are mine: take them over for this profile'),
       ),
       go,
     );
