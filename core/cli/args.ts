@@ -139,7 +139,7 @@ export const COMMAND_SPECS = {
     positionals: NONE,
   },
   schedule: {
-    usage: '--print-cron | --print-systemd [--profile NAME] [--config FILE]',
+    usage: '--print-cron | --print-systemd [--profile NAME] [--config FILE] [--json]',
     summary:
       "a crontab line, or a systemd user service and timer, that back up on the profile's schedule",
     destination: false,
