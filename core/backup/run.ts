@@ -6,18 +6,15 @@
  */
 import { lstat, stat } from 'node:fs/promises';
 import type { Destination } from '../destination/address.js';
-import {
-  formatDestination,
-  joinDest,
-  parseDestination,
-  rsyncLocation,
-} from '../destination/address.js';
+import { formatDestination, joinDest, parseDestination } from '../destination/address.js';
 import type { DestinationContext } from '../destination/ops.js';
 import {
   classifyRsyncFailure,
   deleteSnapshots,
   listDestination,
   pushTopFile,
+  remote,
+  remoteOption,
 } from '../destination/ops.js';
 import { holdPrefix, mayHold } from '../destination/hold-prefix.js';
 import type { Claim, Me } from '../destination/ownership.js';
@@ -651,8 +648,8 @@ async function transferSnapshot(
   const command = buildPushCommand({
     sources,
     excludes: [...automaticExcludes(profile.sources, own), ...profile.excludes],
-    linkDests: bases.map((b) => joinDest(dest.path, b.name)),
-    target: `${rsyncLocation(dest, joinDest(dest.path, name))}/`,
+    linkDests: bases.map((b) => remoteOption(ctx, joinDest(dest.path, b.name))),
+    target: `${remote(ctx, joinDest(dest.path, name))}/`,
     options: profile.rsync,
     rsyncShell: ctx.rsyncShellArgs[1] ?? null,
     rsyncPath: dest.kind === 'ssh' ? profile.ssh.rsyncPath : null,
@@ -734,12 +731,13 @@ async function transferSnapshot(
     messages,
     warnings: [] as string[],
   };
-  return { ...transfer, ...judgeTransfer(req, result, messages, transfer.warnings) };
+  return { ...transfer, ...judgeTransfer(req, dest, result, messages, transfer.warnings) };
 }
 
 /** The transfer's outcome from rsync's exit code and what it said, each side named truly. */
 function judgeTransfer(
   req: BackupRequest,
+  dest: Destination,
   result: SpawnResult,
   messages: TransferMessages,
   warnings: string[],
@@ -767,7 +765,7 @@ function judgeTransfer(
     );
   }
   if (messages.diskFull) {
-    return { status: 'failed', failure: classifyRsyncFailure(result, 'The transfer') };
+    return { status: 'failed', failure: classifyRsyncFailure(result, 'The transfer', dest) };
   }
   if (messages.destination.length > 0) {
     return {
@@ -798,7 +796,7 @@ function judgeTransfer(
       ),
     };
   }
-  return { status: 'failed', failure: classifyRsyncFailure(result, 'The transfer') };
+  return { status: 'failed', failure: classifyRsyncFailure(result, 'The transfer', dest) };
 }
 
 const STATS_LINE = /^(Number of |Total |Literal data|Matched data|File list |sent |total size )/;

@@ -257,6 +257,23 @@ describe('backup over ssh', () => {
     expect(reachable(bad)).toEqual(reachable(good));
   });
 
+  it('takes a key and a known_hosts file whose paths hold "%", which ssh would expand', async () => {
+    const odd = join(await makeTempDir('st-pct-'), '100% mine %h');
+    await mkdir(odd);
+    const key = join(odd, 'key %d');
+    const knownHosts = join(odd, 'known %u');
+    await writeFile(key, await readFile(sshd.clientKey), { mode: 0o600 });
+    await writeFile(knownHosts, await readFile(sshd.knownHosts));
+    const flags = sshFlags({ key, knownHosts });
+    expect((await runCli(['init', '--dest', remote(), ...flags], home)).code).toBe(0);
+    const r = await runCli(
+      ['backup', '--dest', remote(), '--prefix', 'r', '--source', src, '--json', ...flags],
+      home,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(await snapshotNames()).toEqual([r.json?.snapshot]);
+  });
+
   it('an uninitialised destination (an empty mount point) is refused', async () => {
     const r = await backup();
     expect(r.code).toBe(1);
@@ -339,7 +356,9 @@ describe('a key restricted with rrsync -no-del', () => {
     expect(prune.code, prune.stderr).toBe(1);
     expect((prune.json?.delete as { name: string }[]).map((d) => d.name)).toEqual(['r-2001-01-01']);
     expect(prune.json?.deleted).toEqual([]);
-    expect((prune.json?.warnings as string[]).join(' ')).toMatch(/Deleting failed/);
+    expect((prune.json?.warnings as string[]).join(' ')).toMatch(
+      /the destination's key may not delete \(rrsync -no-del refused --delete\), so nothing was deleted/,
+    );
     expect(prune.stderr).toMatch(/NOT deleted r-2001-01-01/);
     expect(existsSync(join(root, 'r-2001-01-01'))).toBe(true);
   }, 180_000);

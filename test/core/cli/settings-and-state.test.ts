@@ -149,6 +149,33 @@ describe('pause and lock, shared with the tray', () => {
     expect(over.code, over.stderr).toBe(0);
   });
 
+  it('an unreadable pause file is a clear error that names the file and the fix, not a crash', async () => {
+    // A folder where the pause file should be: reading it fails as an unreadable file would.
+    await mkdir(join(profileDir(), 'pause'), { recursive: true });
+    const r = await runCli(['backup', '--dest', dest, '--source', src, '--json'], home);
+    expect(r.code).toBe(1);
+    expect(r.json).toMatchObject({ outcome: 'failed', snapshot: null });
+    expect((r.json?.error as { message: string }).message).toMatch(
+      /^The pause file in .*default cannot be read \(.*\)\. Fix its permissions or delete it/,
+    );
+    expect(r.stderr).not.toMatch(/at .*\.mjs:\d+/);
+  });
+
+  it('prune and delete work on a profile that has never run (no state folder yet)', async () => {
+    expect(existsSync(profileDir())).toBe(false);
+    const prune = await runCli(['prune', '--dest', dest, '--prefix', 'fresh', '--json'], home);
+    expect(prune.code, prune.stderr).toBe(0);
+    expect(prune.json).toMatchObject({ delete: [], deleted: [], error: null });
+    const del = await runCli(
+      ['delete', '--dest', dest, '--prefix', 'fresh', 'fresh-2020-01-01', '--json'],
+      home,
+    );
+    expect(del.code).toBe(2);
+    expect((del.json?.error as { message: string }).message).toMatch(
+      /Not snapshots of the prefix "fresh"/,
+    );
+  });
+
   it("a second run of the same profile is refused (exit 4); a dead run's lock is taken over", async () => {
     await mkdir(profileDir(), { recursive: true });
     const lockInfo = (pid: number) =>
