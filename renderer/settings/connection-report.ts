@@ -49,6 +49,8 @@ export function createConnectionPanel(
   ctx: PartContext,
   isSsh: () => boolean,
   destinationLabel: () => string,
+  /** Puts a path into the "rsync on the router" field. */
+  useRsyncPath: (path: string) => void = () => undefined,
 ): ConnectionPanel {
   const status = h('p', { class: 'status', role: 'status' });
   const results = h('div', { class: 'connection-results' });
@@ -99,6 +101,28 @@ export function createConnectionPanel(
     else if (report.hostKey) results.appendChild(hostKeyOffer(report.hostKey));
     if (report.canInitialise) results.appendChild(initialiseOffer());
     if (report.canAdopt) results.appendChild(adoptOffer());
+    const found = seen.get('rsync')?.suggestedRsyncPath;
+    if (found !== undefined) results.appendChild(rsyncPathOffer(found));
+  }
+
+  function rsyncPathOffer(path: string): HTMLElement {
+    const title = h('h3', { id: uniqueId('rsync') }, 'rsync was found elsewhere on the router');
+    const use = button(`Use ${path}`, () => {
+      useRsyncPath(path);
+      void test();
+    });
+    return h(
+      'div',
+      { class: 'offer', role: 'region', 'aria-labelledby': title.id },
+      title,
+      h(
+        'p',
+        {},
+        `ssh commands on the router do not find rsync on their PATH, but it answers at ${path}. ` +
+          'Snaptray can call it there (saved as "rsync on the router", under More router settings).',
+      ),
+      use,
+    );
   }
 
   function stepItem(name: CheckStepName, step: CheckStep | undefined): HTMLLIElement {

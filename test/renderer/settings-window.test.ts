@@ -4,7 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -522,6 +522,50 @@ describe('the settings window', () => {
     const next = await runCli(['backup', '--json'], user);
     expect(next.code, next.stderr).toBe(0);
     expect(next.json?.files).toBe(0);
+    expect(win.problems).toEqual([]);
+    await page.close();
+  });
+
+  it("finds rsync off the router's PATH and fills in where it is when asked", async () => {
+    const user = await makeUser();
+    const key = await sshd.addClientKey('off-path', { rsyncOffPath: true });
+    const dest = await makeTempDir('st-router-');
+    await mkdir(join(user.configDir, 'Snaptray'), { recursive: true });
+    await writeFile(
+      join(user.configDir, 'Snaptray', 'known_hosts'),
+      await readFile(sshd.knownHosts, 'utf8'),
+    );
+    await writeSettings(
+      user,
+      profileWith({
+        destination: `${sshd.user}@127.0.0.1:${dest}`,
+        ssh: {
+          port: sshd.port,
+          identityFile: key,
+          knownHostsFile: null,
+          configFile: null,
+          rsyncPath: null,
+        },
+      }),
+    );
+    const win = await open(user);
+    const { page } = win;
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    const offer = page.getByRole('region', { name: 'rsync was found elsewhere on the router' });
+    await offer.waitFor({ timeout: SSH_WAIT_MS });
+    expect(await page.locator('[data-step="rsync"]').getAttribute('class')).toBe('step bad');
+    expect(await page.locator('[data-step="rsync"] .step-message').textContent()).toMatch(
+      /rsync is at \/usr\/bin\/rsync: set --rsync-path/,
+    );
+    await screenshot(page, 'destination-rsync-elsewhere');
+    await offer.getByRole('button', { name: 'Use /usr/bin/rsync' }).click();
+    await page.locator('[data-step="rsync"].ok').waitFor({ timeout: SSH_WAIT_MS });
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    const saved = JSON.parse(await readFile(user.configFile, 'utf8')) as {
+      profiles: { default: Profile };
+    };
+    expect(saved.profiles.default.ssh.rsyncPath).toBe('/usr/bin/rsync');
     expect(win.problems).toEqual([]);
     await page.close();
   });

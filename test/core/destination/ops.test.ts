@@ -3,18 +3,21 @@
  * pushing small files, and deleting snapshots in the order that never leaves a complete-looking
  * half snapshot.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   deleteSnapshots,
+  deleteTopEntries,
   listDestination,
   pushTopFile,
   type DestinationContext,
 } from '../../../core/destination/ops.js';
 import { snapshotsOf } from '../../../core/destination/snapshot.js';
 import { spawnProcess, type Spawn } from '../../../core/process.js';
+import { mountTmpfs } from '../../support/disks.js';
 import { makeTempDir } from '../../support/tree.js';
 
 let dest: string;
@@ -123,5 +126,91 @@ describe('listDestination', () => {
       'p.snaptray-owner.json',
     ]);
     expect(listing.ok && listing.value.marker).toBe('{}\n');
+  });
+});
+
+describe('a local destination that cannot be used', () => {
+  it('names a folder that does not exist, or is a file, as missing', async () => {
+    const missing = join(dest, 'not', 'mounted');
+    const listing = await listDestination({ ...context(), dest: { kind: 'local', path: missing } });
+    expect(listing).toEqual({
+      ok: false,
+      failure: {
+        kind: 'destination-missing',
+        message: `The destination folder "${missing}" does not exist. Check the path, and that the disk is mounted.`,
+      },
+    });
+    const file = join(dest, 'a-file');
+    await writeFile(file, 'x');
+    const pushed = await pushTopFile(
+      { ...context(), dest: { kind: 'local', path: file } },
+      'm',
+      'x',
+    );
+    expect(pushed.ok === false && pushed.failure.kind).toBe('destination-missing');
+  });
+
+  it('says a read-only or full disk is that, and leaves no temporary file behind', async () => {
+    const ro = await mountTmpfs(1);
+    const full = await mountTmpfs(1);
+    try {
+      execFileSync('mount', ['-o', 'remount,ro', ro.dir]);
+      const refused = await pushTopFile(
+        { ...context(), dest: { kind: 'local', path: ro.dir } },
+        'm.json',
+        'x',
+      );
+      expect(refused.ok === false && refused.failure.kind).toBe('refused');
+      expect(refused.ok === false && refused.failure.message).toMatch(
+        /^The destination refused access \(Writing m\.json: /,
+      );
+
+      await writeFile(join(full.dir, 'filler'), Buffer.alloc(1024 * 1024 - 4096, 1)).catch(
+        () => undefined,
+      );
+      const big = 'x'.repeat(256 * 1024);
+      const noRoom = await pushTopFile(
+        { ...context(), dest: { kind: 'local', path: full.dir } },
+        'm.json',
+        big,
+      );
+      expect(noRoom.ok === false && noRoom.failure.kind).toBe('disk-full');
+      expect((await readdir(full.dir)).sort()).toEqual(['filler']);
+    } finally {
+      await ro.unmount();
+      await full.unmount();
+    }
+  });
+});
+
+describe('deleteTopEntries', () => {
+  it('runs nothing for no names, deletes files or folders by exact name, and nothing else', async () => {
+    let calls = 0;
+    const counting: Spawn = (req) => {
+      calls++;
+      return spawnProcess(req);
+    };
+    expect(await deleteTopEntries(context(counting), [], 'folders')).toEqual({
+      ok: true,
+      value: null,
+    });
+    expect(calls).toBe(0);
+    await mkdir(join(dest, 'keep', 'inside'), { recursive: true });
+    await mkdir(join(dest, 'gone', 'deep', 'er'), { recursive: true });
+    await writeFile(join(dest, 'gone', 'deep', 'er', 'f'), 'x');
+    await writeFile(join(dest, 'gone.json'), 'x');
+    await writeFile(join(dest, 'keep.json'), 'x');
+    expect(await deleteTopEntries(context(counting), ['gone.json'], 'files')).toEqual({
+      ok: true,
+      value: null,
+    });
+    expect(existsSync(join(dest, 'gone'))).toBe(true);
+    expect(await deleteTopEntries(context(counting), ['gone'], 'folders')).toEqual({
+      ok: true,
+      value: null,
+    });
+    expect((await readdir(dest)).sort()).toEqual(['.snaptray-destination', 'keep', 'keep.json']);
+    expect(existsSync(join(dest, 'keep', 'inside'))).toBe(true);
+    expect(calls).toBe(2);
   });
 });
