@@ -21,8 +21,10 @@ import { pointLatestLink } from '../destination/latest-link.js';
 import type { Claim, Me } from '../destination/ownership.js';
 import { failure, stderrTail, type Failure } from '../errors.js';
 import { runHook } from './hooks.js';
+import { sourceInsideDestination } from './sources.js';
 import type { Spawn } from '../process.js';
 import { LineSplitter, parseProgress, parseStats, type Progress } from './progress.js';
+import { previousTotals, type Totals } from './progress-estimate.js';
 import { planRetention, supersededIncomplete } from './retention.js';
 import { automaticExcludes, buildPushCommand } from './rsync-args.js';
 import type { Profile } from '../settings/schema.js';
@@ -71,6 +73,8 @@ export type BackupEvent =
   | { type: 'phase'; phase: Phase }
   | { type: 'snapshot'; name: string }
   | { type: 'progress'; progress: Progress }
+  /** Before the transfer: the previous complete snapshot's totals, for estimating progress. */
+  | { type: 'plan'; previous: Totals | null }
   | { type: 'warning'; message: string };
 
 export interface BackupEnvironment extends SessionEnvironment {
@@ -151,7 +155,7 @@ export async function runBackup(env: BackupEnvironment, req: BackupRequest): Pro
     logPath: null,
     error: null,
     ...partial,
-    exitCode: EXIT_CODES[partial.outcome],
+    exitCode: exitCodeOf(partial),
     durationMs: env.now().getTime() - started.getTime(),
     warnings,
   });
@@ -227,6 +231,13 @@ export async function runBackup(env: BackupEnvironment, req: BackupRequest): Pro
 
 type PartialResult = Partial<BackupResult> & { outcome: Outcome };
 
+/** Settings that cannot work (a missing source among them) are usage errors, as a bad flag is. */
+function exitCodeOf(partial: PartialResult): number {
+  const kind = partial.error?.kind;
+  if (partial.outcome === 'failed' && (kind === 'settings' || kind === 'source-missing')) return 2;
+  return EXIT_CODES[partial.outcome];
+}
+
 async function runLocked(
   env: BackupEnvironment,
   req: BackupRequest,
@@ -257,6 +268,8 @@ async function runLocked(
       ),
     };
   }
+  const inside = await sourceInsideDestination(profile.sources, dest);
+  if (inside !== null) return { outcome: 'failed', error: inside };
   const hookEnv = (status: string, exitCode: number | null, snapshot: string | null) => ({
     SNAPTRAY_PROFILE: req.profileName,
     SNAPTRAY_SNAPSHOT: snapshot ?? '',
@@ -683,6 +696,7 @@ async function transferSnapshot(
       if (messages.linkBaseMissing !== null) abort.abort();
     }
   };
+  emit({ type: 'plan', previous: previousTotals(bases, profile.sources) });
   emit({ type: 'phase', phase: 'transferring' });
   let recorded: Promise<void> = Promise.resolve();
   const result = await env.spawn({

@@ -79,7 +79,7 @@ export async function checkDestination(
   const opened = await openDestination(env, dest, ssh, signal);
   if (!opened.ok) {
     const step = CONNECTION_STEP[opened.failure.kind] ?? 'reachable';
-    if (step !== 'reachable') ok('reachable', `${formatDestination(dest)} answered.`);
+    if (step !== 'reachable') ok('reachable', hostAnswered(dest));
     if (step === 'authentication') ok('host-key', 'The host key is known and matches.');
     bad(step, opened.failure.message, opened.failure.kind);
     return steps;
@@ -87,7 +87,7 @@ export async function checkDestination(
   const { ctx, close } = opened.value;
   try {
     if (dest.kind === 'ssh') {
-      ok('reachable', `${dest.host} answered on the ssh port.`);
+      ok('reachable', hostAnswered(dest));
       ok('host-key', 'The host key is known and matches.');
       ok('authentication', 'Logged in with the key.');
     }
@@ -178,4 +178,11 @@ export async function checkDestination(
   } finally {
     await close();
   }
+}
+
+/** The "reachable" step's words, the same whichever later step fails. */
+function hostAnswered(dest: Destination): string {
+  return dest.kind === 'ssh'
+    ? `${dest.host} answered on the ssh port.`
+    : `${formatDestination(dest)} answered.`;
 }
