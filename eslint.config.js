@@ -30,7 +30,15 @@ const rendererImports = {
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'release/**', 'node_modules/**', 'bench/results/**', 'test-artifacts/**'],
+    ignores: [
+      'dist/**',
+      'release/**',
+      'node_modules/**',
+      'bench/results/**',
+      'test-artifacts/**',
+      'reports/**',
+      '.stryker-tmp/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -10,6 +10,20 @@ export type FailureKind =
   | 'host-key-changed'
   | 'ssh-failed'
   | 'remote-rsync-missing'
+  /** rsync is installed on the destination, but not where ssh commands look (--rsync-path). */
+  | 'rsync-not-on-path'
+  /** rsync on the destination does not know an option it was given. */
+  | 'remote-rsync-too-old'
+  /** The login prints text before running commands, which breaks rsync's protocol. */
+  | 'login-banner'
+  /** Another transfer holds rrsync's lock on the destination's folder: retry later. */
+  | 'destination-busy'
+  /** The key may not delete (rrsync -no-del). */
+  | 'delete-refused'
+  /** The key may only read (rrsync -ro). */
+  | 'key-read-only'
+  /** rrsync refused the command for another reason it names. */
+  | 'rrsync-refused'
   | 'not-initialised'
   | 'destination-missing'
   | 'disk-full'
@@ -35,12 +49,28 @@ export function failure(kind: FailureKind, message: string): Failure {
   return { kind, message };
 }
 
-/** The last few meaningful lines of a program's stderr, for messages. */
+/**
+ * The last few meaningful lines of a program's stderr, for messages. rsync's closing lines
+ * ("rsync error: … (code 12) at io.c(…)", "connection unexpectedly closed", a broken pipe) are
+ * left out when anything else was said: they only follow the line that explains the failure.
+ */
 export function stderrTail(stderr: string, lines = 3): string {
-  return stderr
+  const meaningful = stderr
     .split(/\r?\n/)
     .map((l) => l.trim())
-    .filter((l) => l !== '' && !l.startsWith('Warning: Permanently added'))
-    .slice(-lines)
-    .join(' / ');
+    .filter((l) => l !== '' && !l.startsWith('Warning: Permanently added'));
+  const specific = meaningful.filter((l) => !isGenericRsyncLine(l));
+  return (specific.length > 0 ? specific : meaningful).slice(-lines).join(' / ');
+}
+
+const GENERIC_RSYNC_LINES = [
+  /^rsync error: .*\(code \d+\)/,
+  /^rsync: connection unexpectedly closed/,
+  /^rsync: (?:\[\w+\] )?write error: Broken pipe/,
+  /^\(see the rsync manpage for an explanation\)$/,
+];
+
+/** One of the lines rsync prints after any failure, which never say why it failed. */
+export function isGenericRsyncLine(line: string): boolean {
+  return GENERIC_RSYNC_LINES.some((re) => re.test(line));
 }

@@ -32,16 +32,17 @@ const UNREACHABLE: ReadonlySet<string> = new Set([
   'host-key-changed',
   'ssh-failed',
   'remote-rsync-missing',
+  'rsync-not-on-path',
+  'remote-rsync-too-old',
+  'login-banner',
   'destination-missing',
   'not-initialised',
 ]);
 
-/** rrsync's answer while another call (a backup's) holds its folder. */
-const RRSYNC_BUSY = /Another instance of rrsync is already accessing this directory/;
-
 /** The window's reason for an engine failure. */
 export function reasonFor(failure: Failure | RestoreFailure): UnavailableReason {
-  if (RRSYNC_BUSY.test(failure.message)) return 'busy';
+  // Another transfer (a backup's) holds an rrsync key's folder: ask again later.
+  if (failure.kind === 'destination-busy') return 'busy';
   if (UNREACHABLE.has(failure.kind)) return 'unreachable';
   if (failure.kind === 'not-found') return 'not-found';
   if (failure.kind === 'settings') return 'not-set-up';

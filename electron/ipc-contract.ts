@@ -38,6 +38,8 @@ export interface ConnectionReport {
   hostKey?: HostKeyOffer;
   /** True when the destination answers but has no marker yet, so it can be initialised. */
   canInitialise: boolean;
+  /** True when another owner holds the prefix, so the user may take it over (adopt). */
+  canAdopt: boolean;
 }
 
 export interface TrustRequest {
@@ -86,6 +88,8 @@ export interface SettingsWindowApi {
   trustHostKey(request: TrustRequest): Promise<ApiResult<HostKeyOffer>>;
   /** Writes the marker; only after the user confirmed this is the right folder. */
   initialiseDestination(profile: unknown): Promise<ApiResult<ConnectionReport>>;
+  /** Takes the prefix over for this profile; only after the user confirmed it. */
+  adoptPrefix(profile: unknown): Promise<ApiResult<ConnectionReport>>;
   previewExcludes(request: ExcludePreviewRequest): Promise<ExcludePreviewResult>;
   previewRetention(profile: unknown): Promise<ApiResult<RetentionPreview>>;
   parseSshCommand(text: string): Promise<ApiResult<SshCommandFields>>;
@@ -113,6 +117,7 @@ export const WINDOW_METHODS = {
     'testConnection',
     'trustHostKey',
     'initialiseDestination',
+    'adoptPrefix',
     'previewExcludes',
     'previewRetention',
     'parseSshCommand',

@@ -39,6 +39,10 @@ import {
 import { defaultPrefix } from '../core/destination/snapshot-name.js';
 import { claimFor, decideOwnership, prefixOwner } from '../core/destination/ownership.js';
 import { loadIdentity } from '../core/settings/identity.js';
+import { adoptPrefix } from '../core/destination/adopt.js';
+import { profileStateDir } from '../core/state/paths.js';
+import { takeProfileLock } from '../core/state/profile-lock.js';
+import { appVersion } from '../core/version.js';
 import { snapshotsOf } from '../core/destination/snapshot.js';
 import { parseSshCommand } from '../core/ssh/command-line.js';
 import { ensurePrivateDir } from '../core/state/paths.js';
@@ -169,6 +173,7 @@ export function createSettingsApi(deps: SettingsApiDeps): SettingsApi {
     const report: ConnectionReport = {
       steps,
       canInitialise: steps.some((s) => s.step === 'marker' && s.kind === 'not-initialised'),
+      canAdopt: steps.some((s) => s.step === 'owner' && s.kind === 'prefix-owned'),
     };
     const unknownKey = steps.find((s) => s.kind === 'host-key-unknown');
     if (unknownKey && dest.kind === 'ssh') {
@@ -260,6 +265,44 @@ export function createSettingsApi(deps: SettingsApiDeps): SettingsApi {
         return { ok: true, value: null };
       });
       if (!done.ok) return done;
+      return { ok: true, value: await connectionReport(profile, dest) };
+    },
+
+    async adoptPrefix(input) {
+      const valid = validateWithDestination(input);
+      if (!valid.ok) return valid;
+      const { profile, dest } = valid.value;
+      const identity = await loadIdentity(p.configDir, deps.now());
+      if (!identity.ok) return { ok: false, message: identity.message };
+      const me = { id: identity.id, profile: profileName, host: deps.hostname, user };
+      // Like a backup, under the profile's lock: never while a run of this profile writes.
+      const taken = await takeProfileLock(
+        profileStateDir(p.stateRoot, profileName),
+        'tray',
+        'take the prefix over',
+        deps.now(),
+      );
+      if (!taken.ok) return { ok: false, message: taken.failure.message };
+      try {
+        const done = await withDestination(profile, dest, async ({ ctx }) => {
+          const listing = await listDestination(ctx);
+          if (!listing.ok) return { ok: false, message: listing.failure.message };
+          const result = await adoptPrefix(
+            ctx,
+            listing.value,
+            profile.prefix,
+            me,
+            deps.now(),
+            appVersion(),
+          );
+          return result.ok
+            ? { ok: true, value: null }
+            : { ok: false, message: result.failure.message };
+        });
+        if (!done.ok) return done;
+      } finally {
+        await taken.lock.release();
+      }
       return { ok: true, value: await connectionReport(profile, dest) };
     },
 

@@ -11,6 +11,7 @@ import { backupEnvironment, places, type Places } from '../core/environment.js';
 import type { NotificationEvent } from '../core/notification-text.js';
 import type { Spawn } from '../core/process.js';
 import { runBackup, type BackupResult } from '../core/backup/run.js';
+import { ProgressTracker } from '../core/backup/progress-estimate.js';
 import {
   failuresSinceSuccess,
   isOverdue,
@@ -196,7 +197,13 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
     if (disposed) return;
     const now = clock.now();
     const history = await readHistory(stateDir, { last: 200 });
+    const wasPaused = state.pause.paused;
     state.pause = await readPause(stateDir, now);
+    // A pause set elsewhere (`snaptray pause`) stops this process's run, as the menu's Pause does.
+    if (!wasPaused && state.pause.paused && current !== null && !current.view.stopping) {
+      current.view.stopping = true;
+      current.controller.abort();
+    }
     const holder = await readLock(stateDir);
     if (current !== null) state.run = current.view;
     else if (holder !== null) {
@@ -384,14 +391,23 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
           now: () => clock.now(),
           hostname: deps.hostname,
         };
+        const tracker = new ProgressTracker();
         result = await runBackup(env, {
           profileName: deps.profileName,
           profile: runProfile,
           force: trigger === 'user',
           signal: controller.signal,
           onEvent: (event) => {
+            if (event.type === 'plan') tracker.plan(event.previous);
             if (event.type !== 'progress') return;
-            view.progress = event.progress;
+            // The menu's percent and time left, as truthful as the terminal's.
+            tracker.update(event.progress, performance.now());
+            const estimate = tracker.estimate(performance.now());
+            view.progress = {
+              ...event.progress,
+              percent: estimate.percent,
+              etaSeconds: estimate.etaSeconds,
+            };
             renderSoon();
           },
         });

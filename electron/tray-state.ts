@@ -85,9 +85,11 @@ const SKIP_KINDS: readonly FailureKind[] = [
   'connection-refused',
   'timeout',
   'unknown-host-name',
+  // Another transfer holds an rrsync key's folder: nothing is wrong, the next attempt will do.
+  'destination-busy',
 ];
 
-/** Failures that mean "the destination cannot be reached right now": skip and retry. */
+/** Failures that mean "the destination cannot be used right now": skip and retry. */
 export function isUnreachable(kind: string): boolean {
   return (SKIP_KINDS as readonly string[]).includes(kind);
 }

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 packages=(rsync openssh-client util-linux)
 if [ "${1:-}" = "--test" ]; then
   packages+=(openssh-server xvfb dbus-x11 libnotify-bin dunst chromium rsnapshot
-    dropbear-bin busybox python3 exfat-fuse exfatprogs fuse3 ntfs-3g)
+    dropbear-bin busybox python3 exfat-fuse exfatprogs fuse3 ntfs-3g systemd)
 fi
 
 missing=()
@@ -34,7 +34,7 @@ fi
 export ELECTRON_SKIP_BINARY_DOWNLOAD=1
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   # Electron's install tools declare Node 22.12 but run on Node 20.19+ (require() of ES
-  # modules): --loglevel=error hides those engine warnings, as "The two commands" in the README
+  # modules): --loglevel=error hides those engine warnings, as "Getting started" in the README
   # says; errors still show.
   npm ci --no-audit --no-fund --loglevel=error
 fi

@@ -47,6 +47,11 @@ export interface Progress {
   bytes: number;
   /** Percent of the whole run: only on `to-chk=` lines (with `ir-chk=` it covers the list so far). */
   percent: number | null;
+  /**
+   * rsync's percent as printed, of the bytes of the list seen so far: of the whole run once a
+   * `to-chk=` line has appeared, also on the redraws within a file that follow it.
+   */
+  printedPercent: number;
   bytesPerSecond: number | null;
   /** Only on redraws within a file: on `xfr#` lines rsync prints the elapsed time there instead. */
   etaSeconds: number | null;
@@ -89,6 +94,7 @@ export function parseProgress(line: string): Progress | null {
   return {
     bytes: parseCount(bytes),
     percent: chk === 'to' ? Number(percent) : null,
+    printedPercent: Number(percent),
     bytesPerSecond: Math.round(Number(rate.replace(',', '.')) * (UNIT_FACTORS[unit ?? ''] ?? 1)),
     etaSeconds: eta,
     transfers: hasTransfers ? Number(xfr) : null,

@@ -125,7 +125,8 @@ function isFullyCopied(s: Snapshot): boolean {
 
 function inWindow(rule: PeriodRule, period: number, now: Date): boolean {
   const back = periodNumber(rule.kind, now) - period;
-  return back >= 0 && back < rule.count;
+  // Only past snapshots are asked about: one dated in the future is kept for that alone.
+  return back < rule.count;
 }
 
 /** Why a snapshot that no rule keeps goes: the finest period window it falls in, if any. */

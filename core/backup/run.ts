@@ -6,26 +6,25 @@
  */
 import { lstat, stat } from 'node:fs/promises';
 import type { Destination } from '../destination/address.js';
-import {
-  formatDestination,
-  joinDest,
-  parseDestination,
-  rsyncLocation,
-} from '../destination/address.js';
+import { formatDestination, joinDest, parseDestination } from '../destination/address.js';
 import type { DestinationContext } from '../destination/ops.js';
 import {
   classifyRsyncFailure,
   deleteSnapshots,
   listDestination,
   pushTopFile,
+  remote,
+  remoteOption,
 } from '../destination/ops.js';
 import { holdPrefix, mayHold } from '../destination/hold-prefix.js';
 import { pointLatestLink } from '../destination/latest-link.js';
 import type { Claim, Me } from '../destination/ownership.js';
 import { failure, stderrTail, type Failure } from '../errors.js';
 import { runHook } from './hooks.js';
+import { sourceInsideDestination } from './sources.js';
 import type { Spawn } from '../process.js';
 import { LineSplitter, parseProgress, parseStats, type Progress } from './progress.js';
+import { previousTotals, type Totals } from './progress-estimate.js';
 import { planRetention, supersededIncomplete } from './retention.js';
 import { automaticExcludes, buildPushCommand } from './rsync-args.js';
 import type { Profile } from '../settings/schema.js';
@@ -74,6 +73,8 @@ export type BackupEvent =
   | { type: 'phase'; phase: Phase }
   | { type: 'snapshot'; name: string }
   | { type: 'progress'; progress: Progress }
+  /** Before the transfer: the previous complete snapshot's totals, for estimating progress. */
+  | { type: 'plan'; previous: Totals | null }
   | { type: 'warning'; message: string };
 
 export interface BackupEnvironment extends SessionEnvironment {
@@ -133,7 +134,6 @@ export interface BackupResult {
   error: Failure | null;
 }
 
-
 export async function runBackup(env: BackupEnvironment, req: BackupRequest): Promise<BackupResult> {
   const started = env.now();
   const warnings: string[] = [];
@@ -155,7 +155,7 @@ export async function runBackup(env: BackupEnvironment, req: BackupRequest): Pro
     logPath: null,
     error: null,
     ...partial,
-    exitCode: EXIT_CODES[partial.outcome],
+    exitCode: exitCodeOf(partial),
     durationMs: env.now().getTime() - started.getTime(),
     warnings,
   });
@@ -231,6 +231,13 @@ export async function runBackup(env: BackupEnvironment, req: BackupRequest): Pro
 
 type PartialResult = Partial<BackupResult> & { outcome: Outcome };
 
+/** Settings that cannot work (a missing source among them) are usage errors, as a bad flag is. */
+function exitCodeOf(partial: PartialResult): number {
+  const kind = partial.error?.kind;
+  if (partial.outcome === 'failed' && (kind === 'settings' || kind === 'source-missing')) return 2;
+  return EXIT_CODES[partial.outcome];
+}
+
 async function runLocked(
   env: BackupEnvironment,
   req: BackupRequest,
@@ -261,6 +268,8 @@ async function runLocked(
       ),
     };
   }
+  const inside = await sourceInsideDestination(profile.sources, dest);
+  if (inside !== null) return { outcome: 'failed', error: inside };
   const hookEnv = (status: string, exitCode: number | null, snapshot: string | null) => ({
     SNAPTRAY_PROFILE: req.profileName,
     SNAPTRAY_SNAPSHOT: snapshot ?? '',
@@ -642,8 +651,8 @@ async function transferSnapshot(
   const command = buildPushCommand({
     sources,
     excludes: [...automaticExcludes(profile.sources, own), ...profile.excludes],
-    linkDests: bases.map((b) => joinDest(dest.path, b.name)),
-    target: `${rsyncLocation(dest, joinDest(dest.path, name))}/`,
+    linkDests: bases.map((b) => remoteOption(ctx, joinDest(dest.path, b.name))),
+    target: `${remote(ctx, joinDest(dest.path, name))}/`,
     options: profile.rsync,
     rsyncShell: ctx.rsyncShellArgs[1] ?? null,
     rsyncPath: dest.kind === 'ssh' ? profile.ssh.rsyncPath : null,
@@ -687,6 +696,7 @@ async function transferSnapshot(
       if (messages.linkBaseMissing !== null) abort.abort();
     }
   };
+  emit({ type: 'plan', previous: previousTotals(bases, profile.sources) });
   emit({ type: 'phase', phase: 'transferring' });
   let recorded: Promise<void> = Promise.resolve();
   const result = await env.spawn({
@@ -724,12 +734,13 @@ async function transferSnapshot(
     messages,
     warnings: [] as string[],
   };
-  return { ...transfer, ...judgeTransfer(req, result, messages, transfer.warnings) };
+  return { ...transfer, ...judgeTransfer(req, dest, result, messages, transfer.warnings) };
 }
 
 /** The transfer's outcome from rsync's exit code and what it said, each side named truly. */
 function judgeTransfer(
   req: BackupRequest,
+  dest: Destination,
   result: SpawnResult,
   messages: TransferMessages,
   warnings: string[],
@@ -757,14 +768,17 @@ function judgeTransfer(
     );
   }
   if (messages.diskFull) {
-    return { status: 'failed', failure: classifyRsyncFailure(result, 'The transfer') };
+    return { status: 'failed', failure: classifyRsyncFailure(result, 'The transfer', dest) };
   }
   if (messages.destination.length > 0) {
     return {
       status: 'failed',
       failure: failure(
         'destination-refused',
-        `The destination could not store everything, so no snapshot was recorded: ${describeDestinationProblems(messages.destination)}.`,
+        `The destination could not store everything, so no snapshot was recorded: ${describeDestinationProblems(messages.destination)}.` +
+          (messages.destination.some((p) => /links/.test(p.what))
+            ? ' A disk that keeps no links is most likely FAT or exFAT: format it as ext4.'
+            : ''),
       ),
     };
   }
@@ -785,7 +799,7 @@ function judgeTransfer(
       ),
     };
   }
-  return { status: 'failed', failure: classifyRsyncFailure(result, 'The transfer') };
+  return { status: 'failed', failure: classifyRsyncFailure(result, 'The transfer', dest) };
 }
 
 const STATS_LINE = /^(Number of |Total |Literal data|Matched data|File list |sent |total size )/;

@@ -166,16 +166,14 @@ export function namedList(list: NamedCount): string {
   return list.paths.join(', ') + (more > 0 ? ` and ${more} more` : '');
 }
 
-/** The destination's refusals in one sentence: what, how often, where. */
+/** The destination's refusals in one sentence: what, how often, where, and the system's reason. */
 export function describeDestinationProblems(problems: readonly DestinationProblem[]): string {
   return problems
     .map((p) => {
-      const where =
-        p.paths.length > 0
-          ? ` (${p.paths.join(', ')}${p.count > p.paths.length ? ', …' : ''})`
-          : '';
-      const times = p.count === 1 ? 'once' : `${p.count} times`;
-      return `it ${p.what}, ${times}${where}: "${p.example}"`;
+      const reason = /: ([^:"]+)$/.exec(p.example)?.[1]?.trim();
+      const where = p.paths[0] !== undefined ? `, for example ${p.paths[0]}` : '';
+      const items = p.count === 1 ? '1 item' : `${p.count} items`;
+      return `it ${p.what} (${items}${where}${reason ? `: ${reason}` : ''})`;
     })
     .join('; ');
 }

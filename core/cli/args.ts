@@ -17,6 +17,12 @@ const OPTIONS = {
   exclude: { type: 'string', multiple: true },
   force: { type: 'boolean' },
   json: { type: 'boolean' },
+  create: { type: 'boolean' },
+  'if-due': { type: 'boolean' },
+  for: { type: 'string' },
+  until: { type: 'string' },
+  'print-cron': { type: 'boolean' },
+  'print-systemd': { type: 'boolean' },
   'dry-run': { type: 'boolean' },
   unfinished: { type: 'boolean' },
   'allow-full-copies': { type: 'boolean' },
@@ -60,17 +66,17 @@ const NONE = { min: 0, max: 0, what: '' };
 
 export const COMMAND_SPECS = {
   init: {
-    usage: 'DESTOPTS [--allow-full-copies] [--json]',
-    summary: 'write the marker on a destination you name',
+    usage: 'DESTOPTS [--create] [--allow-full-copies] [--json]',
+    summary: 'write the marker on a destination you name (--create: make its last folder first)',
     destination: true,
-    options: ['allow-full-copies', 'json'],
+    options: ['allow-full-copies', 'json', 'create'],
     positionals: NONE,
   },
   backup: {
-    usage: 'DESTOPTS [--source PATH]... [--exclude PATTERN]... [--force] [--json]',
-    summary: 'make a snapshot now',
+    usage: 'DESTOPTS [--source PATH]... [--exclude PATTERN]... [--force] [--if-due] [--json]',
+    summary: "make a snapshot now (--if-due: only when the profile's schedule says one is due)",
     destination: true,
-    options: ['source', 'exclude', 'force', 'json'],
+    options: ['source', 'exclude', 'force', 'json', 'if-due'],
     positionals: NONE,
   },
   list: {
@@ -164,6 +170,37 @@ export const COMMAND_SPECS = {
     options: ['config', 'profile', 'host', 'json'],
     positionals: { min: 1, max: 1, what: 'the old config file to read' },
   },
+  status: {
+    usage: '[--profile NAME] [--config FILE] [--dest DEST ...] [--json]',
+    summary:
+      'the last run, a run in progress, the pause and the next backup (--dest: also the newest snapshot there)',
+    destination: true,
+    options: ['json'],
+    positionals: NONE,
+  },
+  pause: {
+    usage: '[--for DURATION | --until TIME] [--profile NAME] [--config FILE] [--json]',
+    summary:
+      'hold backups until resumed, for a while (30m, 2h, 1d) or until a time (ISO-8601, or HH:MM: its next occurrence)',
+    destination: false,
+    options: ['config', 'profile', 'for', 'until', 'json'],
+    positionals: NONE,
+  },
+  resume: {
+    usage: '[--profile NAME] [--config FILE] [--json]',
+    summary: 'end a pause',
+    destination: false,
+    options: ['config', 'profile', 'json'],
+    positionals: NONE,
+  },
+  schedule: {
+    usage: '--print-cron | --print-systemd [--profile NAME] [--config FILE] [--json]',
+    summary:
+      "a crontab line, or a systemd user service and timer, that back up on the profile's schedule",
+    destination: false,
+    options: ['config', 'profile', 'print-cron', 'print-systemd', 'json'],
+    positionals: NONE,
+  },
 } as const satisfies Record<string, CommandSpec>;
 
 export type CommandName = keyof typeof COMMAND_SPECS;
@@ -213,6 +250,13 @@ export interface CliArgs {
   excludes: string[];
   force: boolean;
   json: boolean;
+  create: boolean;
+  ifDue: boolean;
+  /** pause --for and --until, as given. */
+  for: string | null;
+  until: string | null;
+  printCron: boolean;
+  printSystemd: boolean;
   dryRun: boolean;
   unfinished: boolean;
   allowFullCopies: boolean;
@@ -318,6 +362,12 @@ export function parseCli(argv: readonly string[], cwd: string): ParsedArgs {
       excludes: list('exclude'),
       force: values.force === true,
       json,
+      create: values.create === true,
+      ifDue: values['if-due'] === true,
+      for: str('for'),
+      until: str('until'),
+      printCron: values['print-cron'] === true,
+      printSystemd: values['print-systemd'] === true,
       dryRun: values['dry-run'] === true,
       unfinished: values.unfinished === true,
       allowFullCopies: values['allow-full-copies'] === true,

@@ -8,7 +8,8 @@ export async function deleteAndConfirm(
 ): Promise<{ deleted: string[]; warnings: string[] }> {
   const warnings: string[] = [];
   const result = await deleteSnapshots(dest, names);
-  if (!result.ok) warnings.push(`Deleting failed: ${result.failure.message}`);
+  // The message names what was being deleted and why it was not (a -no-del key, a full disk…).
+  if (!result.ok) warnings.push(result.failure.message);
   const after = await listDestination(dest);
   if (!after.ok) {
     warnings.push(

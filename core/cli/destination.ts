@@ -1,6 +1,6 @@
 /** Opening the profile's destination for a command and listing its top level once. */
 import { formatDestination } from '../destination/address.js';
-import { listDestination, type DestinationContext } from '../destination/ops.js';
+import { listDestination, type DestinationContext, type OpResult } from '../destination/ops.js';
 import { openDestination } from '../destination/session.js';
 import type { DestinationListing } from '../destination/snapshot.js';
 import { sessionEnvironment } from '../environment.js';
@@ -16,14 +16,18 @@ export interface ListedDestination {
 
 /**
  * Runs `body` with the destination open and listed. A destination without the marker is refused
- * unless `allowUninitialised` (init is what writes it).
+ * unless `allowUninitialised` (init is what writes it). A folder that does not exist is handed to
+ * `whenMissing` when given (init creates it on request, or explains), then listed again.
  */
 export async function withListing(
   r: ResolvedProfile,
   ctx: CommandContext,
   failureJson: (error: Failure) => Record<string, unknown>,
   body: (open: ListedDestination) => Promise<Output>,
-  opts: { allowUninitialised?: boolean } = {},
+  opts: {
+    allowUninitialised?: boolean;
+    whenMissing?: (dest: DestinationContext) => Promise<OpResult<null>>;
+  } = {},
 ): Promise<Output> {
   const opened = await openDestination(
     sessionEnvironment(ctx.places, spawnProcess),
@@ -33,7 +37,12 @@ export async function withListing(
   );
   if (!opened.ok) return failedOutput(failureJson, ctx.signal.aborted ? 5 : 1, opened.failure);
   try {
-    const listing = await listDestination(opened.value.ctx);
+    let listing = await listDestination(opened.value.ctx);
+    if (!listing.ok && listing.failure.kind === 'destination-missing' && opts.whenMissing) {
+      const made = await opts.whenMissing(opened.value.ctx);
+      if (!made.ok) return failedOutput(failureJson, ctx.signal.aborted ? 5 : 1, made.failure);
+      listing = await listDestination(opened.value.ctx);
+    }
     if (!listing.ok) {
       return failedOutput(failureJson, ctx.signal.aborted ? 5 : 1, listing.failure);
     }

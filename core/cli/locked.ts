@@ -4,9 +4,8 @@
  */
 import type { Me } from '../destination/ownership.js';
 import type { Failure } from '../errors.js';
-import { stopLeftover } from '../state/liveness.js';
-import { acquireLock } from '../state/lock.js';
-import { ensurePrivateDir, profileStateDir } from '../state/paths.js';
+import { profileStateDir } from '../state/paths.js';
+import { takeProfileLock } from '../state/profile-lock.js';
 import { withListing, type ListedDestination } from './destination.js';
 import { failedOutput, type CommandContext, type Output } from './output.js';
 import { commandOwner } from './owner.js';
@@ -24,33 +23,11 @@ export async function withLockedDestination(
   if (!opts.lock)
     return withListing(r, ctx, failureJson, (open) => body({ ...open, me: owner.me }));
   const stateDir = profileStateDir(ctx.places.stateRoot, r.name);
-  const dir = await ensurePrivateDir(stateDir);
-  if (dir.kind === 'refused') {
-    return failedOutput(failureJson, 1, { kind: 'internal', message: dir.message });
-  }
-  const lock = await acquireLock(stateDir, {
-    pid: process.pid,
-    startedAt: new Date().toISOString(),
-    source: 'cli',
-  });
-  if (lock.kind === 'held') {
-    return failedOutput(failureJson, 4, {
-      kind: 'refused',
-      message:
-        `A backup of this profile is running (process ${lock.pid ?? 'unknown'}` +
-        `${lock.source ? `, started from the ${lock.source}` : ''}); ${opts.verb} later.`,
-    });
-  }
+  const taken = await takeProfileLock(stateDir, 'cli', opts.verb, new Date());
+  if (!taken.ok) return failedOutput(failureJson, taken.held ? 4 : 1, taken.failure);
   try {
-    const stopped = await Promise.all(lock.leftovers.map((p) => stopLeftover(p.pid, p.startTime)));
-    if (stopped.includes(false)) {
-      return failedOutput(failureJson, 1, {
-        kind: 'refused',
-        message: `An rsync left running by an earlier run could not be stopped; ${opts.verb} later.`,
-      });
-    }
     return await withListing(r, ctx, failureJson, (open) => body({ ...open, me: owner.me }));
   } finally {
-    await lock.release();
+    await taken.lock.release();
   }
 }

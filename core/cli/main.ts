@@ -17,7 +17,11 @@ import * as initCommand from './commands/init.js';
 import * as listCommand from './commands/list.js';
 import * as lsCommand from './commands/ls.js';
 import * as pruneCommand from './commands/prune.js';
+import * as pauseCommand from './commands/pause.js';
 import * as restoreCommand from './commands/restore.js';
+import * as resumeCommand from './commands/resume.js';
+import * as scheduleCommand from './commands/schedule.js';
+import * as statusCommand from './commands/status.js';
 import * as verifyCommand from './commands/verify.js';
 import * as versionsCommand from './commands/versions.js';
 import type { CommandContext, Io, Output } from './output.js';
@@ -66,6 +70,14 @@ const COMMAND_TABLE: Record<CommandName, ProfileCommand | PlainCommand> = {
     kind: 'plain',
     run: importConfigCommand.importConfig,
     failureJson: importConfigCommand.failureJson,
+  },
+  status: { kind: 'plain', run: statusCommand.status, failureJson: statusCommand.failureJson },
+  pause: { kind: 'plain', run: pauseCommand.pause, failureJson: pauseCommand.failureJson },
+  resume: { kind: 'plain', run: resumeCommand.resume, failureJson: resumeCommand.failureJson },
+  schedule: {
+    kind: 'plain',
+    run: scheduleCommand.schedule,
+    failureJson: scheduleCommand.failureJson,
   },
 };
 

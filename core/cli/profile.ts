@@ -71,12 +71,8 @@ export async function resolveProfile(
   const { backend, settings } = opened;
   let base = settings?.profiles[args.profile];
   if (!base) {
-    if (settings && args.profile !== 'default' && args.dest === null) {
-      return {
-        ok: false,
-        message: `There is no profile "${args.profile}" in ${configPath} (profiles: ${Object.keys(settings.profiles).join(', ') || 'none'}).`,
-      };
-    }
+    const missing = missingProfile(args, configPath, settings);
+    if (missing !== null) return { ok: false, message: missing };
     base = defaultProfile();
   }
   const merged = {
@@ -119,4 +115,23 @@ export async function resolveProfile(
     ok: true,
     value: { name: args.profile, profile, dest: dest.value, configPath, backend, settings },
   };
+}
+
+/**
+ * A profile the settings do not hold is most likely a typo; it is taken as new only when the
+ * command line names everything the command needs (--dest, and --source for a backup).
+ */
+export function missingProfile(
+  args: Pick<CliArgs, 'profile' | 'dest' | 'sources' | 'command'>,
+  configPath: string,
+  settings: Settings | null,
+): string | null {
+  if (args.profile === 'default') return null;
+  if (args.dest !== null && (args.command !== 'backup' || args.sources.length > 0)) return null;
+  const where =
+    settings === null
+      ? `there is no settings file (${configPath})`
+      : `${configPath} has ${Object.keys(settings.profiles).length === 0 ? 'no profiles' : `the profiles ${Object.keys(settings.profiles).join(', ')}`}`;
+  const names = args.command === 'backup' ? '--dest and --source' : '--dest';
+  return `There is no profile "${args.profile}": ${where}. Check the name, or pass ${names} to run without a saved profile.`;
 }

@@ -4,7 +4,8 @@
  */
 import { access, constants, stat } from 'node:fs/promises';
 import type { Destination } from './address.js';
-import { formatDestination, rsyncLocation } from './address.js';
+import { formatDestination } from './address.js';
+import { checkRsync } from './check-rsync.js';
 import { readMarker } from './initialise.js';
 import { listDestination } from './ops.js';
 import { decideOwnership, prefixOwner, type Me } from './ownership.js';
@@ -33,6 +34,8 @@ export interface CheckStep {
   message: string;
   /** Why it failed, for the window to offer the right action. */
   kind?: FailureKind;
+  /** Where the rsync step found rsync when ssh commands do not: the value for --rsync-path. */
+  suggestedRsyncPath?: string;
 }
 
 const CONNECTION_STEP: Partial<Record<FailureKind, CheckStepName>> = {
@@ -76,7 +79,7 @@ export async function checkDestination(
   const opened = await openDestination(env, dest, ssh, signal);
   if (!opened.ok) {
     const step = CONNECTION_STEP[opened.failure.kind] ?? 'reachable';
-    if (step !== 'reachable') ok('reachable', `${formatDestination(dest)} answered.`);
+    if (step !== 'reachable') ok('reachable', hostAnswered(dest));
     if (step === 'authentication') ok('host-key', 'The host key is known and matches.');
     bad(step, opened.failure.message, opened.failure.kind);
     return steps;
@@ -84,38 +87,13 @@ export async function checkDestination(
   const { ctx, close } = opened.value;
   try {
     if (dest.kind === 'ssh') {
-      ok('reachable', `${dest.host} answered on the ssh port.`);
+      ok('reachable', hostAnswered(dest));
       ok('host-key', 'The host key is known and matches.');
       ok('authentication', 'Logged in with the key.');
     }
-    const proto = await ctx.spawn({
-      file: 'rsync',
-      args: [
-        ...ctx.rsyncShellArgs,
-        '--debug=proto',
-        '--list-only',
-        `${rsyncLocation(dest, dest.path)}/.`,
-      ],
-      signal,
-    });
-    const version = /remote=(\d+)/.exec(proto.stdout + proto.stderr)?.[1];
-    if (dest.kind === 'ssh' && version === undefined) {
-      const missing = /not found|No such file/i.test(proto.stderr);
-      bad(
-        'rsync',
-        missing
-          ? 'rsync is not installed on the destination (install it, e.g. "opkg install rsync" on Entware).'
-          : `rsync on the destination did not answer: ${proto.stderr.trim().split('\n').slice(-1)[0] ?? ''}`,
-        'remote-rsync-missing',
-      );
-      return steps;
-    }
-    ok(
-      'rsync',
-      dest.kind === 'ssh'
-        ? `rsync answers on the destination (protocol ${version}).`
-        : 'rsync is installed.',
-    );
+    const rsync = await checkRsync(ctx, dest.kind === 'ssh' ? ssh.rsyncPath : null, signal);
+    steps.push(rsync);
+    if (!rsync.ok) return steps;
 
     const listing = await listDestination(ctx);
     if (!listing.ok) {
@@ -167,12 +145,19 @@ export async function checkDestination(
       return steps;
     }
     if (probe.value.cleanedUp) ok('writable', 'Test files were written and removed.');
-    else {
+    else if (probe.value.why?.kind === 'delete-refused') {
+      // A key that may not delete (rrsync -no-del) can back up; only the test folder stays.
+      ok(
+        'writable',
+        `Test files were written. The key may not delete, so their folder ${probe.value.leftover ?? ''} ` +
+          'stays: remove it with your pruning key or on the router; backups do not need it.',
+      );
+    } else {
       bad(
         'writable',
         `Test files were written, but their folder ${probe.value.leftover ?? ''} could not be ` +
-          'removed (a key that may not delete?). Remove it on the destination (rm -r it there) ' +
-          'or with a key that may delete; backups do not need it.',
+          `removed (${probe.value.why?.message ?? 'no reason given'}). Remove it on the ` +
+          'destination (rm -r it there) or with a key that may delete; backups do not need it.',
         'refused',
       );
     }
@@ -193,4 +178,11 @@ export async function checkDestination(
   } finally {
     await close();
   }
+}
+
+/** The "reachable" step's words, the same whichever later step fails. */
+function hostAnswered(dest: Destination): string {
+  return dest.kind === 'ssh'
+    ? `${dest.host} answered on the ssh port.`
+    : `${formatDestination(dest)} answered.`;
 }

@@ -8,8 +8,10 @@ import { link, mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from '
 import { join } from 'node:path';
 import type { Destination } from './address.js';
 import { rsyncLocation } from './address.js';
-import { failure, stderrTail, type Failure } from '../errors.js';
+import { failure, type Failure } from '../errors.js';
 import type { Spawn, SpawnResult } from '../process.js';
+import { MODERN_STYLE, remoteName, remoteOptionValue, type RemoteArgStyle } from './remote-args.js';
+import { classifyRsyncFailure } from './rsync-messages.js';
 import { MANIFEST_SUFFIX, MARKER_NAME, OWNER_SUFFIX, manifestName } from './snapshot-name.js';
 import type { DestinationListing } from './snapshot.js';
 
@@ -18,6 +20,8 @@ export interface DestinationContext {
   spawn: Spawn;
   /** What every rsync call to an ssh destination takes: `-e 'ssh -F …'` and any --rsync-path. */
   rsyncShellArgs: string[];
+  /** How the local rsync hands remote paths to the far side (remote-args.ts); modern when unset. */
+  argStyle?: RemoteArgStyle;
   /** A private scratch folder for this run. */
   scratch: string;
   signal?: AbortSignal;
@@ -25,11 +29,27 @@ export interface DestinationContext {
 
 export type OpResult<T> = { ok: true; value: T } | { ok: false; failure: Failure };
 
-/** A path on the destination as rsync names it (`host:path` over ssh). */
+export { classifyRsyncFailure };
+
+/**
+ * A path on the destination as rsync names it when it writes there (`host:path` over ssh), escaped
+ * so that the far side reads exactly this path.
+ */
 export function remote(ctx: DestinationContext, path: string): string {
-  return rsyncLocation(ctx.dest, path);
+  if (ctx.dest.kind === 'local') return path;
+  return rsyncLocation(ctx.dest, remoteName(path, ctx.argStyle ?? MODERN_STYLE, 'target'));
 }
-const at = remote;
+
+/** A path on the destination as rsync names it when it reads from there. */
+export function remoteSource(ctx: DestinationContext, path: string): string {
+  if (ctx.dest.kind === 'local') return path;
+  return rsyncLocation(ctx.dest, remoteName(path, ctx.argStyle ?? MODERN_STYLE, 'source'));
+}
+
+/** A destination path as the value of an option the far side reads, such as `--link-dest`. */
+export function remoteOption(ctx: DestinationContext, path: string): string {
+  return ctx.dest.kind === 'local' ? path : remoteOptionValue(path, ctx.argStyle ?? MODERN_STYLE);
+}
 
 /** Runs rsync with the destination's connection arguments first. */
 export function runRsync(ctx: DestinationContext, args: string[]): Promise<SpawnResult> {
@@ -40,64 +60,6 @@ const rsync = runRsync;
 export async function scratchDir(ctx: DestinationContext, name: string): Promise<string> {
   await mkdir(ctx.scratch, { recursive: true, mode: 0o700 });
   return mkdtemp(join(ctx.scratch, `${name}-`));
-}
-
-/** Names a failed rsync call on the destination in words. */
-export function classifyRsyncFailure(result: SpawnResult, what: string): Failure {
-  const err = result.stderr;
-  if (result.cancelled || result.exitCode === 20 || result.signal !== null) {
-    return failure('killed', `${what} was stopped.`);
-  }
-  if (result.startError)
-    return failure('internal', `rsync could not be started: ${result.startError}`);
-  if (/No space left on device|Disk quota exceeded/i.test(err)) {
-    return failure(
-      'disk-full',
-      `The destination is full (${what}). Delete old snapshots with "snaptray prune", lower the ` +
-        'retention, or use a bigger disk.',
-    );
-  }
-  if (/rsync: (?:command )?not found|rsync: not found|command not found/i.test(err)) {
-    return failure(
-      'remote-rsync-missing',
-      'rsync is not installed on the destination (or not on its PATH).',
-    );
-  }
-  if (
-    /change_dir .* failed: No such file or directory|mkdir .* failed: No such file or directory/i.test(
-      err,
-    )
-  ) {
-    return failure(
-      'destination-missing',
-      `The destination folder ${destPath(result, err)}does not exist. Check the path, and that the ` +
-        'disk is mounted.',
-    );
-  }
-  if (/Permission denied/i.test(err) && /\[(?:receiver|generator)\]/.test(err)) {
-    return failure('refused', `The destination refused to be written (${stderrTail(err, 1)}).`);
-  }
-  if (/rrsync|refusing|not allowed|option .* disabled/i.test(err)) {
-    return failure(
-      'refused',
-      `The destination's restricted key refused this (${stderrTail(err, 1)}).`,
-    );
-  }
-  if (result.exitCode === 255 || /ssh:|connection unexpectedly closed/i.test(err)) {
-    return failure(
-      'connection-closed',
-      `The connection to the destination broke: ${stderrTail(err) || 'no message'}`,
-    );
-  }
-  return failure(
-    'rsync-failed',
-    `${what} failed (rsync exit ${String(result.exitCode)}): ${stderrTail(err) || 'no message'}`,
-  );
-}
-
-function destPath(_result: SpawnResult, err: string): string {
-  const m = /(?:change_dir|mkdir) "([^"]*)"/.exec(err);
-  return m ? `"${m[1]}" ` : '';
 }
 
 /**
@@ -117,11 +79,14 @@ export async function listDestination(
       `--include=/${MARKER_NAME}`,
       '--include=/*/',
       '--exclude=*',
-      `${at(ctx, ctx.dest.path)}/`,
+      `${remoteSource(ctx, ctx.dest.path)}/`,
       `${local}/`,
     ]);
     if (result.exitCode !== 0) {
-      return { ok: false, failure: classifyRsyncFailure(result, 'Listing the destination') };
+      return {
+        ok: false,
+        failure: classifyRsyncFailure(result, 'Listing the destination', ctx.dest),
+      };
     }
     return { ok: true, value: await readTopLevel(local) };
   } finally {
@@ -205,16 +170,18 @@ export async function pushTopFile(
       '-t',
       ...(keep ? ['--ignore-existing'] : []),
       join(local, name),
-      `${at(ctx, ctx.dest.path)}/`,
+      `${remote(ctx, ctx.dest.path)}/`,
     ]);
     if (result.exitCode !== 0) {
-      return { ok: false, failure: classifyRsyncFailure(result, `Writing ${name}`) };
+      return { ok: false, failure: classifyRsyncFailure(result, `Writing ${name}`, ctx.dest) };
     }
     return { ok: true, value: null };
   } finally {
     await rm(local, { recursive: true, force: true });
   }
 }
+
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK', 'EXDEV']);
 
 /**
  * Written under a temporary name and renamed, as rsync does, so no half file is ever seen; with
@@ -230,8 +197,15 @@ async function writeLocalTopFile(
   try {
     await writeFile(temporary, contents, { mode: 0o644, flag: 'wx' });
     if (keepExisting) {
-      await link(temporary, join(folder, name)).catch((e: NodeJS.ErrnoException) => {
-        if (e.code !== 'EEXIST') throw e;
+      await link(temporary, join(folder, name)).catch(async (e: NodeJS.ErrnoException) => {
+        if (e.code === 'EEXIST') return;
+        if (!NO_HARD_LINKS.has(e.code ?? '')) throw e;
+        // A disk without hard links (exFAT): an exclusive create is the next best thing.
+        await writeFile(join(folder, name), contents, { mode: 0o644, flag: 'wx' }).catch(
+          (again: NodeJS.ErrnoException) => {
+            if (again.code !== 'EEXIST') throw again;
+          },
+        );
       });
       await rm(temporary, { force: true });
     } else {
@@ -266,10 +240,13 @@ export async function deleteTopEntries(
       ...includes,
       '--exclude=*',
       `${empty}/`,
-      `${at(ctx, ctx.dest.path)}/`,
+      `${remote(ctx, ctx.dest.path)}/`,
     ]);
     if (result.exitCode !== 0) {
-      return { ok: false, failure: classifyRsyncFailure(result, `Deleting ${names.join(', ')}`) };
+      return {
+        ok: false,
+        failure: classifyRsyncFailure(result, `Deleting ${names.join(', ')}`, ctx.dest),
+      };
     }
     return { ok: true, value: null };
   } finally {

@@ -13,6 +13,8 @@ import {
   classifyRsyncFailure,
   deleteTopEntries,
   remote,
+  remoteOption,
+  remoteSource,
   runRsync,
   scratchDir,
   type DestinationContext,
@@ -23,9 +25,10 @@ export interface ProbeResult {
   hardLinks: boolean;
   symlinks: boolean;
   permissions: boolean;
-  /** False when the probe folder could not be removed; `leftover` names it. */
+  /** False when the probe folder could not be removed; `leftover` names it, `why` says why. */
   cleanedUp: boolean;
   leftover: string | null;
+  why?: Failure;
 }
 
 const PROBE_MODE = 0o640;
@@ -44,16 +47,16 @@ export async function probeDestination(ctx: DestinationContext): Promise<OpResul
     const write = await runRsync(ctx, ['-a', `${up}/`, `${remote(ctx, probeRemote)}/`]);
     if (write.exitCode !== 0 && write.exitCode !== 23) {
       await deleteTopEntries(ctx, [probeName], 'folders');
-      return { ok: false, failure: classifyRsyncFailure(write, 'Writing a test file') };
+      return { ok: false, failure: classifyRsyncFailure(write, 'Writing a test file', ctx.dest) };
     }
     const link = await runRsync(ctx, [
       '-a',
-      `--link-dest=${joinDest(probeRemote, 'a')}`,
+      `--link-dest=${remoteOption(ctx, joinDest(probeRemote, 'a'))}`,
       `${files}/`,
       `${remote(ctx, probeRemote)}/b/`,
     ]);
     const back = join(local, 'back');
-    const read = await runRsync(ctx, ['-aH', `${remote(ctx, probeRemote)}/`, `${back}/`]);
+    const read = await runRsync(ctx, ['-aH', `${remoteSource(ctx, probeRemote)}/`, `${back}/`]);
     const result: ProbeResult = {
       hardLinks: false,
       symlinks: false,
@@ -75,6 +78,7 @@ export async function probeDestination(ctx: DestinationContext): Promise<OpResul
     if (!removed.ok) {
       result.cleanedUp = false;
       result.leftover = probeRemote;
+      result.why = removed.failure;
     }
     return { ok: true, value: result };
   } finally {

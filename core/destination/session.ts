@@ -7,6 +7,7 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Destination } from './address.js';
 import type { DestinationContext } from './ops.js';
+import { localArgStyle, MODERN_STYLE } from './remote-args.js';
 import { failure, type Failure } from '../errors.js';
 import type { Spawn } from '../process.js';
 import type { Profile } from '../settings/schema.js';
@@ -42,6 +43,7 @@ export async function openDestination(
     dest,
     spawn: env.spawn,
     rsyncShellArgs: [],
+    argStyle: MODERN_STYLE,
     scratch: join(runDir, 's'),
     signal,
   };
@@ -68,7 +70,10 @@ export async function openDestination(
     if (e instanceof SshConfigError) return { ok: false, failure: failure('settings', e.message) };
     throw e;
   }
+  // rsync hands remote paths to the far side as the local version and its environment say.
+  const argStyle = localArgStyle(env.spawn, process.env);
   const master = await openMaster(env.spawn, session, signal);
+  ctx.argStyle = await argStyle;
   if (!master.ok) {
     await removeRunDir();
     return { ok: false, failure: master.failure };

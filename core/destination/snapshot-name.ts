@@ -98,11 +98,12 @@ export function parseSnapshotName(prefix: string, name: string): ParsedName | nu
   const hour = legacy ? 0 : Number(m[4]);
   const minute = legacy ? 0 : Number(m[5]);
   const second = legacy ? 0 : Number(m[6]);
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) {
+  if (hour > 23 || minute > 59 || second > 59) return null;
+  // Date rolls an impossible date over (month 13, day 0, February 30): only a real one reads back.
+  const probe = new Date(year, month - 1, day);
+  if (probe.getFullYear() !== year || probe.getMonth() !== month - 1 || probe.getDate() !== day) {
     return null;
   }
-  const probe = new Date(year, month - 1, day);
-  if (probe.getMonth() !== month - 1 || probe.getDate() !== day) return null;
   return { year, month, day, hour, minute, second, legacy };
 }
 

@@ -170,10 +170,10 @@ export function isOwn(s: Snapshot, claim: Claim): boolean {
 export function linkBases(snapshots: readonly Snapshot[], claim: Claim): Snapshot[] {
   const own = snapshots.filter((s) => isOwn(s, claim));
   const complete = own.filter(isComplete).sort(compareSnapshots).at(-1);
+  const since = complete?.time.getTime() ?? -Infinity;
   const unfinished = own
-    .filter((s) => s.state === 'unfinished')
-    .filter((s) => complete === undefined || s.latestTime.getTime() > complete.time.getTime())
-    .sort((a, b) => b.latestTime.getTime() - a.latestTime.getTime() || compareSnapshots(b, a));
-  if (complete === undefined) return unfinished.slice(0, 20);
-  return [...unfinished.slice(0, 19), complete];
+    .filter((s) => s.state === 'unfinished' && s.latestTime.getTime() > since)
+    .sort((a, b) => b.latestTime.getTime() - a.latestTime.getTime() || compareSnapshots(b, a))
+    .slice(0, complete === undefined ? 20 : 19);
+  return complete === undefined ? unfinished : [...unfinished, complete];
 }

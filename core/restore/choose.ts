@@ -94,12 +94,12 @@ export function preferredSnapshot(
 }
 
 const TIME =
-  /^(\d{4})-(\d{2})-(\d{2})(?:(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)|(?:-(\d{2})(\d{2})(\d{2})))?(Z|[+-]\d{2}:?\d{2})?$/;
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?|-(\d{2})(\d{2})(\d{2}))?(Z|[+-]\d{2}:?\d{2})?$/;
 
 /**
- * A time as `--before` takes it: ISO-8601 (`2026-11-29T10:15:00Z`, `…+01:00`), or a local date
- * and time (`2026-11-29`, `2026-11-29 10:15`, `2026-11-29T10:15:30`, or a snapshot name's
- * `2026-11-29-101500`). Null when it is none of these or no such day or time exists.
+ * A time as `--before` takes it: ISO-8601 (`2026-11-29T10:15:00Z`, `…+01:00`, with fractions of a
+ * second), or a local date and time (`2026-11-29`, `2026-11-29 10:15`, `2026-11-29T10:15:30`, or a
+ * snapshot name's `2026-11-29-101500`). Null when it is none of these or no such day or time exists.
  */
 export function parseTime(text: string): Date | null {
   const m = TIME.exec(text.trim());
@@ -107,16 +107,17 @@ export function parseTime(text: string): Date | null {
   const year = Number(m[1]);
   const month = Number(m[2]);
   const day = Number(m[3]);
-  const hour = Number(m[4] ?? m[7] ?? 0);
-  const minute = Number(m[5] ?? m[8] ?? 0);
-  const second = Number(m[6] ?? m[9] ?? 0);
-  const zone = m[10];
+  const hour = Number(m[4] ?? m[8] ?? 0);
+  const minute = Number(m[5] ?? m[9] ?? 0);
+  const second = Number(m[6] ?? m[10] ?? 0);
+  const ms = Math.floor(Number(`0.${m[7] ?? '0'}`) * 1000);
+  const zone = m[11];
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) {
     return null;
   }
-  const utc = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  const utc = new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms));
   if (utc.getUTCDate() !== day || utc.getUTCMonth() !== month - 1) return null;
-  if (zone === undefined) return new Date(year, month - 1, day, hour, minute, second);
+  if (zone === undefined) return new Date(year, month - 1, day, hour, minute, second, ms);
   if (zone === 'Z') return utc;
   const sign = zone.startsWith('-') ? -1 : 1;
   const digits = zone.slice(1).replace(':', '');

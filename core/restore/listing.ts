@@ -9,8 +9,8 @@
  * list's folder. An entry `a/./b` prints only `b…` (the `/./` marks where the printed part
  * begins); an entry ending in `/.` lists a folder's contents (with `-d`) or a file itself.
  */
-import { classifyRsyncFailure } from '../destination/ops.js';
 import { pathText, decodeRsyncName } from './remote-names.js';
+import { pullFailure } from './failure.js';
 import type { Result } from './result.js';
 import { pull, withEmptyFolder, type PullCall } from './rsync-call.js';
 import type { DestinationContext } from '../destination/ops.js';
@@ -110,13 +110,13 @@ export async function listEntries(
       },
       onErrorLine: (line) => {
         if (MISSING.test(line)) return;
-        if (/^rsync: \[|^rsync: /.test(line) && !/^rsync error:/.test(line)) warnings.push(line);
+        if (line.startsWith('rsync: ')) warnings.push(line);
       },
     }),
   );
   if (result.exitCode === 0 || result.exitCode === 24) return { ok: true, value: { warnings } };
   if (result.exitCode === 23 && !result.cancelled) return { ok: true, value: { warnings } };
-  return { ok: false, failure: classifyRsyncFailure(result, req.what) };
+  return { ok: false, failure: pullFailure(result, req.what, ctx.dest) };
 }
 
 /** Collects a listing into an array. */

@@ -4,6 +4,8 @@
  * programs to that account's uid. So owners and groups are restored only from a snapshot stored
  * keeping them (root on the far side: "kept"), or keeping them in extended attributes
  * (`--fake-super`: "fake-super"), and only by root; otherwise files belong to whoever restores.
+ * Root restoring without owners also drops setuid and setgid bits, as cp does: a user's setuid
+ * program must not come back as a setuid program of root's.
  */
 import type { Snapshot } from '../destination/snapshot.js';
 import type { StoredOwnership } from '../destination/stored-ownership.js';
@@ -49,7 +51,7 @@ export function ownershipArgs(
     };
   }
   return {
-    args: ['--no-owner', '--no-group', ...fakeSuper],
+    args: ['--no-owner', '--no-group', ...(asRoot ? ['--chmod=ug-s'] : []), ...fakeSuper],
     restoresOwners: false,
     note:
       stored === 'not-kept' || asRoot

@@ -6,17 +6,19 @@
  * lacks are left alone; a symlinked folder here is followed, never replaced (here.ts); stopped
  * midway, rsync leaves no half-written file under its final name.
  */
+import { isUtf8 } from 'node:buffer';
 import { lstat, mkdir } from 'node:fs/promises';
 import { parseProgress, type Progress } from '../backup/progress.js';
-import { classifyRsyncFailure, type DestinationContext } from '../destination/ops.js';
+import type { DestinationContext } from '../destination/ops.js';
 import type { Snapshot } from '../destination/snapshot.js';
-import { completeSnapshots, preferredSnapshot, snapshotCaveat, snapshotNamed } from './choose.js';
+import { snapshotCaveat } from './choose.js';
+import { pullFailure } from './failure.js';
 import { restoreTarget, type Target } from './here.js';
-import { locatePaths, missingPath, type Holdings } from './locate.js';
 import { ownershipArgs, ownershipOf } from './ownership.js';
 import { baseName, isWithin, joinPath } from './paths.js';
-import { decodeRsyncName, displayPath, pathBytes, pathText } from './remote-names.js';
+import { decodeRsyncName, pathBytes, pathText } from './remote-names.js';
 import { notFound, type Result } from './result.js';
+import { restoreSource } from './source.js';
 import { pull, withEmptyFolder } from './rsync-call.js';
 
 export type RestoreEvent =
@@ -77,7 +79,7 @@ export async function restorePaths(
   if (paths.length === 0) return notFound('Name at least one path to restore.');
 
   emit({ type: 'phase', phase: 'locating' });
-  const chosen = await chooseSnapshot(ctx, snapshots, paths, req);
+  const chosen = await restoreSource(ctx, snapshots, paths, req);
   if (!chosen.ok) return chosen;
   const { snapshot, holdings } = chosen.value;
   emit({ type: 'snapshot', name: snapshot.name });
@@ -110,6 +112,19 @@ export async function restorePaths(
     placed.push({ path, to: local });
   }
 
+  // A local restore with fake-super names its entries as arguments (rsync-call.ts), which must be UTF-8.
+  const named = [...groups.values()].flatMap((g) => g.entries);
+  if (owners.args.some((a) => a.startsWith('-M')) && named.some((e) => !isUtf8(e))) {
+    return {
+      ok: false,
+      failure: {
+        kind: 'refused',
+        message:
+          'A path whose name is not UTF-8 cannot be restored with its owners from a local ' +
+          'destination by itself; restore the folder that holds it.',
+      },
+    };
+  }
   const suffix = await freeSuffix(
     req.now,
     placed.map((p) => p.to),
@@ -138,69 +153,6 @@ export async function restorePaths(
 function outermost(paths: readonly string[]): string[] {
   const unique = [...new Set(paths)];
   return unique.filter((p) => !unique.some((q) => q !== p && isWithin(p, q)));
-}
-
-async function chooseSnapshot(
-  ctx: DestinationContext,
-  snapshots: readonly Snapshot[],
-  paths: string[],
-  req: RestoreRequest,
-): Promise<Result<{ snapshot: Snapshot; holdings: Holdings }>> {
-  const complete = completeSnapshots(snapshots);
-  if ('snapshot' in req.from) {
-    const named = snapshotNamed(snapshots, req.prefix, req.from.snapshot);
-    if (!named.ok) return named;
-    const searched = complete.includes(named.value) ? complete : [...complete, named.value];
-    const located = await locatePaths(ctx, searched, paths, req.signal);
-    if (!located.ok) return located;
-    for (const path of paths) {
-      const held = located.value.get(path);
-      if (held?.has(named.value.name)) continue;
-      const others = complete.filter((s) => held?.has(s.name));
-      if (others.length === 0) {
-        return missingPath(ctx, [named.value], path, named.value.name, req.signal);
-      }
-      return notFound(
-        `"${displayPath(path)}" is not in ${named.value.name}. It is in ${others.length} other ` +
-          `snapshot${others.length === 1 ? '' : 's'}, the newest ${others.at(-1)?.name ?? ''}: ` +
-          'leave out --snapshot to restore from the newest one holding it.',
-      );
-    }
-    return { ok: true, value: { snapshot: named.value, holdings: located.value } };
-  }
-  const before = req.from.before;
-  const candidates =
-    before === null ? complete : complete.filter((s) => s.time.getTime() < before.getTime());
-  const where =
-    before === null
-      ? `the ${candidates.length} complete snapshots of "${req.prefix}"`
-      : `the ${candidates.length} complete snapshots of "${req.prefix}" before ${before.toLocaleString('en-GB')}`;
-  if (candidates.length === 0) {
-    return notFound(
-      before === null
-        ? `The prefix "${req.prefix}" has no complete snapshot to restore from.`
-        : `No complete snapshot of "${req.prefix}" was taken before ${before.toLocaleString('en-GB')}.`,
-    );
-  }
-  const located = await locatePaths(ctx, candidates, paths, req.signal);
-  if (!located.ok) return located;
-  const holdings = located.value;
-  for (const path of paths) {
-    if ((holdings.get(path)?.size ?? 0) === 0) {
-      return missingPath(ctx, candidates, path, where, req.signal);
-    }
-  }
-  const holding = candidates.filter((s) => paths.every((p) => holdings.get(p)?.has(s.name)));
-  const snapshot = preferredSnapshot(holding, (name) =>
-    paths.map((p) => holdings.get(p)?.get(name)),
-  );
-  if (snapshot === null) {
-    return notFound(
-      `No one snapshot holds all of ${paths.map((p) => displayPath(p)).join(', ')}: restore them ` +
-        'one at a time.',
-    );
-  }
-  return { ok: true, value: { snapshot, holdings } };
 }
 
 /** A dry run into a --to folder that does not exist yet: everything in it would be new. */
@@ -362,7 +314,7 @@ async function transfer(
     }
     return { ok: true, value: null };
   }
-  return { ok: false, failure: classifyRsyncFailure(spawned, 'The restore') };
+  return { ok: false, failure: pullFailure(spawned, 'The restore', ctx.dest) };
 }
 
 /** rsync's reason for an item it could not write, in the words a user can act on. */

@@ -5,8 +5,7 @@
  */
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { rsyncLocation } from '../destination/address.js';
-import { scratchDir, type DestinationContext } from '../destination/ops.js';
+import { remoteSource, scratchDir, type DestinationContext } from '../destination/ops.js';
 import { LineSplitter } from '../backup/progress.js';
 import type { SpawnResult } from '../process.js';
 import { filesFromList } from './remote-names.js';
@@ -38,6 +37,16 @@ export async function pull(ctx: DestinationContext, call: PullCall): Promise<Spa
     await writeFile(listFile, filesFromList(call.list), { mode: 0o600 });
     const remote = call.from.on === 'destination';
     const folder = call.from.folder.endsWith('/') ? call.from.folder : `${call.from.folder}/`;
+    // The destination folder, spelled so that the far side reads exactly it (remote-args.ts).
+    const source = remote ? remoteSource(ctx, folder) : folder;
+    const overSsh = remote && ctx.dest.kind === 'ssh';
+    // rsync 3.5 loses a local copy's --files-from when -M options are given (its receiver side
+    // re-reads only those: "File-list index … not in …"). Such a copy names the entries as
+    // arguments instead: local arguments are taken literally, and -R keeps the `/./` anchors.
+    const asArguments = !overSsh && call.options.some((o) => o.startsWith('-M'));
+    const what = asArguments
+      ? ['--relative', ...call.list.map((e) => `${folder}${e.toString('utf8')}`)]
+      : ['--from0', `--files-from=${listFile}`, source];
     const out = new LineSplitter();
     const err = new LineSplitter();
     const each = (lines: string[], f?: (line: string) => void) => {
@@ -46,11 +55,9 @@ export async function pull(ctx: DestinationContext, call: PullCall): Promise<Spa
     const result = await ctx.spawn({
       file: 'rsync',
       args: [
-        ...(remote ? ctx.rsyncShellArgs : []),
+        ...(overSsh ? ctx.rsyncShellArgs : []),
         ...call.options,
-        '--from0',
-        `--files-from=${listFile}`,
-        remote ? rsyncLocation(ctx.dest, folder) : folder,
+        ...what,
         call.to.endsWith('/') ? call.to : `${call.to}/`,
       ],
       env: OUTPUT_ENV,

@@ -13,7 +13,7 @@ import { listEntries } from './listing.js';
 import { inSnapshot, splitSnapshotPath } from './locate.js';
 import { joinPath } from './paths.js';
 import { decodeRsyncName, pathBytes, pathText } from './remote-names.js';
-import { classifyRsyncFailure } from '../destination/ops.js';
+import { pullFailure } from './failure.js';
 import type { Result } from './result.js';
 import { pull } from './rsync-call.js';
 
@@ -200,5 +200,5 @@ async function checkBatch(
   if (spawned.exitCode === 0 || spawned.exitCode === 23 || spawned.exitCode === 24) {
     return { ok: true, value: null };
   }
-  return { ok: false, failure: classifyRsyncFailure(spawned, 'Verifying') };
+  return { ok: false, failure: pullFailure(spawned, 'Verifying', ctx.dest) };
 }

@@ -49,6 +49,8 @@ export function createConnectionPanel(
   ctx: PartContext,
   isSsh: () => boolean,
   destinationLabel: () => string,
+  /** Puts a path into the "rsync on the router" field. */
+  useRsyncPath: (path: string) => void = () => undefined,
 ): ConnectionPanel {
   const status = h('p', { class: 'status', role: 'status' });
   const results = h('div', { class: 'connection-results' });
@@ -98,6 +100,29 @@ export function createConnectionPanel(
     if (failed?.kind === 'host-key-changed') results.appendChild(changedKeyWarning(failed));
     else if (report.hostKey) results.appendChild(hostKeyOffer(report.hostKey));
     if (report.canInitialise) results.appendChild(initialiseOffer());
+    if (report.canAdopt) results.appendChild(adoptOffer());
+    const found = seen.get('rsync')?.suggestedRsyncPath;
+    if (found !== undefined) results.appendChild(rsyncPathOffer(found));
+  }
+
+  function rsyncPathOffer(path: string): HTMLElement {
+    const title = h('h3', { id: uniqueId('rsync') }, 'rsync was found elsewhere on the router');
+    const use = button(`Use ${path}`, () => {
+      useRsyncPath(path);
+      void test();
+    });
+    return h(
+      'div',
+      { class: 'offer', role: 'region', 'aria-labelledby': title.id },
+      title,
+      h(
+        'p',
+        {},
+        `ssh commands on the router do not find rsync on their PATH, but it answers at ${path}. ` +
+          'Snaptray can call it there (saved as "rsync on the router", under More router settings).',
+      ),
+      use,
+    );
   }
 
   function stepItem(name: CheckStepName, step: CheckStep | undefined): HTMLLIElement {
@@ -218,6 +243,49 @@ export function createConnectionPanel(
           { for: confirmId },
           `I have checked that ${destinationLabel()} is the right folder, on a mounted disk`,
         ),
+      ),
+      go,
+    );
+    return box;
+  }
+
+  function adoptOffer(): HTMLElement {
+    const title = h('h3', { id: uniqueId('adopt') }, 'Take over these snapshots?');
+    const confirmId = uniqueId('confirm');
+    const confirm = h('input', { type: 'checkbox', id: confirmId });
+    const go = button(
+      'Take over',
+      () => {
+        void run('Taking the prefix over…', async () => {
+          const result = await ctx.api.adoptPrefix(ctx.draft());
+          if (!result.ok) {
+            box.appendChild(h('p', { class: 'message bad', role: 'alert' }, result.message));
+            return;
+          }
+          render(result.value);
+        });
+      },
+      { disabled: true },
+    );
+    confirm.addEventListener('change', () => {
+      go.disabled = !confirm.checked;
+    });
+    const box = h(
+      'div',
+      { class: 'offer', role: 'region', 'aria-labelledby': title.id },
+      title,
+      h(
+        'p',
+        { class: 'hint' },
+        'Take them over only if they are yours: after reinstalling, or when this computer replaces ' +
+          'the one that made them. From then on this profile links against them and prunes them, ' +
+          'and their earlier owner is refused. Otherwise choose another prefix below.',
+      ),
+      h(
+        'div',
+        { class: 'confirm' },
+        confirm,
+        h('label', { for: confirmId }, 'These snapshots are mine: take them over for this profile'),
       ),
       go,
     );

@@ -123,6 +123,10 @@ export function createDestinationPage(ctx: PartContext): Part {
     ctx,
     isSsh,
     () => joinDestination(currentFields()) || 'the folder',
+    (path) => {
+      rsyncPath.input.value = path;
+      ctx.changed();
+    },
   );
 
   const element = h(

@@ -8,6 +8,8 @@ import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { localTime } from '../../core/cli/state-profile.js';
+import { describeTime } from '../../core/notification-text.js';
 import { spawnProcess } from '../../core/process.js';
 import { openConfStore } from '../../core/settings/store.js';
 import { readHistory } from '../../core/state/history.js';
@@ -559,5 +561,64 @@ describe('the tray', () => {
     clickMenu('Start at Login');
     await waitUntil('autostart off', () => findItem('Start at Login')?.checked === false);
     expect(existsSync(file)).toBe(false);
+  });
+
+  it('follows snaptray pause, resume and status from the command line, as cron users use them', async () => {
+    const w = await makeWorld(
+      (d) =>
+        sshProfile(d, {
+          rsync: { bandwidthLimit: 400 },
+          schedule: { mode: 'interval', everyHours: 24, catchUp: true },
+        }),
+      new Date(),
+    );
+    await writeTree(w.src, { 'slow/blob': Buffer.alloc(3_000_000, 3) });
+    const cli = (...args: string[]) => runCli(args, { ...w.home, env: w.env });
+    await startTray(w);
+    await waitUntil('the tray backs up', () => status().startsWith('Backing up… '));
+
+    const during = await cli('status', '--json');
+    expect(during.code, during.stderr).toBe(0);
+    expect(during.json).toMatchObject({
+      running: { pid: process.pid, source: 'tray' },
+      paused: false,
+      lastRun: null,
+    });
+
+    const paused = await cli('pause', '--for', '2h');
+    expect(paused.code, paused.stderr).toBe(0);
+    expect(paused.stdout).toMatch(
+      /^Backups of profile "default" are paused until \d{4}-\d\d-\d\d \d\d:\d\d \(or "snaptray resume"\)\.\nThe backup running since .* \(started from the tray\) is being stopped; the next backup continues from it\.\n$/,
+    );
+    // The tray sees the pause file: it stops its run and shows the pause.
+    await app!.idle();
+    const until = new Date(JSON.parse(await readFile(join(w.stateDir, 'pause'), 'utf8')).until);
+    await waitUntil(
+      'the tray shows the pause',
+      () => status() === `Paused until ${describeTime(until, w.clock.now())}`,
+    );
+    expect(trayIcon()).toBe('tray-paused-light.png');
+    expect((await readHistory(w.stateDir)).map((h) => h.outcome)).toEqual(['cancelled']);
+    expect((await cli('status')).stdout).toContain(
+      `\nPaused until ${localTime(until)} ("snaptray resume" ends it now).\n`,
+    );
+
+    const resumed = await cli('resume');
+    expect(resumed.stdout).toBe('Backups of profile "default" are resumed.\n');
+    // The backup that is due runs as soon as the tray sees the pause gone.
+    await waitUntil(
+      'the backup after the pause finished',
+      async () => (await snapshots(w.dest)).complete.length === 1,
+    );
+    await app!.idle();
+    await waitUntil('the tray shows the backup', () => /^Today \d\d:\d\d — /.test(status()));
+    const after = await cli('status', '--json');
+    expect(after.json).toMatchObject({
+      running: null,
+      paused: false,
+      due: false,
+      lastRun: { outcome: 'ok', snapshot: (await snapshots(w.dest)).complete[0] },
+      lastSuccess: { outcome: 'ok', snapshot: (await snapshots(w.dest)).complete[0] },
+    });
   });
 });

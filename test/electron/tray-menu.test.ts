@@ -66,6 +66,7 @@ describe('trayMenu', () => {
         progress: {
           bytes: 5e6,
           percent: 42,
+          printedPercent: 42,
           bytesPerSecond: 12_000_000,
           etaSeconds: 170,
           transfers: 3,

@@ -4,7 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -479,6 +479,97 @@ describe('the settings window', () => {
     expect(win.problems).toEqual([]);
     await page.close();
   });
+  it('offers to take over a prefix another owner holds, and does it only when asked', async () => {
+    const user = await makeUser();
+    const stranger = await makeCliHome();
+    const dest = await makeTempDir('st-disk-');
+    const src = await makeTempDir('st-src-');
+    await writeTree(src, { 'file.txt': 'hello' });
+    expect((await runCli(['init', '--dest', dest], stranger)).code).toBe(0);
+    const made = await runCli(
+      ['backup', '--dest', dest, '--source', src, '--prefix', 'box', '--json'],
+      stranger,
+    );
+    expect(made.code, made.stderr).toBe(0);
+    const claimFile = join(dest, 'box.snaptray-owner.json');
+    const theirs = JSON.parse(await readFile(claimFile, 'utf8')) as { owner: { id: string } };
+
+    await writeSettings(user, profileWith({ sources: [src], destination: dest, prefix: 'box' }));
+    const win = await open(user);
+    const { page } = win;
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    const offer = page.getByRole('region', { name: 'Take over these snapshots?' });
+    await offer.waitFor({ timeout: SSH_WAIT_MS });
+    expect(await page.locator('[data-step="owner"]').getAttribute('class')).toBe('step bad');
+    expect(await page.locator('[data-step="owner"] .step-message').textContent()).toMatch(
+      /belong to user \S+ on ".*" \(profile "default"\)/,
+    );
+    // Nothing is taken over before the user confirms.
+    const takeOver = offer.getByRole('button', { name: 'Take over' });
+    expect(await takeOver.isDisabled()).toBe(true);
+    expect(JSON.parse(await readFile(claimFile, 'utf8'))).toEqual(theirs);
+    await screenshot(page, 'destination-take-over');
+    await offer.getByRole('checkbox', { name: /These snapshots are mine/ }).check();
+    await takeOver.click();
+    await page.locator('[data-step="owner"].ok').waitFor({ timeout: SSH_WAIT_MS });
+    const ours = JSON.parse(await readFile(claimFile, 'utf8')) as {
+      owner: { id: string };
+      previousOwners: { id: string }[];
+    };
+    expect(ours.owner.id).not.toBe(theirs.owner.id);
+    expect(ours.previousOwners.map((p) => p.id)).toEqual([theirs.owner.id]);
+    // The user's own CLI now backs up under it, linking against the stranger's snapshot.
+    const next = await runCli(['backup', '--json'], user);
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.json?.files).toBe(0);
+    expect(win.problems).toEqual([]);
+    await page.close();
+  });
+
+  it("finds rsync off the router's PATH and fills in where it is when asked", async () => {
+    const user = await makeUser();
+    const key = await sshd.addClientKey('off-path', { rsyncOffPath: true });
+    const dest = await makeTempDir('st-router-');
+    await mkdir(join(user.configDir, 'Snaptray'), { recursive: true });
+    await writeFile(
+      join(user.configDir, 'Snaptray', 'known_hosts'),
+      await readFile(sshd.knownHosts, 'utf8'),
+    );
+    await writeSettings(
+      user,
+      profileWith({
+        destination: `${sshd.user}@127.0.0.1:${dest}`,
+        ssh: {
+          port: sshd.port,
+          identityFile: key,
+          knownHostsFile: null,
+          configFile: null,
+          rsyncPath: null,
+        },
+      }),
+    );
+    const win = await open(user);
+    const { page } = win;
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    const offer = page.getByRole('region', { name: 'rsync was found elsewhere on the router' });
+    await offer.waitFor({ timeout: SSH_WAIT_MS });
+    expect(await page.locator('[data-step="rsync"]').getAttribute('class')).toBe('step bad');
+    expect(await page.locator('[data-step="rsync"] .step-message').textContent()).toMatch(
+      /rsync is at \/usr\/bin\/rsync: set --rsync-path/,
+    );
+    await screenshot(page, 'destination-rsync-elsewhere');
+    await offer.getByRole('button', { name: 'Use /usr/bin/rsync' }).click();
+    await page.locator('[data-step="rsync"].ok').waitFor({ timeout: SSH_WAIT_MS });
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    const saved = JSON.parse(await readFile(user.configFile, 'utf8')) as {
+      profiles: { default: Profile };
+    };
+    expect(saved.profiles.default.ssh.rsyncPath).toBe('/usr/bin/rsync');
+    expect(win.problems).toEqual([]);
+    await page.close();
+  });
+
   it('reloads when the file changes, and asks first when there are unsaved edits', async () => {
     const user = await makeUser();
     await writeSettings(

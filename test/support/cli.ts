@@ -44,9 +44,11 @@ export async function makeCliHome(): Promise<CliHome> {
 export function startCli(
   args: readonly string[],
   home: CliHome,
+  opts: { cwd?: string } = {},
 ): { child: ReturnType<typeof spawn>; done: Promise<CliRun> } {
   const child = spawn(process.execPath, [CLI, ...args], {
     env: home.env,
+    ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -70,6 +72,10 @@ export function startCli(
   return { child, done };
 }
 
-export function runCli(args: readonly string[], home: CliHome): Promise<CliRun> {
-  return startCli(args, home).done;
+export function runCli(
+  args: readonly string[],
+  home: CliHome,
+  opts: { cwd?: string } = {},
+): Promise<CliRun> {
+  return startCli(args, home, opts).done;
 }

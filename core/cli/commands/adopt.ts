@@ -1,16 +1,5 @@
-/**
- * `snaptray adopt`: the explicit way to take a prefix over, after a reinstall (a new identity) or
- * on a machine that replaces the one that made the snapshots. Never done silently.
- */
-import { checkHeld, writeClaim } from '../../destination/hold-prefix.js';
-import {
-  claimFor,
-  describeOwner,
-  prefixOwner,
-  previousOwnersOf,
-  sameOwner,
-} from '../../destination/ownership.js';
-import { snapshotsOf } from '../../destination/snapshot.js';
+/** `snaptray adopt`: take this prefix over for the profile, explicitly (destination/adopt.ts). */
+import { adoptPrefix } from '../../destination/adopt.js';
 import type { Failure } from '../../errors.js';
 import { appVersion } from '../../version.js';
 import type { CliArgs } from '../args.js';
@@ -34,50 +23,28 @@ export async function adopt(
     failureJson,
     { lock: true, verb: 'adopt' },
     async ({ ctx: dest, listing, me }) => {
-      const set = snapshotsOf(prefix, listing);
-      const owner = prefixOwner(set.claim, set.snapshots);
-      if (owner.kind === 'claimed' && sameOwner(owner.claim.owner, me)) {
+      const result = await adoptPrefix(dest, listing, prefix, me, new Date(), appVersion());
+      if (!result.ok) return failedOutput(failureJson, 1, result.failure);
+      if (!result.adopted) {
         return {
           exitCode: 0,
           json: { prefix, adopted: false, previousOwner: null, error: null },
           text: `The prefix "${prefix}" already belongs to this profile ("${r.name}").\n`,
         };
       }
-      if (owner.kind === 'unreadable') {
-        return failedOutput(failureJson, 1, {
-          kind: 'prefix-owned',
-          message: `The owner file of "${prefix}" cannot be read (${owner.reason}); update Snaptray before taking it over.`,
-        });
-      }
-      const now = new Date();
-      const previous = previousOwnersOf(owner, now);
-      const written = await writeClaim(
-        dest,
-        claimFor(me, prefix, now, appVersion(), previous),
-        false,
-      );
-      if (!written.ok) return failedOutput(failureJson, 1, written.failure);
-      const held = await checkHeld(dest, prefix, me);
-      if (!held.ok) return failedOutput(failureJson, 1, held.failure);
-      const was =
-        owner.kind === 'claimed'
-          ? describeOwner(owner.claim)
-          : owner.kind === 'unclaimed'
-            ? `the machine "${owner.host}" (before prefixes had owners)`
-            : 'nobody';
-      const last = previous.at(-1) ?? null;
+      const last = result.previous;
       return {
         exitCode: 0,
         json: {
           prefix,
           adopted: true,
           previousOwner: last && { host: last.host, user: last.user, profile: last.profile },
-          snapshots: set.snapshots.length,
+          snapshots: result.snapshots,
           error: null,
         },
         text:
           `The prefix "${prefix}" now belongs to this profile ("${r.name}", user ${me.user} on ` +
-          `"${me.host}"); it belonged to ${was}. Its ${set.snapshots.length} snapshot(s) are ` +
+          `"${me.host}"); it belonged to ${result.was}. Its ${result.snapshots} snapshot(s) are ` +
           'linked against and pruned by this profile from now on.\n',
       };
     },

@@ -4,7 +4,9 @@ import { backupEnvironment } from '../../environment.js';
 import type { Failure } from '../../errors.js';
 import { formatBytes, formatDuration, plural } from '../../format.js';
 import { spawnProcess } from '../../process.js';
+import { profileStateDir } from '../../state/paths.js';
 import type { CliArgs } from '../args.js';
+import { backupDue } from '../due.js';
 import { failedOutput, type CommandContext, type Output } from '../output.js';
 import type { ResolvedProfile } from '../profile.js';
 import { createProgressReporter } from '../progress-bar.js';
@@ -34,14 +36,41 @@ export async function backup(
       message: `No sources are set for profile "${r.name}": pass --source PATH or set them in the settings.`,
     });
   }
+  if (args.ifDue) {
+    const due = await backupDue(
+      profileStateDir(ctx.places.stateRoot, r.name),
+      r.profile.schedule,
+      new Date(),
+    );
+    // Not due: nothing is printed, so that cron, asking every few minutes, mails nothing.
+    if (!due.due) {
+      return {
+        exitCode: 0,
+        json: {
+          ...failureJson({ kind: 'refused', message: due.reason }),
+          outcome: 'not-due',
+          nextBackup: due.next === null ? null : due.next.toISOString(),
+          error: null,
+          reason: due.reason,
+        },
+        text: '',
+      };
+    }
+  }
   const env = backupEnvironment(ctx.places, r.name, spawnProcess, 'cli');
-  const result = await runBackup(env, {
-    profileName: r.name,
-    profile: r.profile,
-    force: args.force,
-    signal: ctx.signal,
-    onEvent: args.json ? undefined : createProgressReporter(ctx.io.stderr),
-  });
+  const reporter = args.json ? null : createProgressReporter(ctx.io.stderr);
+  let result;
+  try {
+    result = await runBackup(env, {
+      profileName: r.name,
+      profile: r.profile,
+      force: args.force,
+      signal: ctx.signal,
+      onEvent: reporter?.onEvent,
+    });
+  } finally {
+    reporter?.done();
+  }
   return {
     exitCode: result.exitCode,
     json: backupJson(result),

@@ -34,7 +34,14 @@ export async function check(
     steps.map((s) => `${s.ok ? 'ok  ' : 'FAIL'}  ${s.step}: ${s.message}`).join('\n') + '\n';
   return {
     exitCode: allOk ? 0 : 1,
-    json: { steps: steps.map(({ step, ok, message }) => ({ step, ok, message })) },
+    json: {
+      steps: steps.map(({ step, ok, message, suggestedRsyncPath }) => ({
+        step,
+        ok,
+        message,
+        ...(suggestedRsyncPath !== undefined ? { suggestedRsyncPath } : {}),
+      })),
+    },
     text,
   };
 }

@@ -67,7 +67,7 @@ export async function diff(
           `${snapshot.name} does not record which folders it holds: name a PATH to compare.`,
         );
       }
-      const own = [open.ctx.dest.kind === 'local' ? [open.ctx.dest.path] : []].flat();
+      const own = open.ctx.dest.kind === 'local' ? [open.ctx.dest.path] : [];
       result = await diffWithNow(open.ctx, snapshot, paths, {
         excludes: [
           ...automaticExcludes(paths, [ctx.places.stateRoot, ctx.places.runtimeDir, ...own]),

@@ -38,7 +38,12 @@ export async function importConfig(args: CliArgs, ctx: CommandContext): Promise<
   if (!opened.ok)
     return failedOutput(failureJson, 2, { kind: 'settings', message: opened.message });
   const existing = opened.settings?.profiles[args.profile];
-  const merged = profileSchema.safeParse(mergeProfile(existing ?? {}, report.profile));
+  // Imported again without --host: the destination imported earlier stays, and the words say so.
+  const kept = report.profile.destination === '' ? existing?.destination || null : null;
+  const patch: Record<string, unknown> = { ...report.profile };
+  if (kept !== null) delete patch.destination;
+  const warnings = kept === null ? report.warnings : report.warnings.filter(notAboutDestination);
+  const merged = profileSchema.safeParse(mergeProfile(existing ?? {}, patch));
   if (!merged.success) {
     return failedOutput(failureJson, 2, {
       kind: 'settings',
@@ -63,6 +68,9 @@ export async function importConfig(args: CliArgs, ctx: CommandContext): Promise<
   const lines = [
     `Imported into profile "${args.profile}" of ${configPath}:`,
     ...report.imported.map((i) => `  ${i}`),
+    ...(kept !== null
+      ? [`Kept the destination "${kept}" set earlier (pass --host to import BACKUP_DIR instead).`]
+      : []),
     ...(report.notImported.length
       ? ['Not imported:', ...report.notImported.map((n) => `  ${n.name}: ${n.why}`)]
       : []),
@@ -73,12 +81,17 @@ export async function importConfig(args: CliArgs, ctx: CommandContext): Promise<
       profile: args.profile,
       imported: report.imported,
       notImported: report.notImported,
-      warnings: report.warnings,
+      keptDestination: kept,
+      warnings,
       error: null,
     },
     text: lines.join('\n') + '\n',
-    warnings: report.warnings,
+    warnings,
   };
+}
+
+function notAboutDestination(warning: string): boolean {
+  return !warning.startsWith('No destination set');
 }
 
 function mergeProfile(

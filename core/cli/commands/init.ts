@@ -1,17 +1,19 @@
 /** `snaptray init`: the marker on a destination the user names. */
 import { hostname } from 'node:os';
 import { formatDestination } from '../../destination/address.js';
+import { createDestinationFolder } from '../../destination/create-folder.js';
 import { initialiseDestination } from '../../destination/initialise.js';
 import { judgeDisk } from '../../destination/probe.js';
-import type { Failure } from '../../errors.js';
+import { failure, type Failure } from '../../errors.js';
 import { saveSettings } from '../../settings/store.js';
 import type { CliArgs } from '../args.js';
 import { withListing } from '../destination.js';
 import { failedOutput, type CommandContext, type Output } from '../output.js';
 import type { ResolvedProfile } from '../profile.js';
+import { shellLine } from '../shell-words.js';
 
 export function failureJson(error: Failure): Record<string, unknown> {
-  return { destination: null, initialised: false, prefix: null, disk: null, error };
+  return { destination: null, initialised: false, created: false, prefix: null, disk: null, error };
 }
 
 export async function init(
@@ -19,6 +21,13 @@ export async function init(
   r: ResolvedProfile,
   ctx: CommandContext,
 ): Promise<Output> {
+  let created = false;
+  const whenMissing = async (dest: Parameters<typeof createDestinationFolder>[0]) => {
+    if (!args.create) return { ok: false as const, failure: folderMissing(args, r) };
+    const made = await createDestinationFolder(dest);
+    created = made.ok;
+    return made;
+  };
   return withListing(
     r,
     ctx,
@@ -33,6 +42,7 @@ export async function init(
       const probe = written.value.probe;
       const disk = probe === null ? null : judgeDisk(probe);
       const text =
+        (created ? `Created the folder ${where}.\n` : '') +
         (listing.hasMarker
           ? `${where} is already a Snaptray destination.\n`
           : `${where} is now a Snaptray destination.\n`) +
@@ -43,6 +53,7 @@ export async function init(
         json: {
           destination: where,
           initialised: !listing.hasMarker,
+          created,
           prefix: r.profile.prefix,
           disk: probe && {
             hardLinks: probe.hardLinks,
@@ -54,8 +65,38 @@ export async function init(
         text,
       };
     },
-    { allowUninitialised: true },
+    { allowUninitialised: true, whenMissing },
   );
+}
+
+/**
+ * A missing folder is never created unasked: an unmounted disk's mount point looks exactly like
+ * the parent of a new folder. The words name the command that creates it.
+ */
+function folderMissing(args: CliArgs, r: ResolvedProfile): Failure {
+  return failure(
+    'destination-missing',
+    `${formatDestination(r.dest)} does not exist. Is the disk mounted? Snaptray does not create ` +
+      'a destination folder by itself, because on an unmounted disk it would fill the wrong one. ' +
+      'If the path is right and the disk is mounted, create the folder (only the last one) with:\n' +
+      `  ${shellLine(['snaptray', 'init', '--create', ...givenOptions(args)])}`,
+  );
+}
+
+/** The destination options of this command line, to repeat them in a suggested command. */
+function givenOptions(args: CliArgs): string[] {
+  const pairs: [string, string | number | null][] = [
+    ['--config', args.config],
+    ['--profile', args.profile === 'default' ? null : args.profile],
+    ['--dest', args.dest],
+    ['--prefix', args.prefix],
+    ['--ssh-port', args.sshPort],
+    ['--ssh-key', args.sshKey],
+    ['--known-hosts', args.knownHosts],
+    ['--ssh-config', args.sshConfig],
+    ['--rsync-path', args.rsyncPath],
+  ];
+  return pairs.flatMap(([flag, value]) => (value === null ? [] : [flag, String(value)]));
 }
 
 /** The prefix defaults to the host name; saving it keeps snapshots linked after a rename. */

@@ -79,6 +79,7 @@ export async function prune(
         deleted,
         leave: pick('leave'),
         warnings,
+        error: null,
       };
       const lines = [
         ...pick('keep').map((k) => `keep     ${k.name}  (${k.reason})`),

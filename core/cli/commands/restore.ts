@@ -44,6 +44,9 @@ export async function restore(
     if (!checked.ok) return readFailure(failureJson, checked.failure);
     to = checked.value;
   }
+  const reporter = args.json
+    ? { onEvent: () => undefined, done: () => undefined }
+    : createRestoreReporter(ctx.io.stderr);
   return withSnapshots(r, ctx, failureJson, async (open) => {
     const result = await restorePaths(open.ctx, open.snapshots, {
       paths,
@@ -56,8 +59,9 @@ export async function restore(
       prefix: open.prefix,
       options: { acls: r.profile.rsync.acls, xattrs: r.profile.rsync.xattrs },
       signal: ctx.signal,
-      onEvent: args.json ? undefined : createRestoreReporter(ctx.io.stderr),
+      onEvent: (e) => reporter.onEvent(e),
     });
+    reporter.done();
     if (!result.ok) return readFailure(failureJson, result.failure, open.warnings);
     const value = result.value;
     const warnings = [...open.warnings, ...value.warnings];

@@ -31,6 +31,9 @@ export async function verify(
       });
     }
   }
+  const reporter = args.json
+    ? { onEvent: () => undefined, done: () => undefined }
+    : createVerifyReporter(ctx.io.stderr);
   return withSnapshots(r, ctx, failureJson, async (open) => {
     const snapshot = snapshotArg(open, args.positionals[0] ?? null);
     if (!snapshot.ok) return readFailure(failureJson, snapshot.failure, open.warnings);
@@ -39,8 +42,9 @@ export async function verify(
     const result = await verifySnapshot(open.ctx, snapshot.value, {
       samplePercent: percent,
       signal: ctx.signal,
-      onEvent: args.json ? undefined : createVerifyReporter(ctx.io.stderr),
+      onEvent: (e) => reporter.onEvent(e),
     });
+    reporter.done();
     if (!result.ok) return readFailure(failureJson, result.failure, warnings);
     const v = result.value;
     const exitCode = v.outcome === 'cancelled' ? 5 : v.mismatched.length > 0 ? 3 : 0;

@@ -99,6 +99,7 @@ describe('rsync with incremental recursion (ir-chk, then to-chk)', () => {
     expect(progress.at(-1)).toEqual({
       bytes: 42_495_894,
       percent: 100,
+      printedPercent: 100,
       bytesPerSecond: Math.round(116.37 * MB),
       etaSeconds: null,
       transfers: 3003,
@@ -120,6 +121,7 @@ describe('rsync with incremental recursion (ir-chk, then to-chk)', () => {
     expect(parseProgress(irLines[3] ?? '')).toEqual({
       bytes: 25_247_813,
       percent: null,
+      printedPercent: 80,
       bytesPerSecond: Math.round(333.99 * MB),
       etaSeconds: null,
       transfers: 4,
@@ -129,6 +131,7 @@ describe('rsync with incremental recursion (ir-chk, then to-chk)', () => {
     expect(progress.find((p) => p.percent !== null)).toEqual({
       bytes: 36_651_248,
       percent: 86,
+      printedPercent: 86,
       bytesPerSecond: Math.round(128.86 * MB),
       etaSeconds: null,
       transfers: 1954,
@@ -141,6 +144,7 @@ describe('rsync with incremental recursion (ir-chk, then to-chk)', () => {
     expect(progress[0]).toEqual({
       bytes: 32_768,
       percent: null,
+      printedPercent: 0,
       bytesPerSecond: 0,
       etaSeconds: 0,
       transfers: null,
@@ -197,6 +201,7 @@ describe('rsync with --no-inc-recursive', () => {
     expect(counted[0]).toEqual({
       bytes: 4_206_649,
       percent: 9,
+      printedPercent: 9,
       bytesPerSecond: Math.round(497.57 * MB),
       etaSeconds: null,
       transfers: 1,
@@ -206,6 +211,7 @@ describe('rsync with --no-inc-recursive', () => {
     expect(progress.at(-1)).toEqual({
       bytes: generatedTotalSize(),
       percent: 100,
+      printedPercent: 100,
       bytesPerSecond: Math.round(142.09 * MB),
       etaSeconds: null,
       transfers: 3003,
@@ -269,6 +275,7 @@ describe('a second run over an existing copy', () => {
     expect(parseProgress(padded ?? '')).toEqual({
       bytes: 12_919,
       percent: 0,
+      printedPercent: 0,
       bytesPerSecond: 0,
       etaSeconds: null,
       transfers: 1,
@@ -296,9 +303,10 @@ describe('a slow run (--bwlimit=1000)', () => {
   const lines = splitWhole(fixture('rsync-progress2-bwlimit.txt'));
 
   /** A redraw within a file: an ETA, no counters. */
-  function redraw(bytes: number, kBps: number, etaSeconds: number): Progress {
+  function redraw(bytes: number, printed: number, kBps: number, etaSeconds: number): Progress {
     const bytesPerSecond = Math.round(kBps * 1024);
-    return { bytes, percent: null, bytesPerSecond, etaSeconds, ...NO_COUNTERS };
+    const percent = null;
+    return { bytes, percent, printedPercent: printed, bytesPerSecond, etaSeconds, ...NO_COUNTERS };
   }
   /** The line at a file's end: counters, and the elapsed time where the ETA would be. */
   function fileDone(bytes: number, percent: number, kBps: number, transfers: number): Progress {
@@ -306,6 +314,7 @@ describe('a slow run (--bwlimit=1000)', () => {
     return {
       bytes,
       percent,
+      printedPercent: percent,
       bytesPerSecond,
       etaSeconds: null,
       transfers,
@@ -316,13 +325,13 @@ describe('a slow run (--bwlimit=1000)', () => {
 
   it('reads the ETA of redraws and the kB/s and MB/s speeds', () => {
     expect(progressOf(lines)).toEqual([
-      redraw(32_768, 0, 0),
-      redraw(1_081_344, 1003.92, 3),
-      redraw(2_129_920, 1001.96, 2),
+      redraw(32_768, 0, 0, 0),
+      redraw(1_081_344, 21, 1003.92, 3),
+      redraw(2_129_920, 42, 1001.96, 2),
       fileDone(3_000_000, 59, 1.01 * 1024, 1),
       fileDone(3_000_010, 60, 1.01 * 1024, 2),
-      redraw(3_163_850, 1001.54, 1),
-      redraw(4_212_426, 1001.15, 0),
+      redraw(3_163_850, 63, 1001.54, 1),
+      redraw(4_212_426, 84, 1001.15, 0),
       fileDone(5_000_010, 100, 1001.0, 3),
       fileDone(5_000_010, 100, 1000.79, 3),
     ]);
@@ -335,6 +344,7 @@ describe('parseProgress on rsync formats not in the captures', () => {
     expect(parseProgress('  1,234,567,890  12%    1.50GB/s    1:02:03  ')).toEqual({
       bytes: 1_234_567_890,
       percent: null,
+      printedPercent: 12,
       bytesPerSecond: Math.round(1.5 * 1024 ** 3),
       etaSeconds: 3723,
       transfers: null,
@@ -350,6 +360,7 @@ describe('parseProgress on rsync formats not in the captures', () => {
     ).toEqual({
       bytes: 42_495_894,
       percent: 100,
+      printedPercent: 100,
       bytesPerSecond: Math.round(116.37 * MB),
       etaSeconds: null,
       transfers: 3003,

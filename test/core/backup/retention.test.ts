@@ -314,6 +314,36 @@ describe('planRetention examples', () => {
     });
   });
 
+  it('draws each age limit exactly: kept up to, not at, keepAllHours; deleted only past maxAgeDays', () => {
+    const now = new Date(2026, 10, 25, 12);
+    const atNow = snap(now);
+    const exactlyOneHour = snap(new Date(now.getTime() - HOUR));
+    const justUnderOneHour = snap(new Date(now.getTime() - HOUR + 1000));
+    const exactlyTwoDays = snap(new Date(now.getTime() - 2 * DAY), 'ok', 'univac-two-days');
+    const plan = planRetention(
+      [exactlyTwoDays, exactlyOneHour, justUnderOneHour, atNow],
+      policy({ keepAllHours: 1, maxAgeDays: 2, dailyDays: 5 }),
+      now,
+    );
+    const reasons = new Map(plan.keep.map((k) => [k.name, k.reasons]));
+    expect(reasons.get(atNow.name)).toEqual(['newest', 'within 1 hour', 'newest of 2026-11-25']);
+    expect(reasons.get(justUnderOneHour.name)).toEqual(['within 1 hour']);
+    expect(plan.delete).toEqual([
+      { name: exactlyOneHour.name, reason: 'not the newest of its day' },
+    ]);
+    // Exactly two days old is not older than two days: the daily rule still keeps it.
+    expect(reasons.get(exactlyTwoDays.name)).toEqual(['newest of 2026-11-23']);
+  });
+
+  it('says why a snapshot goes when no rule at all would keep it', () => {
+    const now = new Date(2026, 10, 25, 12);
+    const old = snap(new Date(2026, 10, 20, 3));
+    const newest = snap(new Date(2026, 10, 24, 3));
+    expect(planRetention([old, newest], policy({}), now).delete).toEqual([
+      { name: old.name, reason: 'no rule keeps it' },
+    ]);
+  });
+
   it('orders by time, not name, on the autumn clock change, and counts elapsed hours', () => {
     // 2026-10-25 in Berlin: 03:00 CEST becomes 02:00 CET, so 02:45 comes before 02:15.
     const now = new Date(2026, 9, 25, 12); // 11:00 UTC
@@ -357,6 +387,13 @@ describe('supersededIncomplete', () => {
     const d = snap(new Date(2026, 10, 23, 3), 'partial');
     const e = snap(new Date(2026, 10, 24, 3), 'unfinished');
     expect(supersededIncomplete([e, d, c, b, a])).toEqual([a.name, c.name]);
+  });
+
+  it('does not supersede an unfinished snapshot started at the very time of the finished one', () => {
+    const t = new Date(2026, 10, 20, 3);
+    const unfinished = snap(t, 'unfinished', 'univac-2026-11-20-030000');
+    const finished = snap(t, 'ok', 'univac-2026-11-20-030001');
+    expect(supersededIncomplete([unfinished, finished])).toEqual([]);
   });
 
   it('lets only a finished run supersede: legacy and unknown snapshots prove nothing', () => {

@@ -161,21 +161,92 @@ describe('snaptray backup to a local folder', () => {
     expect((await stat(r.json?.logPath as string)).mode & 0o777).toBe(0o600);
   });
 
-  it('fails with a clear reason when a source is missing, and writes nothing', async () => {
+  it('takes a relative --source from the folder it runs in', async () => {
+    await runCli(['init', '--dest', dest], home);
+    const r = await runCli(
+      ['backup', '--dest', dest, '--prefix', 't', '--source', 'sub', '--json'],
+      home,
+      { cwd: src },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const [s1] = await snapshots();
+    expect([...(await readTree(join(dest, s1!, src))).keys()].sort()).toEqual([
+      'sub/b.txt',
+      'sub/deep/c.bin',
+    ]);
+  });
+
+  it('fails with a clear reason when a source is missing (a usage error, 2), and writes nothing', async () => {
     await runCli(['init', '--dest', dest], home);
     const r = await runCli(
       ['backup', '--dest', dest, '--source', join(src, 'nope'), '--json'],
       home,
     );
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.json).toMatchObject({ outcome: 'failed', error: { kind: 'source-missing' } });
     expect(await readdir(dest)).toEqual(['.snaptray-destination']);
+  });
+
+  it.each([
+    ['is the destination', (d: string) => d],
+    ['lies inside the destination', (d: string) => join(d, 'inner')],
+  ])('refuses a source that %s (it would back up nothing), exit 2', async (_what, source) => {
+    await runCli(['init', '--dest', dest], home);
+    await mkdir(join(dest, 'inner'), { recursive: true });
+    await writeFile(join(dest, 'inner', 'x.txt'), 'x');
+    const r = await runCli(['backup', '--dest', dest, '--source', source(dest)], home);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(
+      /^Backup failed: The source \S+ (is|lies inside) the destination \S+, which a backup always leaves out, so nothing would be backed up\./,
+    );
+    expect((await readdir(dest)).sort()).toEqual(['.snaptray-destination', 'inner']);
   });
 
   it('reports a destination folder that does not exist', async () => {
     const r = await runCli(['init', '--dest', join(dest, 'missing', 'deeper'), '--json'], home);
     expect(r.code).toBe(1);
     expect(r.json?.error).toMatchObject({ kind: 'destination-missing' });
+  });
+});
+
+describe('snaptray init and a folder that does not exist', () => {
+  it('refuses to create it unasked, asks whether the disk is mounted, and names --create', async () => {
+    const folder = join(dest, 'snap tray');
+    const r = await runCli(['init', '--dest', folder, '--prefix', 't'], home);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      `snaptray: ${folder} does not exist. Is the disk mounted? Snaptray does not create a ` +
+        'destination folder by itself, because on an unmounted disk it would fill the wrong one. ' +
+        'If the path is right and the disk is mounted, create the folder (only the last one) with:\n' +
+        `  snaptray init --create --dest '${folder}' --prefix t\n`,
+    );
+    expect(existsSync(folder)).toBe(false);
+  });
+
+  it('creates the last folder with --create, then writes the marker', async () => {
+    const folder = join(dest, 'snaptray');
+    const r = await runCli(['init', '--create', '--dest', folder], home);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.split('\n').slice(0, 2)).toEqual([
+      `Created the folder ${folder}.`,
+      `${folder} is now a Snaptray destination.`,
+    ]);
+    expect(await readdir(folder)).toEqual(['.snaptray-destination']);
+    expect((await runCli(['backup', '--dest', folder, '--source', src], home)).code).toBe(0);
+  });
+
+  it('never creates a missing parent: that is what an unmounted disk looks like', async () => {
+    const folder = join(dest, 'media', 'usb', 'snaptray');
+    const r = await runCli(['init', '--create', '--dest', folder, '--json'], home);
+    expect(r.code).toBe(1);
+    expect(r.json).toMatchObject({ initialised: false, created: false });
+    expect((r.json?.error as { message: string }).message).toBe(
+      `${join(dest, 'media', 'usb')}, the folder that would hold ${folder}, does not exist either. ` +
+        'Is the disk mounted? --create makes only the last folder, so that an unmounted disk is never written to.',
+    );
+    expect(await readdir(dest)).toEqual([]);
   });
 });
 
@@ -231,6 +302,8 @@ describe('snaptray prune', () => {
         't.snaptray-owner.json',
         r.json?.snapshot,
         `${r.json?.snapshot}.snaptray.json`,
+        // The backup's link to its snapshot, which prune leaves alone.
+        't-latest',
         't-old-2020-01-01',
         'tt-2020-01-01-000000',
       ].sort(),

@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeCliHome, runCli, type CliHome } from '../../support/cli.js';
+import { runProgram } from '../../support/run-program.js';
 import { startSshd, type Sshd } from '../../support/sshd.js';
 import { linkCount, makeTempDir, readTree, writeTree } from '../../support/tree.js';
 
@@ -213,6 +214,66 @@ describe('backup over ssh', () => {
     expect(existsSync(join(destDir, 'gone'))).toBe(false);
   });
 
+  it('init --create makes the last folder over ssh with rsync alone; without it nothing is made', async () => {
+    const folder = join(destDir, 'snap tray');
+    const refused = await runCli(['init', '--dest', remote(folder), ...sshFlags()], home);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`${remote(folder)} does not exist. Is the disk mounted?`);
+    expect(refused.stderr).toContain(
+      `\n  snaptray init --create --dest '${remote(folder)}' --ssh-port`,
+    );
+    expect(existsSync(folder)).toBe(false);
+    const created = await runCli(
+      ['init', '--create', '--dest', remote(folder), ...sshFlags()],
+      home,
+    );
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout).toMatch(new RegExp(`^Created the folder ${remote(folder)}\\.\n`));
+    expect(await readdir(folder)).toEqual(['.snaptray-destination']);
+    const deeper = join(destDir, 'no', 'such');
+    const parent = await runCli(
+      ['init', '--create', '--dest', remote(deeper), ...sshFlags()],
+      home,
+    );
+    expect(parent.code).toBe(1);
+    expect(parent.stderr).toContain('does not exist either. Is the disk mounted?');
+    expect(existsSync(join(destDir, 'no'))).toBe(false);
+  });
+
+  it('check words the host that answered the same way whichever later step fails', async () => {
+    await runCli(['init', '--dest', remote(), ...sshFlags()], home);
+    const good = await runCli(['check', '--dest', remote(), ...sshFlags(), '--json'], home);
+    const other = await makeTempDir('st-otherkey-');
+    const key = join(other, 'id');
+    await runProgram('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
+    const bad = await runCli(['check', '--dest', remote(), ...sshFlags({ key }), '--json'], home);
+    const reachable = (r: typeof good) =>
+      (r.json?.steps as { step: string; message: string }[]).find((s) => s.step === 'reachable');
+    expect(reachable(good)).toEqual({
+      step: 'reachable',
+      ok: true,
+      message: '127.0.0.1 answered on the ssh port.',
+    });
+    expect(reachable(bad)).toEqual(reachable(good));
+  });
+
+  it('takes a key and a known_hosts file whose paths hold "%", which ssh would expand', async () => {
+    const odd = join(await makeTempDir('st-pct-'), '100% mine %h');
+    await mkdir(odd);
+    const key = join(odd, 'key %d');
+    const knownHosts = join(odd, 'known %u');
+    await writeFile(key, await readFile(sshd.clientKey), { mode: 0o600 });
+    await writeFile(knownHosts, await readFile(sshd.knownHosts));
+    const flags = sshFlags({ key, knownHosts });
+    expect((await runCli(['init', '--dest', remote(), ...flags], home)).code).toBe(0);
+    const r = await runCli(
+      ['backup', '--dest', remote(), '--prefix', 'r', '--source', src, '--json', ...flags],
+      home,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(await snapshotNames()).toEqual([r.json?.snapshot]);
+  });
+
   it('an uninitialised destination (an empty mount point) is refused', async () => {
     const r = await backup();
     expect(r.code).toBe(1);
@@ -295,7 +356,9 @@ describe('a key restricted with rrsync -no-del', () => {
     expect(prune.code, prune.stderr).toBe(1);
     expect((prune.json?.delete as { name: string }[]).map((d) => d.name)).toEqual(['r-2001-01-01']);
     expect(prune.json?.deleted).toEqual([]);
-    expect((prune.json?.warnings as string[]).join(' ')).toMatch(/Deleting failed/);
+    expect((prune.json?.warnings as string[]).join(' ')).toMatch(
+      /the destination's key may not delete \(rrsync -no-del refused --delete\), so nothing was deleted/,
+    );
     expect(prune.stderr).toMatch(/NOT deleted r-2001-01-01/);
     expect(existsSync(join(root, 'r-2001-01-01'))).toBe(true);
   }, 180_000);

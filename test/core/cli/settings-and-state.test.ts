@@ -100,6 +100,29 @@ describe('settings', () => {
     expect((await stat(file)).mode & 0o777).toBe(0o600);
   });
 
+  it('a mistyped --profile is refused, with or without a settings file, unless flags name everything', async () => {
+    const without = await runCli(['backup', '--profile', 'wrok'], home);
+    expect(without.code).toBe(2);
+    expect(without.stderr).toBe(
+      `snaptray: There is no profile "wrok": there is no settings file (${join(home.configDir, 'Snaptray', 'config.json')}). ` +
+        'Check the name, or pass --dest and --source to run without a saved profile.\n',
+    );
+    expect((await runCli(['status', '--profile', 'wrok'], home)).code).toBe(2);
+    const file = await settingsFile({ sources: [src], destination: dest, prefix: 'cfg' });
+    const typo = await runCli(['pause', '--profile', 'defualt'], home);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toBe(
+      `snaptray: There is no profile "defualt": ${file} has the profiles default. ` +
+        'Check the name, or pass --dest to run without a saved profile.\n',
+    );
+    expect(existsSync(join(home.stateDir, 'snaptray', 'defualt'))).toBe(false);
+    const named = await runCli(
+      ['backup', '--profile', 'other', '--dest', dest, '--source', src, '--prefix', 'o'],
+      home,
+    );
+    expect(named.code, named.stderr).toBe(0);
+  });
+
   it('a --config that does not exist is an error, not a silent default', async () => {
     const r = await runCli(['backup', '--config', join(dest, 'nope.json'), '--json'], home);
     expect(r.code).toBe(2);
@@ -124,6 +147,33 @@ describe('pause and lock, shared with the tray', () => {
     await new Promise((r) => setTimeout(r, 1100));
     const over = await runCli(['backup', '--dest', dest, '--source', src, '--json'], home);
     expect(over.code, over.stderr).toBe(0);
+  });
+
+  it('an unreadable pause file is a clear error that names the file and the fix, not a crash', async () => {
+    // A folder where the pause file should be: reading it fails as an unreadable file would.
+    await mkdir(join(profileDir(), 'pause'), { recursive: true });
+    const r = await runCli(['backup', '--dest', dest, '--source', src, '--json'], home);
+    expect(r.code).toBe(1);
+    expect(r.json).toMatchObject({ outcome: 'failed', snapshot: null });
+    expect((r.json?.error as { message: string }).message).toMatch(
+      /^The pause file in .*default cannot be read \(.*\)\. Fix its permissions or delete it/,
+    );
+    expect(r.stderr).not.toMatch(/at .*\.mjs:\d+/);
+  });
+
+  it('prune and delete work on a profile that has never run (no state folder yet)', async () => {
+    expect(existsSync(profileDir())).toBe(false);
+    const prune = await runCli(['prune', '--dest', dest, '--prefix', 'fresh', '--json'], home);
+    expect(prune.code, prune.stderr).toBe(0);
+    expect(prune.json).toMatchObject({ delete: [], deleted: [], error: null });
+    const del = await runCli(
+      ['delete', '--dest', dest, '--prefix', 'fresh', 'fresh-2020-01-01', '--json'],
+      home,
+    );
+    expect(del.code).toBe(2);
+    expect((del.json?.error as { message: string }).message).toMatch(
+      /Not snapshots of the prefix "fresh"/,
+    );
   });
 
   it("a second run of the same profile is refused (exit 4); a dead run's lock is taken over", async () => {
@@ -209,6 +259,21 @@ describe('import-config', () => {
       ],
       retention: { maxAgeDays: 30 },
     });
+  });
+
+  it('run again without --host, keeps the destination imported earlier and says so', async () => {
+    const fixture = join(import.meta.dirname, '..', '..', 'fixtures', 'old-config.py');
+    await runCli(['import-config', fixture, '--host', 'admin@router.lan'], home);
+    const again = await runCli(['import-config', fixture], home);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain(
+      '\nKept the destination "admin@router.lan:/mnt/sda1/backups" set earlier (pass --host to import BACKUP_DIR instead).\n',
+    );
+    expect(again.stderr).not.toContain('No destination set');
+    const saved = JSON.parse(
+      await readFile(join(home.configDir, 'Snaptray', 'config.json'), 'utf8'),
+    );
+    expect(saved.profiles.default.destination).toBe('admin@router.lan:/mnt/sda1/backups');
   });
 
   it('refuses a host that would be read as an ssh option', async () => {

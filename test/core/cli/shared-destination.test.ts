@@ -444,3 +444,75 @@ describe('an ssh destination shared by two accounts', () => {
     expect(await readTree(routerDir)).toEqual(before);
   }, 180_000);
 });
+
+describe('changing what is on the destination while a backup runs', () => {
+  it('prune and delete wait for the lock: refused with exit 4, nothing deleted', async () => {
+    await writeProfiles(home, { default: profile({ prefix: 'l' }) });
+    expect((await backup(home)).code).toBe(0);
+    const [first] = await snapshotDirs('l');
+    // An old snapshot retention would delete at once.
+    execFileSync('cp', ['-al', join(dest, first!), join(dest, 'l-2001-01-01')]);
+    await writeProfiles(home, {
+      default: profile({
+        prefix: 'l',
+        rsync: { bandwidthLimit: 100 },
+        retention: {
+          keepAllHours: 0,
+          dailyDays: 0,
+          weeklyWeeks: 0,
+          monthlyMonths: 0,
+          maxAgeDays: 1,
+        },
+      }),
+    });
+    await sleep(1100);
+    await writeFile(join(src, 'new.bin'), Buffer.alloc(600_000, 7));
+    const running = startCli(['backup', '--json'], home);
+    await waitFor(async () => {
+      const dirs = await snapshotDirs('l');
+      const inside = dirs.length === 3 ? join(dest, dirs.at(-1)!, src) : '';
+      return (
+        inside !== '' &&
+        existsSync(inside) &&
+        (await readdir(inside)).some((n) => n.startsWith('.new.bin.'))
+      );
+    });
+    const before = await readTree(join(dest, 'l-2001-01-01'));
+    const prune = await runCli(['prune', '--json'], home);
+    expect(prune.code).toBe(4);
+    expect((prune.json?.error as { message: string }).message).toMatch(
+      /A backup of this profile is running .*prune later/,
+    );
+    const del = await runCli(['delete', first!, '--json'], home);
+    expect(del.code).toBe(4);
+    expect(existsSync(join(dest, first!))).toBe(true);
+    expect(await readTree(join(dest, 'l-2001-01-01'))).toEqual(before);
+    const done = await running.done;
+    expect(done.code, done.stderr).toBe(0);
+    // Once the run is over, its own clean-up removed what retention does not keep.
+    expect(existsSync(join(dest, 'l-2001-01-01'))).toBe(false);
+  });
+
+  it('delete refuses the newest complete snapshot without --force, and names what is not a snapshot', async () => {
+    await writeProfiles(home, { default: profile({ prefix: 'd' }) });
+    expect((await backup(home)).code).toBe(0);
+    await sleep(1100);
+    expect((await backup(home)).code).toBe(0);
+    const [older, newest] = await snapshotDirs('d');
+    const refused = await runCli(['delete', newest!, '--json'], home);
+    expect(refused.code).toBe(1);
+    expect((refused.json?.error as { message: string }).message).toMatch(
+      /is the newest complete snapshot .*Nothing was deleted; add --force/,
+    );
+    const unknown = await runCli(['delete', 'd-1999-01-01-000000', '--json'], home);
+    expect(unknown.code).toBe(2);
+    expect((unknown.json?.error as { message: string }).message).toMatch(
+      /Not snapshots of the prefix "d"/,
+    );
+    const ok = await runCli(['delete', older!], home);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/^deleted {2}d-.*\n1 snapshot deleted\.\n$/);
+    expect(await snapshotDirs('d')).toEqual([newest]);
+    expect(existsSync(join(dest, `${older}.snaptray.json`))).toBe(false);
+  });
+});

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { latestLinkName } from '../../../core/destination/snapshot-name.js';
 import { pointLatestLink } from '../../../core/destination/latest-link.js';
-import { deleteSnapshots, listDestination } from '../../../core/destination/ops.js';
+import { deleteSnapshots, listDestination, remote } from '../../../core/destination/ops.js';
 import { snapshotsOf, type Snapshot } from '../../../core/destination/snapshot.js';
 import { makeCliHome, runCli, type CliHome } from '../../support/cli.js';
 import { openTestDestination, type TestDestination } from '../../support/destination.js';
@@ -69,6 +69,22 @@ describe.each(['local', 'ssh', 'rrsync -no-del'] as const)('%s', (mode) => {
     const second = await pointLatestLink(d.ctx, 'u', [snapshot('u-2026-11-30-030000', 'ok', 3)]);
     expect(second).toEqual({ ok: true, target: 'u-2026-11-30-030000' });
     expect(await readlink(join(dir, 'u-latest'))).toBe('u-2026-11-30-030000');
+
+    // A restore by hand goes through the link, as the README shows.
+    await writeFile(join(dir, 'u-2026-11-30-030000', 'home', 'f.txt'), 'through the link');
+    const out = await makeTempDir('st-by-hand-');
+    const base = mode === 'rrsync -no-del' ? '/' : dir;
+    const pulled = await d.ctx.spawn({
+      file: 'rsync',
+      args: [
+        ...d.ctx.rsyncShellArgs,
+        '-a',
+        remote(d.ctx, join(base, 'u-latest/home/f.txt')),
+        `${out}/`,
+      ],
+    });
+    expect(pulled.exitCode, pulled.stderr).toBe(0);
+    expect(await readFile(join(out, 'f.txt'), 'utf8')).toBe('through the link');
 
     const listing = await listed(d);
     expect(listing.directories.sort()).toEqual([

@@ -54,8 +54,29 @@ describe('snapshot names', () => {
     ['minute 60', 'univac-2026-11-29-006000'],
     ['a short time', 'univac-2026-11-29-0304'],
     ['trailing text', 'univac-2026-11-29-030405x'],
+    ['month 00', 'univac-2026-00-10-000000'],
+    ['day 00', 'univac-2026-11-00-000000'],
+    ['day 32', 'univac-2026-01-32-000000'],
+    ['November 31', 'univac-2026-11-31-000000'],
+    ['February 29 of a common year', 'univac-2026-02-29-000000'],
+    ['second 60', 'univac-2026-11-29-000060'],
+    ['a legacy name on day 00', 'univac-2026-11-00'],
   ])('leaves %s alone', (_what, name) => {
     expect(parseSnapshotName('univac', name)).toBeNull();
+  });
+
+  it.each([
+    ['the first second of a year', 'univac-2026-01-01-000000'],
+    ['the last second of a year', 'univac-2026-12-31-235959'],
+    ['February 29 of a leap year', 'univac-2028-02-29-120000'],
+    ['a legacy name on the 31st', 'univac-2026-12-31'],
+  ])('reads %s', (_what, name) => {
+    const parsed = parseSnapshotName('univac', name);
+    expect(parsed).not.toBeNull();
+    const back = parsed!.legacy
+      ? snapshotName('univac', nameTime(parsed!)).slice(0, -7)
+      : snapshotName('univac', nameTime(parsed!));
+    expect(back).toBe(name);
   });
 
   it('matches the prefix literally: its dots are not wildcards', () => {
@@ -102,6 +123,7 @@ describe('prefixes', () => {
     expect(prefixProblem('-rf')).toBe('must not start with "-"');
     expect(prefixProblem('a b')).toMatch(/only letters/);
     expect(prefixProblem('a/b')).toMatch(/only letters/);
+    expect(prefixProblem('x'.repeat(100))).toBeNull();
     expect(prefixProblem('x'.repeat(101))).toMatch(/longer than 100/);
   });
 
@@ -110,6 +132,7 @@ describe('prefixes', () => {
     expect(prefixFromHostname('my laptop (2)')).toBe('my-laptop--2-');
     expect(prefixFromHostname('--x')).toBe('x');
     expect(prefixFromHostname('')).toBe('snaptray');
+    expect(prefixFromHostname('h'.repeat(150))).toBe('h'.repeat(100));
   });
 
   it('gives every profile and root a prefix of its own by default', () => {
@@ -125,5 +148,8 @@ describe('prefixes', () => {
     ];
     expect(new Set(all).size).toBe(all.length);
     for (const p of all) expect(prefixProblem(p)).toBeNull();
+    const long = defaultPrefix('h'.repeat(95), 'profile', 0);
+    expect(long).toHaveLength(100);
+    expect(prefixProblem(long)).toBeNull();
   });
 });

@@ -201,10 +201,79 @@ describe('linkBases', () => {
     expect(linkBases([ambiguous, between], claim)).toEqual([ambiguous, between]);
   });
 
-  it('gives only unfinished bases, or none, when there is no complete snapshot', () => {
+  it('gives only unfinished bases, at most 20, or none, when there is no complete snapshot', () => {
     const u = snap('p-2026-11-02-030000', 'unfinished', '2026-11-02T02:00:00Z');
     expect(linkBases([u], claim)).toEqual([u]);
     expect(linkBases([], claim)).toEqual([]);
+    const many = Array.from({ length: 25 }, (_, i) =>
+      snap(
+        `p-2026-11-02-03${String(i).padStart(2, '0')}00`,
+        'unfinished',
+        `2026-11-02T02:${String(i).padStart(2, '0')}:00Z`,
+      ),
+    );
+    const bases = linkBases(many, claim);
+    expect(bases.map((b) => b.name)).toEqual(
+      many
+        .slice(5)
+        .reverse()
+        .map((s) => s.name),
+    );
+  });
+
+  it('takes no unfinished snapshot as new as the complete one, and orders equal times by name', () => {
+    const tie = snap('p-2026-11-01-030001', 'unfinished', '2026-11-01T02:00:00Z');
+    expect(linkBases([complete, tie], claim)).toEqual([complete]);
+    const a = snap('p-2026-11-02-030000', 'unfinished', '2026-11-02T02:00:00Z');
+    const b = { ...snap('p-2026-11-02-030001', 'unfinished', '2026-11-02T02:00:00Z') };
+    expect(linkBases([a, complete, b], claim).map((s) => s.name)).toEqual([
+      b.name,
+      a.name,
+      complete.name,
+    ]);
+  });
+
+  it('never takes an older complete snapshot whose name may read later than the newest', () => {
+    // A legacy name read twice across a midnight clock change, in a zone that has one.
+    const legacy: Snapshot = {
+      ...snap('p-2026-10-31', 'legacy', '2026-10-31T22:00:00Z'),
+      latestTime: new Date('2026-11-01T03:00:00Z'),
+    };
+    expect(linkBases([legacy, complete], claim)).toEqual([complete]);
+  });
+});
+
+describe('snapshot order', () => {
+  it('breaks a tie in time by name, whatever order the listing gave', () => {
+    const set = snapshotsOf(
+      'p',
+      listing(['p-2026-11-01-030001', 'p-2026-11-01-030000'], {
+        'p-2026-11-01-030001.snaptray.json': manifest('2026-11-01T02:00:00.000Z'),
+        'p-2026-11-01-030000.snaptray.json': manifest('2026-11-01T02:00:00.000Z'),
+      }),
+    );
+    expect(set.snapshots.map((s) => s.name)).toEqual([
+      'p-2026-11-01-030000',
+      'p-2026-11-01-030001',
+    ]);
+    const reversed = snapshotsOf(
+      'p',
+      listing(['p-2026-11-01-030000', 'p-2026-11-01-030001'], {
+        'p-2026-11-01-030001.snaptray.json': manifest('2026-11-01T02:00:00.000Z'),
+        'p-2026-11-01-030000.snaptray.json': manifest('2026-11-01T02:00:00.000Z'),
+      }),
+    );
+    expect(reversed.snapshots.map((s) => s.name)).toEqual(set.snapshots.map((s) => s.name));
+  });
+
+  it('tells a manifest of a newer format from one whose format field is not a number', () => {
+    const set = snapshotsOf(
+      'p',
+      listing(['p-2026-11-01-030000'], {
+        'p-2026-11-01-030000.snaptray.json': JSON.stringify({ format: '2' }),
+      }),
+    );
+    expect(set.snapshots[0]?.problem).toBe('its fields are not the ones this version knows');
   });
 });
 

@@ -134,6 +134,7 @@ describe('parseTime', () => {
     expect(parseTime('2026-11-29-101530')?.getTime()).toBe(
       new Date(2026, 10, 29, 10, 15, 30).getTime(),
     );
+    expect(parseTime('2026-11-29T10:15:00.250Z')?.toISOString()).toBe('2026-11-29T10:15:00.250Z');
     expect(parseTime('2026-02-30')).toBeNull();
     expect(parseTime('yesterday')).toBeNull();
   });
@@ -177,7 +178,11 @@ describe('sample', () => {
 
 describe('ownershipArgs', () => {
   it('restores owners only as root from a snapshot that kept them, reading fake-super back on the sending side', () => {
-    expect(ownershipArgs('not-kept', true, 'ssh').args).toEqual(['--no-owner', '--no-group']);
+    expect(ownershipArgs('not-kept', true, 'ssh').args).toEqual([
+      '--no-owner',
+      '--no-group',
+      '--chmod=ug-s',
+    ]);
     expect(ownershipArgs('kept', true, 'ssh').args).toEqual([
       '--owner',
       '--group',

@@ -19,6 +19,7 @@ import {
   utimes,
   writeFile,
 } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,7 +45,7 @@ import {
   type ServerAccess,
   type TestDestination,
 } from '../../support/destination.js';
-import { startSshd, type Sshd } from '../../support/sshd.js';
+import { sshArgs, startSshd, type Sshd } from '../../support/sshd.js';
 import { HOSTILE_NAMES, makeTempDir, readTree, writeTree } from '../../support/tree.js';
 
 const ODD_NAMES: ReadonlyArray<string | Buffer> = [
@@ -99,7 +100,9 @@ function request(w: World, over: Partial<RestoreRequest>): RestoreRequest {
 async function makeWorld(mode: 'local' | 'ssh'): Promise<World> {
   const home = await makeCliHome();
   const src = await makeTempDir('st-src-');
-  const destDir = await makeTempDir('st-dest-');
+  // A destination path the far side must read literally: a space and wildcard characters.
+  const destDir = join(await makeTempDir('st-dest-'), 'backups [1] *');
+  await mkdir(destDir);
   await writeTree(src, {
     'docs/report.txt': 'v1',
     'docs/keep.txt': 'kept',
@@ -317,6 +320,38 @@ describe.each(['local', 'ssh'] as const)('restore engine, %s destination', (mode
     expect(await readlink(join(nest, 'linked'))).toBe(join(data, 'nowhere'));
   });
 
+  it('restores several paths from one snapshot, and names the one that holds a path the named one lacks', async () => {
+    const keep = join(w.src, 'docs/keep.txt');
+    const plain = join(w.src, 'nest/plain.txt');
+    await rm(plain, { force: true });
+    const both = await restorePaths(w.dest.ctx, w.snapshots, request(w, { paths: [keep, plain] }));
+    expect(both).toMatchObject({
+      ok: true,
+      value: { outcome: 'ok', snapshot: w.snapshots[0]?.name, restored: 2, keptAside: [] },
+    });
+    expect(await readFile(keep, 'utf8')).toBe('kept');
+    expect(await readFile(plain, 'utf8')).toBe('plain');
+    await rm(keep);
+
+    const never = await restorePaths(
+      w.dest.ctx,
+      w.snapshots,
+      request(w, {
+        paths: [keep, join(w.src, 'docs/report.txt')],
+        from: { snapshot: w.snapshots[1]!.name },
+      }),
+    );
+    expect(never).toEqual({
+      ok: false,
+      failure: {
+        kind: 'not-found',
+        message:
+          `"${keep}" is not in ${w.snapshots[1]?.name}. It is in 1 other snapshot, the newest ` +
+          `${w.snapshots[0]?.name}: leave out --snapshot to restore from the newest one holding it.`,
+      },
+    });
+  });
+
   it('restores into a folder that does not exist yet, after a dry run that creates nothing', async () => {
     const to = join(await makeTempDir('st-to-'), 'new', 'place');
     const docs = join(w.src, 'docs');
@@ -442,7 +477,7 @@ describe.each(['local', 'ssh'] as const)('restore engine, %s destination', (mode
   });
 });
 
-describe('through an rrsync -ro key', () => {
+describe('through rrsync keys', () => {
   let w: World;
   let ro: TestDestination;
   beforeAll(async () => {
@@ -455,7 +490,7 @@ describe('through an rrsync -ro key', () => {
     await w.dest.close();
   });
 
-  it('lists versions, restores and verifies', async () => {
+  it('lists folders, finds, compares, lists versions, restores and verifies with a read-only key', async () => {
     const snapshots = await snapshotsIn(ro);
     expect(snapshots.map((s) => s.name)).toEqual(w.snapshots.map((s) => s.name));
     const report = join(w.src, 'docs/report.txt');
@@ -482,8 +517,63 @@ describe('through an rrsync -ro key', () => {
       'version two',
     );
 
+    const folder = await listFolder(ro.ctx, snapshots[1]!, join(w.src, 'docs'));
+    expect(folder.ok && folder.value.entries.map((e) => e.name)).toEqual([
+      'report.txt',
+      'verify-me.txt',
+    ]);
+    const pattern = namePattern('keep');
+    if (!pattern.ok) throw new Error(pattern.message);
+    const found = await findByName(ro.ctx, snapshots, pattern.value);
+    expect(found.ok && found.value.matches.map((m) => [m.path, m.snapshots])).toEqual([
+      [join(w.src, 'docs/keep.txt'), [snapshots[0]!.name]],
+    ]);
+    const d = await diffSnapshots(ro.ctx, snapshots[0]!, snapshots[1]!, join(w.src, 'docs'));
+    expect(d.ok && [d.value.added.length, d.value.changed.length, d.value.deleted.length]).toEqual([
+      0, 1, 1,
+    ]);
+
     const verified = await verifySnapshot(ro.ctx, snapshots[0]!, { samplePercent: 100 });
     expect(verified).toMatchObject({ ok: true, value: { mismatched: [], unchecked: [] } });
     if (verified.ok) expect(verified.value.checked).toBeGreaterThan(3);
+  });
+  it('says the destination is busy while another transfer holds the key', async () => {
+    const key = await sshd.addClientKey('locking', { restrictedDir: w.destDir });
+    const locked = await openTestDestination({ server: sshd, path: '/', key });
+    const out = await makeTempDir('st-hold-');
+    const newest = w.snapshots.at(-1)!.name;
+    // A slow pull through the same key holds rrsync's lock on the folder while it runs.
+    const shell = ['ssh', ...sshArgs(sshd).map((a) => (a === sshd.clientKey ? key : a))].join(' ');
+    const holder = spawn(
+      'rsync',
+      [
+        '-e',
+        shell,
+        '--bwlimit=50',
+        `${sshd.user}@127.0.0.1:/${newest}${w.src}/big/blob`,
+        `${out}/`,
+      ],
+      { stdio: 'ignore' },
+    );
+    try {
+      for (let i = 0; i < 200 && (await readdir(out)).length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const busy = await fileVersions(
+        locked.ctx,
+        completeSnapshots(w.snapshots),
+        join(w.src, 'docs/report.txt'),
+        { prefix: 'e' },
+      );
+      expect(busy).toMatchObject({ ok: false, failure: { kind: 'destination-busy' } });
+      if (!busy.ok) {
+        expect(busy.failure.message).toMatch(
+          /^The destination is busy: looking for the path in the snapshots was refused because another transfer is using its folder/,
+        );
+      }
+    } finally {
+      holder.kill();
+      await locked.close();
+    }
   });
 });

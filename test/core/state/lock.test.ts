@@ -8,6 +8,13 @@ import type { Readable, Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { acquireLock, readLock } from '../../../core/state/lock.js';
 import type { LockInfo } from '../../../core/state/lock.js';
+import { stopLeftover } from '../../../core/state/liveness.js';
+import {
+  fakeRsyncProcess,
+  makeZombie,
+  processesMatching,
+  processState,
+} from '../../support/processes.js';
 
 const LOCK_MODULE = resolve(import.meta.dirname, '../../../core/state/lock.ts');
 
@@ -205,5 +212,91 @@ describe('readLock', () => {
     } finally {
       child.kill();
     }
+  });
+});
+
+describe('a lock whose process is not the one it names', () => {
+  it('is stale when its PID now names another, live process (a reused PID)', async () => {
+    const other = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      const body = {
+        pid: other.pid,
+        pidStart: '1',
+        startedAt: '2026-11-25T03:00:00.000Z',
+        source: 'cli',
+        token: 'old',
+      };
+      await writeFile(join(dir, 'lock'), JSON.stringify(body) + '\n');
+      expect(await readLock(dir)).toBeNull();
+      const taken = await acquireLock(dir, me());
+      expect(taken.kind).toBe('acquired');
+      // The unrelated process was left alone.
+      expect(other.exitCode).toBeNull();
+    } finally {
+      other.kill('SIGKILL');
+    }
+  });
+
+  it('is stale when its process is a zombie', async () => {
+    const zombie = await makeZombie();
+    try {
+      expect(await processState(zombie.pid)).toBe('Z');
+      const body = { pid: zombie.pid, startedAt: '2026-11-25T03:00:00.000Z', source: 'cli' };
+      await writeFile(join(dir, 'lock'), JSON.stringify(body) + '\n');
+      expect(await readLock(dir)).toBeNull();
+      expect((await acquireLock(dir, me())).kind).toBe('acquired');
+    } finally {
+      await zombie.stop();
+    }
+  });
+
+  it('hands the rsync a dead run left behind to the run that takes over, which stops it', async () => {
+    const leftover = await fakeRsyncProcess();
+    try {
+      const body = {
+        pid: deadPid(),
+        startedAt: '2026-11-25T03:00:00.000Z',
+        source: 'cli',
+        rsyncPid: leftover.pid,
+        rsyncStart: String(leftover.startTime),
+      };
+      await writeFile(join(dir, 'lock'), JSON.stringify(body) + '\n');
+      const taken = await acquireLock(dir, me());
+      if (taken.kind !== 'acquired') throw new Error('the stale lock was not taken over');
+      expect(taken.leftovers).toEqual([
+        { pid: leftover.pid, startTime: String(leftover.startTime) },
+      ]);
+      expect(await stopLeftover(leftover.pid, String(leftover.startTime), 2000)).toBe(true);
+      expect(await processesMatching(String(leftover.pid))).toEqual([]);
+      expect(await processState(leftover.pid)).not.toBe('S');
+    } finally {
+      await leftover.stop();
+    }
+  });
+
+  it('never stops a process that is not the recorded rsync', async () => {
+    const stranger = spawn('sleep', ['30'], { stdio: 'ignore' });
+    const fake = await fakeRsyncProcess();
+    try {
+      // Not an rsync at all, and an rsync whose start time differs (its PID was reused).
+      expect(await stopLeftover(stranger.pid!, null, 500)).toBe(true);
+      expect(stranger.exitCode).toBeNull();
+      expect(await stopLeftover(fake.pid, String(fake.startTime + 1), 500)).toBe(true);
+      expect(await processState(fake.pid)).toBe('S');
+    } finally {
+      stranger.kill('SIGKILL');
+      await fake.stop();
+    }
+  });
+
+  it('records the rsync of the run that holds it', async () => {
+    const held = await acquireLock(dir, me());
+    if (held.kind !== 'acquired') throw new Error('not acquired');
+    await held.recordChild({ pid: 4242, startTime: '99' });
+    const body = JSON.parse(await readFile(join(dir, 'lock'), 'utf8')) as Record<string, unknown>;
+    expect(body).toMatchObject({ pid: process.pid, rsyncPid: 4242, rsyncStart: '99' });
+    expect(await readLock(dir)).toMatchObject({ pid: process.pid });
+    await held.release();
+    expect(await readdir(dir)).toEqual([]);
   });
 });

@@ -1,0 +1,18 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * The tests that run the mutated modules in this process (the CLI tests run the bundled CLI,
+ * which a mutant in core/ does not reach): names, listing, link bases, ownership, retention and
+ * destination operations against real rsync.
+ */
+export default defineConfig({
+  test: {
+    include: [
+      'test/core/destination/*.test.ts',
+      'test/core/backup/retention.test.ts',
+      'test/core/backup/retention-preview.test.ts',
+    ],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+  },
+});
