@@ -94,7 +94,7 @@ describe('an exFAT disk', () => {
 });
 
 describe('an NTFS disk mounted without "permissions"', () => {
-  it('is refused by init unless full copies are allowed, and each copy says so', async () => {
+  it('is refused by init unless full copies are allowed, after which copies are expected, not warned about', async () => {
     const dest = await disk(() => mountNtfs(32, { permissions: false }));
     const refused = await runCli(['init', '--dest', dest, '--json'], home);
     expect(refused.code).toBe(1);
