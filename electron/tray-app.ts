@@ -32,7 +32,6 @@ import { isAutostartEnabled, setAutostart } from './autostart.js';
 import { notificationFor, type NotifySink } from './notifier.js';
 import { trayMenu } from './tray-menu.js';
 import {
-  failedFileCount,
   initialTrayState,
   isUnreachable,
   pauseUntil,
@@ -439,7 +438,7 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
         return notify({
           kind: 'partial',
           snapshot: result.snapshot ?? '',
-          failedFiles: failedFileCount(result.warnings),
+          failedFiles: result.unreadable?.count ?? 0,
         });
       case 'failed': {
         const error = result.error ?? { kind: 'internal', message: 'The backup failed.' };

@@ -105,12 +105,3 @@ export function pauseUntil(choice: PauseChoice, now: Date): Date | null {
       return null;
   }
 }
-
-/** How many files a partial run could not copy, from the engine's warning. */
-export function failedFileCount(warnings: readonly string[]): number {
-  for (const warning of warnings) {
-    const match = /^(\d+) file\(s\) could not be read/.exec(warning);
-    if (match?.[1] !== undefined) return Number(match[1]);
-  }
-  return 0;
-}

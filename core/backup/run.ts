@@ -424,7 +424,8 @@ async function runLocked(
       bases.some((b) => isComplete(b) && baseHoldsFiles(b, profile.sources)),
     );
     const fullCopy = copied !== null;
-    if (copied !== null) warn(fullCopyWarning(copied, transfer, marker.allowFullCopies));
+    // Allowed at setup (`init --allow-full-copies`), full copies are what the user chose: no warning.
+    if (copied !== null && !marker.allowFullCopies) warn(fullCopyWarning(copied, transfer));
 
     emit({ type: 'phase', phase: 'finishing' });
     const account = await opened.value.account();
@@ -510,20 +511,13 @@ function baseHoldsFiles(base: Snapshot, sources: readonly string[]): boolean {
   return m.sources.some((s) => sources.includes(s));
 }
 
-function fullCopyWarning(
-  why: 'mode-mismatch' | 'base-not-found',
-  transfer: Transfer,
-  allowed: boolean,
-): string {
+function fullCopyWarning(why: 'mode-mismatch' | 'base-not-found', transfer: Transfer): string {
   const size = transfer.totalBytes !== null ? ` (${formatBytes(transfer.totalBytes)})` : '';
   const cause =
     why === 'mode-mismatch'
       ? 'the copies on the destination do not keep file modes or owners (an NTFS disk mounted without "permissions"?), so no file matched the previous snapshot'
       : 'the previous snapshot was not found as a base (an rrsync-restricted key silently replaces a missing --link-dest folder with an empty one: check that the destination path is "/" for such a key)';
-  return (
-    `Every unchanged file was copied again${size}: this destination does not hard-link, because ${cause}.` +
-    (allowed ? ' (Full copies were allowed when this destination was set up.)' : '')
-  );
+  return `Every unchanged file was copied again${size}: this destination does not hard-link, because ${cause}.`;
 }
 
 /**

@@ -3,12 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { desktopEntry, quoteExecArgument, autostartFile } from '../../electron/autostart.js';
 import { cliArguments } from '../../electron/cli-entry.js';
 import { trayMenu } from '../../electron/tray-menu.js';
-import {
-  failedFileCount,
-  initialTrayState,
-  pauseUntil,
-  type TrayState,
-} from '../../electron/tray-state.js';
+import { initialTrayState, pauseUntil, type TrayState } from '../../electron/tray-state.js';
 
 const NOW = new Date(2026, 10, 26, 13, 30);
 
@@ -119,10 +114,6 @@ describe('trayMenu', () => {
     expect(pauseUntil('tomorrow', NOW)).toEqual(new Date(2026, 10, 27, 8, 0));
     expect(pauseUntil('hour', NOW)).toEqual(new Date(2026, 10, 26, 14, 30));
     expect(pauseUntil('resume', NOW)).toBeNull();
-  });
-
-  it('reads the failed file count of a partial run', () => {
-    expect(failedFileCount(['x', '2 file(s) could not be read: a, b'])).toBe(2);
   });
 });
 
