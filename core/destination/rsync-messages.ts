@@ -95,7 +95,7 @@ export function missingProgram(result: SpawnResult): string | null {
 
 // Not -absolute: rrsync applies it to file names only, never to --link-dest, so the snapshots
 // through such a key could not be hard-linked.
-const RRSYNC_PATHS =
+export const RRSYNC_PATHS =
   'With a key restricted by rrsync, destination paths are relative to the key\'s folder: use "/" ' +
   'for that folder itself.';
 

@@ -4,6 +4,7 @@ import { formatDestination } from '../../destination/address.js';
 import { createDestinationFolder } from '../../destination/create-folder.js';
 import { initialiseDestination } from '../../destination/initialise.js';
 import { judgeDisk } from '../../destination/probe.js';
+import { RRSYNC_PATHS } from '../../destination/rsync-messages.js';
 import { failure, type Failure } from '../../errors.js';
 import { saveSettings } from '../../settings/store.js';
 import type { CliArgs } from '../args.js';
@@ -79,7 +80,8 @@ function folderMissing(args: CliArgs, r: ResolvedProfile): Failure {
     `${formatDestination(r.dest)} does not exist. Is the disk mounted? Snaptray does not create ` +
       'a destination folder by itself, because on an unmounted disk it would fill the wrong one. ' +
       'If the path is right and the disk is mounted, create the folder (only the last one) with:\n' +
-      `  ${shellLine(['snaptray', 'init', '--create', ...givenOptions(args)])}`,
+      `  ${shellLine(['snaptray', 'init', '--create', ...givenOptions(args)])}` +
+      (r.dest.kind === 'ssh' ? `\n${RRSYNC_PATHS}` : ''),
   );
 }
 
