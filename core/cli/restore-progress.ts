@@ -49,10 +49,12 @@ export function createRestoreReporter(
   const line = terminalLine(stream, now);
   const tracker = new ProgressTracker();
   tracker.plan(null);
+  let copying = false;
   return {
     onEvent(event) {
       switch (event.type) {
         case 'phase':
+          copying = false;
           line.draw(event.phase === 'locating' ? 'Finding the snapshot…' : 'Listing files…');
           return;
         case 'snapshot':
@@ -61,7 +63,9 @@ export function createRestoreReporter(
           return;
         case 'progress': {
           tracker.update(event.progress, now());
-          if (line.recently()) return;
+          const first = !copying;
+          copying = true;
+          if (!first && line.recently()) return;
           line.draw(progressLine(tracker.estimate(now()), stream.columns || 80));
           return;
         }

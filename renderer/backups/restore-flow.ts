@@ -207,7 +207,11 @@ function confirm(request: RestoreRequest, plan: RestoreReport, what: string): Pr
       ),
       pathList(
         'Files that will be kept aside',
-        plan.keptAside.map((k) => ({ path: k.path, note: `→ ${shown(baseOf(k.keptAs))}` })),
+        // The time in the name is the restore's own, not this preview's.
+        plan.keptAside.map((k) => ({
+          path: k.path,
+          note: `→ ${shown(baseOf(k.path))}.before-restore-(date and time of the restore)`,
+        })),
       ),
     );
   } else if (!request.missingOnly) {

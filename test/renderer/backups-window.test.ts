@@ -553,7 +553,7 @@ describe('the Backups window', () => {
     expect(await keptList.getByRole('listitem').allTextContents()).toEqual([
       expect.stringMatching(
         new RegExp(
-          `^${escape(join(world.src, 'docs/report.txt'))}→ report\\.txt\\.before-restore-\\d{4}-\\d\\d-\\d\\d-\\d{6}$`,
+          `^${escape(join(world.src, 'docs/report.txt'))}→ report\\.txt\\.before-restore-\\(date and time of the restore\\)$`,
         ),
       ),
     ]);
