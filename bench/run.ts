@@ -21,6 +21,7 @@ import { median, round, runTimed } from './measure.js';
 import { mediansOf, removeAll, runSeries, STEPS, type SeriesResult } from './snapshot-series.js';
 import { runStreamCase, type StreamResult } from './stream-case.js';
 import { timePreview } from './preview-case.js';
+import { timeDiff, timeRestore, timeVersions } from './restore-case.js';
 import { writeBenchTree, type TreeShape } from './tree.js';
 
 const smoke = process.argv.includes('--smoke');
@@ -40,6 +41,10 @@ const config = smoke
       listingReps: 1,
       handshakeReps: 2,
       previewFiles: 2_000,
+      versionsSnapshots: 200,
+      versionsReps: 1,
+      restoreFiles: 300,
+      restoreReps: 1,
     }
   : {
       shape: {
@@ -56,6 +61,10 @@ const config = smoke
       listingReps: 5,
       handshakeReps: 7,
       previewFiles: 100_000,
+      versionsSnapshots: 200,
+      versionsReps: 5,
+      restoreFiles: 10_000,
+      restoreReps: 3,
     };
 
 /** "A few seconds" until the exclude preview is ready. */
@@ -125,7 +134,12 @@ async function timeSessions(ssh: Sshd, reps: number, root: string): Promise<numb
 }
 
 /** Records a case's failure without stopping the others. */
+// `--only 7` runs the cases whose name starts with 7 (the tree and the sshd are made anyway).
+const onlyFlag = process.argv.indexOf('--only');
+const only = onlyFlag > 0 ? (process.argv[onlyFlag + 1] ?? null) : null;
+
 async function guarded(name: string, body: () => Promise<void>): Promise<void> {
+  if (only !== null && !name.startsWith(only)) return;
   log(`== ${name}`);
   try {
     await body();
@@ -371,6 +385,75 @@ async function main(): Promise<void> {
         savedMs: round(saved),
       };
     });
+
+    await guarded('7 getting files back', async () => {
+      const v = await timeVersions(
+        root,
+        ssh,
+        target,
+        env,
+        config.versionsSnapshots,
+        config.versionsReps,
+      );
+      results['versions'] = v;
+      rows.push({
+        case: '7 versions (ssh)',
+        measure:
+          `${v.snapshots} snapshots, ${v.versions} versions: ${v.connections} connection, ` +
+          `${v.rsyncCalls} rsync call (+${v.listingCalls} listing the destination), engine ${seconds(v.engineMs)}`,
+        value: seconds(v.cliMs),
+        target: '< 3 s, a few calls',
+        met: v.cliMs < 3000 && v.connections === 1 && v.rsyncCalls + v.listingCalls <= 3,
+      });
+      // A folder shaped like the backup cases' tree (mostly small files, a few large ones), and
+      // one of a single file: what a restore costs whatever its size.
+      const folder = join(root, 'restore-src', 'projects');
+      const tree = await writeBenchTree(folder, { ...config.shape, files: config.restoreFiles });
+      const single = join(root, 'restore-one', 'letters');
+      await writeBenchTree(single, { ...ONE_FILE });
+      const restore: Record<string, unknown> = { tree };
+      for (const [where, over] of [
+        ['local', null],
+        ['ssh', target],
+      ] as const) {
+        const r = await timeRestore(root, folder, env, over, config.restoreReps, where);
+        const one = await timeRestore(root, single, env, over, config.restoreReps, `${where}-one`);
+        restore[where] = { ...r, oneFile: one };
+        rows.push({
+          case: `7 restore (${where})`,
+          measure: `${r.files.toLocaleString('en-US')} files, ${(tree.bytes / 2 ** 20).toFixed(0)} MiB: ${seconds(r.snaptrayMs)} vs rsync -a ${seconds(r.rsyncMs)}`,
+          value: `ratio ${r.ratio.toFixed(2)}`,
+          target: '≤ 1.10',
+          met: r.ratio <= 1.1,
+        });
+        rows.push({
+          case: '  (fixed part)',
+          measure: `one file: ${seconds(one.snaptrayMs)} vs ${seconds(one.rsyncMs)}`,
+          value: `+${seconds(one.snaptrayMs - one.rsyncMs)}`,
+          target: '-',
+          met: null,
+        });
+      }
+      results['restore'] = restore;
+      const diff: Record<string, unknown> = {};
+      for (const [where, over] of [
+        ['local', null],
+        ['ssh', target],
+      ] as const) {
+        const d = await timeDiff(root, source, config.shape, env, over, config.restoreReps, where);
+        diff[where] = d;
+        rows.push({
+          case: `7 diff (${where})`,
+          measure:
+            `two snapshots of ${d.files.toLocaleString('en-US')} files (${d.added} added, ` +
+            `${d.changed} changed, ${d.deleted} deleted); peak memory ${d.peakMiB.toFixed(0)} MiB`,
+          value: seconds(d.ms),
+          target: '-',
+          met: null,
+        });
+      }
+      results['diff'] = diff;
+    });
   } finally {
     if (sshd) await sshd.stop();
     await rm(root, { recursive: true, force: true });
@@ -419,17 +502,18 @@ async function main(): Promise<void> {
   }
 }
 
+const ONE_FILE: TreeShape = {
+  files: 1,
+  filesPerFolder: 1,
+  mediumEvery: 0,
+  largeFiles: 0,
+  largeBytes: 0,
+};
+
 /** A one-file tree: what Snaptray adds around rsync whatever the tree's size. */
 async function fixedOverhead(root: string, env: NodeJS.ProcessEnv): Promise<void> {
   const one = join(root, 'one');
-  const shape: TreeShape = {
-    files: 1,
-    filesPerFolder: 1,
-    mediumEvery: 0,
-    largeFiles: 0,
-    largeBytes: 0,
-  };
-  await writeBenchTree(join(one, 'src'), shape);
+  await writeBenchTree(join(one, 'src'), ONE_FILE);
   const ours = await snaptrayContender(join(one, 'src'), join(one, 'snaptray'), env, null);
   const theirs = await rsyncContender(join(one, 'src'), join(one, 'rsync'), null);
   await ours.take();

@@ -29,7 +29,19 @@ export type NotificationEvent =
   | { kind: 'failed'; reason: string }
   | { kind: 'skipped'; reason: string; retryAt: Date; now: Date }
   | { kind: 'delayed'; reason: string; until: Date | null; now: Date }
-  | { kind: 'overdue'; lastSuccessAt: Date | null; now: Date };
+  | { kind: 'overdue'; lastSuccessAt: Date | null; now: Date }
+  | {
+      kind: 'restored';
+      outcome: 'ok' | 'partial' | 'cancelled';
+      snapshot: string;
+      /** Files written. */
+      restored: number;
+      /** Current files that differed, renamed beside themselves first. */
+      keptAside: number;
+      /** Items that could not be restored. */
+      skipped: number;
+      durationMs: number;
+    };
 
 export const SUMMARY_MAX = 80;
 export const BODY_MAX = 300;
@@ -142,6 +154,8 @@ function describeEvent(event: NotificationEvent): NotificationText {
       };
     case 'overdue':
       return describeOverdue(event.lastSuccessAt, event.now);
+    case 'restored':
+      return describeRestore(event);
     default:
       return assertNever(event);
   }
@@ -163,6 +177,40 @@ function describeOverdue(lastSuccessAt: Date | null, now: Date): NotificationTex
       'Choose Back Up Now in the menu.',
     urgency: 'normal',
   };
+}
+
+function describeRestore(
+  event: Extract<NotificationEvent, { kind: 'restored' }>,
+): NotificationText {
+  const parts = [
+    `${formatCount(event.restored)} ${plural(event.restored, 'file')} from ${event.snapshot} ` +
+      `in ${formatDuration(event.durationMs)}`,
+  ];
+  if (event.keptAside > 0) {
+    parts.push(
+      `${formatCount(event.keptAside)} current ${plural(event.keptAside, 'file')} kept aside`,
+    );
+  }
+  if (event.skipped > 0) {
+    parts.push(`${formatCount(event.skipped)} not restored; the Backups window says why`);
+  }
+  const body = `${parts.join('; ')}.`;
+  switch (event.outcome) {
+    case 'ok':
+      return { summary: 'Restore finished', body: `Restored ${body}`, urgency: 'normal' };
+    case 'partial':
+      return {
+        summary: 'Restore finished with problems',
+        body: `Restored ${body}`,
+        urgency: 'normal',
+      };
+    case 'cancelled':
+      return {
+        summary: 'Restore stopped',
+        body: `Stopped after ${body} No file is left half-written.`,
+        urgency: 'low',
+      };
+  }
 }
 
 /** `describeTime` inside a sentence: "at 14:30", "tomorrow at 08:00", "on Mon 2 Nov at …". */

@@ -1,7 +1,8 @@
 /**
- * The one contract between the settings window and the main process. The preload exposes
- * `SnaptrayApi` as `window.snaptray`; the main process registers one handler per invoke
- * channel. The renderer may only `import type` from here.
+ * The one contract between the windows and the main process. The preload exposes each window's
+ * API as `window.snaptray` (the settings window's, or the Backups window's); the main process
+ * registers one handler per invoke channel and answers a channel only for the window it belongs
+ * to. The renderer may only `import type` from here.
  */
 import type { CheckStep } from '../core/destination/check.js';
 import type { FieldError, Profile } from '../core/settings/schema.js';
@@ -10,6 +11,7 @@ import type { ExcludePreview } from '../core/backup/exclude-preview.js';
 import type { HostKeyOffer } from '../core/ssh/host-keys.js';
 import type { RetentionPreviewEntry } from '../core/backup/retention-preview.js';
 import type { SshCommandFields } from '../core/ssh/command-line.js';
+import type { BackupsEvent, BackupsWindowApi } from './backups-contract.js';
 
 /** Errors come back as values: the window shows `message`, and each field error beside its field. */
 export type ApiResult<T> =
@@ -76,8 +78,8 @@ export interface PickRequest {
   defaultPath?: string;
 }
 
-/** Everything the window can ask of the main process. Payloads are validated there. */
-export interface SnaptrayApi {
+/** Everything the settings window can ask of the main process. Payloads are validated there. */
+export interface SettingsWindowApi {
   loadSettings(): Promise<ApiResult<LoadedSettings>>;
   /** Checks a whole profile with the engine's schema; `fields` names each problem. */
   validateSettings(profile: unknown): Promise<ApiResult<Profile>>;
@@ -96,50 +98,116 @@ export interface SnaptrayApi {
   onSettingsChanged(listener: () => void): () => void;
 }
 
-/** Request/response methods, one IPC channel each. */
-export type InvokeMethod = Exclude<keyof SnaptrayApi, 'onSettingsChanged'>;
+export type * from './backups-contract.js';
 
-export const INVOKE_METHODS = [
-  'loadSettings',
-  'validateSettings',
-  'saveSettings',
-  'testConnection',
-  'trustHostKey',
-  'initialiseDestination',
-  'adoptPrefix',
-  'previewExcludes',
-  'previewRetention',
-  'parseSshCommand',
-  'pick',
-] as const satisfies readonly InvokeMethod[];
+/** The windows, and the API each one's page gets. */
+export interface WindowApis {
+  settings: SettingsWindowApi;
+  backups: BackupsWindowApi;
+}
+
+export type WindowName = keyof WindowApis;
+
+/** Each window's request/response methods, one IPC channel each. */
+export const WINDOW_METHODS = {
+  settings: [
+    'loadSettings',
+    'validateSettings',
+    'saveSettings',
+    'testConnection',
+    'trustHostKey',
+    'initialiseDestination',
+    'adoptPrefix',
+    'previewExcludes',
+    'previewRetention',
+    'parseSshCommand',
+    'pick',
+  ],
+  backups: [
+    'loadTimeline',
+    'listFolder',
+    'folderChanges',
+    'fileVersions',
+    'openVersion',
+    'planRestore',
+    'restore',
+    'verify',
+    'cancelOperation',
+    'chooseFolder',
+    'loadHistory',
+    'readRunLog',
+    'openRunLog',
+  ],
+} as const satisfies {
+  settings: readonly Exclude<keyof SettingsWindowApi, 'onSettingsChanged'>[];
+  backups: readonly Exclude<keyof BackupsWindowApi, 'onBackupsEvent'>[];
+};
+
+export type SettingsMethod = (typeof WINDOW_METHODS.settings)[number];
+export type BackupsMethod = (typeof WINDOW_METHODS.backups)[number];
+export type InvokeMethod = SettingsMethod | BackupsMethod;
+
+/** Every invoke method of every window. */
+export const INVOKE_METHODS: readonly InvokeMethod[] = [
+  ...WINDOW_METHODS.settings,
+  ...WINDOW_METHODS.backups,
+];
 
 export function invokeChannel(method: InvokeMethod): string {
   return `snaptray:${method}`;
 }
 
-export const SETTINGS_CHANGED_CHANNEL = 'snaptray:settings-changed';
+/** The window whose page a page URL is: the Backups window's is backups.html. */
+export function windowOfPage(url: string): WindowName {
+  let path = '';
+  try {
+    path = new URL(url).pathname;
+  } catch {
+    return 'settings';
+  }
+  return path.endsWith('/backups.html') ? 'backups' : 'settings';
+}
 
-/** The handlers the main process registers: the API minus the event subscription. */
-export type ApiHandlers = {
-  [M in InvokeMethod]: (...args: Parameters<SnaptrayApi[M]>) => ReturnType<SnaptrayApi[M]>;
+export const SETTINGS_CHANGED_CHANNEL = 'snaptray:settings-changed';
+export const BACKUPS_EVENT_CHANNEL = 'snaptray:backups-event';
+
+type Handlers<Api, M extends keyof Api> = {
+  [K in M]: Api[K] extends (...args: infer A) => infer R ? (...args: A) => R : never;
 };
 
+/** The handlers the main process registers for each window: its API minus the subscription. */
+export type SettingsHandlers = Handlers<SettingsWindowApi, SettingsMethod>;
+export type BackupsHandlers = Handlers<BackupsWindowApi, BackupsMethod>;
+export type ApiHandlers = SettingsHandlers & BackupsHandlers;
+
+type Invoke = (channel: string, ...args: unknown[]) => Promise<unknown>;
+type Subscribe = (channel: string, listener: (payload: unknown) => void) => () => void;
+
 /**
- * Builds `window.snaptray` from a transport: the preload passes ipcRenderer, the window tests
- * pass bindings to the real handlers, so both expose exactly the same object.
+ * Builds a window's `window.snaptray` from a transport: the preload passes ipcRenderer, the
+ * window tests pass bindings to the real handlers, so both expose exactly the same object.
  */
-export function createSnaptrayApi(
-  invoke: (channel: string, ...args: unknown[]) => Promise<unknown>,
-  subscribe: (channel: string, listener: () => void) => () => void,
-): SnaptrayApi {
+export function createWindowApi<W extends WindowName>(
+  window: W,
+  invoke: Invoke,
+  subscribe: Subscribe,
+): WindowApis[W] {
   const methods = Object.fromEntries(
-    INVOKE_METHODS.map((method) => [
+    WINDOW_METHODS[window].map((method: InvokeMethod) => [
       method,
       (...args: unknown[]) => invoke(invokeChannel(method), ...args),
     ]),
-  ) as unknown as ApiHandlers;
-  return {
-    ...methods,
-    onSettingsChanged: (listener) => subscribe(SETTINGS_CHANGED_CHANNEL, () => listener()),
-  };
+  );
+  const api: SettingsWindowApi | BackupsWindowApi =
+    window === 'settings'
+      ? {
+          ...(methods as unknown as SettingsHandlers),
+          onSettingsChanged: (listener) => subscribe(SETTINGS_CHANGED_CHANNEL, () => listener()),
+        }
+      : {
+          ...(methods as unknown as BackupsHandlers),
+          onBackupsEvent: (listener) =>
+            subscribe(BACKUPS_EVENT_CHANNEL, (payload) => listener(payload as BackupsEvent)),
+        };
+  return api as WindowApis[W];
 }

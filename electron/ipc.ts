@@ -1,18 +1,21 @@
-/** The IPC handlers of the settings window, each behind a check of who is asking. */
+/** The IPC handlers of the windows, each behind a check of who is asking. */
 import { dialog, ipcMain } from 'electron';
 import type { BrowserWindow, IpcMainInvokeEvent, OpenDialogOptions, WebContents } from 'electron';
 import {
-  INVOKE_METHODS,
+  WINDOW_METHODS,
   invokeChannel,
   type ApiHandlers,
   type InvokeMethod,
   type PickRequest,
+  type WindowName,
 } from './ipc-contract.js';
 
 export const REFUSED_MESSAGE =
   'Refused: only the Snaptray settings window may ask this of the app.';
+export const BACKUPS_REFUSED_MESSAGE =
+  'Refused: only the Snaptray Backups window may ask this of the app.';
 
-/** The request came from the app's own settings page, in the settings window. */
+/** The request came from the app's own page, in the window that page belongs in. */
 export function isTrustedSender(
   event: Pick<IpcMainInvokeEvent, 'sender' | 'senderFrame'>,
   expected: WebContents | null,
@@ -49,13 +52,21 @@ export function parsePickRequest(value: unknown): PickRequest | null {
   return defaultPath === undefined ? { kind, title } : { kind, title, defaultPath };
 }
 
-export function createPick(parent: () => BrowserWindow | null): ApiHandlers['pick'] {
+/** A file or folder dialog over `parent`; `createFolders` offers to make a new folder in it. */
+export function createPick(
+  parent: () => BrowserWindow | null,
+  createFolders = false,
+): (request: PickRequest) => Promise<string | null> {
   return async (request) => {
     const parsed = parsePickRequest(request);
     if (parsed === null) return null;
     const options: OpenDialogOptions = {
       title: parsed.title,
-      properties: [parsed.kind === 'folder' ? 'openDirectory' : 'openFile', 'showHiddenFiles'],
+      properties: [
+        parsed.kind === 'folder' ? 'openDirectory' : 'openFile',
+        'showHiddenFiles',
+        ...(createFolders && parsed.kind === 'folder' ? (['createDirectory'] as const) : []),
+      ],
       ...(parsed.defaultPath !== undefined ? { defaultPath: parsed.defaultPath } : {}),
     };
     const window = parent();
@@ -67,20 +78,35 @@ export function createPick(parent: () => BrowserWindow | null): ApiHandlers['pic
   };
 }
 
-/** Registers one handler per invoke channel; a refused sender gets a value, never a crash. */
+/**
+ * Registers one handler per invoke channel. A channel answers only its own window's page: a
+ * refused sender, or another window, gets a value, never a crash.
+ */
 export function registerIpcHandlers(
   handlers: ApiHandlers,
-  isTrusted: (event: IpcMainInvokeEvent) => boolean,
+  isTrusted: Record<WindowName, (event: IpcMainInvokeEvent) => boolean>,
 ): void {
-  for (const method of INVOKE_METHODS) {
-    ipcMain.handle(invokeChannel(method), (event, ...args: unknown[]) => {
-      if (!isTrusted(event)) return refusal(method);
-      const handler = handlers[method] as (...a: unknown[]) => Promise<unknown>;
-      return handler(...args);
-    });
+  for (const window of Object.keys(WINDOW_METHODS) as WindowName[]) {
+    for (const method of WINDOW_METHODS[window]) {
+      ipcMain.handle(invokeChannel(method), (event, ...args: unknown[]) => {
+        if (!isTrusted[window](event)) return refusal(method);
+        const handler = handlers[method] as (...a: unknown[]) => Promise<unknown>;
+        return handler(...args);
+      });
+    }
   }
 }
 
 function refusal(method: InvokeMethod): unknown {
-  return method === 'pick' ? null : { ok: false, message: REFUSED_MESSAGE };
+  switch (method) {
+    case 'pick':
+    case 'chooseFolder':
+      return null;
+    case 'cancelOperation':
+      return undefined;
+    default:
+      return (WINDOW_METHODS.backups as readonly string[]).includes(method)
+        ? { ok: false, reason: 'refused', message: BACKUPS_REFUSED_MESSAGE }
+        : { ok: false, message: REFUSED_MESSAGE };
+  }
 }

@@ -28,6 +28,7 @@ if (cli !== null) {
     spawn: spawnProcess,
     hostname: hostname(),
     notify: createNotifySendSink(),
+    argv: process.argv,
     openBackend: async (path) => {
       const options = store.storeOptions(path);
       return new Store<Record<string, unknown>>({ ...options, name: options.configName });

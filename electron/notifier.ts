@@ -27,6 +27,9 @@ export function switchFor(kind: NotificationEvent['kind']): keyof Notifications 
       return kind;
     case 'delayed':
       return 'skipped';
+    case 'restored':
+      // The user started it from the Backups window; it ends as a backup's "finished" does.
+      return 'finished';
   }
 }
 

@@ -47,7 +47,7 @@ import { snapshotsOf } from '../core/destination/snapshot.js';
 import { parseSshCommand } from '../core/ssh/command-line.js';
 import { ensurePrivateDir } from '../core/state/paths.js';
 import type {
-  ApiHandlers,
+  SettingsHandlers,
   ApiResult,
   ConnectionReport,
   ExcludePreviewResult,
@@ -68,7 +68,7 @@ export interface SettingsApiDeps {
   profileName?: string;
 }
 
-export type SettingsApi = Omit<ApiHandlers, 'pick'>;
+export type SettingsApi = Omit<SettingsHandlers, 'pick'>;
 
 /** How many excluded entries a preview lists at most. */
 const PREVIEW_LIMIT = 200;

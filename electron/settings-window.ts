@@ -50,6 +50,42 @@ export function lockDownSession(): void {
   });
 }
 
+export interface WindowOptions {
+  title: string;
+  width: number;
+  height: number;
+  minWidth: number;
+  minHeight: number;
+  icon: string;
+  preload: string;
+}
+
+/**
+ * A window for one of the app's pages: sandboxed, isolated, no Node, and unable to navigate away
+ * or open other windows. The caller loads its page.
+ */
+export function createLockedDownWindow(options: WindowOptions): BrowserWindow {
+  const { preload, ...size } = options;
+  const created = new BrowserWindow({
+    ...size,
+    show: true,
+    webPreferences: {
+      preload,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      webviewTag: false,
+      spellcheck: false,
+    },
+  });
+  const contents = created.webContents;
+  contents.on('will-navigate', (event: Event) => event.preventDefault());
+  contents.on('will-redirect', (event: Event) => event.preventDefault());
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  return created;
+}
+
 export interface SettingsWindow {
   /** Opens the window, or brings the open one to the front. */
   show(): void;
@@ -73,29 +109,17 @@ export function createSettingsWindow(paths: SettingsPaths, icon: string): Settin
       window.focus();
       return;
     }
-    const created = new BrowserWindow({
+    const created = createLockedDownWindow({
       title: 'Snaptray Settings',
       width: 900,
       height: 720,
       minWidth: 720,
       minHeight: 480,
       icon,
-      show: true,
-      webPreferences: {
-        preload: paths.preload,
-        contextIsolation: true,
-        sandbox: true,
-        nodeIntegration: false,
-        webSecurity: true,
-        webviewTag: false,
-        spellcheck: false,
-      },
+      preload: paths.preload,
     });
     window = created;
     const contents = created.webContents;
-    contents.on('will-navigate', (event: Event) => event.preventDefault());
-    contents.on('will-redirect', (event: Event) => event.preventDefault());
-    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
     // The page sets beforeunload while edits are unsaved: closing then asks first.
     contents.on('will-prevent-unload', (event: Event) => {
       const choice = dialog.showMessageBoxSync(created, {

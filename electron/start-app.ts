@@ -4,10 +4,12 @@
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { app, type IpcMainInvokeEvent } from 'electron';
+import { app, shell, type IpcMainInvokeEvent } from 'electron';
 import type { Spawn } from '../core/process.js';
 import type { SettingsBackend } from '../core/settings/store.js';
 import { autostartFile, launchCommand } from './autostart.js';
+import { createBackupsApi, type BackupsApi } from './backups-api.js';
+import { backupsPaths, createBackupsWindow } from './backups-window.js';
 import { createPick, isTrustedSender, registerIpcHandlers } from './ipc.js';
 import type { NotifySink } from './notifier.js';
 import { createSettingsApi } from './settings-api.js';
@@ -21,7 +23,12 @@ export interface StartOptions {
   hostname: string;
   notify: NotifySink;
   openBackend: (path: string) => Promise<SettingsBackend>;
+  /** The app's command line: `--browse` opens the Backups window. */
+  argv?: readonly string[];
 }
+
+/** Asks for the Backups window, on the first launch or on a second one. */
+export const BROWSE_FLAG = '--browse';
 
 export type Started = { kind: 'running'; tray: TrayApp } | { kind: 'second-instance' };
 
@@ -38,7 +45,14 @@ export async function startApp(options: StartOptions): Promise<Started> {
 
   const appPath = app.getAppPath();
   const assetsDir = join(appPath, 'assets');
-  const window = createSettingsWindow(settingsPaths(appPath), join(assetsDir, 'snaptray.png'));
+  const icon = join(assetsDir, 'snaptray.png');
+  // notify-send is another program: it reads the copy electron-builder leaves unpacked.
+  const notificationIcon = join(
+    appPath.replace(/\.asar$/, '.asar.unpacked'),
+    'assets',
+    'snaptray.png',
+  );
+  const window = createSettingsWindow(settingsPaths(appPath), icon);
   const home = options.env.HOME?.startsWith('/') === true ? options.env.HOME : homedir();
   const api = createSettingsApi({
     env: options.env,
@@ -47,9 +61,36 @@ export async function startApp(options: StartOptions): Promise<Started> {
     now: () => options.clock.now(),
     hostname: options.hostname,
   });
-  const pick = createPick(() => window.browserWindow());
-  registerIpcHandlers({ ...api, pick }, (event: IpcMainInvokeEvent) =>
-    isTrustedSender(event, window.contents(), window.pageUrl),
+  let backupsApi: BackupsApi | null = null;
+  const backups = createBackupsWindow(backupsPaths(appPath), icon, (visible) =>
+    backupsApi?.setVisible(visible),
+  );
+  backupsApi = createBackupsApi({
+    env: options.env,
+    spawn: options.spawn,
+    openBackend: options.openBackend,
+    now: () => options.clock.now(),
+    hostname: options.hostname,
+    timers: options.clock,
+    openPath: (path) => shell.openPath(path),
+    send: (event) => backups.send(event),
+    notify: options.notify,
+    notificationIcon,
+  });
+  const browse = backupsApi;
+  registerIpcHandlers(
+    {
+      ...api,
+      pick: createPick(() => window.browserWindow()),
+      ...browse.handlers,
+      chooseFolder: createPick(() => backups.browserWindow(), true),
+    },
+    {
+      settings: (event: IpcMainInvokeEvent) =>
+        isTrustedSender(event, window.contents(), window.pageUrl),
+      backups: (event: IpcMainInvokeEvent) =>
+        isTrustedSender(event, backups.contents(), backups.pageUrl),
+    },
   );
 
   const tray = createTrayApp({
@@ -59,17 +100,23 @@ export async function startApp(options: StartOptions): Promise<Started> {
     spawn: options.spawn,
     hostname: options.hostname,
     assetsDir,
-    // notify-send is another program: it reads the copy electron-builder leaves unpacked.
-    notificationIcon: join(appPath.replace(/\.asar$/, '.asar.unpacked'), 'assets', 'snaptray.png'),
+    notificationIcon,
     openBackend: options.openBackend,
     notify: options.notify,
     openSettings: () => window.show(),
+    openBackups: () => backups.show(),
+    // Through an rrsync key a window's request would make the backup fail: hold them off.
+    beforeRun: () => browse.holdOff(),
     onSettingsChanged: () => window.notifyChanged(),
     autostartFile: autostartFile(options.env, home),
     launchCommand: launchCommand(process.execPath, appPath, app.isPackaged, options.env),
     quit: () => app.quit(),
   });
-  app.on('second-instance', () => window.show());
+  app.on('second-instance', (_event, argv: readonly string[] | undefined) => {
+    if (argv?.includes(BROWSE_FLAG) === true) backups.show();
+    else window.show();
+  });
+  app.on('will-quit', () => void browse.dispose());
   // Logging out or a signal quits without the menu: a running backup is stopped cleanly first,
   // so its history says cancelled and the next run resumes it.
   let stoppingForQuit = false;
@@ -80,5 +127,6 @@ export async function startApp(options: StartOptions): Promise<Started> {
     void tray.shutdown().then(() => app.quit());
   });
   await tray.start();
+  if (options.argv?.includes(BROWSE_FLAG) === true) backups.show();
   return { kind: 'running', tray };
 }

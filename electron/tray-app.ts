@@ -68,6 +68,12 @@ export interface TrayAppDeps {
   openBackend: (path: string) => Promise<SettingsBackend>;
   notify: NotifySink;
   openSettings: () => void;
+  openBackups: () => void;
+  /**
+   * Called before a run starts; resolves when the Backups window's requests have made way, with
+   * the function to call once the run ended.
+   */
+  beforeRun?: () => Promise<() => void>;
   /** Called when the settings file changed on disk, after the tray reloaded it. */
   onSettingsChanged: () => void;
   autostartFile: string;
@@ -376,7 +382,9 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
       }
       await notify({ kind: 'started', destination: runProfile.destination });
       let result: BackupResult;
+      let release: (() => void) | null = null;
       try {
+        release = (await deps.beforeRun?.()) ?? null;
         const env = {
           ...backupEnvironment(p, deps.profileName, deps.spawn, 'tray'),
           now: () => clock.now(),
@@ -405,6 +413,7 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
       } finally {
         current = null;
         state.run = null;
+        release?.();
       }
       await refresh();
       await announce(result, runProfile);
@@ -556,6 +565,9 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
         return resume();
       case 'settings':
         deps.openSettings();
+        return;
+      case 'browse':
+        deps.openBackups();
         return;
       case 'show-log':
         return showLog();

@@ -50,6 +50,7 @@ export function trayMenu(state: TrayState, now: Date): TrayView {
   });
   if (state.pause.paused) items.push(action('resume', 'Resume Backups', true));
   items.push({ type: 'separator' });
+  items.push(action('browse', 'Browse Backups…', state.setUp));
   items.push(action('settings', 'Settings…', true));
   items.push(action('show-log', 'Show Log', state.logPath !== null));
   items.push({

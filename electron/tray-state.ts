@@ -15,6 +15,7 @@ export type TrayAction =
   | 'pause-indefinitely'
   | 'resume'
   | 'settings'
+  | 'browse'
   | 'show-log'
   | 'autostart'
   | 'quit';

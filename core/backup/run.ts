@@ -17,6 +17,7 @@ import {
   remoteOption,
 } from '../destination/ops.js';
 import { holdPrefix, mayHold } from '../destination/hold-prefix.js';
+import { pointLatestLink } from '../destination/latest-link.js';
 import type { Claim, Me } from '../destination/ownership.js';
 import { failure, stderrTail, type Failure } from '../errors.js';
 import { runHook } from './hooks.js';
@@ -460,6 +461,8 @@ async function runLocked(
       { name, time: started, latestTime: started, state: manifest.status, manifest, problem: null },
     ];
     await cleanUp(ctx, after, claim, profile, env.now(), warn);
+    const latest = await pointLatestLink(ctx, profile.prefix, after);
+    if (!latest.ok) warn(latest.warning);
 
     emit({ type: 'phase', phase: 'after-hook' });
     const outcome = transfer.status === 'ok' ? 'ok' : 'partial';
@@ -814,6 +817,7 @@ async function record(
     logPath: r.logPath,
     error: r.error,
     warnings: r.warnings,
+    source: env.source,
   };
   await appendHistory(env.stateDir, entry);
 }

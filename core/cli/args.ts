@@ -27,6 +27,13 @@ const OPTIONS = {
   unfinished: { type: 'boolean' },
   'allow-full-copies': { type: 'boolean' },
   host: { type: 'string' },
+  snapshot: { type: 'string' },
+  before: { type: 'string' },
+  to: { type: 'string' },
+  'missing-only': { type: 'boolean' },
+  all: { type: 'boolean' },
+  now: { type: 'boolean' },
+  sample: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -108,6 +115,54 @@ export const COMMAND_SPECS = {
     options: ['json'],
     positionals: NONE,
   },
+  ls: {
+    usage: 'DESTOPTS [SNAPSHOT] [PATH] [--json]',
+    summary:
+      'the entries of a folder (an absolute path as it was here) in a snapshot (default: the newest complete one)',
+    destination: true,
+    options: ['json'],
+    positionals: { min: 0, max: 2, what: 'a snapshot name, then an absolute path' },
+  },
+  find: {
+    usage: 'DESTOPTS PATTERN [SNAPSHOT | --all] [--json]',
+    summary:
+      'paths whose name matches PATTERN, in the newest snapshot or in all of them (without * ? [ a name containing PATTERN; either case)',
+    destination: true,
+    options: ['all', 'json'],
+    positionals: { min: 1, max: 2, what: 'a name pattern, then a snapshot name' },
+  },
+  versions: {
+    usage: 'DESTOPTS PATH [--json]',
+    summary: 'every distinct version of a file across the snapshots, oldest first',
+    destination: true,
+    options: ['json'],
+    positionals: { min: 1, max: 1, what: 'the path of a file as it was here' },
+  },
+  restore: {
+    usage:
+      'DESTOPTS PATH... [--snapshot NAME | --before TIME] [--to DIR] [--missing-only] [--dry-run] [--json]',
+    summary:
+      'bring files or folders back, into their place (a differing file here is kept beside it as NAME.before-restore-TIME) or into DIR; TIME is ISO-8601 or a local "YYYY-MM-DD HH:MM"',
+    destination: true,
+    options: ['snapshot', 'before', 'to', 'missing-only', 'dry-run', 'json'],
+    positionals: { min: 1, max: 1000, what: 'the paths to restore, as they were here' },
+  },
+  diff: {
+    usage: 'DESTOPTS OLDER NEWER [PATH] | SNAPSHOT --now [PATH] [--json]',
+    summary:
+      'files added, changed and deleted between two snapshots, or since one (--now); changed means the size or the modification time differs',
+    destination: true,
+    options: ['now', 'json'],
+    positionals: { min: 1, max: 3, what: 'two snapshot names (or one with --now), then a path' },
+  },
+  verify: {
+    usage: 'DESTOPTS [SNAPSHOT] [--sample PERCENT] [--json]',
+    summary:
+      'compare by checksum the files whose size and modification time here equal the snapshot’s (exit 3: some differ)',
+    destination: true,
+    options: ['sample', 'json'],
+    positionals: { min: 0, max: 1, what: 'a snapshot name' },
+  },
   'import-config': {
     usage: 'FILE [--profile NAME] [--host [USER@]ROUTER] [--config FILE] [--json]',
     summary: "read the old router script's config into a profile",
@@ -155,7 +210,7 @@ export const USAGE = [
   'Usage:',
   ...COMMANDS.map((name) => {
     const spec: CommandSpec = COMMAND_SPECS[name];
-    return `  snaptray ${name.padEnd(13)} ${spec.usage}\n${' '.repeat(24)}${spec.summary}`;
+    return `  snaptray ${name.padEnd(13)} ${spec.usage}\n${wrap(spec.summary, 76, ' '.repeat(24))}`;
   }),
   '',
   'DESTOPTS: [--config FILE] [--profile NAME] [--dest DEST] [--prefix P] [--ssh-port N]',
@@ -165,6 +220,20 @@ export const USAGE = [
   'Exit codes: 0 ok, 1 failed, 2 usage or settings error, 3 completed with errors,',
   '4 not run (locked or paused), 5 cancelled.',
 ].join('\n');
+
+/** Words in lines of at most `width` characters, each line indented. */
+function wrap(text: string, width: number, indent: string): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  if (line !== '') lines.push(line);
+  return lines.map((l) => indent + l).join('\n');
+}
 
 export interface CliArgs {
   command: CommandName;
@@ -192,6 +261,13 @@ export interface CliArgs {
   unfinished: boolean;
   allowFullCopies: boolean;
   host: string | null;
+  snapshot: string | null;
+  before: string | null;
+  to: string | null;
+  missingOnly: boolean;
+  all: boolean;
+  now: boolean;
+  sample: string | null;
   positionals: string[];
 }
 
@@ -296,6 +372,13 @@ export function parseCli(argv: readonly string[], cwd: string): ParsedArgs {
       unfinished: values.unfinished === true,
       allowFullCopies: values['allow-full-copies'] === true,
       host: str('host'),
+      snapshot: str('snapshot'),
+      before: str('before'),
+      to: str('to') === null ? null : absoluteFrom(cwd, str('to') ?? ''),
+      missingOnly: values['missing-only'] === true,
+      all: values.all === true,
+      now: values.now === true,
+      sample: str('sample'),
       positionals,
     },
   };

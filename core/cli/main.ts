@@ -10,14 +10,20 @@ import * as adoptCommand from './commands/adopt.js';
 import * as backupCommand from './commands/backup.js';
 import * as checkCommand from './commands/check.js';
 import * as deleteCommand from './commands/delete.js';
+import * as diffCommand from './commands/diff.js';
+import * as findCommand from './commands/find.js';
 import * as importConfigCommand from './commands/import-config.js';
 import * as initCommand from './commands/init.js';
 import * as listCommand from './commands/list.js';
+import * as lsCommand from './commands/ls.js';
 import * as pruneCommand from './commands/prune.js';
 import * as pauseCommand from './commands/pause.js';
+import * as restoreCommand from './commands/restore.js';
 import * as resumeCommand from './commands/resume.js';
 import * as scheduleCommand from './commands/schedule.js';
 import * as statusCommand from './commands/status.js';
+import * as verifyCommand from './commands/verify.js';
+import * as versionsCommand from './commands/versions.js';
 import type { CommandContext, Io, Output } from './output.js';
 import { resolveProfile, type ResolvedProfile } from './profile.js';
 
@@ -46,6 +52,20 @@ const COMMAND_TABLE: Record<CommandName, ProfileCommand | PlainCommand> = {
   },
   check: { kind: 'profile', run: checkCommand.check, failureJson: checkCommand.failureJson },
   adopt: { kind: 'profile', run: adoptCommand.adopt, failureJson: adoptCommand.failureJson },
+  ls: { kind: 'profile', run: lsCommand.ls, failureJson: lsCommand.failureJson },
+  find: { kind: 'profile', run: findCommand.find, failureJson: findCommand.failureJson },
+  versions: {
+    kind: 'profile',
+    run: versionsCommand.versions,
+    failureJson: versionsCommand.failureJson,
+  },
+  restore: {
+    kind: 'profile',
+    run: restoreCommand.restore,
+    failureJson: restoreCommand.failureJson,
+  },
+  diff: { kind: 'profile', run: diffCommand.diff, failureJson: diffCommand.failureJson },
+  verify: { kind: 'profile', run: verifyCommand.verify, failureJson: verifyCommand.failureJson },
   'import-config': {
     kind: 'plain',
     run: importConfigCommand.importConfig,

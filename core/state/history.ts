@@ -28,6 +28,8 @@ export interface HistoryEntry {
   logPath: string | null;
   error: { kind: string; message: string } | null;
   warnings: string[];
+  /** Who started the run; lines written before this field existed have none. */
+  source?: 'cli' | 'tray';
 }
 
 const historyEntrySchema: z.ZodType<HistoryEntry> = z.object({
@@ -43,6 +45,8 @@ const historyEntrySchema: z.ZodType<HistoryEntry> = z.object({
   logPath: z.string().nullable(),
   error: z.object({ kind: z.string(), message: z.string() }).nullable(),
   warnings: z.array(z.string()),
+  // A source a later version adds reads as unknown rather than hiding the whole run.
+  source: z.enum(['cli', 'tray']).optional().catch(undefined),
 });
 
 /**

@@ -1,7 +1,7 @@
 /** The settings window: loads the profile, wires the pages, validates, saves and reloads. */
 import type { FieldError, Profile } from '../../core/settings/schema.js';
 import type { LoadedSettings } from '../../electron/ipc-contract.js';
-import { snaptray } from '../shared/api.js';
+import { settingsApi } from '../shared/api.js';
 import { button, h } from '../shared/dom.js';
 import { showFieldErrors } from '../shared/field-errors.js';
 import { createWindowFrame } from '../shared/window-frame.js';
@@ -19,7 +19,7 @@ import { createSourcesGroup } from './sources-group.js';
 const VALIDATE_DELAY_MS = 250;
 const TITLE = 'Snaptray Settings';
 
-const api = snaptray();
+const api = settingsApi();
 const root = document.getElementById('app');
 if (root) void start(root);
 

@@ -1,5 +1,5 @@
 /** What each part of the settings window offers the window that holds it. */
-import type { SnaptrayApi } from '../../electron/ipc-contract.js';
+import type { SettingsWindowApi } from '../../electron/ipc-contract.js';
 import type { FieldError, Profile } from '../../core/settings/schema.js';
 
 export interface Part {
@@ -16,7 +16,7 @@ export interface Part {
 }
 
 export interface PartContext {
-  api: SnaptrayApi;
+  api: SettingsWindowApi;
   /** Call on every edit. */
   changed(): void;
   /** The whole profile as edited so far. */

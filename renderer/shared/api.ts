@@ -1,12 +1,16 @@
-/** The main process, as the preload exposes it. */
-import type { SnaptrayApi } from '../../electron/ipc-contract.js';
+/** The main process, as the preload exposes it: each window's page gets its own window's API. */
+import type { BackupsWindowApi, SettingsWindowApi } from '../../electron/ipc-contract.js';
 
 declare global {
   interface Window {
-    snaptray: SnaptrayApi;
+    snaptray: SettingsWindowApi | BackupsWindowApi;
   }
 }
 
-export function snaptray(): SnaptrayApi {
-  return window.snaptray;
+export function settingsApi(): SettingsWindowApi {
+  return window.snaptray as SettingsWindowApi;
+}
+
+export function backupsApi(): BackupsWindowApi {
+  return window.snaptray as BackupsWindowApi;
 }

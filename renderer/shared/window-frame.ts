@@ -11,6 +11,11 @@ export interface PageSpec {
   title: string;
   icon: IconName;
   element: HTMLElement;
+  /**
+   * `clamped` (the default) keeps the page at a readable width and scrolls it whole; `fill` gives
+   * it the whole content area, for a page that lays out and scrolls its own panes.
+   */
+  layout?: 'clamped' | 'fill';
 }
 
 export interface FrameOptions {
@@ -23,6 +28,8 @@ export interface FrameOptions {
   banner?: HTMLElement;
   /** The bar under the page: status and the window's buttons. */
   actionBar?: HTMLElement;
+  /** Called whenever a page is shown. */
+  onPageShown?: (id: string) => void;
 }
 
 export interface WindowFrame {
@@ -72,7 +79,7 @@ export function createWindowFrame(options: FrameOptions): WindowFrame {
       {
         role: 'tabpanel',
         id: `page-${page.id}`,
-        class: 'page',
+        class: page.layout === 'fill' ? 'page fill' : 'page',
         'aria-labelledby': `tab-${page.id}`,
         hidden: true,
       },
@@ -104,7 +111,9 @@ export function createWindowFrame(options: FrameOptions): WindowFrame {
     if (current !== id) scroller.scrollTop = 0;
     current = id;
     pageTitle.textContent = pages[index]!.title;
+    scroller.classList.toggle('fill', pages[index]!.layout === 'fill');
     if (opts.focus) tabs[index]!.focus();
+    options.onPageShown?.(id);
   }
 
   function moveWithKeys(event: KeyboardEvent): void {

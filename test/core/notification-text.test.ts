@@ -106,6 +106,57 @@ describe('notificationText, each kind', () => {
   });
 });
 
+describe('notificationText, a restore that ended', () => {
+  const base = { snapshot: 'univac-2026-11-26-030000', durationMs: 95_000 };
+  it('says how many files came back, what was kept aside and what was not restored', () => {
+    expect(
+      notificationText({
+        kind: 'restored',
+        outcome: 'ok',
+        restored: 1204,
+        keptAside: 2,
+        skipped: 0,
+        ...base,
+      }),
+    ).toEqual({
+      summary: 'Restore finished',
+      body: 'Restored 1,204 files from univac-2026-11-26-030000 in 1 min 35 s; 2 current files kept aside.',
+      urgency: 'normal',
+    });
+    expect(
+      notificationText({
+        kind: 'restored',
+        outcome: 'partial',
+        restored: 1,
+        keptAside: 0,
+        skipped: 3,
+        ...base,
+      }),
+    ).toEqual({
+      summary: 'Restore finished with problems',
+      body: 'Restored 1 file from univac-2026-11-26-030000 in 1 min 35 s; 3 not restored; the Backups window says why.',
+      urgency: 'normal',
+    });
+  });
+
+  it('says a stopped restore left no half-written file', () => {
+    expect(
+      notificationText({
+        kind: 'restored',
+        outcome: 'cancelled',
+        restored: 7,
+        keptAside: 0,
+        skipped: 0,
+        ...base,
+      }),
+    ).toEqual({
+      summary: 'Restore stopped',
+      body: 'Stopped after 7 files from univac-2026-11-26-030000 in 1 min 35 s. No file is left half-written.',
+      urgency: 'low',
+    });
+  });
+});
+
 describe('hostile text', () => {
   it('shows shell syntax and quotes literally', () => {
     const snapshot = 'a$(touch /tmp/x)`id`"\'b';
@@ -165,6 +216,15 @@ describe('hostile text', () => {
           notificationText({ kind: 'failed', reason: name }),
           notificationText({ kind: 'started', destination: name }),
           notificationText({ kind: 'partial', snapshot: name, failedFiles: 2 }),
+          notificationText({
+            kind: 'restored',
+            outcome: 'ok',
+            snapshot: name,
+            restored: 1,
+            keptAside: 1,
+            skipped: 0,
+            durationMs: 0,
+          }),
         ];
         for (const { summary, body } of texts) {
           expect(summary.length).toBeLessThanOrEqual(SUMMARY_MAX);

@@ -104,7 +104,9 @@ interface World {
   dest: string;
   configFile: string;
   stateDir: string;
-  opened: { settings: number; changed: number; quit: number };
+  opened: { settings: number; changed: number; quit: number; backups: number };
+  /** What the tray calls before a run: the Backups window's hold-off in the app. */
+  beforeRun?: () => Promise<() => void>;
 }
 
 /** Tomorrow at 10:00: ahead of the real clock, which the CLI and the lock files use. */
@@ -146,7 +148,7 @@ async function makeWorld(
     dest,
     configFile,
     stateDir: join(home.stateDir, 'snaptray', 'default'),
-    opened: { settings: 0, changed: 0, quit: 0 },
+    opened: { settings: 0, changed: 0, quit: 0, backups: 0 },
   };
   return world;
 }
@@ -184,6 +186,8 @@ async function startTray(w: World): Promise<TrayApp> {
     openBackend: openConfStore,
     notify: createNotifySendSink(),
     openSettings: () => w.opened.settings++,
+    openBackups: () => w.opened.backups++,
+    ...(w.beforeRun ? { beforeRun: w.beforeRun } : {}),
     onSettingsChanged: () => w.opened.changed++,
     autostartFile: autostartFile(w.env, w.env.HOME ?? '/'),
     launchCommand: ['/opt/Snap Tray/snaptray', '--tray'],
@@ -483,6 +487,36 @@ describe('the tray', () => {
     clickMenu('Show Log');
     await waitUntil('the log opened', () => fake.openedPaths.length === 1);
     expect(fake.openedPaths[0]).toMatch(new RegExp(`^${w.stateDir}/logs/.+\\.log$`));
+  });
+
+  it('opens the Backups window, and a run waits until its requests made way', async () => {
+    const w = await makeWorld((d) =>
+      sshProfile(d, { schedule: { mode: 'daily', dailyAt: '03:00', catchUp: false } }),
+    );
+    const steps: string[] = [];
+    let makeWay = () => undefined as void;
+    const madeWay = new Promise<void>((resolve) => (makeWay = resolve));
+    w.beforeRun = async () => {
+      steps.push('hold off');
+      await madeWay;
+      return () => steps.push('let go');
+    };
+    await startTray(w);
+    clickMenu('Browse Backups…');
+    expect(w.opened.backups).toBe(1);
+
+    clickMenu('Back Up Now');
+    await waitUntil('the run asked for the way', () => steps.length === 1);
+    await delay(500);
+    // Nothing has reached the destination yet: no lock, no history, no snapshot.
+    expect(await readHistory(w.stateDir)).toEqual([]);
+    expect((await readdir(w.dest)).filter((n) => n.startsWith('t-'))).toEqual([]);
+    makeWay();
+    await waitUntil('the run ended', () => steps.length === 2);
+    await app!.idle();
+    expect(steps).toEqual(['hold off', 'let go']);
+    const history = await readHistory(w.stateDir);
+    expect(history.map((h) => [h.outcome, h.source])).toEqual([['ok', 'tray']]);
   });
 
   it('shows a run of the CLI from cron, and toggles Start at Login', async () => {

@@ -38,6 +38,7 @@ describe('trayMenu', () => {
       'Back Up Now',
       'Pause',
       '---',
+      'Browse Backups…',
       'Settings…',
       'Show Log',
       'Start at Login',
@@ -101,6 +102,12 @@ describe('trayMenu', () => {
     const view = trayMenu(initialTrayState(), NOW);
     expect(view.items[0]?.label).toBe('Not set up');
     expect(view.items.find((i) => i.id === 'backup-now')?.enabled).toBe(false);
+    // There is nothing to browse yet.
+    expect(view.items.find((i) => i.id === 'browse')).toEqual({
+      id: 'browse',
+      label: 'Browse Backups…',
+      enabled: false,
+    });
   });
 
   it('pauses until 08:00 the next day for "Until Tomorrow"', () => {
@@ -119,6 +126,7 @@ describe('cliArguments', () => {
     expect(cliArguments(['/usr/bin/electron', '/app', 'list'], true)).toEqual(['list']);
     expect(cliArguments(['/opt/Snaptray/snaptray'], false)).toBeNull();
     expect(cliArguments(['/opt/Snaptray/snaptray', '--no-sandbox'], false)).toBeNull();
+    expect(cliArguments(['/opt/Snaptray/snaptray', '--browse'], false)).toBeNull();
     expect(cliArguments(['/usr/bin/electron', '/app'], true)).toBeNull();
     expect(cliArguments(['/opt/Snaptray/snaptray', '--version'], false)).toEqual(['--version']);
   });

@@ -56,9 +56,11 @@ async function buildWhatIsMissing(): Promise<void> {
   if (!existsSync(join(ROOT, 'dist', 'cli', 'snaptray.mjs'))) {
     await run(process.execPath, ['scripts/bundle-cli.mjs'], options);
   }
-  const windowMissing =
-    existsSync(join(ROOT, 'renderer', 'settings.html')) &&
-    !existsSync(join(ROOT, 'dist', 'renderer', 'settings.html'));
+  const windowMissing = ['settings', 'backups'].some(
+    (page) =>
+      existsSync(join(ROOT, 'renderer', `${page}.html`)) &&
+      !existsSync(join(ROOT, 'dist', 'renderer', `${page}.html`)),
+  );
   if (!existsSync(join(ROOT, 'dist', 'electron', 'preload.cjs')) || windowMissing) {
     await run(process.execPath, ['scripts/build-app.mjs'], options);
   }
@@ -133,12 +135,14 @@ afterAll(async () => {
 });
 
 describe('the packed app', () => {
-  it('holds the built main, preload, window, tray icons and production dependencies', () => {
+  it('holds the built main, preload, windows, tray icons and production dependencies', () => {
     for (const file of [
       '/package.json',
       '/dist/electron/main.js',
       '/dist/electron/preload.cjs',
+      '/dist/electron/backups-api.js',
       '/dist/renderer/settings.html',
+      '/dist/renderer/backups.html',
       '/assets/snaptray.png',
       ...TRAY_STATES.flatMap((s) => [
         `/assets/tray-${s}-light.png`,
@@ -195,16 +199,18 @@ describe('the packed app', () => {
     expect(missing).toEqual([]);
   });
 
-  it('has a settings page whose scripts and styles load by relative paths from inside app.asar', () => {
-    const html = extractFile(asar, 'dist/renderer/settings.html').toString('utf8');
-    // Inline data: URLs load nothing from disk.
-    const references = [...html.matchAll(/(?:src|href)="([^"]+)"/g)]
-      .map((m) => m[1] ?? '')
-      .filter((r) => !r.startsWith('data:'));
-    expect(references.length).toBeGreaterThan(0);
-    for (const reference of references) {
-      expect(reference, 'a path from / would leave app.asar under file://').toMatch(/^\.\//);
-      expect(entries).toContain(join('/dist/renderer', reference));
+  it('has window pages whose scripts and styles load by relative paths from inside app.asar', () => {
+    for (const page of ['settings', 'backups']) {
+      const html = extractFile(asar, `dist/renderer/${page}.html`).toString('utf8');
+      // Inline data: URLs load nothing from disk.
+      const references = [...html.matchAll(/(?:src|href)="([^"]+)"/g)]
+        .map((m) => m[1] ?? '')
+        .filter((r) => !r.startsWith('data:'));
+      expect(references.length).toBeGreaterThan(0);
+      for (const reference of references) {
+        expect(reference, 'a path from / would leave app.asar under file://').toMatch(/^\.\//);
+        expect(entries).toContain(join('/dist/renderer', reference));
+      }
     }
   });
 

@@ -25,12 +25,15 @@ class FakeWebContents extends EventEmitter {
   static nextId = 1;
   readonly id = FakeWebContents.nextId++;
   readonly sent: string[] = [];
+  /** Each send's channel and payload, in order. */
+  readonly messages: Array<{ channel: string; payload: unknown }> = [];
   openHandler: ((details: { url: string }) => { action: string }) | null = null;
   setWindowOpenHandler(handler: (details: { url: string }) => { action: string }): void {
     this.openHandler = handler;
   }
-  send(channel: string): void {
+  send(channel: string, payload?: unknown): void {
     this.sent.push(channel);
+    this.messages.push({ channel, payload });
   }
 }
 
@@ -56,6 +59,10 @@ class FakeBrowserWindow extends EventEmitter {
   restore(): void {}
   show(): void {
     this.shown++;
+    this.emit('show');
+  }
+  hide(): void {
+    this.emit('hide');
   }
   focus(): void {}
   close(): void {

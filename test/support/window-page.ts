@@ -9,12 +9,17 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { build, type Rollup } from 'vite';
+import type { BackupsApi } from '../../electron/backups-api.js';
 import {
-  INVOKE_METHODS,
+  BACKUPS_EVENT_CHANNEL,
   invokeChannel,
   SETTINGS_CHANGED_CHANNEL,
-  type ApiHandlers,
+  WINDOW_METHODS,
+  type BackupsEvent,
+  type BackupsHandlers,
+  type InvokeMethod,
   type PickRequest,
+  type SettingsHandlers,
 } from '../../electron/ipc-contract.js';
 import type { SettingsApi } from '../../electron/settings-api.js';
 
@@ -96,56 +101,50 @@ export async function serveFolder(dir: string): Promise<StaticServer> {
   };
 }
 
-export interface SettingsWindow {
+export interface WindowPage {
   page: Page;
   /** Console errors and uncaught exceptions, CSP violations included. */
   problems: string[];
   /** What the next folder or file dialog answers (null: cancelled). */
   pickAnswer: string | null;
   picks: PickRequest[];
+}
+
+export interface SettingsWindow extends WindowPage {
   /** Sends the settings-changed event, as the main process does when the file changes. */
   emitSettingsChanged(): Promise<void>;
 }
 
-/** Opens the window with the real handlers bound to one channel per method, like ipcMain. */
-export async function openSettingsWindow(
+export interface BackupsWindow extends WindowPage {
+  /** Sends an event to the page, as the main process does with webContents.send. */
+  emit(event: BackupsEvent): Promise<void>;
+}
+
+/**
+ * Opens a window's page with its handlers bound to one channel per method, like ipcMain; the page
+ * gets only its own window's channels, as the main process's sender check allows.
+ */
+async function openWindowPage(
   context: BrowserContext,
   url: string,
   bridge: string,
-  api: SettingsApi,
+  handlers: (win: WindowPage) => Partial<Record<InvokeMethod, unknown>>,
   size: { width: number; height: number },
-): Promise<SettingsWindow> {
+): Promise<WindowPage> {
   const page = await context.newPage();
   await page.setViewportSize(size);
-  const window: SettingsWindow = {
-    page,
-    problems: [],
-    pickAnswer: null,
-    picks: [],
-    emitSettingsChanged: () =>
-      page.evaluate(
-        (channel) =>
-          (window as unknown as { __snaptrayEmit(c: string): void }).__snaptrayEmit(channel),
-        SETTINGS_CHANGED_CHANNEL,
-      ),
-  };
-  const handlers: ApiHandlers = {
-    ...api,
-    pick: async (request) => {
-      window.picks.push(request);
-      return window.pickAnswer;
-    },
-  };
+  const win: WindowPage = { page, problems: [], pickAnswer: null, picks: [] };
+  const bound = handlers(win);
   const byChannel = new Map<string, (...args: unknown[]) => Promise<unknown>>(
-    INVOKE_METHODS.map((method) => [
-      invokeChannel(method),
-      handlers[method] as (...args: unknown[]) => Promise<unknown>,
+    Object.entries(bound).map(([method, handler]) => [
+      invokeChannel(method as InvokeMethod),
+      handler as (...args: unknown[]) => Promise<unknown>,
     ]),
   );
   page.on('console', (message) => {
-    if (message.type() === 'error') window.problems.push(message.text());
+    if (message.type() === 'error') win.problems.push(message.text());
   });
-  page.on('pageerror', (error) => window.problems.push(error.message));
+  page.on('pageerror', (error) => win.problems.push(error.message));
   await page.exposeFunction('__snaptrayInvoke', (channel: string, ...args: unknown[]) => {
     const handler = byChannel.get(channel);
     if (!handler) throw new Error(`no handler for ${channel}`);
@@ -153,5 +152,78 @@ export async function openSettingsWindow(
   });
   await page.addInitScript({ content: bridge });
   await page.goto(url);
-  return window;
+  return win;
+}
+
+function emitter(page: Page, channel: string) {
+  return (payload?: unknown) =>
+    page.evaluate(
+      ([c, p]) =>
+        (window as unknown as { __snaptrayEmit(c: string, p: unknown): void }).__snaptrayEmit(c, p),
+      [channel, payload] as const,
+    );
+}
+
+/** Opens the settings window with the real handlers. */
+export async function openSettingsWindow(
+  context: BrowserContext,
+  url: string,
+  bridge: string,
+  api: SettingsApi,
+  size: { width: number; height: number },
+): Promise<SettingsWindow> {
+  const win = await openWindowPage(
+    context,
+    url,
+    bridge,
+    (w) => {
+      const handlers: SettingsHandlers = {
+        ...api,
+        pick: async (request) => {
+          w.picks.push(request);
+          return w.pickAnswer;
+        },
+      };
+      return only(handlers, WINDOW_METHODS.settings);
+    },
+    size,
+  );
+  // The same object the handlers answer from, so that setting pickAnswer reaches them.
+  return Object.assign(win, {
+    emitSettingsChanged: () => emitter(win.page, SETTINGS_CHANGED_CHANNEL)(),
+  });
+}
+
+/** Opens the Backups window with the real handlers; `send` is where the api's events go. */
+export async function openBackupsWindow(
+  context: BrowserContext,
+  url: string,
+  bridge: string,
+  api: BackupsApi,
+  size: { width: number; height: number },
+): Promise<BackupsWindow> {
+  const win = await openWindowPage(
+    context,
+    url,
+    bridge,
+    (w) => {
+      const handlers: BackupsHandlers = {
+        ...api.handlers,
+        chooseFolder: async (request) => {
+          w.picks.push(request);
+          return w.pickAnswer;
+        },
+      };
+      return only(handlers, WINDOW_METHODS.backups);
+    },
+    size,
+  );
+  const send = emitter(win.page, BACKUPS_EVENT_CHANNEL);
+  return Object.assign(win, { emit: (event: BackupsEvent) => send(event) });
+}
+
+function only<T extends object>(handlers: T, methods: readonly string[]): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(handlers).filter(([method]) => methods.includes(method)),
+  ) as Partial<T>;
 }

@@ -302,6 +302,8 @@ describe('snaptray prune', () => {
         't.snaptray-owner.json',
         r.json?.snapshot,
         `${r.json?.snapshot}.snaptray.json`,
+        // The backup's link to its snapshot, which prune leaves alone.
+        't-latest',
         't-old-2020-01-01',
         'tt-2020-01-01-000000',
       ].sort(),

@@ -85,6 +85,18 @@ describe('appendHistory and readHistory', () => {
     }
   });
 
+  it('records who started a run; older lines, and sources it does not know, read without it', async () => {
+    const older = entry(1);
+    await appendFile(historyPath(), JSON.stringify(older) + '\n');
+    await appendHistory(dir, entry(2, { source: 'tray' }));
+    await appendHistory(dir, entry(3, { source: 'cli' }));
+    await appendFile(historyPath(), JSON.stringify({ ...entry(4), source: 'cron' }) + '\n');
+    const read = await readHistory(dir);
+    expect(read.map((e) => e.source)).toEqual([undefined, 'tray', 'cli', undefined]);
+    expect(read[0]).toEqual(older);
+    expect(read[3]).toEqual(entry(4));
+  });
+
   it('skips garbage lines and a torn last line', async () => {
     await appendHistory(dir, entry(1));
     await appendFile(historyPath(), 'not json\n{"profile": "default"}\n\n');

@@ -1,0 +1,103 @@
+/**
+ * `snaptray verify [SNAPSHOT] [--sample PERCENT]`: Time Machine's "Verify Backups". Exit 0 when
+ * every compared file is identical, 3 when some differ, 1 when the check itself failed.
+ */
+import { verifySnapshot, type VerifyResult } from '../../restore/verify.js';
+import { snapshotCaveat } from '../../restore/choose.js';
+import { displayPath } from '../../restore/remote-names.js';
+import type { Failure } from '../../errors.js';
+import type { CliArgs } from '../args.js';
+import { plural, type CommandContext, type Output } from '../output.js';
+import type { ResolvedProfile } from '../profile.js';
+import { readFailure, snapshotArg, withSnapshots } from '../reading.js';
+import { createVerifyReporter } from '../restore-progress.js';
+
+export function failureJson(error: Failure): Record<string, unknown> {
+  return { snapshot: null, checked: 0, mismatched: [], error };
+}
+
+export async function verify(
+  args: CliArgs,
+  r: ResolvedProfile,
+  ctx: CommandContext,
+): Promise<Output> {
+  let percent = 100;
+  if (args.sample !== null) {
+    percent = Number(args.sample.replace(/%$/, ''));
+    if (!Number.isFinite(percent) || percent <= 0 || percent > 100) {
+      return readFailure(failureJson, {
+        kind: 'usage',
+        message: `--sample "${args.sample}" is not a percentage (more than 0, at most 100).`,
+      });
+    }
+  }
+  const reporter = args.json
+    ? { onEvent: () => undefined, done: () => undefined }
+    : createVerifyReporter(ctx.io.stderr);
+  return withSnapshots(r, ctx, failureJson, async (open) => {
+    const snapshot = snapshotArg(open, args.positionals[0] ?? null);
+    if (!snapshot.ok) return readFailure(failureJson, snapshot.failure, open.warnings);
+    const caveat = snapshotCaveat(snapshot.value);
+    const warnings = [...open.warnings, ...(caveat ? [caveat] : [])];
+    const result = await verifySnapshot(open.ctx, snapshot.value, {
+      samplePercent: percent,
+      signal: ctx.signal,
+      onEvent: (e) => reporter.onEvent(e),
+    });
+    reporter.done();
+    if (!result.ok) return readFailure(failureJson, result.failure, warnings);
+    const v = result.value;
+    const exitCode = v.outcome === 'cancelled' ? 5 : v.mismatched.length > 0 ? 3 : 0;
+    return {
+      exitCode,
+      json: {
+        snapshot: v.snapshot,
+        checked: v.checked,
+        mismatched: v.mismatched,
+        eligible: v.eligible,
+        samplePercent: percent,
+        unchecked: v.unchecked,
+        warnings,
+        error:
+          v.outcome === 'cancelled'
+            ? { kind: 'killed', message: 'Stopped before every file was compared.' }
+            : null,
+      },
+      text: verifyText(v, percent),
+      warnings,
+    };
+  });
+}
+
+function verifyText(v: VerifyResult, percent: number): string {
+  const lines: string[] = [];
+  const scope =
+    percent < 100
+      ? `${plural(v.checked, 'file')} (a ${percent}% sample of the ${v.eligible.toLocaleString('en-US')})`
+      : plural(v.checked, 'file');
+  if (v.eligible === 0) {
+    lines.push(
+      `No file here has the same size and modification time as its copy in ${v.snapshot}: nothing to compare.`,
+    );
+  } else if (v.mismatched.length === 0) {
+    lines.push(
+      `${v.snapshot}: ${scope} whose size and modification time here match the snapshot were compared by checksum: all identical.`,
+    );
+  } else {
+    lines.push(
+      `${v.snapshot}: of ${scope} whose size and modification time here match the snapshot, ` +
+        `${plural(v.mismatched.length, 'file differs', 'files differ')} in content:`,
+    );
+    for (const p of v.mismatched) lines.push(`  ${displayPath(p)}`);
+    lines.push(
+      'Same size and modification time but different content means the snapshot’s copy or the ' +
+        'file here changed without a new modification time (a damaged disk, or a program that ' +
+        'puts the old time back). If the file here is right, touch it (a new modification time) ' +
+        'and back up again, so the next snapshot stores a fresh copy instead of linking the old ' +
+        'one; if it is the damaged one, restore it ("snaptray versions" lists the others).',
+    );
+  }
+  for (const u of v.unchecked) lines.push(`Not compared: ${displayPath(u.path)}: ${u.why}`);
+  if (v.outcome === 'cancelled') lines.push('Stopped before every file was compared.');
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,333 @@
+/**
+ * Getting files back: files or folders of a snapshot pulled to their original place (or into
+ * another folder), with progress and cancel. Nothing is overwritten silently: a file here that
+ * differs from the snapshot's is first renamed beside itself (`report.txt.before-restore-<time>`,
+ * rsync's own `--backup`, so no name is ever handled outside rsync); files here that the snapshot
+ * lacks are left alone; a symlinked folder here is followed, never replaced (here.ts); stopped
+ * midway, rsync leaves no half-written file under its final name.
+ */
+import { isUtf8 } from 'node:buffer';
+import { lstat, mkdir } from 'node:fs/promises';
+import { parseProgress, type Progress } from '../backup/progress.js';
+import type { DestinationContext } from '../destination/ops.js';
+import type { Snapshot } from '../destination/snapshot.js';
+import { snapshotCaveat } from './choose.js';
+import { pullFailure } from './failure.js';
+import { restoreTarget, type Target } from './here.js';
+import { ownershipArgs, ownershipOf } from './ownership.js';
+import { baseName, isWithin, joinPath } from './paths.js';
+import { decodeRsyncName, pathBytes, pathText } from './remote-names.js';
+import { notFound, type Result } from './result.js';
+import { restoreSource } from './source.js';
+import { pull, withEmptyFolder } from './rsync-call.js';
+
+export type RestoreEvent =
+  | { type: 'phase'; phase: 'locating' | 'transferring' }
+  | { type: 'snapshot'; name: string }
+  | { type: 'progress'; progress: Progress }
+  | { type: 'warning'; message: string };
+
+export interface RestoreRequest {
+  /** Absolute paths as they were backed up, in path text. */
+  paths: readonly string[];
+  /** A snapshot by name, or the newest complete one holding every path (before a time). */
+  from: { snapshot: string } | { before: Date | null };
+  /** A folder here to restore into (each path's last component is created in it); null: in place. */
+  to: string | null;
+  /** Bring back only what is missing here. */
+  missingOnly: boolean;
+  dryRun: boolean;
+  /** Whether this process runs as root (only root restores owners). */
+  asRoot: boolean;
+  /** For the kept-aside names. */
+  now: Date;
+  prefix: string;
+  /** The profile's rsync options that a restore honours. */
+  options?: { acls: boolean; xattrs: boolean };
+  signal?: AbortSignal;
+  onEvent?: (event: RestoreEvent) => void;
+}
+
+export interface RestoreResult {
+  outcome: 'ok' | 'partial' | 'cancelled';
+  snapshot: string;
+  /** Where each path went (or would go). */
+  placed: Array<{ path: string; to: string }>;
+  /** Files (and symlinks, devices) written. */
+  restored: number;
+  /** Files here that differed and were renamed beside themselves first. */
+  keptAside: Array<{ path: string; keptAs: string }>;
+  /** What was not restored, and why. */
+  skipped: Array<{ path: string; why: string }>;
+  dryRun: boolean;
+  restoresOwners: boolean;
+  warnings: string[];
+}
+
+export async function restorePaths(
+  ctx: DestinationContext,
+  snapshots: readonly Snapshot[],
+  req: RestoreRequest,
+): Promise<Result<RestoreResult>> {
+  const emit = (e: RestoreEvent) => req.onEvent?.(e);
+  const warnings: string[] = [];
+  const warn = (message: string) => {
+    warnings.push(message);
+    emit({ type: 'warning', message });
+  };
+  const paths = outermost(req.paths);
+  if (paths.length === 0) return notFound('Name at least one path to restore.');
+
+  emit({ type: 'phase', phase: 'locating' });
+  const chosen = await restoreSource(ctx, snapshots, paths, req);
+  if (!chosen.ok) return chosen;
+  const { snapshot, holdings } = chosen.value;
+  emit({ type: 'snapshot', name: snapshot.name });
+  const caveat = snapshotCaveat(snapshot);
+  if (caveat !== null) warn(caveat);
+
+  const owners = ownershipArgs(ownershipOf(snapshot), req.asRoot, ctx.dest.kind);
+  if (owners.note !== null) warn(owners.note);
+
+  // Folders to restore into are made first, so that each path lands below a real folder.
+  const toMissing = req.to !== null && !(await exists(pathBytes(req.to)));
+  if (req.to !== null && toMissing && !req.dryRun) {
+    await mkdir(pathBytes(req.to), { recursive: true });
+  }
+  const groups = new Map<string, { target: Target; entries: Buffer[] }>();
+  const placed: RestoreResult['placed'] = [];
+  for (const path of paths) {
+    const entry = holdings.get(path)?.get(snapshot.name);
+    const local = req.to === null ? path : joinPath(req.to, baseName(path));
+    const isFolder = entry?.type === 'dir';
+    const resolved =
+      req.to !== null && toMissing && req.dryRun
+        ? dryTarget(snapshot.name, path, req.to)
+        : await restoreTarget(snapshot.name, path, local, isFolder);
+    if (!resolved.ok) return { ok: false, failure: { kind: 'refused', message: resolved.message } };
+    const key = `${resolved.target.real}\0${resolved.target.shown}`;
+    const group = groups.get(key) ?? { target: resolved.target, entries: [] };
+    group.entries.push(resolved.target.entry);
+    groups.set(key, group);
+    placed.push({ path, to: local });
+  }
+
+  // A local restore with fake-super names its entries as arguments (rsync-call.ts), which must be UTF-8.
+  const named = [...groups.values()].flatMap((g) => g.entries);
+  if (owners.args.some((a) => a.startsWith('-M')) && named.some((e) => !isUtf8(e))) {
+    return {
+      ok: false,
+      failure: {
+        kind: 'refused',
+        message:
+          'A path whose name is not UTF-8 cannot be restored with its owners from a local ' +
+          'destination by itself; restore the folder that holds it.',
+      },
+    };
+  }
+  const suffix = await freeSuffix(
+    req.now,
+    placed.map((p) => p.to),
+  );
+  const result: RestoreResult = {
+    outcome: 'ok',
+    snapshot: snapshot.name,
+    placed,
+    restored: 0,
+    keptAside: [],
+    skipped: [],
+    dryRun: req.dryRun,
+    restoresOwners: owners.restoresOwners,
+    warnings,
+  };
+  emit({ type: 'phase', phase: 'transferring' });
+  for (const { target, entries } of groups.values()) {
+    const done = await transfer(ctx, target, entries, suffix, owners.args, req, result, emit);
+    if (!done.ok) return done;
+    if (result.outcome === 'cancelled') break;
+  }
+  return { ok: true, value: result };
+}
+
+/** Paths without those that lie inside another one given (restored with it anyway). */
+function outermost(paths: readonly string[]): string[] {
+  const unique = [...new Set(paths)];
+  return unique.filter((p) => !unique.some((q) => q !== p && isWithin(p, q)));
+}
+
+/** A dry run into a --to folder that does not exist yet: everything in it would be new. */
+function dryTarget(snapshot: string, path: string, to: string): { ok: true; target: Target } {
+  const parent = path === '/' ? '' : path.slice(1, path.length - baseName(path).length - 1);
+  return {
+    ok: true,
+    target: {
+      real: '',
+      shown: to,
+      entry: Buffer.concat([
+        pathBytes(snapshot),
+        Buffer.from('/'),
+        ...(parent === '' ? [] : [pathBytes(parent), Buffer.from('/')]),
+        Buffer.from('./'),
+        path === '/' ? Buffer.from('.') : pathBytes(baseName(path)),
+      ]),
+    },
+  };
+}
+
+async function exists(path: Buffer): Promise<boolean> {
+  return lstat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** `.before-restore-2026-11-29-101500`, a second later while a name with it exists here. */
+async function freeSuffix(now: Date, paths: readonly string[]): Promise<string> {
+  for (let t = now.getTime(); ; t += 1000) {
+    const suffix = `.before-restore-${localStamp(new Date(t))}`;
+    const taken = await Promise.all(paths.map((p) => exists(pathBytes(`${p}${suffix}`))));
+    if (!taken.includes(true)) return suffix;
+  }
+}
+
+function localStamp(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return (
+    `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}-` +
+    `${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`
+  );
+}
+
+// `>f.st...... 1234 report.txt`: what rsync did (or, in a dry run, would do) to one item.
+const ITEM = /^([<>ch.*])([fdLDS])([^ ]{9}) (\d+) (.+)$/;
+const SKIPPED = / exists \((file change|type change|sum change)\)$/;
+// `rsync: [generator] recv_generator: failed to stat "/data/x": Too many levels of symbolic links (40)`
+const ERROR_LINE = /^rsync: (?:\[\w+\] )?.*?"(.+)"(?: failed)?: (.+?)(?: \(\d+\))?$/;
+
+async function transfer(
+  ctx: DestinationContext,
+  target: Target,
+  entries: Buffer[],
+  suffix: string,
+  ownerArgs: string[],
+  req: RestoreRequest,
+  result: RestoreResult,
+  emit: (e: RestoreEvent) => void,
+): Promise<Result<null>> {
+  const shownOf = (printed: string): string => {
+    const name = pathText(decodeRsyncName(printed.replace(/\/$/, '')));
+    return name === '.' ? target.shown : joinPath(target.shown, name.replace(/^\.\//, ''));
+  };
+  const fromReal = (printed: string): string => {
+    const text = pathText(decodeRsyncName(printed));
+    if (target.real !== '' && isWithin(text, target.real)) {
+      return joinPath(target.shown, text.slice(target.real === '/' ? 1 : target.real.length + 1));
+    }
+    return shownOf(text);
+  };
+  const wouldReplace: string[] = [];
+  let lastProgress = 0;
+  const onLine = (line: string) => {
+    const progress = parseProgress(line);
+    if (progress !== null) {
+      const t = Date.now();
+      if (t - lastProgress >= 200 || progress.percent === 100) {
+        lastProgress = t;
+        emit({ type: 'progress', progress });
+      }
+      return;
+    }
+    if (line.startsWith('backed up ') && line.endsWith(suffix)) {
+      const nameLength = (line.length - 'backed up '.length - ' to '.length - suffix.length) / 2;
+      const path = shownOf(line.slice('backed up '.length, 'backed up '.length + nameLength));
+      result.keptAside.push({ path, keptAs: `${path}${suffix}` });
+      return;
+    }
+    const skipped = SKIPPED.exec(line);
+    if (skipped) {
+      result.skipped.push({
+        path: shownOf(line.slice(0, skipped.index)),
+        why: 'exists here and differs from the snapshot (only missing files were restored)',
+      });
+      return;
+    }
+    const item = ITEM.exec(line);
+    if (item === null) return;
+    const [, change, kind, flags, , name] = item;
+    if (change === '.' || change === '*') return;
+    if (kind !== 'd') result.restored++;
+    if (req.dryRun && !req.missingOnly) {
+      const path = shownOf(name ?? '');
+      if (kind === 'f' && change === '>' && flags !== '+++++++++') {
+        result.keptAside.push({ path, keptAs: `${path}${suffix}` });
+      } else if (flags === '+++++++++') wouldReplace.push(path);
+    }
+  };
+  const onErrorLine = (line: string) => {
+    if (/^rsync error:/.test(line)) return;
+    const m = ERROR_LINE.exec(line);
+    if (m === null) return;
+    const [, printed, reason] = m;
+    result.skipped.push({ path: fromReal(printed ?? ''), why: explain(reason ?? '') });
+  };
+  const options = [
+    '-rlptD',
+    '-H',
+    '-K',
+    ...ownerArgs,
+    ...(req.options?.acls === true ? ['--acls'] : []),
+    ...(req.options?.xattrs === true ? ['--xattrs'] : []),
+    ...(req.missingOnly ? ['--ignore-existing', '--info=skip2'] : []),
+    '--backup',
+    `--suffix=${suffix}`,
+    '--info=backup',
+    ...(req.dryRun ? ['-n'] : ['--info=progress2']),
+    '--out-format=%i %l %n',
+  ];
+  const run = (to: string) =>
+    pull(ctx, {
+      options,
+      from: { on: 'destination', folder: ctx.dest.path },
+      to,
+      list: entries,
+      signal: req.signal,
+      onLine,
+      onErrorLine,
+    });
+  const spawned = target.real === '' ? await withEmptyFolder(ctx, run) : await run(target.real);
+  // A dry run names the new items that would take the place of something of another kind here.
+  for (const path of wouldReplace) {
+    if (await exists(pathBytes(path))) result.keptAside.push({ path, keptAs: `${path}${suffix}` });
+  }
+  if (spawned.cancelled || (req.signal ?? ctx.signal)?.aborted) {
+    result.outcome = 'cancelled';
+    return { ok: true, value: null };
+  }
+  if (spawned.exitCode === 0 || spawned.exitCode === 24) return { ok: true, value: null };
+  if (spawned.exitCode === 23) {
+    result.outcome = 'partial';
+    if (result.skipped.length === 0) {
+      result.skipped.push({
+        path: target.shown,
+        why: explain(spawned.stderr.trim().split('\n').at(-1) ?? ''),
+      });
+    }
+    return { ok: true, value: null };
+  }
+  return { ok: false, failure: pullFailure(spawned, 'The restore', ctx.dest) };
+}
+
+/** rsync's reason for an item it could not write, in the words a user can act on. */
+function explain(reason: string): string {
+  if (/Too many levels of symbolic links/.test(reason)) {
+    return (
+      'a folder on its way is a symbolic link here, which a restore never replaces; restore that ' +
+      'folder by itself to follow the link, or restore elsewhere with --to'
+    );
+  }
+  if (/Permission denied/.test(reason)) return 'permission denied here';
+  if (/cannot delete non-empty directory|could not make way/.test(reason)) {
+    return 'a folder here is in the way of a file of the snapshot; move it, then restore again';
+  }
+  return reason;
+}

@@ -1,0 +1,462 @@
+/**
+ * What the Backups window asks of the main process, as plain functions over the restore engine
+ * (core/restore/: the very functions `snaptray ls`, `versions`, `restore`, `diff` and `verify`
+ * call). Every payload arrives as `unknown` and is validated here; every outcome is a value. No
+ * `electron` import: the window tests run these very functions under plain Node.
+ */
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { formatDestination } from '../core/destination/address.js';
+import { listDestination } from '../core/destination/ops.js';
+import type { OpenDestination } from '../core/destination/session.js';
+import { isComplete, snapshotsOf, type Snapshot } from '../core/destination/snapshot.js';
+import { places, sessionEnvironment } from '../core/environment.js';
+import type { NotificationEvent } from '../core/notification-text.js';
+import type { Spawn } from '../core/process.js';
+import { listFolder } from '../core/restore/browse.js';
+import { completeSnapshots } from '../core/restore/choose.js';
+import { diffSnapshots, type Diff } from '../core/restore/diff.js';
+import { joinPath } from '../core/restore/paths.js';
+import { restorePaths } from '../core/restore/restore.js';
+import type { RestoreFailure } from '../core/restore/result.js';
+import { verifySnapshot } from '../core/restore/verify.js';
+import { fileVersions } from '../core/restore/versions.js';
+import type { Profile } from '../core/settings/schema.js';
+import type { SettingsBackend } from '../core/settings/store.js';
+import { readHistory } from '../core/state/history.js';
+import { profileStateDir } from '../core/state/paths.js';
+import type {
+  BackupsEvent,
+  BackupsResult,
+  EntryView,
+  FolderView,
+  RestoreReport,
+} from './backups-contract.js';
+import { createDestinationHolder, type Timers } from './backups-connection.js';
+import { createHistoryHandlers, HISTORY_RUNS } from './backups-history.js';
+import { createProfileReader, sourcesOf, type Target } from './backups-profile.js';
+import {
+  folderRequest,
+  invalid,
+  restoreRequest,
+  snapshotPathRequest,
+  verifyRequest,
+  versionsRequest,
+} from './backups-requests.js';
+import {
+  breaksConnection,
+  BUSY_MESSAGE,
+  byTypeThenName,
+  changesIn,
+  forwardRestoreEvent,
+  restoreReport,
+  summarizeSnapshot,
+  unavailable,
+} from './backups-views.js';
+import type { BackupsHandlers } from './ipc-contract.js';
+import { notificationFor, type NotifySink } from './notifier.js';
+import { copyVersion } from './open-version.js';
+
+export interface BackupsApiDeps {
+  env: NodeJS.ProcessEnv;
+  spawn: Spawn;
+  openBackend: (path: string) => Promise<SettingsBackend>;
+  now: () => Date;
+  hostname: string;
+  timers: Timers;
+  /** Opens a file with the desktop's default application: '' on success, else why not. */
+  openPath: (path: string) => Promise<string>;
+  /** Sends an event to the open Backups window. */
+  send: (event: BackupsEvent) => void;
+  notify: NotifySink;
+  notificationIcon: string | null;
+  /** The profile the window shows. */
+  profileName?: string;
+  uid?: number;
+  /** How long a hidden window keeps its connection. */
+  idleCloseMs?: number;
+  /** When a request answered "busy" asks again. */
+  busyRetryMs?: number;
+  /** A restore that took at least this long ends with a notification. */
+  longRestoreMs?: number;
+}
+
+export interface BackupsApi {
+  handlers: Omit<BackupsHandlers, 'chooseFolder'>;
+  /** The window was shown, or hidden or closed: a hidden window's connection closes later. */
+  setVisible(visible: boolean): void;
+  /** A backup of this profile is starting: see backups-connection.ts. */
+  holdOff(): Promise<() => void>;
+  /** Closes the connection and removes the copies opened for viewing. */
+  dispose(): Promise<void>;
+}
+
+type Answer<T> = BackupsResult<T>;
+
+export function createBackupsApi(deps: BackupsApiDeps): BackupsApi {
+  const p = places(deps.env);
+  const profileName = deps.profileName ?? 'default';
+  const uid = deps.uid ?? process.getuid?.() ?? 1000;
+  const stateDir = profileStateDir(p.stateRoot, profileName);
+  const busyRetryMs = deps.busyRetryMs ?? 10_000;
+  const longRestoreMs = deps.longRestoreMs ?? 20_000;
+  const openedDir = join(p.runtimeDir, 'open');
+  const holder = createDestinationHolder({
+    session: sessionEnvironment(p, deps.spawn),
+    stateDir,
+    timers: deps.timers,
+    idleCloseMs: deps.idleCloseMs ?? 60_000,
+    onFree: () => deps.send({ type: 'destination-free' }),
+  });
+  const target = createProfileReader({
+    configFile: p.configFile,
+    openBackend: deps.openBackend,
+    hostname: deps.hostname,
+    profileName,
+    uid,
+  });
+  /** The snapshots the window last saw, by the destination they were listed on. */
+  let known: { key: string; snapshots: Snapshot[] } | null = null;
+  /** The restore or verify that runs; one at a time. */
+  let operation: AbortController | null = null;
+
+  function destinationKey(t: Target): string {
+    return JSON.stringify([t.dest, t.profile.ssh, t.profile.prefix]);
+  }
+
+  /** Runs `body` over the one connection, with the profile's snapshots; failures as values. */
+  async function withSnapshots<T>(
+    refresh: boolean,
+    body: (
+      opened: OpenDestination,
+      t: Target,
+      snapshots: Snapshot[],
+      warnings: string[],
+    ) => Promise<Answer<T>>,
+  ): Promise<Answer<T>> {
+    const t = await target();
+    if (!t.ok) return t;
+    const key = destinationKey(t.value);
+    const used = await holder.use(t.value.dest, t.value.profile.ssh, async (opened) => {
+      let warnings: string[] = [];
+      if (refresh || known?.key !== key) {
+        const listing = await listDestination(opened.ctx);
+        if (!listing.ok) return failed<T>(listing.failure);
+        if (!listing.value.hasMarker) {
+          return {
+            ok: false,
+            reason: 'unreachable',
+            message:
+              `${formatDestination(t.value.dest)} is not a Snaptray destination (it has no ` +
+              '.snaptray-destination marker). If it is on a disk, the disk may not be mounted.',
+          } satisfies Answer<T>;
+        }
+        const set = snapshotsOf(t.value.profile.prefix, listing.value);
+        known = { key, snapshots: set.snapshots };
+        warnings = set.warnings;
+      }
+      return body(opened, t.value, known?.snapshots ?? [], warnings);
+    });
+    if (used.ok) return used.value;
+    if (used.busy) {
+      return { ok: false, reason: 'busy', message: BUSY_MESSAGE, retryInMs: busyRetryMs };
+    }
+    return failed<T>(used.failure);
+  }
+
+  function failed<T>(failure: RestoreFailure): Answer<T> {
+    if (breaksConnection(failure)) void holder.close();
+    return unavailable<T>(failure, busyRetryMs);
+  }
+
+  function snapshotIn(snapshots: readonly Snapshot[], name: string): Snapshot | null {
+    return snapshots.find((s) => s.name === name) ?? null;
+  }
+
+  function noSnapshot<T>(name: string): Answer<T> {
+    return {
+      ok: false,
+      reason: 'not-found',
+      message: `The snapshot ${name} is no longer on the destination (pruned since the list was read?). Reload the list.`,
+    };
+  }
+
+  /** Runs a restore or verify, one at a time, with a signal Cancel aborts. */
+  async function exclusive<T>(
+    body: (signal: AbortSignal) => Promise<Answer<T>>,
+  ): Promise<Answer<T>> {
+    if (operation !== null) {
+      return {
+        ok: false,
+        reason: 'failed',
+        message:
+          'A restore or verify is already running in this window: wait for it, or cancel it.',
+      };
+    }
+    const controller = new AbortController();
+    operation = controller;
+    try {
+      return await body(controller.signal);
+    } finally {
+      operation = null;
+    }
+  }
+
+  async function runRestore(input: unknown, dryRun: boolean): Promise<Answer<RestoreReport>> {
+    const request = restoreRequest.safeParse(input);
+    if (!request.success) return invalid('a restore');
+    const { snapshot, paths, to, missingOnly } = request.data;
+    const run = (signal?: AbortSignal) =>
+      withSnapshots<RestoreReport>(false, async (opened, t, snapshots) => {
+        if (snapshotIn(snapshots, snapshot) === null) return noSnapshot(snapshot);
+        const started = Date.now();
+        const result = await restorePaths(opened.ctx, snapshots, {
+          paths,
+          from: { snapshot },
+          to,
+          missingOnly,
+          dryRun,
+          asRoot: uid === 0,
+          now: deps.now(),
+          prefix: t.profile.prefix,
+          options: { acls: t.profile.rsync.acls, xattrs: t.profile.rsync.xattrs },
+          ...(signal ? { signal } : {}),
+          ...(dryRun ? {} : { onEvent: (e) => forwardRestoreEvent(e, deps.send) }),
+        });
+        if (!result.ok) return failed(result.failure);
+        const report = restoreReport(result.value, missingOnly, Date.now() - started);
+        if (!dryRun && report.durationMs >= longRestoreMs) await announce(t.profile, report);
+        return { ok: true, value: report };
+      });
+    return dryRun ? run() : exclusive(run);
+  }
+
+  async function announce(profile: Profile, report: RestoreReport): Promise<void> {
+    const event: NotificationEvent = {
+      kind: 'restored',
+      outcome: report.outcome,
+      snapshot: report.snapshot,
+      restored: report.restored,
+      keptAside: report.keptAside.length,
+      skipped: report.skipped.length,
+      durationMs: report.durationMs,
+    };
+    const request = notificationFor(event, profile.notifications, deps.notificationIcon);
+    if (request !== null) await deps.notify(request);
+  }
+
+  const history = createHistoryHandlers({ stateDir, openPath: deps.openPath });
+
+  const handlers: BackupsApi['handlers'] = {
+    async loadTimeline() {
+      return withSnapshots(true, async (_opened, t, snapshots, warnings) => {
+        const history = await readHistory(stateDir, { last: HISTORY_RUNS });
+        const runWarnings = new Map<string, string[]>();
+        for (const entry of history) {
+          if (entry.snapshot !== null) runWarnings.set(entry.snapshot, entry.warnings);
+        }
+        return {
+          ok: true,
+          value: {
+            destination: formatDestination(t.dest),
+            prefix: t.profile.prefix,
+            snapshots: [...snapshots]
+              .reverse()
+              .map((s) =>
+                summarizeSnapshot(s, sourcesOf(s, t.profile), runWarnings.get(s.name) ?? []),
+              ),
+            warnings,
+          },
+        };
+      });
+    },
+
+    async listFolder(input) {
+      const request = folderRequest.safeParse(input);
+      if (!request.success) return invalid('a folder');
+      const { snapshot: name, path } = request.data;
+      return withSnapshots<FolderView>(false, async (opened, t, snapshots) => {
+        const snapshot = snapshotIn(snapshots, name);
+        if (snapshot === null) return noSnapshot(name);
+        const sources = sourcesOf(snapshot, t.profile);
+        if (path === null && sources.length > 0) {
+          const entries: EntryView[] = sources.map((source) => ({
+            name: source,
+            path: source,
+            type: 'dir',
+            size: null,
+            mtime: null,
+          }));
+          return { ok: true, value: { snapshot: name, path: null, entries } };
+        }
+        const folder = await listFolder(opened.ctx, snapshot, path ?? '/');
+        if (!folder.ok) return failed(folder.failure);
+        const base = folder.value.path;
+        const entries: EntryView[] = folder.value.entries.map((e) => ({
+          name: e.name,
+          path: folder.value.type === 'dir' ? joinPath(base, e.name) : base,
+          type: e.type,
+          size: e.type === 'dir' ? null : e.size,
+          mtime: e.mtime.toISOString(),
+        }));
+        entries.sort(byTypeThenName);
+        return { ok: true, value: { snapshot: name, path: base, entries } };
+      });
+    },
+
+    async folderChanges(input) {
+      const request = folderRequest.safeParse(input);
+      if (!request.success) return invalid('the changes of a folder');
+      const { snapshot: name, path } = request.data;
+      return withSnapshots(false, async (opened, t, snapshots) => {
+        const snapshot = snapshotIn(snapshots, name);
+        if (snapshot === null) return noSnapshot(name);
+        const previous =
+          snapshots
+            .filter((s) => isComplete(s) && s.time.getTime() < snapshot.time.getTime())
+            .at(-1) ?? null;
+        if (previous === null) {
+          return { ok: true, value: { snapshot: name, path, previous: null, changes: [] } };
+        }
+        const sources = sourcesOf(snapshot, t.profile);
+        const folders = path !== null ? [path] : sources.length > 0 ? sources : ['/'];
+        const diffs: Diff[] = [];
+        for (const folder of folders) {
+          const diff = await diffSnapshots(opened.ctx, previous, snapshot, folder);
+          if (!diff.ok) return failed(diff.failure);
+          diffs.push(diff.value);
+        }
+        const folder = path ?? (sources.length > 0 ? null : '/');
+        return {
+          ok: true,
+          value: {
+            snapshot: name,
+            path,
+            previous: previous.name,
+            changes: changesIn(folder, diffs),
+          },
+        };
+      });
+    },
+
+    async fileVersions(input) {
+      const request = versionsRequest.safeParse(input);
+      if (!request.success) return invalid('the versions of a file');
+      const { path } = request.data;
+      return withSnapshots(false, async (opened, t, snapshots) => {
+        const found = await fileVersions(opened.ctx, completeSnapshots(snapshots), path, {
+          prefix: t.profile.prefix,
+        });
+        if (!found.ok) return failed(found.failure);
+        return {
+          ok: true,
+          value: {
+            path,
+            searched: found.value.searched,
+            versions: found.value.versions
+              .map((v) => ({
+                snapshot: v.snapshot,
+                time: v.time.toISOString(),
+                type: v.type,
+                size: v.size,
+                mtime: v.mtime.toISOString(),
+                snapshots: [...v.snapshots],
+              }))
+              .reverse(),
+          },
+        };
+      });
+    },
+
+    async openVersion(input) {
+      const request = snapshotPathRequest.safeParse(input);
+      if (!request.success) return invalid('a version to open');
+      const { snapshot: name, path } = request.data;
+      return withSnapshots(false, async (opened, t, snapshots) => {
+        if (snapshotIn(snapshots, name) === null) return noSnapshot(name);
+        const copied = await copyVersion(opened.ctx, snapshots, {
+          snapshot: name,
+          path,
+          prefix: t.profile.prefix,
+          now: deps.now(),
+          into: openedDir,
+        });
+        if (!copied.ok) return failed(copied.failure);
+        const error = await deps.openPath(copied.value);
+        if (error !== '') {
+          return {
+            ok: false,
+            reason: 'failed',
+            message: `The copy in ${copied.value} could not be opened: ${error}`,
+          };
+        }
+        return { ok: true, value: { file: copied.value } };
+      });
+    },
+
+    planRestore: (input) => runRestore(input, true),
+
+    restore: (input) => runRestore(input, false),
+
+    async verify(input) {
+      const request = verifyRequest.safeParse(input);
+      if (!request.success) return invalid('a check');
+      const { snapshot: name } = request.data;
+      return exclusive((signal) =>
+        withSnapshots(false, async (opened, _t, snapshots) => {
+          const snapshot = snapshotIn(snapshots, name);
+          if (snapshot === null) return noSnapshot(name);
+          const started = Date.now();
+          const result = await verifySnapshot(opened.ctx, snapshot, {
+            samplePercent: 100,
+            signal,
+            onEvent: (event) => {
+              if (event.type === 'phase') {
+                deps.send({ type: 'verify-progress', phase: event.phase, done: 0, total: 0 });
+              } else {
+                deps.send({
+                  type: 'verify-progress',
+                  phase: 'checking',
+                  done: event.done,
+                  total: event.total,
+                });
+              }
+            },
+          });
+          if (!result.ok) return failed(result.failure);
+          const v = result.value;
+          return {
+            ok: true,
+            value: {
+              outcome: v.outcome,
+              snapshot: v.snapshot,
+              paths: v.paths,
+              eligible: v.eligible,
+              checked: v.checked,
+              mismatched: v.mismatched,
+              unchecked: v.unchecked,
+              durationMs: Date.now() - started,
+            },
+          };
+        }),
+      );
+    },
+
+    async cancelOperation() {
+      operation?.abort();
+    },
+
+    ...history,
+  };
+
+  return {
+    handlers,
+    setVisible: (visible) => holder.setVisible(visible),
+    holdOff: () => holder.holdOff(),
+    async dispose() {
+      operation?.abort();
+      await holder.close();
+      await rm(openedDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,266 @@
+/**
+ * What the Backups window and the main process exchange: the shapes of its requests, answers and
+ * events. Part of the one contract: both sides import these through ipc-contract.ts. Times travel
+ * as ISO-8601 strings and paths as the engine's path text (core/restore/remote-names.ts), so every
+ * value survives IPC's structured clone unchanged.
+ */
+import type { SnapshotState } from '../core/destination/snapshot.js';
+import type { HistoryOutcome } from '../core/state/history.js';
+import type { LogLineKind } from '../core/state/run-log.js';
+import type { PickRequest } from './ipc-contract.js';
+
+/**
+ * Why a request got no answer, as the window shows it: `unreachable` offers Retry, `busy` retries
+ * by itself after `retryInMs`, `not-set-up` points to the settings.
+ */
+export type UnavailableReason =
+  'unreachable' | 'busy' | 'not-set-up' | 'not-found' | 'invalid' | 'refused' | 'failed';
+
+export type BackupsResult<T> =
+  | { ok: true; value: T }
+  | { ok: false; reason: UnavailableReason; message: string; retryInMs?: number };
+
+export type EntryType = 'file' | 'dir' | 'symlink' | 'other';
+
+export interface SnapshotSummary {
+  name: string;
+  /** When it was taken (ISO-8601). */
+  time: string;
+  state: SnapshotState;
+  /** Files sent and bytes sent by the run that made it (null without a manifest). */
+  files: number | null;
+  bytesSent: number | null;
+  /** Everything the snapshot holds. */
+  totalFiles: number | null;
+  totalBytes: number | null;
+  /**
+   * The folders backed up, where browsing starts: the manifest's, or the profile's for a snapshot
+   * without one; empty only when neither says (browsing starts at `/`).
+   */
+  sources: string[];
+  /** What is wrong with it, in words, naming the problem; empty when nothing is. */
+  problems: string[];
+}
+
+export interface Timeline {
+  /** The destination as the settings name it. */
+  destination: string;
+  prefix: string;
+  /** Newest first. */
+  snapshots: SnapshotSummary[];
+  warnings: string[];
+}
+
+export interface FolderRequest {
+  snapshot: string;
+  /** A folder of the snapshot; null for the list of its sources. */
+  path: string | null;
+}
+
+export interface EntryView {
+  name: string;
+  /** The full path as it was backed up. */
+  path: string;
+  type: EntryType;
+  size: number | null;
+  /** Modification time (ISO-8601); null for the sources, which are not listed themselves. */
+  mtime: string | null;
+}
+
+export interface FolderView {
+  snapshot: string;
+  path: string | null;
+  /** Folders first, then by name. */
+  entries: EntryView[];
+}
+
+export type Change = 'added' | 'changed' | 'deleted' | 'inside';
+
+export interface ChangeView extends EntryView {
+  /** `inside`: a folder that is there in both, with changes somewhere below it. */
+  change: Change;
+}
+
+export interface FolderChanges {
+  snapshot: string;
+  path: string | null;
+  /** The snapshot compared with: the complete one before it; null for the first. */
+  previous: string | null;
+  changes: ChangeView[];
+}
+
+export interface VersionsRequest {
+  path: string;
+}
+
+export interface VersionView {
+  /** The first snapshot that holds this version, and its time. */
+  snapshot: string;
+  time: string;
+  type: EntryType;
+  size: number;
+  mtime: string;
+  /** Every snapshot holding it, oldest first. */
+  snapshots: string[];
+}
+
+export interface VersionsView {
+  path: string;
+  /** Newest first. */
+  versions: VersionView[];
+  /** How many snapshots were searched. */
+  searched: number;
+}
+
+export interface SnapshotPathRequest {
+  snapshot: string;
+  path: string;
+}
+
+export interface OpenedVersion {
+  /** The read-only copy the desktop opened. */
+  file: string;
+}
+
+export interface RestoreRequest {
+  snapshot: string;
+  paths: string[];
+  /** A folder to restore into; null: each path to its original place. */
+  to: string | null;
+  /** Bring back only what is missing here (`--missing-only`). */
+  missingOnly: boolean;
+}
+
+export interface RestoreReport {
+  outcome: 'ok' | 'partial' | 'cancelled';
+  snapshot: string;
+  /** Where each path goes. */
+  placed: Array<{ path: string; to: string }>;
+  /** Files written (in a plan: to be written). */
+  restored: number;
+  /** Files here that differ from the snapshot, renamed beside themselves first. */
+  keptAside: Array<{ path: string; keptAs: string }>;
+  /** What could not be restored, and why. */
+  skipped: Array<{ path: string; why: string }>;
+  /** With `missingOnly`: files here that differ from the snapshot, left as they are. */
+  leftAsIs: string[];
+  warnings: string[];
+  /** True for the plan the confirmation shows: nothing was changed. */
+  dryRun: boolean;
+  durationMs: number;
+}
+
+export interface VerifyRequest {
+  snapshot: string;
+}
+
+export interface VerifyReport {
+  outcome: 'ok' | 'cancelled';
+  snapshot: string;
+  /** The folders compared. */
+  paths: string[];
+  /** Files whose size and modification time here equal the snapshot's. */
+  eligible: number;
+  /** Of those, compared by content. */
+  checked: number;
+  /** Same size and time, different content. */
+  mismatched: string[];
+  unchecked: Array<{ path: string; why: string }>;
+  durationMs: number;
+}
+
+export type RunSource = 'cli' | 'tray' | 'unknown';
+
+export interface RunSummary {
+  /** The run's start (ISO-8601): its identity in the history. */
+  id: string;
+  startedAt: string;
+  endedAt: string;
+  durationMs: number;
+  source: RunSource;
+  outcome: HistoryOutcome;
+  files: number | null;
+  bytesSent: number | null;
+  snapshot: string | null;
+  error: { kind: string; message: string } | null;
+  warnings: string[];
+  hasLog: boolean;
+}
+
+export interface HistoryView {
+  /** Newest first. */
+  runs: RunSummary[];
+}
+
+export interface RunLogRequest {
+  run: string;
+  /** Only lines whose text holds this (any case); empty for all. */
+  query: string;
+}
+
+export interface RunLogLine {
+  kind: LogLineKind;
+  /** The item's path, for changes. */
+  path: string | null;
+  /** The line in words ("changed (size, time)"), or the message itself. */
+  text: string;
+}
+
+export interface RunLogView {
+  run: string;
+  lines: RunLogLine[];
+  /** Lines that match the query, of `total`. */
+  matched: number;
+  total: number;
+  /** Changes by kind, over the whole log. */
+  counts: Partial<Record<LogLineKind, number>>;
+  /** More lines matched than were sent. */
+  truncated: boolean;
+}
+
+export interface RunRequest {
+  run: string;
+}
+
+/** Pushed to the Backups window while something runs. */
+export type BackupsEvent =
+  | {
+      type: 'restore-progress';
+      phase: 'locating' | 'transferring';
+      percent: number | null;
+      bytes: number;
+      bytesPerSecond: number | null;
+      etaSeconds: number | null;
+    }
+  | {
+      type: 'verify-progress';
+      phase: 'listing' | 'comparing' | 'checking';
+      done: number;
+      total: number;
+    }
+  /** A backup that held the destination ended: requests answered `busy` may go again. */
+  | { type: 'destination-free' };
+
+/** Everything the Backups window can ask of the main process. Payloads are validated there. */
+export interface BackupsWindowApi {
+  loadTimeline(): Promise<BackupsResult<Timeline>>;
+  listFolder(request: FolderRequest): Promise<BackupsResult<FolderView>>;
+  /** What differs from the snapshot before, below one folder (the engine's diff). */
+  folderChanges(request: FolderRequest): Promise<BackupsResult<FolderChanges>>;
+  fileVersions(request: VersionsRequest): Promise<BackupsResult<VersionsView>>;
+  /** Copies one version to a private folder, read-only, and opens it with the desktop's app. */
+  openVersion(request: SnapshotPathRequest): Promise<BackupsResult<OpenedVersion>>;
+  /** What a restore would do, changing nothing: the confirmation lists what is kept aside. */
+  planRestore(request: RestoreRequest): Promise<BackupsResult<RestoreReport>>;
+  restore(request: RestoreRequest): Promise<BackupsResult<RestoreReport>>;
+  verify(request: VerifyRequest): Promise<BackupsResult<VerifyReport>>;
+  /** Stops the restore or verify that runs. */
+  cancelOperation(): Promise<void>;
+  chooseFolder(request: PickRequest): Promise<string | null>;
+  loadHistory(): Promise<BackupsResult<HistoryView>>;
+  readRunLog(request: RunLogRequest): Promise<BackupsResult<RunLogView>>;
+  /** Opens the run's log file itself with the desktop's app. */
+  openRunLog(request: RunRequest): Promise<BackupsResult<null>>;
+  /** Progress and "the destination is free again"; returns an unsubscribe. */
+  onBackupsEvent(listener: (event: BackupsEvent) => void): () => void;
+}

@@ -1,0 +1,44 @@
+/**
+ * What the Backups window may send, as schemas: every payload is checked here before any engine
+ * function sees it. Paths are absolute and written without "." or ".." parts, as the engine's
+ * path text (core/restore/paths.ts) writes them.
+ */
+import { z } from 'zod';
+import { normalPath } from '../core/restore/paths.js';
+import type { BackupsResult } from './backups-contract.js';
+
+const snapshotName = z.string().min(1).max(255);
+
+const backedUpPath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((p) => {
+    const checked = normalPath(p, '/');
+    return p.startsWith('/') && checked.ok && checked.path === p;
+  }, 'must be an absolute path, written without "." or ".." parts');
+
+/** A run is named by its start time, as the history records it. */
+const runId = z.string().min(1).max(64);
+
+export const folderRequest = z.object({ snapshot: snapshotName, path: backedUpPath.nullable() });
+export const versionsRequest = z.object({ path: backedUpPath });
+export const snapshotPathRequest = z.object({ snapshot: snapshotName, path: backedUpPath });
+export const restoreRequest = z.object({
+  snapshot: snapshotName,
+  paths: z.array(backedUpPath).min(1).max(1000),
+  to: backedUpPath.nullable(),
+  missingOnly: z.boolean(),
+});
+export const verifyRequest = z.object({ snapshot: snapshotName });
+export const runLogRequest = z.object({ run: runId, query: z.string().max(200) });
+export const runRequest = z.object({ run: runId });
+
+/** The answer to a payload that did not pass its schema. */
+export function invalid<T>(what: string): BackupsResult<T> {
+  return {
+    ok: false,
+    reason: 'invalid',
+    message: `The window asked for ${what} in a form the app does not take.`,
+  };
+}

@@ -1,0 +1,248 @@
+/**
+ * The selected item, or the folder shown when nothing is selected: what it is, its restore
+ * actions, and for a file its versions across the snapshots, each of which can be opened
+ * (a read-only copy, in the desktop's own application) or restored.
+ */
+import type { BackupsWindowApi, VersionView } from '../../electron/ipc-contract.js';
+import { button, h } from '../shared/dom.js';
+import { formatBytes } from '../shared/format.js';
+import type { Item, Place } from './browser.js';
+import type { Ask } from './requests.js';
+import type { RestoreFlow } from './restore-flow.js';
+import { CHANGE_WORDS, dateTime, plural, shown, TYPE_WORDS } from './words.js';
+
+export interface DetailsContext {
+  api: BackupsWindowApi;
+  ask: Ask;
+  restore: RestoreFlow;
+  /** A snapshot's time, by name, for the versions' spans. */
+  timeOf(snapshot: string): string | null;
+  /** The snapshot before the one shown, which holds what was deleted in it. */
+  previousOf(snapshot: string): string | null;
+}
+
+export interface Details {
+  element: HTMLElement;
+  show(item: Item | null, place: Place): void;
+  /** A restore runs: restore buttons wait. */
+  setRunning(running: boolean): void;
+}
+
+/** Versions are looked up once the selection rests, not for every row the arrow keys pass. */
+const VERSIONS_DELAY_MS = 250;
+
+export function createDetails(ctx: DetailsContext): Details {
+  const element = h('section', { class: 'details', 'aria-label': 'Selected item' });
+  let generation = 0;
+  let timer: number | undefined;
+  let running = false;
+
+  function restoreButtons(): HTMLButtonElement[] {
+    return [...element.querySelectorAll<HTMLButtonElement>('button[data-restore]')];
+  }
+
+  function setRunning(value: boolean): void {
+    running = value;
+    for (const b of restoreButtons()) b.disabled = value;
+  }
+
+  function restoreButton(label: string, onClick: () => void, attrs: Record<string, string> = {}) {
+    const b = button(label, onClick, { 'data-restore': 'true', ...attrs });
+    b.disabled = running;
+    return b;
+  }
+
+  function show(item: Item | null, place: Place): void {
+    generation++;
+    window.clearTimeout(timer);
+    const snapshot = place.snapshot.name;
+    // The whole machine is not restored with one click.
+    if (item === null && (place.path === null || place.path === '/')) {
+      element.replaceChildren(
+        h('p', { class: 'hint' }, 'Select a file or folder to restore it, or to see its versions.'),
+      );
+      return;
+    }
+    const path = item?.path ?? place.path ?? '/';
+    const name = item?.name ?? path;
+    const type = item?.type ?? 'dir';
+    const change = item && 'change' in item ? item.change : null;
+    // Something deleted in this snapshot is restored from the one before, which holds it.
+    const from = change === 'deleted' ? (ctx.previousOf(snapshot) ?? snapshot) : snapshot;
+    const what = `“${shown(name)}”`;
+    const request = { snapshot: from, paths: [path], missingOnly: false };
+    const size = type === 'file' ? (item?.size ?? null) : null;
+    const actions = [
+      restoreButton(
+        'Restore',
+        () => void ctx.restore.restore({ ...request, to: null }, what, size),
+        {
+          class: 'primary',
+          'aria-label': `Restore ${shown(name)} to its original place`,
+        },
+      ),
+      restoreButton('Restore to…', () => void ctx.restore.restoreTo(request, what, size), {
+        'aria-label': `Restore ${shown(name)} into another folder`,
+      }),
+    ];
+    if (type === 'dir') {
+      actions.push(
+        restoreButton(
+          'Restore missing files',
+          () => void ctx.restore.restore({ ...request, to: null, missingOnly: true }, what),
+          { 'aria-label': `Restore the files of ${shown(name)} that are missing here` },
+        ),
+      );
+    }
+    const openStatus = h('p', { class: 'status', role: 'status' });
+    if (type === 'file') {
+      actions.push(
+        button('Open', () => void openCopy(from, path, openStatus), {
+          'aria-label': `Open ${shown(name)} as it is in ${from}, read-only`,
+        }),
+      );
+    }
+    const facts: Array<[string, string]> = [['Kind', TYPE_WORDS[type]]];
+    if (item?.size != null) facts.push(['Size', formatBytes(item.size)]);
+    if (item?.mtime != null) facts.push(['Modified', dateTime(item.mtime)]);
+    if (change !== null) facts.push(['In this snapshot', CHANGE_WORDS[change]]);
+    facts.push(['Snapshot', from]);
+    const versions = h('div', { class: 'versions' });
+    element.replaceChildren(
+      h(
+        'div',
+        { class: 'details-head' },
+        h(
+          'h3',
+          { class: 'details-name' },
+          item === null ? `This folder: ${shown(name)}` : shown(name),
+        ),
+        h('p', { class: 'details-path path' }, shown(path)),
+      ),
+      h('dl', { class: 'facts' }, ...facts.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
+      h('div', { class: 'actions' }, ...actions),
+      openStatus,
+      versions,
+    );
+    if (type === 'file') {
+      const mine = generation;
+      versions.replaceChildren(
+        h('p', { class: 'status', role: 'status' }, 'Looking for its versions…'),
+      );
+      timer = window.setTimeout(
+        () => void loadVersions(path, from, versions, mine),
+        VERSIONS_DELAY_MS,
+      );
+    }
+  }
+
+  async function loadVersions(
+    path: string,
+    browsed: string,
+    into: HTMLElement,
+    mine: number,
+  ): Promise<void> {
+    const current = () => mine === generation;
+    const found = await ctx.ask(
+      () => ctx.api.fileVersions({ path }),
+      (p) =>
+        into.replaceChildren(
+          h('p', { class: p.reason === 'busy' ? 'busy-note' : 'message bad' }, p.message),
+        ),
+      current,
+    );
+    if (found === null || !current()) return;
+    const status = h('p', { class: 'status', role: 'status' });
+    const title = h(
+      'h4',
+      {},
+      `${plural(found.versions.length, 'version')} in ${plural(found.searched, 'snapshot')}`,
+    );
+    into.replaceChildren(
+      title,
+      h(
+        'table',
+        { class: 'versions-table' },
+        h('caption', { class: 'visually-hidden' }, `Versions of ${shown(path)}, newest first`),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            h('th', { scope: 'col' }, 'Modified'),
+            h('th', { scope: 'col', class: 'num' }, 'Size'),
+            h('th', { scope: 'col' }, 'Kept in'),
+            h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')),
+          ),
+        ),
+        h('tbody', {}, ...found.versions.map((v) => versionRow(path, v, browsed, status))),
+      ),
+      status,
+    );
+  }
+
+  function versionRow(path: string, v: VersionView, browsed: string, status: HTMLElement) {
+    const modified = dateTime(v.mtime);
+    const here = v.snapshots.includes(browsed);
+    const first = v.snapshots[0] ?? v.snapshot;
+    const last = v.snapshots.at(-1) ?? v.snapshot;
+    const span = (name: string) => {
+      const t = ctx.timeOf(name);
+      return t === null ? name : dateTime(t);
+    };
+    const when = v.snapshots.length === 1 ? span(first) : `${span(first)} – ${span(last)}`;
+    const open = button('Open', () => void openVersion(path, v, status), {
+      'aria-label': `Open the version modified ${modified}, read-only`,
+      class: 'flat',
+    });
+    const restore = restoreButton(
+      'Restore',
+      () =>
+        void ctx.restore.restore(
+          { snapshot: v.snapshot, paths: [path], to: null, missingOnly: false },
+          `the version of “${shown(baseName(path))}” modified ${modified}`,
+          v.size,
+        ),
+      { 'aria-label': `Restore the version modified ${modified}`, class: 'flat' },
+    );
+    return h(
+      'tr',
+      { class: here ? 'this-snapshot' : undefined, 'data-snapshot': v.snapshot },
+      h(
+        'td',
+        { class: 'version-time' },
+        modified,
+        here ? h('span', { class: 'badge' }, 'this snapshot') : null,
+      ),
+      h('td', { class: 'num' }, formatBytes(v.size)),
+      h('td', {}, plural(v.snapshots.length, 'snapshot'), h('span', { class: 'kept-when' }, when)),
+      h('td', { class: 'row-actions' }, open, restore),
+    );
+  }
+
+  async function openVersion(path: string, v: VersionView, status: HTMLElement): Promise<void> {
+    await openCopy(v.snapshot, path, status, `the version modified ${dateTime(v.mtime)}`);
+  }
+
+  async function openCopy(
+    snapshot: string,
+    path: string,
+    status: HTMLElement,
+    which = `the copy in ${snapshot}`,
+  ): Promise<void> {
+    status.textContent = `Copying ${which} to open it…`;
+    const opened = await ctx.ask(
+      () => ctx.api.openVersion({ snapshot, path }),
+      (p) => (status.textContent = p.message),
+    );
+    if (opened === null) return;
+    status.textContent = `Opened a read-only copy of ${which}: ${shown(opened.file)}`;
+  }
+
+  return { element, show, setRunning };
+}
+
+function baseName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}

@@ -1,0 +1,248 @@
+/**
+ * History: every run of this profile, newest first, from the tray or the command line, with its
+ * outcome and numbers. A selected run shows why it failed first, then its warnings and its log in
+ * words ("new", "changed", "deleted"), with a search box; the log file itself opens too.
+ */
+import type {
+  BackupsWindowApi,
+  RunLogLine,
+  RunLogView,
+  RunSummary,
+} from '../../electron/ipc-contract.js';
+import { button, h, uniqueId } from '../shared/dom.js';
+import { formatBytes, formatCount } from '../shared/format.js';
+import { createListbox, type Row } from './listbox.js';
+import { dateTime, duration, OUTCOME_WORDS, plural, shown, SOURCE_WORDS } from './words.js';
+
+export interface HistoryPage {
+  element: HTMLElement;
+  /** Reads the history again. */
+  load(): Promise<void>;
+}
+
+/** Search once typing pauses. */
+const SEARCH_DELAY_MS = 250;
+
+const KIND_WORDS: Record<RunLogLine['kind'], string> = {
+  new: 'new',
+  changed: 'changed',
+  deleted: 'deleted',
+  'new-folder': 'new folder',
+  'folder-changed': 'folder',
+  message: 'message',
+  note: 'note',
+  statistics: 'total',
+};
+
+export function createHistoryPage(api: BackupsWindowApi): HistoryPage {
+  const status = h('p', { class: 'status', role: 'status' });
+  const runs = createListbox<RunSummary>({
+    label: 'Backup runs, newest first',
+    onSelect: (run) => showRun(run),
+  });
+  const header = h(
+    'div',
+    { class: 'run-header', 'aria-hidden': 'true' },
+    ...['When', 'From', 'Outcome', 'Files', 'Sent', 'Took', 'Warnings'].map((t) =>
+      h('span', {}, t),
+    ),
+  );
+  const details = h('section', { class: 'run-details', 'aria-label': 'Selected run' });
+  const element = h(
+    'div',
+    { class: 'history' },
+    h('div', { class: 'runs' }, header, runs.element),
+    status,
+    details,
+  );
+  let logGeneration = 0;
+  let shownRun: string | null = null;
+
+  function row(run: RunSummary): Row<RunSummary> {
+    const when = dateTime(run.startedAt);
+    const outcome = OUTCOME_WORDS[run.outcome];
+    const files = run.files === null ? '' : formatCount(run.files, 'file', 'files');
+    const sent = run.bytesSent === null ? '' : formatBytes(run.bytesSent);
+    const warnings = run.warnings.length === 0 ? '' : plural(run.warnings.length, 'warning');
+    return {
+      key: run.id,
+      item: run,
+      className: `run outcome-${run.outcome}`,
+      label: [
+        when,
+        `from ${SOURCE_WORDS[run.source]}`,
+        outcome,
+        files,
+        sent && `${sent} sent`,
+        duration(run.durationMs),
+        warnings,
+      ]
+        .filter(Boolean)
+        .join(', '),
+      content: [
+        h('span', {}, when),
+        h('span', {}, SOURCE_WORDS[run.source]),
+        h('span', { class: `badge outcome-badge outcome-${run.outcome}` }, outcome),
+        h('span', { class: 'num' }, files),
+        h('span', { class: 'num' }, sent),
+        h('span', { class: 'num' }, duration(run.durationMs)),
+        h('span', { class: run.warnings.length > 0 ? 'warn' : '' }, warnings),
+      ],
+    };
+  }
+
+  async function load(): Promise<void> {
+    status.textContent = 'Reading the history…';
+    const result = await api.loadHistory();
+    if (!result.ok) {
+      status.textContent = result.message;
+      return;
+    }
+    const list = result.value.runs;
+    const selected = runs.selectedKey();
+    runs.setRows([{ title: '', rows: list.map(row) }]);
+    status.textContent =
+      list.length === 0 ? 'No backup has run yet.' : `${plural(list.length, 'run')}, newest first.`;
+    const target = list.find((r) => r.id === selected) ?? list[0];
+    if (target === undefined) {
+      details.replaceChildren();
+      shownRun = null;
+    } else {
+      runs.select(target.id, { silent: true });
+      // The run already shown keeps its log as it is, search included.
+      if (shownRun !== target.id) showRun(target);
+    }
+  }
+
+  function showRun(run: RunSummary): void {
+    shownRun = run.id;
+    const facts: Array<[string, string]> = [
+      ['Started', dateTime(run.startedAt)],
+      ['From', SOURCE_WORDS[run.source]],
+      ['Outcome', OUTCOME_WORDS[run.outcome]],
+    ];
+    if (run.snapshot !== null) facts.push(['Snapshot', run.snapshot]);
+    if (run.files !== null) facts.push(['Files sent', formatCount(run.files, 'file', 'files')]);
+    if (run.bytesSent !== null) facts.push(['Bytes sent', formatBytes(run.bytesSent)]);
+    facts.push(['Took', duration(run.durationMs)]);
+    const reason =
+      run.outcome === 'failed' && run.error !== null
+        ? h(
+            'div',
+            { class: 'alarm failure-reason', role: 'note' },
+            h('h4', {}, 'Why it failed'),
+            h('p', {}, shown(run.error.message)),
+          )
+        : null;
+    const warnings =
+      run.warnings.length > 0
+        ? h(
+            'div',
+            { class: 'run-warnings' },
+            h('h4', {}, plural(run.warnings.length, 'warning')),
+            h('ul', {}, ...run.warnings.map((w) => h('li', {}, shown(w)))),
+          )
+        : null;
+    const log = h('div', { class: 'run-log' });
+    details.replaceChildren(
+      ...[
+        h('h3', {}, `The run of ${dateTime(run.startedAt)}`),
+        reason,
+        h(
+          'dl',
+          { class: 'facts' },
+          ...facts.map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, v))),
+        ),
+        warnings,
+        log,
+      ].filter((n) => n !== null),
+    );
+    if (run.hasLog) buildLog(run, log);
+    else
+      log.replaceChildren(
+        h('p', { class: 'hint' }, 'This run has no log any more (the newest 50 are kept).'),
+      );
+  }
+
+  function buildLog(run: RunSummary, into: HTMLElement): void {
+    const searchId = uniqueId('log-search');
+    const search = h('input', {
+      id: searchId,
+      type: 'search',
+      placeholder: 'Search the log',
+      spellcheck: 'false',
+      autocomplete: 'off',
+    });
+    const counts = h('p', { class: 'status', role: 'status' });
+    const lines = h('ol', { class: 'log-lines', 'aria-label': 'The run’s log' });
+    const openFile = button('Open the log file', () => void openLogFile(run, counts));
+    let timer: number | undefined;
+    search.addEventListener('input', () => {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(
+        () => void readLog(run, search.value, counts, lines),
+        SEARCH_DELAY_MS,
+      );
+    });
+    into.replaceChildren(
+      h('div', { class: 'log-head' }, h('h4', {}, 'Log'), openFile),
+      h('div', { class: 'log-search' }, h('label', { for: searchId }, 'Search the log'), search),
+      counts,
+      lines,
+    );
+    void readLog(run, '', counts, lines);
+  }
+
+  async function readLog(
+    run: RunSummary,
+    query: string,
+    counts: HTMLElement,
+    lines: HTMLElement,
+  ): Promise<void> {
+    const mine = ++logGeneration;
+    const result = await api.readRunLog({ run: run.id, query });
+    if (mine !== logGeneration) return;
+    if (!result.ok) {
+      counts.textContent = result.message;
+      lines.replaceChildren();
+      return;
+    }
+    counts.textContent = describeLog(result.value, query);
+    lines.replaceChildren(
+      ...result.value.lines.map((line) =>
+        h(
+          'li',
+          { class: `log-line kind-${line.kind}` },
+          h('span', { class: `badge kind-badge kind-${line.kind}` }, KIND_WORDS[line.kind]),
+          line.path !== null
+            ? h('span', { class: 'log-path path' }, shown(line.path))
+            : h('span', { class: 'log-text' }, shown(line.text)),
+          line.path !== null && line.kind === 'changed'
+            ? h('span', { class: 'log-detail' }, line.text.replace(/^changed \w+ /, ''))
+            : null,
+        ),
+      ),
+    );
+  }
+
+  async function openLogFile(run: RunSummary, counts: HTMLElement): Promise<void> {
+    const result = await api.openRunLog({ run: run.id });
+    if (!result.ok) counts.textContent = result.message;
+  }
+
+  return { element, load };
+}
+
+function describeLog(log: RunLogView, query: string): string {
+  const c = (k: RunLogLine['kind']) => log.counts[k] ?? 0;
+  const changes =
+    `${plural(c('new'), 'new file')}, ${plural(c('changed'), 'changed file')}, ` +
+    `${formatCount(c('deleted'), 'deleted', 'deleted')}, ${plural(c('message'), 'message')}.`;
+  const shownPart =
+    query.trim() === ''
+      ? log.truncated
+        ? ` Showing the first ${formatCount(log.lines.length, 'line', 'lines')} of ${formatCount(log.total, 'line', 'lines')}; search to find the rest.`
+        : ''
+      : ` ${plural(log.matched, 'line')} ${log.matched === 1 ? 'matches' : 'match'} “${query.trim()}”${log.truncated ? `; the first ${log.lines.length} are shown` : ''}.`;
+  return `${changes}${shownPart}`;
+}

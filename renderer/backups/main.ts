@@ -1,0 +1,196 @@
+/**
+ * The Backups window: the snapshots of this profile on a timeline, browsing one snapshot folder
+ * by folder, versions and restores; the history of runs with their logs; and Verify Backups.
+ */
+import type { SnapshotSummary, Timeline } from '../../electron/ipc-contract.js';
+import { backupsApi } from '../shared/api.js';
+import { button, h } from '../shared/dom.js';
+import { createWindowFrame } from '../shared/window-frame.js';
+import { createBrowser, type Item, type Place } from './browser.js';
+import { createDetails } from './details.js';
+import { createHistoryPage } from './history-page.js';
+import { createAsk, type Problem } from './requests.js';
+import { createRestoreFlow } from './restore-flow.js';
+import { createTimeline } from './timeline.js';
+import { createVerifyPage } from './verify-page.js';
+
+const TITLE = 'Snaptray Backups';
+
+const api = backupsApi();
+const ask = createAsk(api);
+const root = document.getElementById('app');
+if (root) build(root);
+
+function build(app: HTMLElement): void {
+  let snapshots: SnapshotSummary[] = [];
+  let loading = 0;
+
+  const statePanel = h('div', { class: 'state-panel', hidden: true });
+  const destinationLine = h('p', { class: 'destination-line' });
+  const reload = button('Reload', () => void loadTimeline(), {
+    class: 'flat',
+    'aria-label': 'Read the snapshots again',
+    title: 'Read the snapshots again (F5)',
+  });
+  const timeline = createTimeline((s) => void browser.showSnapshot(s));
+  const actionBar = h('footer', { class: 'actionbar' });
+  const restore = createRestoreFlow({
+    api,
+    ask,
+    bar: actionBar,
+    running: (busy) => {
+      details.setRunning(busy);
+      verify.setRunning(busy);
+    },
+    done: () => {
+      void browser.reload();
+      void history.load();
+    },
+  });
+  const details = createDetails({
+    api,
+    ask,
+    restore,
+    timeOf: (name) => snapshots.find((s) => s.name === name)?.time ?? null,
+    previousOf: (name) => {
+      const i = snapshots.findIndex((s) => s.name === name);
+      const older = snapshots
+        .slice(i + 1)
+        .find((s) => s.state === 'ok' || s.state === 'partial' || s.state === 'legacy');
+      return older?.name ?? null;
+    },
+  });
+  const browser = createBrowser({
+    api,
+    ask,
+    onSelection: (item: Item | null, place: Place) => details.show(item, place),
+    onUnreachable: (problem) => showProblem(problem),
+  });
+  const history = createHistoryPage(api);
+  const verify = createVerifyPage(api, ask);
+
+  const snapshotsPage = h(
+    'div',
+    { class: 'snapshots-page' },
+    statePanel,
+    h(
+      'div',
+      { class: 'snapshots-layout' },
+      h(
+        'section',
+        { class: 'timeline-pane', 'aria-labelledby': 'timeline-title' },
+        h('div', { class: 'pane-head' }, h('h3', { id: 'timeline-title' }, 'Timeline'), reload),
+        destinationLine,
+        timeline.element,
+      ),
+      h('div', { class: 'browse-pane' }, browser.element, details.element),
+    ),
+  );
+
+  const frame = createWindowFrame({
+    title: TITLE,
+    sidebarLabel: 'Backups pages',
+    pages: [
+      {
+        id: 'snapshots',
+        title: 'Snapshots',
+        icon: 'clock',
+        element: snapshotsPage,
+        layout: 'fill',
+      },
+      {
+        id: 'history',
+        title: 'History',
+        icon: 'history',
+        element: history.element,
+        layout: 'fill',
+      },
+      { id: 'verify', title: 'Verify', icon: 'verify', element: verify.element },
+    ],
+    actionBar,
+    onPageShown: (id) => {
+      if (id === 'history') void history.load();
+    },
+  });
+  app.replaceChildren(frame.element);
+  document.title = TITLE;
+
+  function showProblem(problem: Problem): void {
+    const titles: Record<Problem['reason'], string> = {
+      unreachable: 'The destination cannot be reached',
+      busy: 'Busy: the backup is running',
+      'not-set-up': 'Snaptray is not set up yet',
+      'not-found': 'The snapshots could not be read',
+      invalid: 'The snapshots could not be read',
+      refused: 'The snapshots could not be read',
+      failed: 'The snapshots could not be read',
+    };
+    const action =
+      problem.reason === 'busy'
+        ? button('Try Now', () => void loadTimeline())
+        : problem.reason === 'not-set-up'
+          ? null
+          : button('Retry', () => void loadTimeline(), { class: 'primary' });
+    statePanel.replaceChildren(
+      h(
+        'div',
+        { class: `state-card state-${problem.reason}`, role: 'alert' },
+        h('h3', {}, titles[problem.reason]),
+        h('p', {}, problem.message),
+        problem.reason === 'not-set-up'
+          ? h('p', { class: 'hint' }, 'Choose Settings… in the Snaptray menu to set it up.')
+          : null,
+        action,
+      ),
+    );
+    statePanel.hidden = false;
+    snapshotsPage.classList.add('has-problem');
+    if (action !== null && problem.reason !== 'busy') action.focus();
+  }
+
+  function clearProblem(): void {
+    statePanel.hidden = true;
+    statePanel.replaceChildren();
+    snapshotsPage.classList.remove('has-problem');
+  }
+
+  async function loadTimeline(): Promise<void> {
+    const mine = ++loading;
+    const current = () => mine === loading;
+    const selected = timeline.selected()?.name ?? null;
+    clearProblem();
+    snapshotsPage.setAttribute('aria-busy', 'true');
+    destinationLine.textContent = 'Reading the snapshots…';
+    try {
+      const t: Timeline | null = await ask(() => api.loadTimeline(), showProblem, current);
+      if (t === null) {
+        if (current()) destinationLine.textContent = '';
+        return;
+      }
+      clearProblem();
+      snapshots = t.snapshots;
+      destinationLine.textContent = `${t.prefix} on ${t.destination}`;
+      timeline.show(t.snapshots, new Date());
+      const shown = timeline.select(selected);
+      verify.setSnapshots(t.snapshots, shown?.name ?? null);
+      if (shown !== null) await browser.showSnapshot(shown);
+    } finally {
+      if (current()) snapshotsPage.removeAttribute('aria-busy');
+    }
+  }
+
+  api.onBackupsEvent((event) => {
+    restore.onEvent(event);
+    verify.onEvent(event);
+  });
+  window.addEventListener('keydown', (event) => {
+    if (
+      event.key === 'F5' ||
+      ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'r')
+    ) {
+      event.preventDefault();
+      void loadTimeline();
+    }
+  });
+  void loadTimeline();
+}

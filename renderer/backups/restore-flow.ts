@@ -1,0 +1,323 @@
+/**
+ * Restoring, from the click to the result: what the restore would do (a dry run of the very same
+ * engine call) in a confirmation that lists the files kept aside, then the restore with its
+ * progress and Cancel under the page, then the result: what was restored, kept aside or skipped.
+ */
+import type {
+  BackupsEvent,
+  BackupsWindowApi,
+  RestoreReport,
+  RestoreRequest,
+} from '../../electron/ipc-contract.js';
+import { button, h, uniqueId } from '../shared/dom.js';
+import { formatBytes } from '../shared/format.js';
+import type { Ask, Problem } from './requests.js';
+import { duration, plural, shown } from './words.js';
+
+export interface RestoreFlow {
+  /** Asks for a folder, then restores into it. */
+  restoreTo(
+    request: Omit<RestoreRequest, 'to'>,
+    what: string,
+    bytes?: number | null,
+  ): Promise<void>;
+  /**
+   * Shows what the restore does, asks, and restores. `bytes`: the size to restore when it is
+   * known (one file), for a true percent while rsync counts files as it finds them.
+   */
+  restore(request: RestoreRequest, what: string, bytes?: number | null): Promise<void>;
+  /** Progress events from the main process. */
+  onEvent(event: BackupsEvent): void;
+}
+
+export interface RestoreFlowContext {
+  api: BackupsWindowApi;
+  ask: Ask;
+  /** The bar under the page: progress, Cancel, and the last outcome in words. */
+  bar: HTMLElement;
+  /** A restore starts (true) or ends (false): the window disables other restores meanwhile. */
+  running(busy: boolean): void;
+  /** A restore changed files here: lists showing them may be stale. */
+  done(report: RestoreReport): void;
+}
+
+export function createRestoreFlow(ctx: RestoreFlowContext): RestoreFlow {
+  const progress = h('progress', { max: 100, class: 'restore-progress', hidden: true });
+  const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
+  const cancel = button('Cancel', () => void ctx.api.cancelOperation(), { hidden: true });
+  progress.setAttribute('aria-label', 'Restore progress');
+  ctx.bar.append(h('div', { class: 'operation' }, status, progress), cancel);
+  // The bar shows once there is something to say: a restore's progress and its outcome.
+  ctx.bar.hidden = true;
+  let running = false;
+
+  function say(text: string): void {
+    status.textContent = text;
+    ctx.bar.hidden = text === '' && !running;
+  }
+
+  function problem(p: Problem): void {
+    say(p.reason === 'busy' ? p.message : `Nothing was restored. ${p.message}`);
+  }
+
+  async function restoreTo(
+    request: Omit<RestoreRequest, 'to'>,
+    what: string,
+    bytes: number | null = null,
+  ): Promise<void> {
+    const to = await ctx.api.chooseFolder({ kind: 'folder', title: 'Restore into which folder?' });
+    if (to === null) return;
+    await restore({ ...request, to }, what, bytes);
+  }
+
+  let expected: number | null = null;
+
+  async function restore(
+    request: RestoreRequest,
+    what: string,
+    bytes: number | null = null,
+  ): Promise<void> {
+    if (running) return;
+    expected = bytes !== null && bytes > 0 ? bytes : null;
+    say('Looking at what the restore would change…');
+    const plan = await ctx.ask(() => ctx.api.planRestore(request), problem);
+    if (plan === null) return;
+    say('');
+    if (!(await confirm(request, plan, what))) {
+      say('Nothing was restored.');
+      return;
+    }
+    running = true;
+    ctx.running(true);
+    progress.hidden = false;
+    progress.removeAttribute('value');
+    cancel.hidden = false;
+    say(`Restoring ${what}…`);
+    let report: RestoreReport | null = null;
+    try {
+      report = await ctx.ask(() => ctx.api.restore(request), problem);
+    } finally {
+      running = false;
+      ctx.running(false);
+      progress.hidden = true;
+      cancel.hidden = true;
+    }
+    if (report === null) return;
+    say(summary(report));
+    ctx.done(report);
+    await showResult(report, what);
+  }
+
+  function onEvent(event: BackupsEvent): void {
+    if (event.type !== 'restore-progress' || !running) return;
+    if (event.phase === 'locating') {
+      say('Finding the files in the snapshot…');
+      return;
+    }
+    // rsync's own percent covers only the files it has found so far; a known size gives a true one.
+    const percent =
+      event.percent ??
+      (expected !== null ? Math.min(99, Math.floor((event.bytes * 100) / expected)) : null);
+    if (percent === null) progress.removeAttribute('value');
+    else progress.value = percent;
+    const details: string[] = [];
+    if (percent !== null) details.push(`${percent}%`);
+    else if (event.bytes > 0) details.push(`${formatBytes(event.bytes)} so far`);
+    if (event.bytesPerSecond !== null) details.push(`${formatBytes(event.bytesPerSecond)}/s`);
+    if (event.etaSeconds !== null && percent !== null) {
+      details.push(`${duration(event.etaSeconds * 1000)} left`);
+    }
+    say(`Restoring… ${details.join(', ')}`);
+  }
+
+  return { restoreTo, restore, onEvent };
+}
+
+function summary(r: RestoreReport): string {
+  const head =
+    r.outcome === 'cancelled'
+      ? `Restore stopped after ${plural(r.restored, 'file')}.`
+      : `Restored ${plural(r.restored, 'file')} from ${r.snapshot}.`;
+  const more: string[] = [];
+  if (r.keptAside.length > 0) more.push(`${plural(r.keptAside.length, 'current file')} kept aside`);
+  if (r.leftAsIs.length > 0) {
+    more.push(
+      `${plural(r.leftAsIs.length, 'file')} here left as ${r.leftAsIs.length === 1 ? 'it is' : 'they are'}`,
+    );
+  }
+  if (r.skipped.length > 0) more.push(`${plural(r.skipped.length, 'item')} not restored`);
+  return more.length > 0 ? `${head} ${more.join(', ')}.` : head;
+}
+
+/** A list of paths, each as literal text. */
+function pathList(label: string, items: Array<{ path: string; note: string | null }>): HTMLElement {
+  return h(
+    'ul',
+    { class: 'path-list', 'aria-label': label },
+    ...items.map((i) =>
+      h(
+        'li',
+        {},
+        h('span', { class: 'path' }, shown(i.path)),
+        i.note !== null ? h('span', { class: 'path-note' }, i.note) : null,
+      ),
+    ),
+  );
+}
+
+function modal(
+  title: string,
+  ...body: Array<Node | null>
+): {
+  dialog: HTMLDialogElement;
+  actions: HTMLElement;
+} {
+  const titleId = uniqueId('dialog-title');
+  const actions = h('div', { class: 'dialog-actions' });
+  const dialog = h(
+    'dialog',
+    { class: 'modal', 'aria-labelledby': titleId },
+    h('h2', { id: titleId }, title),
+    h('div', { class: 'dialog-body' }, ...body),
+    actions,
+  );
+  document.body.append(dialog);
+  dialog.addEventListener('close', () => dialog.remove());
+  return { dialog, actions };
+}
+
+function confirm(request: RestoreRequest, plan: RestoreReport, what: string): Promise<boolean> {
+  const where = request.to === null ? 'to its original place' : `into ${shown(request.to)}`;
+  const lines: Array<Node | null> = [
+    h(
+      'p',
+      {},
+      request.missingOnly
+        ? `Bring back what ${plan.snapshot} holds of ${what} but this computer does not: ` +
+            `${plural(plan.restored, 'file')}. Files here stay as they are.`
+        : `Restore ${what} from ${plan.snapshot} ${where}: ${plural(plan.restored, 'file')} to write.`,
+    ),
+  ];
+  if (plan.keptAside.length > 0) {
+    lines.push(
+      h(
+        'p',
+        { class: 'kept-aside-note' },
+        `${plural(plan.keptAside.length, 'file')} here ${plan.keptAside.length === 1 ? 'differs' : 'differ'} from the snapshot and will be kept aside first, renamed:`,
+      ),
+      pathList(
+        'Files that will be kept aside',
+        // The time in the name is the restore's own, not this preview's.
+        plan.keptAside.map((k) => ({
+          path: k.path,
+          note: `→ ${shown(baseOf(k.path))}.before-restore-(date and time of the restore)`,
+        })),
+      ),
+    );
+  } else if (!request.missingOnly) {
+    lines.push(
+      h('p', { class: 'hint' }, 'No file here is replaced: nothing needs to be kept aside.'),
+    );
+  }
+  if (plan.skipped.length > 0) {
+    lines.push(
+      h('p', {}, 'These will not be restored:'),
+      pathList(
+        'Items that will not be restored',
+        plan.skipped.map((s) => ({ path: s.path, note: s.why })),
+      ),
+    );
+  }
+  for (const w of plan.warnings) lines.push(h('p', { class: 'field-warning' }, w));
+  const { dialog, actions } = modal(
+    request.missingOnly ? 'Restore missing files?' : 'Restore?',
+    ...lines,
+  );
+  return new Promise((resolve) => {
+    const go = button(
+      request.missingOnly ? 'Restore Missing Files' : 'Restore',
+      () => {
+        resolve(true);
+        dialog.close();
+      },
+      { class: 'primary' },
+    );
+    const no = button('Cancel', () => dialog.close());
+    dialog.addEventListener('close', () => resolve(false));
+    actions.append(no, go);
+    dialog.showModal();
+    go.focus();
+  });
+}
+
+function showResult(r: RestoreReport, what: string): Promise<void> {
+  const lines: Array<Node | null> = [h('p', {}, summary(r))];
+  if (r.placed.length > 0) {
+    lines.push(
+      h('h3', {}, r.outcome === 'cancelled' ? 'Restored so far' : 'Restored'),
+      pathList(
+        'Restored',
+        r.placed.map((p) => ({ path: p.to, note: null })),
+      ),
+    );
+  }
+  if (r.keptAside.length > 0) {
+    lines.push(
+      h('h3', {}, 'Kept aside'),
+      h(
+        'p',
+        { class: 'hint' },
+        'These files here differed from the snapshot; each is now beside the restored one:',
+      ),
+      pathList(
+        'Kept aside',
+        r.keptAside.map((k) => ({ path: k.keptAs, note: null })),
+      ),
+    );
+  }
+  if (r.leftAsIs.length > 0) {
+    lines.push(
+      h('h3', {}, 'Left as they are'),
+      h(
+        'p',
+        { class: 'hint' },
+        'These files are here and differ from the snapshot; only missing files were restored:',
+      ),
+      pathList(
+        'Left as they are',
+        r.leftAsIs.map((path) => ({ path, note: null })),
+      ),
+    );
+  }
+  if (r.skipped.length > 0) {
+    lines.push(
+      h('h3', {}, 'Not restored'),
+      pathList(
+        'Not restored',
+        r.skipped.map((s) => ({ path: s.path, note: s.why })),
+      ),
+    );
+  }
+  if (r.outcome === 'cancelled') {
+    lines.push(h('p', { class: 'hint' }, 'No file is left half-written. Restore again to finish.'));
+  }
+  for (const w of r.warnings) lines.push(h('p', { class: 'field-warning' }, w));
+  const title =
+    r.outcome === 'ok'
+      ? `Restored ${what}`
+      : r.outcome === 'partial'
+        ? `Restored ${what}, with problems`
+        : 'Restore stopped';
+  const { dialog, actions } = modal(title, ...lines);
+  return new Promise((resolve) => {
+    const close = button('Close', () => dialog.close(), { class: 'primary' });
+    dialog.addEventListener('close', () => resolve());
+    actions.append(close);
+    dialog.showModal();
+    close.focus();
+  });
+}
+
+function baseOf(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
