@@ -4,135 +4,44 @@
  * hook, push, manifest, supersede and prune this owner's snapshots, after hook. On failure the
  * fail hook runs and nothing is deleted.
  */
-import { lstat, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import type { Destination } from '../destination/address.js';
-import { formatDestination, joinDest, parseDestination } from '../destination/address.js';
-import type { DestinationContext } from '../destination/ops.js';
-import {
-  classifyRsyncFailure,
-  deleteSnapshots,
-  listDestination,
-  pushTopFile,
-  remote,
-  remoteOption,
-} from '../destination/ops.js';
+import { formatDestination, parseDestination } from '../destination/address.js';
 import { holdPrefix, mayHold } from '../destination/hold-prefix.js';
+import { readMarker } from '../destination/initialise.js';
 import { pointLatestLink } from '../destination/latest-link.js';
+import type { DestinationContext } from '../destination/ops.js';
+import { deleteSnapshots, listDestination, pushTopFile } from '../destination/ops.js';
 import type { Claim, Me } from '../destination/ownership.js';
-import { failure, stderrTail, type Failure } from '../errors.js';
-import { runHook } from './hooks.js';
-import { sourceInsideDestination } from './sources.js';
-import type { Spawn } from '../process.js';
-import { LineSplitter, parseProgress, parseStats, type Progress } from './progress.js';
-import { previousTotals, type Totals } from './progress-estimate.js';
-import { planRetention, supersededIncomplete } from './retention.js';
-import { automaticExcludes, buildPushCommand } from './rsync-args.js';
-import type { Profile } from '../settings/schema.js';
+import { openDestination } from '../destination/session.js';
 import { freshSnapshotName, manifestName } from '../destination/snapshot-name.js';
 import type { Manifest, Snapshot } from '../destination/snapshot.js';
 import { isComplete, isOwn, linkBases } from '../destination/snapshot.js';
-import { readMarker } from '../destination/initialise.js';
 import { storedOwnership } from '../destination/stored-ownership.js';
-import { formatBytes, plural } from '../format.js';
-import type { SpawnResult } from '../process.js';
-import {
-  copiedInsteadOfLinked,
-  describeDestinationProblems,
-  emptyMessages,
-  namedList,
-  readErrorLine,
-  readOutputLine,
-  type NamedCount,
-  type TransferMessages,
-} from './transfer-messages.js';
+import { failure, type Failure } from '../errors.js';
+import type { Profile } from '../settings/schema.js';
 import { loadIdentity } from '../settings/identity.js';
-import { openDestination, type SessionEnvironment } from '../destination/session.js';
 import { appendHistory, type HistoryEntry } from '../state/history.js';
-import { stopLeftover, readProcessStat } from '../state/liveness.js';
+import { stopLeftover } from '../state/liveness.js';
 import { acquireLock, type HeldLock } from '../state/lock.js';
-import { logPathFor, openLog, pruneLogs } from '../state/logs.js';
 import { ensurePrivateDir } from '../state/paths.js';
 import { readPause } from '../state/pause.js';
+import { runHook } from './hooks.js';
+import { makeRoom } from './make-room.js';
+import { planRetention, supersededIncomplete } from './retention.js';
+import type {
+  BackupEnvironment,
+  BackupEvent,
+  BackupRequest,
+  BackupResult,
+  Outcome,
+} from './run-types.js';
+import { EXIT_CODES } from './run-types.js';
+import { sourceInsideDestination } from './sources.js';
+import { copiedInsteadOfLinked } from './transfer-messages.js';
+import { baseHoldsFiles, fullCopyWarning, sourceArguments, transferSnapshot } from './transfer.js';
 
-export type Outcome = 'ok' | 'partial' | 'failed' | 'cancelled' | 'locked' | 'paused';
-
-/** The CLI's exit code for each outcome: a contract the tray and cron users rely on. */
-export const EXIT_CODES: Record<Outcome, number> = {
-  ok: 0,
-  failed: 1,
-  partial: 3,
-  locked: 4,
-  paused: 4,
-  cancelled: 5,
-};
-
-export type Phase =
-  'connecting' | 'checking' | 'pre-hook' | 'transferring' | 'finishing' | 'pruning' | 'after-hook';
-
-export type BackupEvent =
-  | { type: 'phase'; phase: Phase }
-  | { type: 'snapshot'; name: string }
-  | { type: 'progress'; progress: Progress }
-  /** Before the transfer: the previous complete snapshot's totals, for estimating progress. */
-  | { type: 'plan'; previous: Totals | null }
-  | { type: 'warning'; message: string };
-
-export interface BackupEnvironment extends SessionEnvironment {
-  spawn: Spawn;
-  now: () => Date;
-  /** For people to read in the owner file and manifests; ownership goes by the identity. */
-  hostname: string;
-  user: string;
-  /** Snaptray's settings folder, which holds this account's identity. */
-  configDir: string;
-  appVersion: string;
-  /** `$XDG_STATE_HOME/snaptray/<profile>` */
-  stateDir: string;
-  /** Snaptray's state root, excluded when inside a source. */
-  stateRoot: string;
-  /** Private short folder for ssh sockets and scratch files. */
-  runtimeDir: string;
-  /** The user's own known_hosts files (the app's own is added from the profile). */
-  userKnownHosts: string[];
-  appKnownHosts: string;
-  /** The user's ssh config to include when the profile names none. */
-  defaultSshConfig: string | null;
-  source: 'cli' | 'tray';
-  /** This process's user id: a local destination keeps owners only when written as root. */
-  uid: number;
-}
-
-export interface BackupRequest {
-  profileName: string;
-  /** A complete profile: sources, destination and prefix set. */
-  profile: Profile;
-  force: boolean;
-  signal?: AbortSignal;
-  onEvent?: (event: BackupEvent) => void;
-}
-
-export interface BackupResult {
-  outcome: Outcome;
-  exitCode: number;
-  snapshot: string | null;
-  rsyncExitCode: number | null;
-  /** Regular files sent by this run (changed or new), and the bytes of their data. */
-  files: number | null;
-  bytesSent: number | null;
-  /** What the snapshot holds in all (rsync's statistics). */
-  totalFiles: number | null;
-  totalBytes: number | null;
-  /** Source files that could not be read (a partial snapshot), the first ones named. */
-  unreadable: NamedCount | null;
-  /** Unchanged files were copied again instead of hard-linked (not allowed at setup). */
-  fullCopy: boolean;
-  /** Snapshots deleted because the destination was full (retention's makeRoom). */
-  deletedToMakeRoom: string[];
-  durationMs: number;
-  logPath: string | null;
-  warnings: string[];
-  error: Failure | null;
-}
+export * from './run-types.js';
 
 export async function runBackup(env: BackupEnvironment, req: BackupRequest): Promise<BackupResult> {
   const started = env.now();
@@ -486,78 +395,6 @@ async function runLocked(
   }
 }
 
-/**
- * A source that is a symbolic link to a folder (`~/Documents` on another disk) is backed up as
- * that folder's contents under the source's path: rsync follows it when the path ends in "/".
- */
-async function sourceArguments(sources: readonly string[]): Promise<string[]> {
-  return Promise.all(
-    sources.map(async (source) => {
-      if (source.endsWith('/')) return source;
-      const link = await lstat(source).catch(() => null);
-      if (!link?.isSymbolicLink()) return source;
-      const target = await stat(source).catch(() => null);
-      return target?.isDirectory() ? `${source}/` : source;
-    }),
-  );
-}
-
-/** Whether an earlier snapshot can be expected to hold files of these sources. */
-function baseHoldsFiles(base: Snapshot, sources: readonly string[]): boolean {
-  const m = base.manifest;
-  if (m === null) return true; // legacy: the old script's whole-root snapshots
-  if (m.totalFiles === 0) return false;
-  if (m.sources === undefined) return true;
-  return m.sources.some((s) => sources.includes(s));
-}
-
-function fullCopyWarning(why: 'mode-mismatch' | 'base-not-found', transfer: Transfer): string {
-  const size = transfer.totalBytes !== null ? ` (${formatBytes(transfer.totalBytes)})` : '';
-  const cause =
-    why === 'mode-mismatch'
-      ? 'the copies on the destination do not keep file modes or owners (an NTFS disk mounted without "permissions"?), so no file matched the previous snapshot'
-      : 'the previous snapshot was not found as a base (an rrsync-restricted key silently replaces a missing --link-dest folder with an empty one: check that the destination path is "/" for such a key)';
-  return `Every unchanged file was copied again${size}: this destination does not hard-link, because ${cause}.`;
-}
-
-/**
- * Deletes this owner's oldest snapshots until `keep` complete ones are left, for a run that
- * failed on a full disk. The newest complete snapshot and the failed run's own folder stay.
- */
-async function makeRoom(
-  ctx: DestinationContext,
-  snapshots: readonly Snapshot[],
-  claim: Claim,
-  failedRun: string,
-  keep: number,
-): Promise<{ deleted: string[]; warnings: string[] }> {
-  const own = snapshots.filter((s) => isOwn(s, claim) && s.name !== failedRun);
-  const complete = own.filter(isComplete);
-  const doomedComplete = complete.slice(0, Math.max(0, complete.length - Math.max(1, keep)));
-  const newestComplete = complete.at(-1);
-  const staleUnfinished = own.filter(
-    (s) =>
-      s.state === 'unfinished' &&
-      newestComplete !== undefined &&
-      s.latestTime.getTime() < newestComplete.time.getTime(),
-  );
-  const doomed = [...staleUnfinished, ...doomedComplete].map((s) => s.name);
-  if (doomed.length === 0) {
-    return {
-      deleted: [],
-      warnings: [
-        `The destination is full, and makeRoom found nothing to delete: only the ${keep} newest snapshot(s) it must keep are there.`,
-      ],
-    };
-  }
-  const result = await deleteSnapshots(ctx, doomed);
-  const after = await listDestination(ctx);
-  const still = new Set(after.ok ? after.value.directories : doomed);
-  const deleted = doomed.filter((n) => !still.has(n));
-  const warnings = result.ok ? [] : [`Deleting to make room failed: ${result.failure.message}`];
-  return { deleted, warnings };
-}
-
 function cancelledOr(req: BackupRequest, result: PartialResult): PartialResult {
   return req.signal?.aborted
     ? { ...result, outcome: 'cancelled', error: failure('killed', 'Stopped.') }
@@ -612,191 +449,6 @@ async function cleanUp(
     warn(`Old snapshots could not be deleted (${doomed.join(', ')}): ${deleted.failure.message}`);
   }
 }
-
-interface Transfer {
-  status: 'ok' | 'partial' | 'failed' | 'cancelled';
-  exitCode: number | null;
-  files: number | null;
-  bytesSent: number | null;
-  totalFiles: number | null;
-  totalBytes: number | null;
-  regularFiles: number | null;
-  messages: TransferMessages;
-  logPath: string;
-  warnings: string[];
-  failure: Failure;
-}
-
-async function transferSnapshot(
-  env: BackupEnvironment,
-  req: BackupRequest,
-  ctx: DestinationContext,
-  dest: Destination,
-  name: string,
-  sources: readonly string[],
-  bases: readonly Snapshot[],
-  lock: HeldLock,
-  emit: (e: BackupEvent) => void,
-): Promise<Transfer> {
-  const { profile } = req;
-  const logPath = logPathFor(env.stateDir, env.now());
-  const log = await openLog(logPath);
-  const own = [env.stateRoot, env.runtimeDir, ...(dest.kind === 'local' ? [dest.path] : [])];
-  const command = buildPushCommand({
-    sources,
-    excludes: [...automaticExcludes(profile.sources, own), ...profile.excludes],
-    linkDests: bases.map((b) => remoteOption(ctx, joinDest(dest.path, b.name))),
-    target: `${remote(ctx, joinDest(dest.path, name))}/`,
-    options: profile.rsync,
-    rsyncShell: ctx.rsyncShellArgs[1] ?? null,
-    rsyncPath: dest.kind === 'ssh' ? profile.ssh.rsyncPath : null,
-  });
-  log.write(
-    `# ${env.now().toISOString()} ${command.file} ${command.args.map((a) => JSON.stringify(a)).join(' ')}`,
-  );
-
-  const abort = new AbortController();
-  const onAbort = () => abort.abort();
-  req.signal?.addEventListener('abort', onAbort, { once: true });
-  if (req.signal?.aborted) abort.abort();
-  const messages = emptyMessages();
-  const statsLines: string[] = [];
-  const out = new LineSplitter();
-  const err = new LineSplitter();
-  let lastProgressAt = 0;
-  const handleOut = (lines: string[]) => {
-    for (const line of lines) {
-      const progress = parseProgress(line);
-      if (progress) {
-        const t = Date.now();
-        if (t - lastProgressAt >= 200 || progress.percent === 100) {
-          lastProgressAt = t;
-          emit({ type: 'progress', progress });
-        }
-        continue;
-      }
-      if (line === '') continue;
-      log.write(line);
-      if (STATS_LINE.test(line)) statsLines.push(line);
-      else readOutputLine(messages, line);
-    }
-  };
-  const handleErr = (lines: string[]) => {
-    for (const line of lines) {
-      if (line === '') continue;
-      log.write(`! ${line}`);
-      readErrorLine(messages, line);
-      // A missing base makes rsync copy everything: stop at once rather than fill the disk.
-      if (messages.linkBaseMissing !== null) abort.abort();
-    }
-  };
-  emit({ type: 'plan', previous: previousTotals(bases, profile.sources) });
-  emit({ type: 'phase', phase: 'transferring' });
-  let recorded: Promise<void> = Promise.resolve();
-  const result = await env.spawn({
-    file: command.file,
-    args: command.args,
-    signal: abort.signal,
-    dieWithParent: true,
-    onStart: (pid) => {
-      recorded = readProcessStat(pid).then((stat) =>
-        lock.recordChild({ pid, startTime: stat?.startTime ?? null }),
-      );
-    },
-    onStdout: (chunk) => handleOut(out.push(chunk)),
-    onStderr: (chunk) => handleErr(err.push(chunk)),
-  });
-  req.signal?.removeEventListener('abort', onAbort);
-  await recorded.catch(() => undefined);
-  handleOut(out.end());
-  handleErr(err.end());
-  log.write(
-    `# ${env.now().toISOString()} rsync exit ${String(result.exitCode)}${result.signal ? ` signal ${result.signal}` : ''}`,
-  );
-  await log.close();
-  await pruneLogs(env.stateDir).catch(() => undefined);
-
-  const stats = parseStats(statsLines);
-  const transfer = {
-    exitCode: result.exitCode,
-    files: stats?.regularFilesTransferred ?? null,
-    bytesSent: stats?.literalBytes ?? null,
-    totalFiles: stats?.regularFiles ?? null,
-    totalBytes: stats?.totalFileSize ?? null,
-    regularFiles: stats?.regularFiles ?? null,
-    logPath,
-    messages,
-    warnings: [] as string[],
-  };
-  return { ...transfer, ...judgeTransfer(req, dest, result, messages, transfer.warnings) };
-}
-
-/** The transfer's outcome from rsync's exit code and what it said, each side named truly. */
-function judgeTransfer(
-  req: BackupRequest,
-  dest: Destination,
-  result: SpawnResult,
-  messages: TransferMessages,
-  warnings: string[],
-): { status: Transfer['status']; failure: Failure } {
-  if (req.signal?.aborted) return { status: 'cancelled', failure: failure('killed', 'Stopped.') };
-  if (messages.linkBaseMissing !== null) {
-    return {
-      status: 'failed',
-      failure: failure(
-        'link-base-missing',
-        `rsync could not find the previous snapshot ${messages.linkBaseMissing} on the destination, so it ` +
-          'would have made a full copy instead of hard links. Stopped; nothing was deleted. Check ' +
-          'that the destination path is the same one the listing shows (an rrsync key needs the path "/").',
-      ),
-    };
-  }
-  if (messages.vanished.count > 0) {
-    warnings.push(
-      `${plural(messages.vanished.count, 'file')} vanished while being backed up: ${namedList(messages.vanished)}.`,
-    );
-  }
-  if (messages.skippedSpecial.count > 0) {
-    warnings.push(
-      `${plural(messages.skippedSpecial.count, 'special file')} (devices, sockets or pipes) could not be stored, because the destination account is not root: ${namedList(messages.skippedSpecial)}. Turn on fakeSuper to keep them.`,
-    );
-  }
-  if (messages.diskFull) {
-    return { status: 'failed', failure: classifyRsyncFailure(result, 'The transfer', dest) };
-  }
-  if (messages.destination.length > 0) {
-    return {
-      status: 'failed',
-      failure: failure(
-        'destination-refused',
-        `The destination could not store everything, so no snapshot was recorded: ${describeDestinationProblems(messages.destination)}.` +
-          (messages.destination.some((p) => /links/.test(p.what))
-            ? ' A disk that keeps no links is most likely FAT or exFAT: format it as ext4.'
-            : ''),
-      ),
-    };
-  }
-  if (result.exitCode === 0 || result.exitCode === 24) {
-    return { status: 'ok', failure: failure('internal', '') };
-  }
-  if (result.exitCode === 23 && messages.unreadable.count > 0 && messages.other.length === 0) {
-    const what = `${plural(messages.unreadable.count, 'file or folder', 'files or folders')} could not be read and ${messages.unreadable.count === 1 ? 'is' : 'are'} missing from the snapshot: ${namedList(messages.unreadable)}`;
-    warnings.push(`Completed with errors: ${what}.`);
-    return { status: 'partial', failure: failure('rsync-failed', `${what}.`) };
-  }
-  if (result.exitCode === 23 || result.exitCode === 24) {
-    return {
-      status: 'failed',
-      failure: failure(
-        'rsync-failed',
-        `rsync reported errors it did not say were unreadable source files, so no snapshot was recorded: ${messages.other.slice(0, 3).join(' / ') || stderrTail(result.stderr)}`,
-      ),
-    };
-  }
-  return { status: 'failed', failure: classifyRsyncFailure(result, 'The transfer', dest) };
-}
-
-const STATS_LINE = /^(Number of |Total |Literal data|Matched data|File list |sent |total size )/;
 
 async function record(
   env: BackupEnvironment,

@@ -1,0 +1,88 @@
+/** What a backup run takes and gives: its request, its environment, its events and its result. */
+import type { SessionEnvironment } from '../destination/session.js';
+import type { Failure } from '../errors.js';
+import type { Spawn } from '../process.js';
+import type { Profile } from '../settings/schema.js';
+import type { Progress } from './progress.js';
+import type { Totals } from './progress-estimate.js';
+import type { NamedCount } from './transfer-messages.js';
+
+export type Outcome = 'ok' | 'partial' | 'failed' | 'cancelled' | 'locked' | 'paused';
+
+/** The CLI's exit code for each outcome: a contract the tray and cron users rely on. */
+export const EXIT_CODES: Record<Outcome, number> = {
+  ok: 0,
+  failed: 1,
+  partial: 3,
+  locked: 4,
+  paused: 4,
+  cancelled: 5,
+};
+
+export type Phase =
+  'connecting' | 'checking' | 'pre-hook' | 'transferring' | 'finishing' | 'pruning' | 'after-hook';
+
+export type BackupEvent =
+  | { type: 'phase'; phase: Phase }
+  | { type: 'snapshot'; name: string }
+  | { type: 'progress'; progress: Progress }
+  /** Before the transfer: the previous complete snapshot's totals, for estimating progress. */
+  | { type: 'plan'; previous: Totals | null }
+  | { type: 'warning'; message: string };
+
+export interface BackupEnvironment extends SessionEnvironment {
+  spawn: Spawn;
+  now: () => Date;
+  /** For people to read in the owner file and manifests; ownership goes by the identity. */
+  hostname: string;
+  user: string;
+  /** Snaptray's settings folder, which holds this account's identity. */
+  configDir: string;
+  appVersion: string;
+  /** `$XDG_STATE_HOME/snaptray/<profile>` */
+  stateDir: string;
+  /** Snaptray's state root, excluded when inside a source. */
+  stateRoot: string;
+  /** Private short folder for ssh sockets and scratch files. */
+  runtimeDir: string;
+  /** The user's own known_hosts files (the app's own is added from the profile). */
+  userKnownHosts: string[];
+  appKnownHosts: string;
+  /** The user's ssh config to include when the profile names none. */
+  defaultSshConfig: string | null;
+  source: 'cli' | 'tray';
+  /** This process's user id: a local destination keeps owners only when written as root. */
+  uid: number;
+}
+
+export interface BackupRequest {
+  profileName: string;
+  /** A complete profile: sources, destination and prefix set. */
+  profile: Profile;
+  force: boolean;
+  signal?: AbortSignal;
+  onEvent?: (event: BackupEvent) => void;
+}
+
+export interface BackupResult {
+  outcome: Outcome;
+  exitCode: number;
+  snapshot: string | null;
+  rsyncExitCode: number | null;
+  /** Regular files sent by this run (changed or new), and the bytes of their data. */
+  files: number | null;
+  bytesSent: number | null;
+  /** What the snapshot holds in all (rsync's statistics). */
+  totalFiles: number | null;
+  totalBytes: number | null;
+  /** Source files that could not be read (a partial snapshot), the first ones named. */
+  unreadable: NamedCount | null;
+  /** Unchanged files were copied again instead of hard-linked (not allowed at setup). */
+  fullCopy: boolean;
+  /** Snapshots deleted because the destination was full (retention's makeRoom). */
+  deletedToMakeRoom: string[];
+  durationMs: number;
+  logPath: string | null;
+  warnings: string[];
+  error: Failure | null;
+}
