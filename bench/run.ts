@@ -64,7 +64,7 @@ const config = smoke
       versionsSnapshots: 200,
       versionsReps: 5,
       restoreFiles: 10_000,
-      restoreReps: 3,
+      restoreReps: 5,
     };
 
 /** "A few seconds" until the exclude preview is ready. */

@@ -218,6 +218,7 @@ export function createBackupsApi(deps: BackupsApiDeps): BackupsApi {
           dryRun,
           asRoot: uid === 0,
           now: deps.now(),
+          watched: true,
           prefix: t.profile.prefix,
           options: { acls: t.profile.rsync.acls, xattrs: t.profile.rsync.xattrs },
           ...(signal ? { signal } : {}),

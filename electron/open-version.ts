@@ -43,6 +43,7 @@ export async function copyVersion(
     // Owners are never restored into a private copy.
     asRoot: false,
     now: copy.now,
+    watched: false,
     prefix: copy.prefix,
   });
   const name = pathBytes(baseName(copy.path));

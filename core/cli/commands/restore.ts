@@ -56,6 +56,7 @@ export async function restore(
       dryRun: args.dryRun,
       asRoot: process.geteuid?.() === 0,
       now: new Date(),
+      watched: !args.json && ctx.io.stderr.isTTY === true,
       prefix: open.prefix,
       options: { acls: r.profile.rsync.acls, xattrs: r.profile.rsync.xattrs },
       signal: ctx.signal,

@@ -91,6 +91,7 @@ function request(w: World, over: Partial<RestoreRequest>): RestoreRequest {
     dryRun: false,
     asRoot: true,
     now: new Date(2026, 10, 29, 10, 15, 0),
+    watched: false,
     prefix: 'e',
     ...over,
   };
@@ -370,8 +371,25 @@ describe.each(['local', 'ssh'] as const)('restore engine, %s destination', (mode
       },
     });
     await expect(stat(to)).rejects.toThrow();
+    // Unwatched into a new place, the count comes from rsync's totals; watched, file by file.
     const real = await restorePaths(w.dest.ctx, w.snapshots, request(w, { paths: [docs], to }));
     expect(real).toMatchObject({ ok: true, value: { restored: 2 } });
+    const elsewhere = join(await makeTempDir('st-to-'), 'watched');
+    const watched = await restorePaths(
+      w.dest.ctx,
+      w.snapshots,
+      request(w, { paths: [join(w.src, 'odd')], to: elsewhere, watched: true }),
+    );
+    const unwatched = await restorePaths(
+      w.dest.ctx,
+      w.snapshots,
+      request(w, { paths: [join(w.src, 'odd')], to: join(elsewhere, 'again') }),
+    );
+    expect(watched).toMatchObject({ ok: true, value: { restored: ODD_NAMES.length } });
+    expect(unwatched).toMatchObject({ ok: true, value: { restored: ODD_NAMES.length } });
+    expect(await readTree(join(elsewhere, 'again', 'odd'))).toEqual(
+      await readTree(join(elsewhere, 'odd')),
+    );
     expect(await readTree(join(to, 'docs'))).toEqual(
       new Map([
         ['report.txt', Buffer.from('version two')],
@@ -437,7 +455,7 @@ describe.each(['local', 'ssh'] as const)('restore engine, %s destination', (mode
     const full = await restorePaths(
       w.dest.ctx,
       w.snapshots,
-      request(w, { paths: [join(big, 'blob')], onEvent: (e) => events.push(e) }),
+      request(w, { paths: [join(big, 'blob')], watched: true, onEvent: (e) => events.push(e) }),
     );
     expect(full).toMatchObject({ ok: true, value: { outcome: 'ok', restored: 1 } });
     expect((await readFile(join(big, 'blob'))).equals(blob)).toBe(true);
@@ -463,6 +481,7 @@ describe.each(['local', 'ssh'] as const)('restore engine, %s destination', (mode
         w.snapshots,
         request(w, {
           paths: [join(big, 'blob')],
+          watched: true,
           signal: stop.signal,
           onEvent: (e) => {
             if (e.type === 'progress' && e.progress.bytes > 0) stop.abort();

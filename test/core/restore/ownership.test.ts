@@ -73,6 +73,7 @@ describe('a restore by root', () => {
       from: { snapshot: name },
       to,
       missingOnly: false,
+      watched: false,
       dryRun: false,
       asRoot: true,
       now: new Date(),
