@@ -2,9 +2,8 @@
  * The History page's handlers: the runs of this profile from its history file, and each run's log
  * in words or as the file itself. They read this machine's state folder only.
  */
-import { realpath } from 'node:fs/promises';
-import { join, sep } from 'node:path';
 import { readHistory, type HistoryEntry } from '../core/state/history.js';
+import { logFileOf } from '../core/state/logs.js';
 import { readRunLog } from '../core/state/run-log.js';
 import { invalid, runLogRequest, runRequest } from './backups-requests.js';
 import { summarizeRun } from './backups-views.js';
@@ -26,19 +25,7 @@ export function createHistoryHandlers(deps: {
   const { stateDir } = deps;
 
   /** The run's log file, only if it really lies in this profile's log folder and is a log. */
-  async function logOf(entry: HistoryEntry | undefined): Promise<string | null> {
-    if (entry?.logPath == null) return null;
-    try {
-      const [file, folder] = await Promise.all([
-        realpath(entry.logPath),
-        realpath(join(stateDir, 'logs')),
-      ]);
-      // Only a .log file: the desktop's opener would run a .desktop file or a script.
-      return file.startsWith(folder + sep) && file.endsWith('.log') ? file : null;
-    } catch {
-      return null;
-    }
-  }
+  const logOf = (entry: HistoryEntry | undefined) => logFileOf(stateDir, entry?.logPath ?? null);
 
   async function runNamed(run: string): Promise<HistoryEntry | undefined> {
     const history = await readHistory(stateDir, { last: HISTORY_RUNS });

@@ -3,8 +3,8 @@
  * core/schedule.ts, and follows runs of the CLI or cron through the shared state folder.
  */
 import { watch, type FSWatcher } from 'node:fs';
-import { mkdir, realpath } from 'node:fs/promises';
-import { basename, join, sep } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type { MenuItemConstructorOptions, NativeImage, Tray as TrayType } from 'electron';
 import { Menu, Tray, dialog, nativeImage, nativeTheme, net, powerMonitor, shell } from 'electron';
 import { backupEnvironment, places, type Places } from '../core/environment.js';
@@ -26,6 +26,7 @@ import { loadSettings, settingsFileExists, type SettingsBackend } from '../core/
 import { defaultPrefix } from '../core/destination/snapshot-name.js';
 import { readHistory, type HistoryEntry } from '../core/state/history.js';
 import { readLock } from '../core/state/lock.js';
+import { logFileOf } from '../core/state/logs.js';
 import { ensurePrivateDir, profileStateDir } from '../core/state/paths.js';
 import { clearPause, readPause, setPause } from '../core/state/pause.js';
 import { isAutostartEnabled, setAutostart } from './autostart.js';
@@ -254,19 +255,9 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
   }
 
   /** The newest run's log, only if it really lies in this profile's log folder. */
-  async function latestLog(history: readonly HistoryEntry[]): Promise<string | null> {
+  function latestLog(history: readonly HistoryEntry[]): Promise<string | null> {
     const entry = [...history].reverse().find((e) => e.logPath !== null);
-    if (entry?.logPath == null) return null;
-    try {
-      const [file, folder] = await Promise.all([
-        realpath(entry.logPath),
-        realpath(join(stateDir, 'logs')),
-      ]);
-      // Only a .log file: the desktop's opener would run a .desktop file or a script.
-      return file.startsWith(folder + sep) && file.endsWith('.log') ? file : null;
-    } catch {
-      return null;
-    }
+    return logFileOf(stateDir, entry?.logPath ?? null);
   }
 
   /** Decides whether to start now and when to look again. */

@@ -251,17 +251,9 @@ async function runLocked(
 
     let name = freshSnapshotName(profile.prefix, started, new Set(held.listing.directories));
     emit({ type: 'snapshot', name });
-    let transfer = await transferSnapshot(
-      env,
-      req,
-      ctx,
-      dest,
-      name,
-      sources,
-      linkBases(snapshots, claim),
-      lock,
-      emit,
-    );
+    const push = (into: string) =>
+      transferSnapshot(env, req, ctx, dest, into, sources, linkBases(snapshots, claim), lock, emit);
+    let transfer = await push(name);
     let deletedToMakeRoom: string[] = [];
     if (
       transfer.status === 'failed' &&
@@ -289,17 +281,7 @@ async function runLocked(
         const taken = new Set([...held.listing.directories, failedName]);
         name = freshSnapshotName(profile.prefix, env.now(), taken);
         emit({ type: 'snapshot', name });
-        transfer = await transferSnapshot(
-          env,
-          req,
-          ctx,
-          dest,
-          name,
-          sources,
-          linkBases(snapshots, claim),
-          lock,
-          emit,
-        );
+        transfer = await push(name);
       }
     }
     const base = {

@@ -1,6 +1,6 @@
 import { createWriteStream } from 'node:fs';
-import { mkdir, readdir, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, readdir, realpath, rm } from 'node:fs/promises';
+import { dirname, join, sep } from 'node:path';
 import { finished } from 'node:stream/promises';
 
 /**
@@ -26,6 +26,23 @@ export function logPathFor(dir: string, startedAt: Date): string {
   const iso = startedAt.toISOString(); // 2026-11-26T03:00:00.123Z
   const stamp = `${iso.slice(0, 11)}${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17)}`;
   return join(dir, LOGS_DIR, `${stamp}.log`);
+}
+
+/**
+ * A run's log file, only if it really lies in this profile's log folder and is a log: the path
+ * comes from the history file, and the desktop's opener would run a .desktop file or a script.
+ */
+export async function logFileOf(stateDir: string, logPath: string | null): Promise<string | null> {
+  if (logPath === null) return null;
+  try {
+    const [file, folder] = await Promise.all([
+      realpath(logPath),
+      realpath(join(stateDir, LOGS_DIR)),
+    ]);
+    return file.startsWith(folder + sep) && file.endsWith('.log') ? file : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Opens (or appends to) a log file with mode 0600, creating its folder with mode 0700. */

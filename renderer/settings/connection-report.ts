@@ -1,6 +1,6 @@
 /** The result of "Test connection", step by step in words, with the action each failure offers. */
 import type { CheckStep, CheckStepName } from '../../core/destination/check.js';
-import type { ConnectionReport, HostKeyOffer } from '../../electron/ipc-contract.js';
+import type { ApiResult, ConnectionReport, HostKeyOffer } from '../../electron/ipc-contract.js';
 import { button, h, uniqueId } from '../shared/dom.js';
 import type { PartContext } from './part.js';
 
@@ -202,15 +202,24 @@ export function createConnectionPanel(
     );
   }
 
-  function initialiseOffer(): HTMLElement {
-    const title = h('h3', { id: uniqueId('init') }, 'Set up this folder as a destination?');
+  /** An action that writes to the destination, offered only behind a checkbox the user ticks. */
+  function confirmedOffer(offer: {
+    key: string;
+    title: string;
+    explanation: HTMLElement;
+    confirmation: string;
+    action: string;
+    busy: string;
+    call: () => Promise<ApiResult<ConnectionReport>>;
+  }): HTMLElement {
+    const title = h('h3', { id: uniqueId(offer.key) }, offer.title);
     const confirmId = uniqueId('confirm');
     const confirm = h('input', { type: 'checkbox', id: confirmId });
     const go = button(
-      'Initialise destination',
+      offer.action,
       () => {
-        void run('Initialising the destination…', async () => {
-          const result = await ctx.api.initialiseDestination(ctx.draft());
+        void run(offer.busy, async () => {
+          const result = await offer.call();
           if (!result.ok) {
             box.appendChild(h('p', { class: 'message bad', role: 'alert' }, result.message));
             return;
@@ -227,69 +236,47 @@ export function createConnectionPanel(
       'div',
       { class: 'offer', role: 'region', 'aria-labelledby': title.id },
       title,
-      h(
+      offer.explanation,
+      h('div', { class: 'confirm' }, confirm, h('label', { for: confirmId }, offer.confirmation)),
+      go,
+    );
+    return box;
+  }
+
+  function initialiseOffer(): HTMLElement {
+    return confirmedOffer({
+      key: 'init',
+      title: 'Set up this folder as a destination?',
+      explanation: h(
         'p',
         {},
         'The folder has no .snaptray-destination marker. Either it was never set up, or the disk ' +
           'is not mounted and this is only the empty mount point: backing up there would fill the ' +
           'router’s own storage. Snaptray never writes into a folder without the marker.',
       ),
-      h(
-        'div',
-        { class: 'confirm' },
-        confirm,
-        h(
-          'label',
-          { for: confirmId },
-          `I have checked that ${destinationLabel()} is the right folder, on a mounted disk`,
-        ),
-      ),
-      go,
-    );
-    return box;
+      confirmation: `I have checked that ${destinationLabel()} is the right folder, on a mounted disk`,
+      action: 'Initialise destination',
+      busy: 'Initialising the destination…',
+      call: () => ctx.api.initialiseDestination(ctx.draft()),
+    });
   }
 
   function adoptOffer(): HTMLElement {
-    const title = h('h3', { id: uniqueId('adopt') }, 'Take over these snapshots?');
-    const confirmId = uniqueId('confirm');
-    const confirm = h('input', { type: 'checkbox', id: confirmId });
-    const go = button(
-      'Take over',
-      () => {
-        void run('Taking the prefix over…', async () => {
-          const result = await ctx.api.adoptPrefix(ctx.draft());
-          if (!result.ok) {
-            box.appendChild(h('p', { class: 'message bad', role: 'alert' }, result.message));
-            return;
-          }
-          render(result.value);
-        });
-      },
-      { disabled: true },
-    );
-    confirm.addEventListener('change', () => {
-      go.disabled = !confirm.checked;
-    });
-    const box = h(
-      'div',
-      { class: 'offer', role: 'region', 'aria-labelledby': title.id },
-      title,
-      h(
+    return confirmedOffer({
+      key: 'adopt',
+      title: 'Take over these snapshots?',
+      explanation: h(
         'p',
         { class: 'hint' },
         'Take them over only if they are yours: after reinstalling, or when this computer replaces ' +
           'the one that made them. From then on this profile links against them and prunes them, ' +
           'and their earlier owner is refused. Otherwise choose another prefix below.',
       ),
-      h(
-        'div',
-        { class: 'confirm' },
-        confirm,
-        h('label', { for: confirmId }, 'These snapshots are mine: take them over for this profile'),
-      ),
-      go,
-    );
-    return box;
+      confirmation: 'These snapshots are mine: take them over for this profile',
+      action: 'Take over',
+      busy: 'Taking the prefix over…',
+      call: () => ctx.api.adoptPrefix(ctx.draft()),
+    });
   }
 
   return {

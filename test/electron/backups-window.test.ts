@@ -340,7 +340,8 @@ describe('the Backups window in the app', () => {
     // The window's restore of the big file is slowed down like a slow router's transfer.
     const w = await launch({
       slow: (req) =>
-        req.args.some((a) => a.startsWith('--files-from=')) && req.args.includes('--backup'),
+        req.args.some((a) => a.startsWith('--files-from=')) &&
+        req.args.includes('--info=progress2'),
     });
     clickMenu('Browse Backups…');
     const timeline = (await ask('loadTimeline')) as {

@@ -638,7 +638,7 @@ describe('the Backups window', () => {
     const world = await makeWorld({
       longRestoreMs: 0,
       // The window's restore transfers (not its listings) go at 300 KiB/s.
-      slow: (req) => req.args.includes('--backup'),
+      slow: (req) => req.args.includes('--info=progress2'),
     });
     await writeTree(world.src, { 'video/film.bin': Buffer.alloc(4_000_000, 7) });
     await backup(world);
