@@ -397,6 +397,7 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
               ...event.progress,
               percent: estimate.percent,
               etaSeconds: estimate.etaSeconds,
+              estimated: estimate.estimated,
             };
             renderSoon();
           },

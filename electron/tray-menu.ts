@@ -93,13 +93,16 @@ export function statusLine(state: TrayState, now: Date): string {
   return parts.length > 0 ? `${when} — ${parts.join(', ')}${errors}` : `${when}${errors}`;
 }
 
-/** "Backing up… 42% — 12 MB/s, 3 min left" */
+/** "Backing up… 42% — 12 MB/s, 3 min left"; "~42%" while the percent is an estimate. */
 export function runLine(run: RunView): string {
   if (run.stopping) return 'Stopping the backup…';
   if (run.source === 'other') return 'Backing up… (started from the command line)';
   const p = run.progress;
   if (p === null) return 'Backing up…';
-  const head = p.percent !== null ? `Backing up… ${p.percent}%` : 'Backing up…';
+  const head =
+    p.percent !== null
+      ? `Backing up… ${p.estimated === true ? '~' : ''}${p.percent}%`
+      : 'Backing up…';
   const details: string[] = [];
   if (p.bytesPerSecond !== null) details.push(`${formatBytes(p.bytesPerSecond)}/s`);
   if (p.etaSeconds !== null && p.percent !== null) details.push(timeLeft(p.etaSeconds));

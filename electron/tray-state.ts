@@ -24,7 +24,8 @@ export interface RunView {
   /** 'tray' is a run of this process; 'other' one of the CLI or cron, seen through the lock. */
   source: 'tray' | 'other';
   startedAt: Date;
-  progress: Progress | null;
+  /** rsync's figures; `estimated` when the percent comes from the previous snapshot's totals. */
+  progress: (Progress & { estimated?: boolean }) | null;
   stopping: boolean;
 }
 

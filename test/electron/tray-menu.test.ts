@@ -78,6 +78,11 @@ describe('trayMenu', () => {
     ]);
     expect(trayMenu(s, NOW).icon).toBe('running');
     expect(trayMenu(s, NOW).items[2]?.enabled).toBe(false);
+    // A percent estimated from the previous snapshot's totals says so, as on the terminal.
+    const estimated = state({
+      run: { ...s.run!, progress: { ...s.run!.progress!, estimated: true } },
+    });
+    expect(labels(estimated)[0]).toBe('Backing up… ~42% — 12.0 MB/s, 3 min left');
   });
 
   it('shows a pause with Resume Backups, and the last failure always', () => {
