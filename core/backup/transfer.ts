@@ -42,6 +42,10 @@ export interface Transfer {
   failure: Failure;
 }
 
+/**
+ * Pushes the sources into the new snapshot folder `name`, hard-linking unchanged files against
+ * `bases`; logs every line, records rsync's PID in the lock, and judges the outcome.
+ */
 export async function transferSnapshot(
   env: BackupEnvironment,
   req: BackupRequest,
