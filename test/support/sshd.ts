@@ -81,6 +81,20 @@ export function sshArgs(s: Sshd): string[] {
   ];
 }
 
+/** The snaptray command-line options that reach `s` (with another of its keys when given). */
+export function cliFlags(s: Sshd, key = s.clientKey): string[] {
+  return [
+    '--ssh-port',
+    String(s.port),
+    '--ssh-key',
+    key,
+    '--known-hosts',
+    s.knownHosts,
+    '--ssh-config',
+    s.sshConfig,
+  ];
+}
+
 async function startIn(dir: string, opts: KeyOptions): Promise<Sshd> {
   const hostKey = join(dir, 'host_key');
   const clientKey = join(dir, 'client_key');

@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { makeCliHome, runCli, type CliHome } from '../../support/cli.js';
 import { mountExfat, mountNtfs, mountTmpfs, type Disk } from '../../support/disks.js';
 import { startRouter, type Router } from '../../support/router.js';
+import { cliFlags } from '../../support/sshd.js';
 import { linkCount, makeTempDir, writeTree } from '../../support/tree.js';
 
 let home: CliHome;
@@ -163,16 +164,7 @@ describe('a router whose rsync tags nothing (rsync 3.0/3.1)', () => {
   });
 
   function ssh(r: Router): string[] {
-    return [
-      '--ssh-port',
-      String(r.port),
-      '--ssh-key',
-      r.clientKey,
-      '--known-hosts',
-      r.knownHosts,
-      '--ssh-config',
-      r.sshConfig,
-    ];
+    return cliFlags(r);
   }
 
   it('blames the destination for what the destination refused', async () => {

@@ -22,6 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifestName, snapshotName } from '../../../core/destination/snapshot-name.js';
 import { makeCliHome, runCli, type CliHome } from '../../support/cli.js';
 import { startRouter, type Router } from '../../support/router.js';
+import { cliFlags } from '../../support/sshd.js';
 import { makeTempDir, writeTree } from '../../support/tree.js';
 
 const run = promisify(execFile);
@@ -35,16 +36,7 @@ let names: string[];
 const OWNER = 4321;
 
 function routerFlags(): string[] {
-  return [
-    '--ssh-port',
-    String(router.port),
-    '--ssh-key',
-    router.clientKey,
-    '--known-hosts',
-    router.knownHosts,
-    '--ssh-config',
-    router.sshConfig,
-  ];
+  return cliFlags(router);
 }
 
 /**

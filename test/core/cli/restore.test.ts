@@ -20,7 +20,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCliHome, runCli, startCli, type CliHome, type CliRun } from '../../support/cli.js';
-import { startSshd, type Sshd } from '../../support/sshd.js';
+import { cliFlags, startSshd, type Sshd } from '../../support/sshd.js';
 import { makeTempDir, readTree, writeTree } from '../../support/tree.js';
 
 let sshd: Sshd;
@@ -32,16 +32,7 @@ afterAll(async () => {
 });
 
 function serverFlags(key = sshd.clientKey): string[] {
-  return [
-    '--ssh-port',
-    String(sshd.port),
-    '--ssh-key',
-    key,
-    '--known-hosts',
-    sshd.knownHosts,
-    '--ssh-config',
-    sshd.sshConfig,
-  ];
+  return cliFlags(sshd, key);
 }
 
 interface Story {

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeCliHome, runCli, startCli, type CliHome, type CliRun } from '../../support/cli.js';
 import { startRouter, type Router } from '../../support/router.js';
+import { cliFlags } from '../../support/sshd.js';
 import { runProgram } from '../../support/run-program.js';
 import { linkCount, makeTempDir, readTree, writeTree } from '../../support/tree.js';
 
@@ -26,17 +27,7 @@ interface Step {
 }
 
 function flags(key: string, ...extra: string[]): string[] {
-  return [
-    '--ssh-port',
-    String(router.port),
-    '--ssh-key',
-    key,
-    '--known-hosts',
-    router.knownHosts,
-    '--ssh-config',
-    router.sshConfig,
-    ...extra,
-  ];
+  return [...cliFlags(router, key), ...extra];
 }
 
 function at(path: string): string {

@@ -18,7 +18,7 @@ import {
   type CliHome,
   type CliRun,
 } from '../../support/cli.js';
-import { startSshd, type Sshd } from '../../support/sshd.js';
+import { cliFlags, startSshd, type Sshd } from '../../support/sshd.js';
 import { inode, linkCount, makeTempDir, readTree, writeTree } from '../../support/tree.js';
 
 let home: CliHome;
@@ -422,16 +422,7 @@ describe('an ssh destination shared by two accounts', () => {
   it('claims the prefix through rsync alone and refuses the second account', async () => {
     const routerDir = await makeTempDir('st-router-');
     const remote = `${sshd.user}@127.0.0.1:${routerDir}`;
-    const ssh = [
-      '--ssh-port',
-      String(sshd.port),
-      '--ssh-key',
-      sshd.clientKey,
-      '--known-hosts',
-      sshd.knownHosts,
-      '--ssh-config',
-      sshd.sshConfig,
-    ];
+    const ssh = cliFlags(sshd);
     const user = await makeCliHome();
     expect((await runCli(['init', '--dest', remote, ...ssh], home)).code).toBe(0);
     const first = await backup(home, '--dest', remote, '--source', src, '--prefix', 'net', ...ssh);

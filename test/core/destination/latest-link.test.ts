@@ -13,7 +13,7 @@ import { snapshotsOf, type Snapshot } from '../../../core/destination/snapshot.j
 import { makeCliHome, runCli, type CliHome } from '../../support/cli.js';
 import { openTestDestination, type TestDestination } from '../../support/destination.js';
 import { mountExfat } from '../../support/disks.js';
-import { startSshd, type Sshd } from '../../support/sshd.js';
+import { cliFlags, startSshd, type Sshd } from '../../support/sshd.js';
 import { makeTempDir, writeTree } from '../../support/tree.js';
 
 let sshd: Sshd;
@@ -144,16 +144,7 @@ describe('each successful backup', () => {
     const dest = await makeTempDir('st-dest-');
     await writeFile(join(src, 'a.txt'), 'a');
     const where = `${sshd.user}@127.0.0.1:${dest}`;
-    const flags = [
-      '--ssh-port',
-      String(sshd.port),
-      '--ssh-key',
-      sshd.clientKey,
-      '--known-hosts',
-      sshd.knownHosts,
-      '--ssh-config',
-      sshd.sshConfig,
-    ];
+    const flags = cliFlags(sshd);
     expect((await runCli(['init', '--dest', where, ...flags], home)).code).toBe(0);
     const names: string[] = [];
     for (let i = 0; i < 2; i++) {

@@ -45,7 +45,7 @@ import {
   type ServerAccess,
   type TestDestination,
 } from '../../support/destination.js';
-import { sshArgs, startSshd, type Sshd } from '../../support/sshd.js';
+import { cliFlags, sshArgs, startSshd, type Sshd } from '../../support/sshd.js';
 import { HOSTILE_NAMES, makeTempDir, readTree, writeTree } from '../../support/tree.js';
 
 const ODD_NAMES: ReadonlyArray<string | Buffer> = [
@@ -117,19 +117,7 @@ async function makeWorld(mode: 'local' | 'ssh'): Promise<World> {
     ODD_NAMES.map((n) => [n, Buffer.concat([Buffer.from('content of '), Buffer.from(n)])] as const),
   );
   const where = mode === 'local' ? destDir : `${sshd.user}@127.0.0.1:${destDir}`;
-  const serverFlags =
-    mode === 'local'
-      ? []
-      : [
-          '--ssh-port',
-          String(sshd.port),
-          '--ssh-key',
-          sshd.clientKey,
-          '--known-hosts',
-          sshd.knownHosts,
-          '--ssh-config',
-          sshd.sshConfig,
-        ];
+  const serverFlags = mode === 'local' ? [] : cliFlags(sshd);
   const backup = async () => {
     const r = await runCli(
       ['backup', '--dest', where, '--prefix', 'e', '--source', src, '--json', ...serverFlags],
