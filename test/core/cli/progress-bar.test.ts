@@ -2,58 +2,16 @@
  * The progress display as a user sees it: `snaptray backup` on a real pseudo-terminal (`script`),
  * real rsync underneath, and Ctrl-C typed into that terminal.
  */
-import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { shellLine } from '../../../core/cli/shell-words.js';
-import { CLI, makeCliHome, runCli, type CliHome } from '../../support/cli.js';
+import { makeCliHome, runCli, type CliHome } from '../../support/cli.js';
+import { CLEAR, onTerminal } from '../../support/terminal.js';
 import { makeTempDir, writeTree } from '../../support/tree.js';
-
-/** What the progress line writes to clear itself: a carriage return and "erase line". */
-const CLEAR = '\r\u001b[2K';
 
 let home: CliHome;
 let src: string;
 let dest: string;
-
-interface Terminal {
-  code: number | null;
-  /** Everything the terminal received, escape sequences included. */
-  raw: string;
-  /** Each state of the status line and each printed line, in order. */
-  lines: string[];
-  ms: number;
-}
-
-/** Runs the CLI on a pseudo-terminal; `type` sends keys once `when` appears on the screen. */
-function onTerminal(args: string[], keys?: { when: RegExp; type: string }): Promise<Terminal> {
-  const started = Date.now();
-  const child = spawn(
-    'script',
-    ['-q', '-e', '-c', shellLine([process.execPath, CLI, ...args]), '/dev/null'],
-    { env: { ...home.env, TERM: 'xterm' }, stdio: ['pipe', 'pipe', 'pipe'] },
-  );
-  let raw = '';
-  let typed = false;
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    raw += chunk;
-    if (keys && !typed && keys.when.test(raw)) {
-      typed = true;
-      child.stdin.write(keys.type);
-    }
-  });
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const lines = raw
-        .split(/\r\n|\r|\n/)
-        .map((l) => l.split(CLEAR.slice(1)).join(''))
-        .filter((l) => l !== '');
-      resolve({ code, raw, lines, ms: Date.now() - started });
-    });
-  });
-}
 
 beforeEach(async () => {
   home = await makeCliHome();
@@ -82,7 +40,7 @@ beforeEach(async () => {
 
 describe('the progress line on a terminal', () => {
   it('names each phase, counts files and bytes, gives a time left, and never repeats 100%', async () => {
-    const t = await onTerminal(['backup']);
+    const t = await onTerminal(home, ['backup']);
     expect(t.code, t.raw).toBe(0);
     const phases = t.lines.map(
       (l) => /^(Checking|Listing|Copying|Finishing|Backed up)/.exec(l)?.[1],
@@ -108,7 +66,7 @@ describe('the progress line on a terminal', () => {
   it('a second backup shows a percent, and an estimate from the previous snapshot never says 100%', async () => {
     expect((await runCli(['backup'], home)).code).toBe(0);
     await writeTree(src, { 'big2.bin': Buffer.alloc(6_000_000, 6) });
-    const t = await onTerminal(['backup']);
+    const t = await onTerminal(home, ['backup']);
     expect(t.code, t.raw).toBe(0);
     const percents = t.lines
       .filter((l) => l.startsWith('Copying'))
@@ -121,7 +79,7 @@ describe('the progress line on a terminal', () => {
 
   it('Ctrl-C stops the run and leaves no half-drawn line', async () => {
     // Typed while the big file is on its way (1 to 5 of its 10 MB at 2 MB/s), long before the end.
-    const t = await onTerminal(['backup'], {
+    const t = await onTerminal(home, ['backup'], {
       when: /Copying [^\r\n]* copied {2}[1-5](\.\d+)? MB /,
       type: '\x03',
     });

@@ -2,44 +2,18 @@
  * `snaptray restore` on a real pseudo-terminal (`script`), real rsync underneath: where it
  * restores from, its progress line, the result, and a terminal left clean.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { shellLine } from '../../../core/cli/shell-words.js';
-import { CLI, makeCliHome, runCli, type CliHome } from '../../support/cli.js';
+import { makeCliHome, runCli, type CliHome } from '../../support/cli.js';
+import { onTerminal } from '../../support/terminal.js';
 import { makeTempDir, writeTree } from '../../support/tree.js';
-
-const CLEAR = '\r\u001b[2K';
 
 let home: CliHome;
 let src: string;
 let dest: string;
 let snapshot: string;
-
-/** Runs the CLI on a pseudo-terminal; gives what the terminal received, line by line. */
-function onTerminal(
-  args: string[],
-): Promise<{ code: number | null; raw: string; lines: string[] }> {
-  const child = spawn(
-    'script',
-    ['-q', '-e', '-c', shellLine([process.execPath, CLI, ...args]), '/dev/null'],
-    { env: { ...home.env, TERM: 'xterm' }, stdio: ['pipe', 'pipe', 'pipe'] },
-  );
-  let raw = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (raw += chunk));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const lines = raw
-        .split(/\r\n|\r|\n/)
-        .map((l) => l.split(CLEAR.slice(1)).join(''))
-        .filter((l) => l !== '');
-      resolve({ code, raw, lines });
-    });
-  });
-}
 
 beforeAll(async () => {
   home = await makeCliHome();
@@ -58,7 +32,14 @@ beforeAll(async () => {
 describe('snaptray restore on a terminal', () => {
   it('says where it restores from, shows its progress, and ends with the result on a clean line', async () => {
     await rm(join(src, 'big'), { recursive: true });
-    const t = await onTerminal(['restore', join(src, 'big'), '--dest', dest, '--prefix', 'm']);
+    const t = await onTerminal(home, [
+      'restore',
+      join(src, 'big'),
+      '--dest',
+      dest,
+      '--prefix',
+      'm',
+    ]);
     expect(t.code, t.raw).toBe(0);
     expect(t.lines[0]).toBe('Finding the snapshot…');
     expect(t.lines).toContain(`From ${snapshot}`);
