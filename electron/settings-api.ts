@@ -277,7 +277,11 @@ export function createSettingsApi(deps: SettingsApiDeps): SettingsApi {
       const me = { id: identity.id, profile: profileName, host: deps.hostname, user };
       // Like a backup, under the profile's lock: never while a run of this profile writes.
       const taken = await takeProfileLock(
-        profileStateDir(p.stateRoot, profileName),
+        {
+          stateDir: profileStateDir(p.stateRoot, profileName),
+          configDir: p.configDir,
+          profile: profileName,
+        },
         'tray',
         'take the prefix over',
         deps.now(),

@@ -1,5 +1,5 @@
 /**
- * One backup run, in the order the snapshot protocol needs: pause, lock (and stop an rsync a dead
+ * One backup run, in the order the snapshot protocol needs: pause, locks (and stop an rsync a dead
  * run left behind), connect, check the destination and that this profile holds the prefix, pre
  * hook, push, manifest, supersede and prune this owner's snapshots, after hook. On failure the
  * fail hook runs and nothing is deleted.
@@ -22,10 +22,10 @@ import { failure, type Failure } from '../errors.js';
 import type { Profile } from '../settings/schema.js';
 import { loadIdentity } from '../settings/identity.js';
 import { appendHistory, type HistoryEntry } from '../state/history.js';
-import { stopLeftover } from '../state/liveness.js';
-import { acquireLock, type HeldLock } from '../state/lock.js';
+import type { HeldLock } from '../state/lock.js';
 import { ensurePrivateDir } from '../state/paths.js';
 import { readPause } from '../state/pause.js';
+import { takeProfileLock } from '../state/profile-lock.js';
 import { runHook } from './hooks.js';
 import { makeRoom } from './make-room.js';
 import { planRetention, supersededIncomplete } from './retention.js';
@@ -104,34 +104,17 @@ export async function runBackup(env: BackupEnvironment, req: BackupRequest): Pro
       ),
     });
   }
-  const lock = await acquireLock(env.stateDir, {
-    pid: process.pid,
-    startedAt: started.toISOString(),
-    source: env.source,
-  });
-  if (lock.kind === 'held') {
-    return finish({
-      outcome: 'locked',
-      error: failure(
-        'refused',
-        `Another backup of this profile is running (process ${lock.pid}` +
-          `${lock.source ? `, started from the ${lock.source}` : ''}).`,
-      ),
-    });
+  const taken = await takeProfileLock(
+    { stateDir: env.stateDir, configDir: env.configDir, profile: req.profileName },
+    env.source,
+    'back up',
+    started,
+  );
+  if (!taken.ok) {
+    return finish({ outcome: taken.held ? 'locked' : 'failed', error: taken.failure });
   }
+  const lock = taken.lock;
   try {
-    // A dead run's rsync may still be writing into its snapshot: stop it before anything is listed.
-    const stopped = await Promise.all(lock.leftovers.map((p) => stopLeftover(p.pid, p.startTime)));
-    if (stopped.includes(false)) {
-      return await finish({
-        outcome: 'failed',
-        error: failure(
-          'refused',
-          `An rsync left running by an earlier run (process ${lock.leftovers.map((p) => p.pid).join(', ')}) ` +
-            'could not be stopped; nothing was started beside it. Stop it, then back up again.',
-        ),
-      });
-    }
     return await finish(await runLocked(env, req, started, lock, warn, emit));
   } finally {
     await lock.release();

@@ -22,8 +22,16 @@ export async function withLockedDestination(
   if (!owner.ok) return failedOutput(failureJson, 2, owner.failure);
   if (!opts.lock)
     return withListing(r, ctx, failureJson, (open) => body({ ...open, me: owner.me }));
-  const stateDir = profileStateDir(ctx.places.stateRoot, r.name);
-  const taken = await takeProfileLock(stateDir, 'cli', opts.verb, new Date());
+  const taken = await takeProfileLock(
+    {
+      stateDir: profileStateDir(ctx.places.stateRoot, r.name),
+      configDir: ctx.places.configDir,
+      profile: r.name,
+    },
+    'cli',
+    opts.verb,
+    new Date(),
+  );
   if (!taken.ok) return failedOutput(failureJson, taken.held ? 4 : 1, taken.failure);
   try {
     return await withListing(r, ctx, failureJson, (open) => body({ ...open, me: owner.me }));

@@ -6,8 +6,9 @@ import { z } from 'zod';
 import { isAlive, ownStartTime } from './liveness.js';
 
 /**
- * The run lock of one profile: `<state dir>/lock`, so that a cron run of the CLI and the tray
- * never back up the same profile at once. PERSISTED FORMAT: the CLI and the tray (possibly of
+ * A run lock of one profile: `<dir>/lock`, so that a cron run of the CLI and the tray never back
+ * up the same profile at once (profile-lock.ts takes one in the state folder and one beside the
+ * identity). PERSISTED FORMAT: the CLI and the tray (possibly of
  * different versions) create and read this file; add fields freely, never change them.
  *
  *   {"pid": 4242, "pidStart": "<start time in clock ticks>", "startedAt": "2026-11-26T03:00:00.000Z",

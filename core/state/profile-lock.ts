@@ -1,10 +1,22 @@
 /**
  * Taking a profile's lock for work that changes the destination (a backup, prune, delete, adopt):
  * the state folder made if needed, the lock taken, and an rsync a dead run left stopped first.
+ *
+ * A run takes two locks, both with the format and staleness rules of lock.ts:
+ *
+ *   <state dir>/lock                       what the tray, `status` and `pause` read
+ *   <config dir>/locks/<profile>/lock      beside identity.json, which makes this account the owner
+ *
+ * The second one follows ownership: two runs of a profile as the same owner never overlap, even
+ * when they were started with different XDG_STATE_HOME values (a session that sets it, cron that
+ * does not) and so see different state folders. Without it, the later run's clean-up could take
+ * the earlier run's unfinished snapshot for its own dead one. The state lock is taken first and
+ * neither waits, so two runs cannot deadlock.
  */
+import { join } from 'node:path';
 import { failure, type Failure } from '../errors.js';
 import { stopLeftover } from './liveness.js';
-import { acquireLock, type HeldLock } from './lock.js';
+import { acquireLock, type HeldLock, type LockResult, type RecordedProcess } from './lock.js';
 import { ensurePrivateDir } from './paths.js';
 
 export type ProfileLock =
@@ -12,32 +24,55 @@ export type ProfileLock =
   /** `held`: another run has it (exit 4 for the CLI); otherwise something is wrong (exit 1). */
   | { ok: false; held: boolean; failure: Failure };
 
+export interface LockPlaces {
+  /** `$XDG_STATE_HOME/snaptray/<profile>` */
+  stateDir: string;
+  /** Snaptray's settings folder, which holds this account's identity. */
+  configDir: string;
+  /** The profile's name, already checked by the settings schema. */
+  profile: string;
+}
+
+/** The folder of the lock that follows the owner (this account's identity) of a profile. */
+export function ownerLockDir(configDir: string, profile: string): string {
+  return join(configDir, 'locks', profile);
+}
+
+/**
+ * Takes both locks of the profile, or says why not. `verb` ends the messages ("prune later").
+ */
 export async function takeProfileLock(
-  stateDir: string,
+  places: LockPlaces,
   source: 'cli' | 'tray',
   verb: string,
   now: Date,
 ): Promise<ProfileLock> {
-  const dir = await ensurePrivateDir(stateDir);
-  if (dir.kind === 'refused') {
-    return { ok: false, held: false, failure: failure('internal', dir.message) };
+  const ownerDir = ownerLockDir(places.configDir, places.profile);
+  for (const path of [places.stateDir, ownerDir]) {
+    const dir = await ensurePrivateDir(path);
+    if (dir.kind === 'refused') {
+      return { ok: false, held: false, failure: failure('internal', dir.message) };
+    }
   }
-  const lock = await acquireLock(stateDir, {
-    pid: process.pid,
-    startedAt: now.toISOString(),
-    source,
-  });
-  if (lock.kind === 'held') {
-    return {
-      ok: false,
-      held: true,
-      failure: failure(
-        'refused',
-        `A backup of this profile is running (process ${lock.pid ?? 'unknown'}` +
-          `${lock.source ? `, started from the ${lock.source}` : ''}); ${verb} later.`,
-      ),
-    };
+  const info = { pid: process.pid, startedAt: now.toISOString(), source };
+  const inState = await acquireLock(places.stateDir, info);
+  if (inState.kind === 'held') return heldFailure(inState, verb, '');
+  let inOwner: LockResult;
+  try {
+    inOwner = await acquireLock(ownerDir, info);
+  } catch (error) {
+    await inState.release();
+    throw error;
   }
+  if (inOwner.kind === 'held') {
+    await inState.release();
+    return heldFailure(
+      inOwner,
+      verb,
+      ' with another state folder (XDG_STATE_HOME), so the tray and `snaptray status` may not show it',
+    );
+  }
+  const lock = bothLocks(inState, inOwner);
   const stopped = await Promise.all(lock.leftovers.map((p) => stopLeftover(p.pid, p.startTime)));
   if (stopped.includes(false)) {
     await lock.release();
@@ -46,9 +81,44 @@ export async function takeProfileLock(
       held: false,
       failure: failure(
         'refused',
-        `An rsync left running by an earlier run (process ${lock.leftovers.map((p) => p.pid).join(', ')}) could not be stopped; ${verb} later.`,
+        `An rsync left running by an earlier run (process ${lock.leftovers.map((p) => p.pid).join(', ')}) ` +
+          `could not be stopped; nothing was started beside it. Stop it, then ${verb} again.`,
       ),
     };
   }
   return { ok: true, lock };
+}
+
+function heldFailure(
+  holder: Extract<LockResult, { kind: 'held' }>,
+  verb: string,
+  where: string,
+): ProfileLock {
+  return {
+    ok: false,
+    held: true,
+    failure: failure(
+      'refused',
+      `Another backup of this profile is running (process ${holder.pid ?? 'unknown'}` +
+        `${holder.source ? `, started from the ${holder.source}` : ''})${where}; ${verb} later.`,
+    ),
+  };
+}
+
+/** One lock made of two: released together, the rsync recorded in both. */
+function bothLocks(first: HeldLock, second: HeldLock): HeldLock {
+  const leftovers: RecordedProcess[] = [];
+  for (const p of [...first.leftovers, ...second.leftovers]) {
+    if (!leftovers.some((q) => q.pid === p.pid && q.startTime === p.startTime)) leftovers.push(p);
+  }
+  return {
+    kind: 'acquired',
+    leftovers,
+    recordChild: async (child) => {
+      await Promise.all([first.recordChild(child), second.recordChild(child)]);
+    },
+    release: async () => {
+      await Promise.allSettled([second.release(), first.release()]);
+    },
+  };
 }

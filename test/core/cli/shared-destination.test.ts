@@ -169,6 +169,37 @@ describe('two profiles of one machine', () => {
     expect(existsSync(join(dest, `${name}.snaptray.json`))).toBe(true);
   });
 
+  it('one profile started again with another state folder waits for the run of its owner', async () => {
+    // A session that sets XDG_STATE_HOME and cron, which does not: two state folders, one owner.
+    await writeProfiles(home, {
+      default: profile({ prefix: 'own', rsync: { bandwidthLimit: 100 } }),
+    });
+    const first = startCli(['backup', '--json'], home);
+    const name = await waitUntilSending('own');
+    const cron: CliHome = {
+      ...home,
+      env: { ...home.env, XDG_STATE_HOME: await makeTempDir('st-state-') },
+    };
+    const second = await backup(cron);
+    expect(second.code, second.stderr).toBe(4);
+    expect((second.json?.error as { message: string }).message).toMatch(
+      /^Another backup of this profile is running \(process \d+, started from the cli\) with another state folder/,
+    );
+    const done = await first.done;
+    expect(done.code, done.stderr).toBe(0);
+    expect(done.json?.snapshot).toBe(name);
+    expect(await snapshotDirs('own')).toEqual([name]);
+    expect(await readTree(join(dest, name, src))).toEqual(await readTree(src));
+    // Once it is over, the same profile backs up from the other state folder, linking as usual.
+    await sleep(1100);
+    const again = await backup(cron);
+    expect(again.code, again.stderr).toBe(0);
+    const [, later] = await snapshotDirs('own');
+    expect(await inode(join(dest, later!, src, 'big.bin'))).toBe(
+      await inode(join(dest, name, src, 'big.bin')),
+    );
+  });
+
   it('started in the same second on a new prefix: one claims it, the other writes nothing', async () => {
     const other = await makeTempDir('st-src2-');
     await writeTree(other, { 'other.txt': 'other' });
@@ -472,7 +503,7 @@ describe('changing what is on the destination while a backup runs', () => {
     const prune = await runCli(['prune', '--json'], home);
     expect(prune.code).toBe(4);
     expect((prune.json?.error as { message: string }).message).toMatch(
-      /A backup of this profile is running .*prune later/,
+      /Another backup of this profile is running .*prune later/,
     );
     const del = await runCli(['delete', first!, '--json'], home);
     expect(del.code).toBe(4);
