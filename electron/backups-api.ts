@@ -103,7 +103,7 @@ export function createBackupsApi(deps: BackupsApiDeps): BackupsApi {
   const openedDir = join(p.runtimeDir, 'open');
   const holder = createDestinationHolder({
     session: sessionEnvironment(p, deps.spawn),
-    stateDir,
+    lock: { stateDir, configDir: p.configDir, profile: profileName },
     timers: deps.timers,
     idleCloseMs: deps.idleCloseMs ?? 60_000,
     onFree: () => deps.send({ type: 'destination-free' }),

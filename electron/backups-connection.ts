@@ -17,7 +17,7 @@ import {
 } from '../core/destination/session.js';
 import type { Failure } from '../core/errors.js';
 import type { Profile } from '../core/settings/schema.js';
-import { readLock } from '../core/state/lock.js';
+import { readRunLock, type LockPlaces } from '../core/state/profile-lock.js';
 
 export interface Timers {
   setTimer(ms: number, fn: () => void): unknown;
@@ -50,8 +50,8 @@ export interface DestinationHolder {
 
 export interface HolderOptions {
   session: SessionEnvironment;
-  /** The profile's state folder, whose lock says a CLI run holds the profile. */
-  stateDir: string;
+  /** Where a run of the profile holds its locks: held, a CLI run uses the destination. */
+  lock: LockPlaces;
   timers: Timers;
   /** How long a hidden window keeps the connection (a minute). */
   idleCloseMs: number;
@@ -76,7 +76,7 @@ export function createDestinationHolder(options: HolderOptions): DestinationHold
     // A local folder has no rrsync in front of it: reading it never gets in a backup's way.
     if (dest.kind === 'local') return false;
     if (holds > 0) return true;
-    return (await readLock(options.stateDir)) !== null;
+    return (await readRunLock(options.lock)) !== null;
   }
 
   async function use<T>(

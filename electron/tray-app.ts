@@ -25,10 +25,10 @@ import { defaultProfile, type Profile } from '../core/settings/schema.js';
 import { loadSettings, settingsFileExists, type SettingsBackend } from '../core/settings/store.js';
 import { defaultPrefix } from '../core/destination/snapshot-name.js';
 import { readHistory, type HistoryEntry } from '../core/state/history.js';
-import { readLock } from '../core/state/lock.js';
 import { logFileOf } from '../core/state/logs.js';
 import { ensurePrivateDir, profileStateDir } from '../core/state/paths.js';
 import { clearPause, readPause, setPause } from '../core/state/pause.js';
+import { readRunLock } from '../core/state/profile-lock.js';
 import { isAutostartEnabled, setAutostart } from './autostart.js';
 import { notificationFor, type NotifySink } from './notifier.js';
 import { trayMenu } from './tray-menu.js';
@@ -116,6 +116,7 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
   const { clock } = deps;
   const p: Places = places(deps.env);
   const stateDir = profileStateDir(p.stateRoot, deps.profileName);
+  const lockPlaces = { stateDir, configDir: p.configDir, profile: deps.profileName };
   const configFile = p.configFile;
   const state = initialTrayState();
   let profile: Profile = defaultProfile();
@@ -204,7 +205,7 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
       current.view.stopping = true;
       current.controller.abort();
     }
-    const holder = await readLock(stateDir);
+    const holder = await readRunLock(lockPlaces);
     if (current !== null) state.run = current.view;
     else if (holder !== null) {
       const startedAt = new Date(holder.startedAt);
@@ -271,7 +272,7 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
     }
     const history = await readHistory(stateDir, { last: 200 });
     const pause = await readPause(stateDir, now);
-    const lockHeld = (await readLock(stateDir)) !== null;
+    const lockHeld = (await readRunLock(lockPlaces)) !== null;
     const next = nextRun(profile.schedule, history, now);
     const failures = failuresSinceSuccess(history);
     const decision: StartDecision = shouldStartNow({
@@ -500,7 +501,7 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
 
   /** A run of the CLI (cron, a terminal) stops on SIGTERM as on Ctrl-C: cleanly, and resumable. */
   async function stopOtherRun(): Promise<void> {
-    const holder = await readLock(stateDir);
+    const holder = await readRunLock(lockPlaces);
     if (holder === null || holder.source !== 'cli') return;
     try {
       process.kill(holder.pid, 'SIGTERM');
@@ -576,7 +577,7 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
       if (!state.setUp) deps.openSettings();
       return;
     }
-    const lockHeld = (await readLock(stateDir)) !== null;
+    const lockHeld = (await readRunLock(lockPlaces)) !== null;
     if (lockHeld) {
       await refresh();
       return;

@@ -5,8 +5,8 @@
 import { onBatteryPower } from '../power.js';
 import { failuresSinceSuccess, nextRun, shouldStartNow, type Schedule } from '../schedule.js';
 import { readHistory } from '../state/history.js';
-import { readLock } from '../state/lock.js';
 import { readPause } from '../state/pause.js';
+import { readRunLock, type LockPlaces } from '../state/profile-lock.js';
 
 /**
  * A check up to this early counts as on time: a timer that fires on the schedule's own rhythm
@@ -16,7 +16,8 @@ export const EARLY_MS = 5 * 60_000;
 
 export type Due = { due: true } | { due: false; reason: string; next: Date | null };
 
-export async function backupDue(stateDir: string, schedule: Schedule, now: Date): Promise<Due> {
+export async function backupDue(lock: LockPlaces, schedule: Schedule, now: Date): Promise<Due> {
+  const stateDir = lock.stateDir;
   const history = await readHistory(stateDir, { last: 200 });
   const planned = nextRun(schedule, history, now);
   const soon = planned.at.getTime() - now.getTime() <= EARLY_MS;
@@ -29,7 +30,7 @@ export async function backupDue(stateDir: string, schedule: Schedule, now: Date)
     now,
     // A pause file that cannot be read still says the user asked for a pause.
     pause: await readPause(stateDir, now).catch(() => ({ paused: true, until: null })),
-    lockHeld: (await readLock(stateDir)) !== null,
+    lockHeld: (await readRunLock(lock)) !== null,
     onBattery: schedule.waitForAC ? await onBatteryPower() : false,
     reachable: null,
     failuresInARow: failures.count,

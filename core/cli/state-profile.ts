@@ -4,6 +4,7 @@
  */
 import { defaultProfile, type Profile } from '../settings/schema.js';
 import { profileStateDir } from '../state/paths.js';
+import type { LockPlaces } from '../state/profile-lock.js';
 import type { CliArgs } from './args.js';
 import type { CommandContext } from './output.js';
 import { configPathOf, missingProfile, openSettings } from './profile.js';
@@ -15,6 +16,8 @@ export interface StateProfile {
   configured: boolean;
   configPath: string;
   stateDir: string;
+  /** Where a run of this profile holds its locks (readRunLock). */
+  lock: LockPlaces;
 }
 
 export async function stateProfile(
@@ -38,6 +41,11 @@ export async function stateProfile(
       configured: profile.destination !== '' && profile.sources.length > 0,
       configPath,
       stateDir: profileStateDir(ctx.places.stateRoot, args.profile),
+      lock: {
+        stateDir: profileStateDir(ctx.places.stateRoot, args.profile),
+        configDir: ctx.places.configDir,
+        profile: args.profile,
+      },
     },
   };
 }

@@ -16,7 +16,14 @@
 import { join } from 'node:path';
 import { failure, type Failure } from '../errors.js';
 import { stopLeftover } from './liveness.js';
-import { acquireLock, type HeldLock, type LockResult, type RecordedProcess } from './lock.js';
+import {
+  acquireLock,
+  readLock,
+  type HeldLock,
+  type LockHolder,
+  type LockResult,
+  type RecordedProcess,
+} from './lock.js';
 import { ensurePrivateDir } from './paths.js';
 
 export type ProfileLock =
@@ -36,6 +43,17 @@ export interface LockPlaces {
 /** The folder of the lock that follows the owner (this account's identity) of a profile. */
 export function ownerLockDir(configDir: string, profile: string): string {
   return join(configDir, 'locks', profile);
+}
+
+/**
+ * Who runs a backup (or prune, delete, adopt) of the profile now, or null: the state folder's
+ * lock, else the owner's, which a run started with another XDG_STATE_HOME holds alone.
+ */
+export async function readRunLock(places: LockPlaces): Promise<LockHolder | null> {
+  return (
+    (await readLock(places.stateDir)) ??
+    (await readLock(ownerLockDir(places.configDir, places.profile)))
+  );
 }
 
 /**

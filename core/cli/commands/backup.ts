@@ -38,7 +38,11 @@ export async function backup(
   }
   if (args.ifDue) {
     const due = await backupDue(
-      profileStateDir(ctx.places.stateRoot, r.name),
+      {
+        stateDir: profileStateDir(ctx.places.stateRoot, r.name),
+        configDir: ctx.places.configDir,
+        profile: r.name,
+      },
       r.profile.schedule,
       new Date(),
     );

@@ -4,9 +4,9 @@
  * cron by SIGTERM, as Ctrl-C would; the tray stops its own run when it sees the pause.
  */
 import { failure, type Failure } from '../../errors.js';
-import { readLock } from '../../state/lock.js';
 import { ensurePrivateDir } from '../../state/paths.js';
 import { setPause } from '../../state/pause.js';
+import { readRunLock } from '../../state/profile-lock.js';
 import type { CliArgs } from '../args.js';
 import { failedOutput, type CommandContext, type Output } from '../output.js';
 import { pauseEnd } from '../pause-time.js';
@@ -26,7 +26,7 @@ export async function pause(args: CliArgs, ctx: CommandContext): Promise<Output>
   const dir = await ensurePrivateDir(sp.stateDir);
   if (dir.kind === 'refused') return failedOutput(failureJson, 1, failure('internal', dir.message));
   await setPause(sp.stateDir, end.until, now);
-  const running = await readLock(sp.stateDir);
+  const running = await readRunLock(sp.lock);
   const stopped =
     running === null
       ? null

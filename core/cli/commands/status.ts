@@ -9,8 +9,9 @@ import { failure, type Failure } from '../../errors.js';
 import { formatBytes, plural } from '../../format.js';
 import { isOverdue, lastSuccess, nextRun, overdueSince } from '../../schedule.js';
 import { readHistory, type HistoryEntry } from '../../state/history.js';
-import { readLock, type LockHolder } from '../../state/lock.js';
+import type { LockHolder } from '../../state/lock.js';
 import { readPause, type PauseState } from '../../state/pause.js';
+import { readRunLock } from '../../state/profile-lock.js';
 import type { CliArgs } from '../args.js';
 import { withListing } from '../destination.js';
 import { failedOutput, type CommandContext, type Output } from '../output.js';
@@ -43,7 +44,7 @@ export async function status(args: CliArgs, ctx: CommandContext): Promise<Output
     );
   }
   const history = await readHistory(sp.stateDir, { last: 500 });
-  const running = await readLock(sp.stateDir);
+  const running = await readRunLock(sp.lock);
   const facts = gather(sp, history, pause, running, now);
   let newest: Snapshot | null = null;
   let destinationError: Failure | null = null;

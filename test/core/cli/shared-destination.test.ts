@@ -180,6 +180,8 @@ describe('two profiles of one machine', () => {
       ...home,
       env: { ...home.env, XDG_STATE_HOME: await makeTempDir('st-state-') },
     };
+    const status = await runCli(['status', '--json'], cron);
+    expect(status.json?.running).toMatchObject({ pid: first.child.pid, source: 'cli' });
     const second = await backup(cron);
     expect(second.code, second.stderr).toBe(4);
     expect((second.json?.error as { message: string }).message).toMatch(
