@@ -33,6 +33,7 @@ export async function stateProfile(
     if (missing !== null) return { ok: false, message: missing };
   }
   const profile = stored ?? defaultProfile();
+  const stateDir = profileStateDir(ctx.places.stateRoot, args.profile);
   return {
     ok: true,
     value: {
@@ -40,9 +41,9 @@ export async function stateProfile(
       profile,
       configured: profile.destination !== '' && profile.sources.length > 0,
       configPath,
-      stateDir: profileStateDir(ctx.places.stateRoot, args.profile),
+      stateDir,
       lock: {
-        stateDir: profileStateDir(ctx.places.stateRoot, args.profile),
+        stateDir,
         configDir: ctx.places.configDir,
         profile: args.profile,
       },

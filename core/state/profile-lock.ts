@@ -1,17 +1,18 @@
 /**
- * Taking a profile's lock for work that changes the destination (a backup, prune, delete, adopt):
- * the state folder made if needed, the lock taken, and an rsync a dead run left stopped first.
+ * Taking a profile's locks for work that changes the destination (a backup, prune, delete, adopt):
+ * the folders made if needed, the locks taken, and an rsync a dead run left stopped first.
  *
  * A run takes two locks, both with the format and staleness rules of lock.ts:
  *
- *   <state dir>/lock                       what the tray, `status` and `pause` read
+ *   <state dir>/lock                       the one older versions take and read
  *   <config dir>/locks/<profile>/lock      beside identity.json, which makes this account the owner
  *
  * The second one follows ownership: two runs of a profile as the same owner never overlap, even
  * when they were started with different XDG_STATE_HOME values (a session that sets it, cron that
  * does not) and so see different state folders. Without it, the later run's clean-up could take
  * the earlier run's unfinished snapshot for its own dead one. The state lock is taken first and
- * neither waits, so two runs cannot deadlock.
+ * neither waits, so two runs cannot deadlock. Whoever asks whether a run is going on (the tray,
+ * `status`, `pause`, `backup --if-due`) reads both: readRunLock.
  */
 import { join } from 'node:path';
 import { failure, type Failure } from '../errors.js';
@@ -84,11 +85,7 @@ export async function takeProfileLock(
   }
   if (inOwner.kind === 'held') {
     await inState.release();
-    return heldFailure(
-      inOwner,
-      verb,
-      ' with another state folder (XDG_STATE_HOME), so the tray and `snaptray status` may not show it',
-    );
+    return heldFailure(inOwner, verb, ' with another state folder (another XDG_STATE_HOME)');
   }
   const lock = bothLocks(inState, inOwner);
   const stopped = await Promise.all(lock.leftovers.map((p) => stopLeftover(p.pid, p.startTime)));
