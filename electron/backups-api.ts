@@ -425,20 +425,7 @@ export function createBackupsApi(deps: BackupsApiDeps): BackupsApi {
             },
           });
           if (!result.ok) return failed(result.failure);
-          const v = result.value;
-          return {
-            ok: true,
-            value: {
-              outcome: v.outcome,
-              snapshot: v.snapshot,
-              paths: v.paths,
-              eligible: v.eligible,
-              checked: v.checked,
-              mismatched: v.mismatched,
-              unchecked: v.unchecked,
-              durationMs: Date.now() - started,
-            },
-          };
+          return { ok: true, value: { ...result.value, durationMs: Date.now() - started } };
         }),
       );
     },

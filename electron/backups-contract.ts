@@ -5,6 +5,8 @@
  * value survives IPC's structured clone unchanged.
  */
 import type { SnapshotState } from '../core/destination/snapshot.js';
+import type { RestoreResult } from '../core/restore/restore.js';
+import type { VerifyResult } from '../core/restore/verify.js';
 import type { HistoryOutcome } from '../core/state/history.js';
 import type { LogLineKind } from '../core/state/run-log.js';
 import type { PickRequest } from './ipc-contract.js';
@@ -131,43 +133,20 @@ export interface RestoreRequest {
   missingOnly: boolean;
 }
 
-export interface RestoreReport {
-  outcome: 'ok' | 'partial' | 'cancelled';
-  snapshot: string;
-  /** Where each path goes. */
-  placed: Array<{ path: string; to: string }>;
-  /** Files written (in a plan: to be written). */
-  restored: number;
-  /** Files here that differ from the snapshot, renamed beside themselves first. */
-  keptAside: Array<{ path: string; keptAs: string }>;
-  /** What could not be restored, and why. */
-  skipped: Array<{ path: string; why: string }>;
-  /** With `missingOnly`: files here that differ from the snapshot, left as they are. */
+/**
+ * A restore's result (restore.ts) as the window shows it: with `missingOnly`, the files left
+ * because they are here are in `leftAsIs`, not among the skipped ones.
+ */
+export type RestoreReport = Omit<RestoreResult, 'restoresOwners'> & {
   leftAsIs: string[];
-  warnings: string[];
-  /** True for the plan the confirmation shows: nothing was changed. */
-  dryRun: boolean;
   durationMs: number;
-}
+};
 
 export interface VerifyRequest {
   snapshot: string;
 }
 
-export interface VerifyReport {
-  outcome: 'ok' | 'cancelled';
-  snapshot: string;
-  /** The folders compared. */
-  paths: string[];
-  /** Files whose size and modification time here equal the snapshot's. */
-  eligible: number;
-  /** Of those, compared by content. */
-  checked: number;
-  /** Same size and time, different content. */
-  mismatched: string[];
-  unchecked: Array<{ path: string; why: string }>;
-  durationMs: number;
-}
+export type VerifyReport = VerifyResult & { durationMs: number };
 
 export type RunSource = 'cli' | 'tray' | 'unknown';
 

@@ -6,7 +6,7 @@
  * request and the window is told "busy" until the run is done. Real rsync, real sshd.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -23,7 +23,8 @@ import {
 import { BACKUPS_REFUSED_MESSAGE, REFUSED_MESSAGE } from '../../electron/ipc.js';
 import { startApp, type Started } from '../../electron/start-app.js';
 import type { Clock } from '../../electron/tray-app.js';
-import { makeCliHome, runCli, type CliHome } from '../support/cli.js';
+import { makeCliHome, runCli, writeSettingsFile, type CliHome } from '../support/cli.js';
+import { expectLockedDown } from '../support/locked-window.js';
 import {
   clickMenu,
   fake,
@@ -31,7 +32,7 @@ import {
   resetFake,
   type FakeBrowserWindow,
 } from '../support/fake-electron.js';
-import { startSshd, type Sshd } from '../support/sshd.js';
+import { profileSsh, startSshd, type Sshd } from '../support/sshd.js';
 import { makeTempDir, writeTree } from '../support/tree.js';
 
 vi.mock('electron', async () => {
@@ -106,27 +107,15 @@ async function launch(
   const destDir = await makeTempDir('st-router-');
   rrsyncKey = await sshd.addClientKey(`rrsync-${Date.now()}`, { restrictedDir: destDir });
   const configFile = join(home.configDir, 'Snaptray', 'config.json');
-  await mkdir(dirname(configFile), { recursive: true });
-  await writeFile(
-    configFile,
-    JSON.stringify({
-      version: 1,
-      profiles: {
-        default: {
-          sources: [src],
-          destination: `${sshd.user}@127.0.0.1:/`,
-          prefix: 'box',
-          ssh: {
-            port: sshd.port,
-            identityFile: rrsyncKey,
-            knownHostsFile: sshd.knownHosts,
-            configFile: sshd.sshConfig,
-          },
-          schedule: { mode: 'daily', dailyAt: '03:00', catchUp: false },
-        },
-      },
-    }),
-  );
+  await writeSettingsFile(configFile, {
+    default: {
+      sources: [src],
+      destination: `${sshd.user}@127.0.0.1:/`,
+      prefix: 'box',
+      ssh: profileSsh(sshd, rrsyncKey),
+      schedule: { mode: 'daily', dailyAt: '03:00', catchUp: false },
+    },
+  });
   const user = { ...home, env };
   expect((await runCli(['init'], user)).code).toBe(0);
   await writeTree(src, { 'a.txt': 'alpha\n', 'big/blob.bin': Buffer.alloc(600_000, 4) });
@@ -216,18 +205,7 @@ describe('the Backups window in the app', () => {
     clickMenu('Browse Backups…');
     const window = backupsWindow();
     expect(window.options).toMatchObject({ title: 'Snaptray Backups', width: 1100, height: 760 });
-    expect(window.options.webPreferences).toMatchObject({
-      preload: join(fake.appPath, 'dist', 'electron', 'preload.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-    });
-    expect(window.loaded).toBe(join(fake.appPath, 'dist', 'renderer', 'backups.html'));
-    let prevented = 0;
-    window.webContents.emit('will-navigate', { preventDefault: () => prevented++ }, 'https://x/');
-    expect(prevented).toBe(1);
-    expect(window.webContents.openHandler?.({ url: 'https://x/' })).toEqual({ action: 'deny' });
+    expectLockedDown(window, 'backups.html');
 
     // Clicking again brings the same window to the front.
     clickMenu('Browse Backups…');

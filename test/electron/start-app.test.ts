@@ -20,7 +20,8 @@ import { CONTENT_SECURITY_POLICY } from '../../electron/settings-window.js';
 import { startApp, type Started } from '../../electron/start-app.js';
 import { systemClock } from '../../electron/tray-app.js';
 import { readHistory } from '../../core/state/history.js';
-import { makeCliHome } from '../support/cli.js';
+import { makeCliHome, writeSettingsFile } from '../support/cli.js';
+import { expectLockedDown } from '../support/locked-window.js';
 import {
   clickMenu,
   fake,
@@ -84,26 +85,8 @@ describe('starting the app', () => {
     expect(menuLabels()[0]).toBe('Not set up');
     expect(trayIcon()).toBe('tray-idle-light.png');
     const window = fake.windows[0]!;
-    expect(window.options.webPreferences).toMatchObject({
-      preload: join(fake.appPath, 'dist', 'electron', 'preload.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-    });
-    expect(window.loaded).toBe(join(fake.appPath, 'dist', 'renderer', 'settings.html'));
-
     // Navigation, new windows and permissions are all refused.
-    let prevented = 0;
-    window.webContents.emit(
-      'will-navigate',
-      { preventDefault: () => prevented++ },
-      'https://example.com/',
-    );
-    expect(prevented).toBe(1);
-    expect(window.webContents.openHandler?.({ url: 'https://example.com/' })).toEqual({
-      action: 'deny',
-    });
+    expectLockedDown(window, 'settings.html');
     const granted: boolean[] = [];
     fake.permissionHandler?.(window.webContents, 'media', (g) => granted.push(g));
     expect(granted).toEqual([false]);
@@ -163,21 +146,14 @@ describe('starting the app', () => {
     const { configFile } = await launch();
     const window = fake.windows[0]!;
     const dest = await mkdtemp(join(tmpdir(), 'st-dest-'));
-    await mkdir(dirname(configFile), { recursive: true });
-    await writeFile(
-      configFile,
-      JSON.stringify({
-        version: 1,
-        profiles: {
-          default: {
-            sources: [dest],
-            destination: dest,
-            prefix: 't',
-            schedule: { mode: 'daily', dailyAt: '03:00', catchUp: false },
-          },
-        },
-      }),
-    );
+    await writeSettingsFile(configFile, {
+      default: {
+        sources: [dest],
+        destination: dest,
+        prefix: 't',
+        schedule: { mode: 'daily', dailyAt: '03:00', catchUp: false },
+      },
+    });
     await waitUntil('the window heard of it', () =>
       window.webContents.sent.includes(SETTINGS_CHANGED_CHANNEL),
     );

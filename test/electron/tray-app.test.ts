@@ -16,7 +16,7 @@ import { readHistory } from '../../core/state/history.js';
 import { autostartFile } from '../../electron/autostart.js';
 import { createNotifySendSink } from '../../electron/notifier.js';
 import { createTrayApp, type Clock, type TrayApp } from '../../electron/tray-app.js';
-import { makeCliHome, runCli, type CliHome } from '../support/cli.js';
+import { makeCliHome, runCli, writeSettingsFile, type CliHome } from '../support/cli.js';
 import {
   clickMenu,
   fake,
@@ -30,7 +30,7 @@ import {
   type CapturedNotification,
   type NotificationDaemon,
 } from '../support/notification-daemon.js';
-import { startSshd, type Sshd } from '../support/sshd.js';
+import { profileSsh, startSshd, type Sshd } from '../support/sshd.js';
 import { makeTempDir, writeTree } from '../support/tree.js';
 
 vi.mock('electron', async () => {
@@ -154,9 +154,7 @@ async function makeWorld(
 }
 
 async function writeSettings(file: string, profile: Record<string, unknown>): Promise<void> {
-  await writeFile(file, JSON.stringify({ version: 1, profiles: { default: profile } }), {
-    mode: 0o600,
-  });
+  await writeSettingsFile(file, { default: profile });
 }
 
 function sshProfile(w: { src: string; dest: string }, extra: Record<string, unknown> = {}) {
@@ -164,12 +162,7 @@ function sshProfile(w: { src: string; dest: string }, extra: Record<string, unkn
     sources: [w.src],
     destination: `${sshd.user}@127.0.0.1:${w.dest}`,
     prefix: 't',
-    ssh: {
-      port: sshd.port,
-      identityFile: sshd.clientKey,
-      knownHostsFile: sshd.knownHosts,
-      configFile: sshd.sshConfig,
-    },
+    ssh: profileSsh(sshd),
     ...extra,
   };
 }

@@ -31,12 +31,13 @@ import type { NotifyRequest } from '../../electron/notifier.js';
 import { launchChromium, type Chromium } from '../support/chromium.js';
 import { makeCliHome, runCli, startCli, type CliHome } from '../support/cli.js';
 import { mountTmpfs } from '../support/disks.js';
-import { freePort, startSshd, type Sshd } from '../support/sshd.js';
+import { freePort, profileSsh, startSshd, type Sshd } from '../support/sshd.js';
 import { HOSTILE_NAMES, makeTempDir, PWNED_MARKER, writeTree } from '../support/tree.js';
 import {
   buildBridge,
   buildWindows,
   openBackupsWindow,
+  expectStrictPage,
   serveFolder,
   type BackupsWindow,
   type StaticServer,
@@ -91,13 +92,7 @@ function profileFor(w: { src: string; destDir: string }, port: number): Profile 
     sources: [w.src],
     destination: `${sshd.user}@127.0.0.1:${w.destDir}`,
     prefix: 'box',
-    ssh: {
-      ...defaultProfile().ssh,
-      port,
-      identityFile: sshd.clientKey,
-      knownHostsFile: sshd.knownHosts,
-      configFile: sshd.sshConfig,
-    },
+    ssh: { ...defaultProfile().ssh, ...profileSsh(sshd), port },
   };
 }
 
@@ -345,10 +340,7 @@ afterAll(async () => {
 
 describe('the Backups window', () => {
   it('is built with a strict CSP and no inline script', async () => {
-    const html = await readFile(join(builtDir, 'backups.html'), 'utf8');
-    expect(html).toContain(`default-src 'self'; script-src 'self'; style-src 'self'`);
-    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
-    expect(html).not.toMatch(/\sstyle=/);
+    await expectStrictPage(join(builtDir, 'backups.html'));
   });
 
   it('shows the timeline and browses into folders through one connection, names literal', async () => {

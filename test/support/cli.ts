@@ -1,8 +1,8 @@
 /** Runs the built `snaptray` command as a separate process, as cron or a user would. */
 import { spawn } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'snaptray.mjs');
 
@@ -78,4 +78,13 @@ export function runCli(
   opts: { cwd?: string } = {},
 ): Promise<CliRun> {
   return startCli(args, home, opts).done;
+}
+
+/** Writes a settings file (config.json) holding these profiles, its folder made if needed. */
+export async function writeSettingsFile(
+  file: string,
+  profiles: Record<string, Record<string, unknown>>,
+): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, JSON.stringify({ version: 1, profiles }), { mode: 0o600 });
 }

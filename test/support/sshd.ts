@@ -95,6 +95,16 @@ export function cliFlags(s: Sshd, key = s.clientKey): string[] {
   ];
 }
 
+/** The same connection as cliFlags, as a profile's `ssh` settings. */
+export function profileSsh(s: Sshd, key = s.clientKey) {
+  return {
+    port: s.port,
+    identityFile: key,
+    knownHostsFile: s.knownHosts,
+    configFile: s.sshConfig,
+  };
+}
+
 async function startIn(dir: string, opts: KeyOptions): Promise<Sshd> {
   const hostKey = join(dir, 'host_key');
   const clientKey = join(dir, 'client_key');

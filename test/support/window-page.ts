@@ -3,12 +3,13 @@
  * not load from file://), and talking to the real handlers through page bindings.
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { build, type Rollup } from 'vite';
+import { expect } from 'vitest';
 import type { BackupsApi } from '../../electron/backups-api.js';
 import {
   BACKUPS_EVENT_CHANNEL,
@@ -61,6 +62,14 @@ const TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
 };
+
+/** A built page keeps the strict CSP: no inline script, no inline style. */
+export async function expectStrictPage(file: string): Promise<void> {
+  const html = await readFile(file, 'utf8');
+  expect(html).toContain(`default-src 'self'; script-src 'self'; style-src 'self'`);
+  expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+  expect(html).not.toMatch(/\sstyle=/);
+}
 
 export interface StaticServer {
   url: string;

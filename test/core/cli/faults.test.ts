@@ -4,10 +4,17 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { CLI, makeCliHome, runCli, startCli, type CliHome } from '../../support/cli.js';
+import {
+  CLI,
+  makeCliHome,
+  runCli,
+  startCli,
+  writeSettingsFile,
+  type CliHome,
+} from '../../support/cli.js';
 import { makeTempDir, readTree, writeTree } from '../../support/tree.js';
 
 let home: CliHome;
@@ -16,9 +23,7 @@ let dest: string;
 
 async function writeSettings(profile: Record<string, unknown>): Promise<string> {
   const file = join(await makeTempDir('st-cfg-'), 'config.json');
-  await writeFile(file, JSON.stringify({ version: 1, profiles: { default: profile } }), {
-    mode: 0o600,
-  });
+  await writeSettingsFile(file, { default: profile });
   return file;
 }
 

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { chown, lstat, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { makeCliHome, runCli, type CliHome } from '../../support/cli.js';
+import { makeCliHome, runCli, writeSettingsFile, type CliHome } from '../../support/cli.js';
 import { mountExfat, mountNtfs, mountTmpfs, type Disk } from '../../support/disks.js';
 import { startRouter, type Router } from '../../support/router.js';
 import { cliFlags } from '../../support/sshd.js';
@@ -216,20 +216,14 @@ describe('a full destination', () => {
     const dest = await disk(() => mountTmpfs(6));
     expect((await runCli(['init', '--dest', dest], home)).code).toBe(0);
     const config = join(await makeTempDir('st-cfg-'), 'config.json');
-    await writeFile(
-      config,
-      JSON.stringify({
-        version: 1,
-        profiles: {
-          default: {
-            sources: [src],
-            destination: dest,
-            prefix: 't',
-            retention: { makeRoom, makeRoomKeep: 1 },
-          },
-        },
-      }),
-    );
+    await writeSettingsFile(config, {
+      default: {
+        sources: [src],
+        destination: dest,
+        prefix: 't',
+        retention: { makeRoom, makeRoomKeep: 1 },
+      },
+    });
     const run = () => runCli(['backup', '--config', config, '--json'], home);
     for (const fill of [1, 2]) {
       await writeFile(join(src, 'big.bin'), Buffer.alloc(2_400_000, fill));

@@ -2,10 +2,9 @@
  * The progress display as a user sees it: `snaptray backup` on a real pseudo-terminal (`script`),
  * real rsync underneath, and Ctrl-C typed into that terminal.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { makeCliHome, runCli, type CliHome } from '../../support/cli.js';
+import { makeCliHome, runCli, writeSettingsFile, type CliHome } from '../../support/cli.js';
 import { CLEAR, onTerminal } from '../../support/terminal.js';
 import { makeTempDir, writeTree } from '../../support/tree.js';
 
@@ -20,21 +19,14 @@ beforeEach(async () => {
   const files: Record<string, string | Buffer> = { 'big.bin': Buffer.alloc(10_000_000, 5) };
   for (let i = 0; i < 600; i++) files[`small/${i % 30}/f${i}.txt`] = `file ${i}\n`;
   await writeTree(src, files);
-  await mkdir(join(home.configDir, 'Snaptray'), { recursive: true });
-  await writeFile(
-    join(home.configDir, 'Snaptray', 'config.json'),
-    JSON.stringify({
-      version: 1,
-      profiles: {
-        default: {
-          sources: [src],
-          destination: dest,
-          prefix: 'p',
-          rsync: { bandwidthLimit: 2000, compress: false },
-        },
-      },
-    }),
-  );
+  await writeSettingsFile(join(home.configDir, 'Snaptray', 'config.json'), {
+    default: {
+      sources: [src],
+      destination: dest,
+      prefix: 'p',
+      rsync: { bandwidthLimit: 2000, compress: false },
+    },
+  });
   expect((await runCli(['init'], home)).code).toBe(0);
 });
 

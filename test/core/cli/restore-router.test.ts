@@ -5,24 +5,14 @@
  * router account's, and the true owners from a snapshot stored with fake-super.
  */
 import { execFile } from 'node:child_process';
-import {
-  mkdir,
-  readFile,
-  readdir,
-  rm,
-  stat,
-  utimes,
-  writeFile,
-  chown,
-  chmod,
-} from 'node:fs/promises';
+import { readFile, readdir, rm, stat, utimes, writeFile, chown, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifestName, snapshotName } from '../../../core/destination/snapshot-name.js';
-import { makeCliHome, runCli, type CliHome } from '../../support/cli.js';
+import { makeCliHome, runCli, writeSettingsFile, type CliHome } from '../../support/cli.js';
 import { startRouter, type Router } from '../../support/router.js';
-import { cliFlags } from '../../support/sshd.js';
+import { cliFlags, profileSsh } from '../../support/sshd.js';
 import { makeTempDir, writeTree } from '../../support/tree.js';
 
 const run = promisify(execFile);
@@ -168,28 +158,15 @@ describe('a snapshot stored with fake-super', () => {
   it('gives root the true owner and mode back', async () => {
     const fsDest = await router.makeRouterFolder('fs-');
     const config = join(home.configDir, 'Snaptray', 'config.json');
-    await mkdir(join(home.configDir, 'Snaptray'), { recursive: true });
-    await writeFile(
-      config,
-      JSON.stringify({
-        version: 1,
-        profiles: {
-          fs: {
-            sources: [src],
-            destination: `${router.user}@127.0.0.1:${fsDest}`,
-            prefix: 'f',
-            ssh: {
-              port: router.port,
-              identityFile: router.clientKey,
-              knownHostsFile: router.knownHosts,
-              configFile: router.sshConfig,
-            },
-            rsync: { fakeSuper: true },
-          },
-        },
-      }),
-      { mode: 0o600 },
-    );
+    await writeSettingsFile(config, {
+      fs: {
+        sources: [src],
+        destination: `${router.user}@127.0.0.1:${fsDest}`,
+        prefix: 'f',
+        ssh: profileSsh(router),
+        rsync: { fakeSuper: true },
+      },
+    });
     expect((await runCli(['init', '--profile', 'fs'], home)).code).toBe(0);
     const b = await runCli(['backup', '--profile', 'fs', '--json'], home);
     expect(b.code, b.stderr).toBe(0);

@@ -9,9 +9,16 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { makeCliHome, runCli, startCli, type CliHome, type CliRun } from '../../support/cli.js';
+import {
+  makeCliHome,
+  runCli,
+  startCli,
+  writeSettingsFile,
+  type CliHome,
+  type CliRun,
+} from '../../support/cli.js';
 import { startRouter, type Router } from '../../support/router.js';
-import { cliFlags } from '../../support/sshd.js';
+import { cliFlags, profileSsh } from '../../support/sshd.js';
 import { runProgram } from '../../support/run-program.js';
 import { linkCount, makeTempDir, readTree, writeTree } from '../../support/tree.js';
 
@@ -319,27 +326,15 @@ describe('keys restricted with rrsync', () => {
     expect((await cli('init', '/', key)).code).toBe(0);
     await writeFile(join(src, 'slow.bin'), Buffer.alloc(400_000, 7));
     const config = join(await makeTempDir('st-cfg-'), 'config.json');
-    await writeFile(
-      config,
-      JSON.stringify({
-        version: 1,
-        profiles: {
-          default: {
-            sources: [src],
-            destination: at('/'),
-            prefix: 'r',
-            ssh: {
-              port: router.port,
-              identityFile: key,
-              knownHostsFile: router.knownHosts,
-              configFile: router.sshConfig,
-            },
-            rsync: { bandwidthLimit: 100 },
-          },
-        },
-      }),
-      { mode: 0o600 },
-    );
+    await writeSettingsFile(config, {
+      default: {
+        sources: [src],
+        destination: at('/'),
+        prefix: 'r',
+        ssh: profileSsh(router, key),
+        rsync: { bandwidthLimit: 100 },
+      },
+    });
     const slow = startCli(['backup', '--config', config, '--json'], home);
     try {
       // The transfer runs once its snapshot folder appears.

@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ import {
   makeCliHome,
   runCli,
   startCli,
+  writeSettingsFile,
   type CliHome,
   type CliRun,
 } from '../../support/cli.js';
@@ -37,16 +38,8 @@ beforeEach(async () => {
   expect((await runCli(['init', '--dest', dest], home)).code).toBe(0);
 });
 
-async function writeProfiles(
-  h: CliHome,
-  profiles: Record<string, Record<string, unknown>>,
-): Promise<void> {
-  await mkdir(join(h.configDir, 'Snaptray'), { recursive: true });
-  await writeFile(
-    join(h.configDir, 'Snaptray', 'config.json'),
-    JSON.stringify({ version: 1, profiles }),
-    { mode: 0o600 },
-  );
+function writeProfiles(h: CliHome, profiles: Record<string, Record<string, unknown>>) {
+  return writeSettingsFile(join(h.configDir, 'Snaptray', 'config.json'), profiles);
 }
 
 function profile(extra: Record<string, unknown> = {}): Record<string, unknown> {
