@@ -15,7 +15,8 @@ import { formatBytes } from '../shared/format.js';
 import { icon } from '../shared/icons.js';
 import { createListbox, type Row } from './listbox.js';
 import type { Ask, Problem } from './requests.js';
-import { CHANGE_WORDS, dateTime, plural, shown, TYPE_WORDS } from './words.js';
+import { CHANGE_WORDS, plural, shown, TYPE_WORDS } from './words.js';
+import { formatTime } from '../shared/format.js';
 import type { BackupsWindowApi } from '../../electron/ipc-contract.js';
 
 export type Item = EntryView | ChangeView;
@@ -172,7 +173,7 @@ export function createBrowser(ctx: BrowserContext): Browser {
   function rowFor(item: Item): Row<Item> {
     const change = 'change' in item ? item.change : null;
     const size = item.size === null ? '' : formatBytes(item.size);
-    const modified = item.mtime === null ? '' : dateTime(item.mtime);
+    const modified = item.mtime === null ? '' : formatTime(item.mtime);
     const name = shown(item.name);
     const label = [
       name,

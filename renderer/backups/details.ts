@@ -9,7 +9,8 @@ import { formatBytes } from '../shared/format.js';
 import type { Item, Place } from './browser.js';
 import type { Ask } from './requests.js';
 import type { RestoreFlow } from './restore-flow.js';
-import { CHANGE_WORDS, dateTime, plural, shown, TYPE_WORDS } from './words.js';
+import { CHANGE_WORDS, plural, shown, TYPE_WORDS } from './words.js';
+import { formatTime } from '../shared/format.js';
 
 export interface DetailsContext {
   api: BackupsWindowApi;
@@ -104,7 +105,7 @@ export function createDetails(ctx: DetailsContext): Details {
     }
     const facts: Array<[string, string]> = [['Kind', TYPE_WORDS[type]]];
     if (item?.size != null) facts.push(['Size', formatBytes(item.size)]);
-    if (item?.mtime != null) facts.push(['Modified', dateTime(item.mtime)]);
+    if (item?.mtime != null) facts.push(['Modified', formatTime(item.mtime)]);
     if (change !== null) facts.push(['In this snapshot', CHANGE_WORDS[change]]);
     facts.push(['Snapshot', from]);
     const versions = h('div', { class: 'versions' });
@@ -183,13 +184,13 @@ export function createDetails(ctx: DetailsContext): Details {
   }
 
   function versionRow(path: string, v: VersionView, browsed: string, status: HTMLElement) {
-    const modified = dateTime(v.mtime);
+    const modified = formatTime(v.mtime);
     const here = v.snapshots.includes(browsed);
     const first = v.snapshots[0] ?? v.snapshot;
     const last = v.snapshots.at(-1) ?? v.snapshot;
     const span = (name: string) => {
       const t = ctx.timeOf(name);
-      return t === null ? name : dateTime(t);
+      return t === null ? name : formatTime(t);
     };
     const when = v.snapshots.length === 1 ? span(first) : `${span(first)} – ${span(last)}`;
     const open = button('Open', () => void openVersion(path, v, status), {
@@ -222,7 +223,7 @@ export function createDetails(ctx: DetailsContext): Details {
   }
 
   async function openVersion(path: string, v: VersionView, status: HTMLElement): Promise<void> {
-    await openCopy(v.snapshot, path, status, `the version modified ${dateTime(v.mtime)}`);
+    await openCopy(v.snapshot, path, status, `the version modified ${formatTime(v.mtime)}`);
   }
 
   async function openCopy(

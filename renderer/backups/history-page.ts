@@ -12,7 +12,8 @@ import type {
 import { button, h, uniqueId } from '../shared/dom.js';
 import { formatBytes, formatCount } from '../shared/format.js';
 import { createListbox, type Row } from './listbox.js';
-import { dateTime, duration, OUTCOME_WORDS, plural, shown, SOURCE_WORDS } from './words.js';
+import { duration, OUTCOME_WORDS, plural, shown, SOURCE_WORDS } from './words.js';
+import { formatTime } from '../shared/format.js';
 
 export interface HistoryPage {
   element: HTMLElement;
@@ -59,7 +60,7 @@ export function createHistoryPage(api: BackupsWindowApi): HistoryPage {
   let shownRun: string | null = null;
 
   function row(run: RunSummary): Row<RunSummary> {
-    const when = dateTime(run.startedAt);
+    const when = formatTime(run.startedAt);
     const outcome = OUTCOME_WORDS[run.outcome];
     const files = run.files === null ? '' : formatCount(run.files, 'file', 'files');
     const sent = run.bytesSent === null ? '' : formatBytes(run.bytesSent);
@@ -117,7 +118,7 @@ export function createHistoryPage(api: BackupsWindowApi): HistoryPage {
   function showRun(run: RunSummary): void {
     shownRun = run.id;
     const facts: Array<[string, string]> = [
-      ['Started', dateTime(run.startedAt)],
+      ['Started', formatTime(run.startedAt)],
       ['From', SOURCE_WORDS[run.source]],
       ['Outcome', OUTCOME_WORDS[run.outcome]],
     ];
@@ -146,7 +147,7 @@ export function createHistoryPage(api: BackupsWindowApi): HistoryPage {
     const log = h('div', { class: 'run-log' });
     details.replaceChildren(
       ...[
-        h('h3', {}, `The run of ${dateTime(run.startedAt)}`),
+        h('h3', {}, `The run of ${formatTime(run.startedAt)}`),
         reason,
         h(
           'dl',

@@ -11,7 +11,8 @@ import type {
 } from '../../electron/ipc-contract.js';
 import { button, group, h, uniqueId } from '../shared/dom.js';
 import type { Ask } from './requests.js';
-import { dateTime, duration, plural, shown, STATE_WORDS } from './words.js';
+import { duration, plural, shown, STATE_WORDS } from './words.js';
+import { formatTime } from '../shared/format.js';
 
 export interface VerifyPage {
   element: HTMLElement;
@@ -71,7 +72,11 @@ export function createVerifyPage(api: BackupsWindowApi, ask: Ask): VerifyPage {
     const keep = select.value;
     select.replaceChildren(
       ...snapshots.map((s) =>
-        h('option', { value: s.name }, `${dateTime(s.time)} — ${STATE_WORDS[s.state]} (${s.name})`),
+        h(
+          'option',
+          { value: s.name },
+          `${formatTime(s.time)} — ${STATE_WORDS[s.state]} (${s.name})`,
+        ),
       ),
     );
     const wanted = [keep, selected].find((n) => n && snapshots.some((s) => s.name === n));
