@@ -382,7 +382,7 @@ describe('the tray', () => {
 
     fake.messageBoxAnswers.push(1);
     clickMenu('Quit');
-    await delay(300);
+    await waitUntil('asked', () => fake.messageBoxes.length > 0);
     expect(fake.messageBoxes[0]?.options).toMatchObject({
       message: 'A backup is running. Quit and stop it?',
     });

@@ -9,7 +9,7 @@ import { hostname, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { spawnProcess } from '../../core/process.js';
 import { defaultProfile, type Profile } from '../../core/settings/schema.js';
 import { openConfStore, saveSettings } from '../../core/settings/store.js';
@@ -526,7 +526,11 @@ describe('the settings window', () => {
 
   it("finds rsync off the router's PATH and fills in where it is when asked", async () => {
     const user = await makeUser();
-    const key = await sshd.addClientKey('off-path', { rsyncOffPath: true });
+    // rsync only at /opt/bin/rsync on this server, whatever the machine running the test has.
+    const entware = await startSshd({}, { entware: true });
+    onTestFinished(() => entware.stop());
+    const sshd = entware;
+    const key = entware.clientKey;
     const dest = await makeTempDir('st-router-');
     await mkdir(join(user.configDir, 'Snaptray'), { recursive: true });
     await writeFile(
@@ -553,17 +557,17 @@ describe('the settings window', () => {
     await offer.waitFor({ timeout: SSH_WAIT_MS });
     expect(await page.locator('[data-step="rsync"]').getAttribute('class')).toBe('step bad');
     expect(await page.locator('[data-step="rsync"] .step-message').textContent()).toMatch(
-      /rsync is at \/usr\/bin\/rsync: set --rsync-path/,
+      /rsync is at \/opt\/bin\/rsync: set --rsync-path/,
     );
     await screenshot(page, 'destination-rsync-elsewhere');
-    await offer.getByRole('button', { name: 'Use /usr/bin/rsync' }).click();
+    await offer.getByRole('button', { name: 'Use /opt/bin/rsync' }).click();
     await page.locator('[data-step="rsync"].ok').waitFor({ timeout: SSH_WAIT_MS });
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
     const saved = JSON.parse(await readFile(user.configFile, 'utf8')) as {
       profiles: { default: Profile };
     };
-    expect(saved.profiles.default.ssh.rsyncPath).toBe('/usr/bin/rsync');
+    expect(saved.profiles.default.ssh.rsyncPath).toBe('/opt/bin/rsync');
     expect(win.problems).toEqual([]);
     await page.close();
   });

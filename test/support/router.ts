@@ -21,7 +21,8 @@ import { promisify } from 'node:util';
 import type { KeyHome, KeyOptions } from './authorized-keys.js';
 import { authorizedKeyLine, installUntaggedRsync } from './authorized-keys.js';
 import { terminate, terminateTree } from './processes.js';
-import type { Sshd } from './sshd.js';
+import { entwareLaunch } from './entware.js';
+import type { ServerOptions, Sshd } from './sshd.js';
 import { freePort, probe } from './sshd.js';
 
 /**
@@ -55,7 +56,10 @@ const KEY_NAME = /^[A-Za-z0-9._-]+$/;
  * Starts a fresh dropbear router; its own client key (`clientKey`) gets `opts`. Destination
  * folders must belong to the router account: make them with `makeRouterFolder()`.
  */
-export async function startRouter(opts: KeyOptions = {}): Promise<Router> {
+export async function startRouter(
+  opts: KeyOptions = {},
+  server: ServerOptions = {},
+): Promise<Router> {
   const dir = await mkdtemp(join(tmpdir(), 'snaptray-router-'));
   // The account reaches its shell and home through this folder.
   await chmod(dir, 0o755);
@@ -71,7 +75,7 @@ export async function startRouter(opts: KeyOptions = {}): Promise<Router> {
     await mkdir(join(dir, 'folders'), { mode: 0o755 });
     await addAccount(user, join(dir, 'home'), shell);
     created = true;
-    return await startIn(dir, user, shell, opts);
+    return await startIn(dir, user, shell, opts, server);
   } catch (error) {
     if (created) await removeAccount(user, shell).catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
@@ -79,7 +83,13 @@ export async function startRouter(opts: KeyOptions = {}): Promise<Router> {
   }
 }
 
-async function startIn(dir: string, user: string, shell: string, opts: KeyOptions) {
+async function startIn(
+  dir: string,
+  user: string,
+  shell: string,
+  opts: KeyOptions,
+  options: ServerOptions,
+) {
   const uid = Number((await run('id', ['-u', user])).stdout.trim());
   const gid = Number((await run('id', ['-g', user])).stdout.trim());
   const hostKey = join(dir, 'host_key');
@@ -123,7 +133,12 @@ async function startIn(dir: string, user: string, shell: string, opts: KeyOption
   const [keyType, keyData] = publicLine.split(' ');
   await writeFile(hostKeyPub, `${keyType} ${keyData}\n`);
 
-  const server = await launch(hostKey, join(dir, 'dropbear.pid'), logFile);
+  const server = await launch(
+    hostKey,
+    join(dir, 'dropbear.pid'),
+    logFile,
+    options.entware === true ? dir : null,
+  );
   await writeFile(knownHosts, `[127.0.0.1]:${server.port} ${keyType} ${keyData}\n`);
 
   let stopped = false;
@@ -258,17 +273,24 @@ interface Launched {
 }
 
 /** Starts dropbear on a free port; tries again if another process took the port meanwhile. */
-async function launch(hostKey: string, pidFile: string, logFile: string): Promise<Launched> {
+async function launch(
+  hostKey: string,
+  pidFile: string,
+  logFile: string,
+  entwareScratch: string | null,
+): Promise<Launched> {
   let failure = '';
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     const log = await open(logFile, 'w');
     // -F: stay in the foreground as our child, which Node reaps; -E: log to standard error.
-    const server = spawn(
-      'dropbear',
-      ['-F', '-E', '-p', `127.0.0.1:${port}`, '-r', hostKey, '-P', pidFile],
-      { stdio: ['ignore', 'ignore', log.fd] },
-    );
+    const plain = {
+      file: 'dropbear',
+      args: ['-F', '-E', '-p', `127.0.0.1:${port}`, '-r', hostKey, '-P', pidFile],
+    };
+    const command =
+      entwareScratch === null ? plain : entwareLaunch(entwareScratch, plain.file, plain.args);
+    const server = spawn(command.file, command.args, { stdio: ['ignore', 'ignore', log.fd] });
     await log.close();
     server.unref();
     const exited = new Promise<string>((resolve) => {

@@ -6,6 +6,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { KeyHome, KeyOptions } from './authorized-keys.js';
+import { entwareLaunch } from './entware.js';
 import { authorizedKeyLine, installUntaggedRsync } from './authorized-keys.js';
 import { terminateTree } from './processes.js';
 
@@ -50,11 +51,20 @@ const run = promisify(execFile);
 const CONNECTION_LINE = /^Connection from \S+ port (\d+) on \S+ port \d+/gm;
 const KEY_NAME = /^[A-Za-z0-9._-]+$/;
 
+/** How the server itself is set up (KeyOptions shape its first client key). */
+export interface ServerOptions {
+  /**
+   * rsync only at /opt/bin/rsync, as Entware installs it on a router, and not on the PATH that
+   * ssh commands get: the server runs in a mount namespace of its own (entware.ts).
+   */
+  entware?: boolean;
+}
+
 /** Starts a fresh sshd; its own client key is restricted when `opts.restrictedDir` is given. */
-export async function startSshd(opts: KeyOptions = {}): Promise<Sshd> {
+export async function startSshd(opts: KeyOptions = {}, server: ServerOptions = {}): Promise<Sshd> {
   const dir = await mkdtemp(join(tmpdir(), 'snaptray-sshd-'));
   try {
-    return await startIn(dir, opts);
+    return await startIn(dir, opts, server);
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;
@@ -105,7 +115,7 @@ export function profileSsh(s: Sshd, key = s.clientKey) {
   };
 }
 
-async function startIn(dir: string, opts: KeyOptions): Promise<Sshd> {
+async function startIn(dir: string, opts: KeyOptions, options: ServerOptions): Promise<Sshd> {
   const hostKey = join(dir, 'host_key');
   const clientKey = join(dir, 'client_key');
   const authorizedKeys = join(dir, 'authorized_keys');
@@ -133,7 +143,14 @@ async function startIn(dir: string, opts: KeyOptions): Promise<Sshd> {
   await mkdir('/run/sshd', { recursive: true, mode: 0o755 });
 
   const probePorts = new Set<number>();
-  const { port, server } = await launch({ hostKey, authorizedKeys, pidFile, logFile, configFile });
+  const { port, server } = await launch({
+    hostKey,
+    authorizedKeys,
+    pidFile,
+    logFile,
+    configFile,
+    entwareScratch: options.entware === true ? dir : null,
+  });
   try {
     probePorts.add(await probe(port));
   } catch (error) {
@@ -190,6 +207,8 @@ interface LaunchPaths {
   pidFile: string;
   logFile: string;
   configFile: string;
+  /** Where the Entware namespace keeps its overlay (ServerOptions.entware), or null. */
+  entwareScratch: string | null;
 }
 
 interface Launched {
@@ -207,9 +226,12 @@ async function launch(paths: LaunchPaths): Promise<Launched> {
     // -D keeps sshd our own child, so Node reaps it: daemonised, it would be left to PID 1,
     // which in containers may never reap it.
     // With -E even configuration errors go to the log, so no output is read.
-    const server = spawn(SSHD, ['-D', '-f', paths.configFile, '-E', paths.logFile], {
-      stdio: 'ignore',
-    });
+    const plain = { file: SSHD, args: ['-D', '-f', paths.configFile, '-E', paths.logFile] };
+    const command =
+      paths.entwareScratch === null
+        ? plain
+        : entwareLaunch(paths.entwareScratch, plain.file, plain.args);
+    const server = spawn(command.file, command.args, { stdio: 'ignore' });
     const exited = new Promise<string>((resolve) => {
       server.once('error', (error) => resolve(error.message));
       server.once('exit', (code, sig) => resolve(`sshd exited (code ${code}, signal ${sig})`));

@@ -95,9 +95,8 @@ describe('runHook', () => {
   });
 
   it('does not wait for input: stdin is closed', async () => {
-    const started = performance.now();
+    // With stdin open, cat would wait until the 10 s timeout and fail as timed out.
     expect(await runHook('cat', vars(), 10)).toEqual({ kind: 'ok' });
-    expect(performance.now() - started).toBeLessThan(5000);
   });
 
   it('keeps only the last 4 KiB of a chatty hook', async () => {
@@ -124,8 +123,9 @@ describe('runHook', () => {
       timedOut: true,
       outputTail: '',
     });
+    // Stopped at the timeout, not when sleep ends by itself 30 s later.
     expect(seconds).toBeGreaterThanOrEqual(1);
-    expect(seconds).toBeLessThan(5);
+    expect(seconds).toBeLessThan(25);
   });
 
   it('stops the programs the hook started, too', async () => {
@@ -147,7 +147,8 @@ describe('runHook', () => {
     );
     expect(result).toMatchObject({ kind: 'failed', timedOut: true, signal: 'SIGKILL' });
     expect(isRunning(await readPid(pidFile))).toBe(false);
-    expect(performance.now() - started).toBeLessThan(8000);
+    // Killed after the grace period, long before sleep would end by itself.
+    expect(performance.now() - started).toBeLessThan(60_000);
   });
 
   it('ends at the timeout even when an escaped program keeps its output open', async () => {
@@ -159,7 +160,8 @@ describe('runHook', () => {
       1,
     );
     try {
-      expect(performance.now() - started).toBeLessThan(8000);
+      // The escaped sleep holds the output open for 30 s: the hook ended well before.
+      expect(performance.now() - started).toBeLessThan(25_000);
       expect(result).toMatchObject({ kind: 'failed', timedOut: true, outputTail: 'waiting\n' });
     } finally {
       process.kill(await readPid(pidFile), 'SIGKILL');
@@ -177,7 +179,8 @@ describe('runHook', () => {
       60,
       controller.signal,
     );
-    expect(performance.now() - started).toBeLessThan(4000);
+    // Ended by the signal, not by the 60 s timeout (which would say timedOut) nor by sleep.
+    expect(performance.now() - started).toBeLessThan(50_000);
     expect(result).toMatchObject({ kind: 'failed', timedOut: false, exitCode: null });
     expect(isRunning(await readPid(pidFile))).toBe(false);
   });

@@ -18,7 +18,7 @@ import {
   type CliRun,
 } from '../../support/cli.js';
 import { startRouter, type Router } from '../../support/router.js';
-import { cliFlags, profileSsh } from '../../support/sshd.js';
+import { cliFlags, profileSsh, sshArgs } from '../../support/sshd.js';
 import { runProgram } from '../../support/run-program.js';
 import { linkCount, makeTempDir, readTree, writeTree } from '../../support/tree.js';
 
@@ -80,15 +80,35 @@ beforeEach(async () => {
   await writeTree(src, { 'keep.txt': 'same', 'big/blob': Buffer.alloc(50_000, 1) });
 });
 
-describe('rsync off the PATH of ssh commands (Entware puts it in /opt/bin)', () => {
+describe('rsync only in /opt/bin, where Entware puts it, off the PATH of ssh commands', () => {
+  // A router of its own: rsync is at /opt/bin/rsync and nowhere else, whatever this machine has.
+  let entware: Router;
   let key: string;
   beforeAll(async () => {
-    key = await router.addClientKey('off-path', { rsyncOffPath: true });
+    entware = await startRouter({}, { entware: true });
+    key = entware.clientKey;
+  });
+  afterAll(async () => {
+    await entware.stop();
+  });
+
+  function onEntware(command: string, dest: string, ...extra: string[]): Promise<CliRun> {
+    const flags = [...cliFlags(entware, key), ...extra];
+    const where = `${entware.user}@127.0.0.1:${dest}`;
+    return runCli([command, '--dest', where, '--json', ...flags], home);
+  }
+
+  it('the router holds rsync at /opt/bin/rsync only', async () => {
+    const ssh = (command: string) =>
+      runProgram('ssh', [...sshArgs(entware), `${entware.user}@127.0.0.1`, command]);
+    expect((await ssh('/opt/bin/rsync --version')).stdout).toMatch(/^rsync +version/);
+    expect((await ssh('ls /usr/bin/rsync')).code).not.toBe(0);
+    expect((await ssh('rsync --version')).code).toBe(127);
   });
 
   it('check finds rsync in the usual places and says to set --rsync-path, not to install it', async () => {
-    const dest = await router.makeRouterFolder();
-    const r = await cli('check', dest, key);
+    const dest = await entware.makeRouterFolder();
+    const r = await onEntware('check', dest);
     expect(r.code, r.stderr).toBe(1);
     const steps = stepsOf(r);
     expect(steps.map((s) => [s.step, s.ok])).toEqual([
@@ -101,29 +121,29 @@ describe('rsync off the PATH of ssh commands (Entware puts it in /opt/bin)', () 
       step: 'rsync',
       ok: false,
       message:
-        'rsync is at /usr/bin/rsync: set --rsync-path /usr/bin/rsync (the rsync path in the ' +
+        'rsync is at /opt/bin/rsync: set --rsync-path /opt/bin/rsync (the rsync path in the ' +
         'settings). ssh commands on the destination do not find it by themselves: it is not on ' +
         'the PATH they get.',
-      suggestedRsyncPath: '/usr/bin/rsync',
+      suggestedRsyncPath: '/opt/bin/rsync',
     });
   });
 
   it('a wrong --rsync-path is named, with where rsync really is', async () => {
-    const dest = await router.makeRouterFolder();
-    const r = await cli('check', dest, key, '--rsync-path', '/opt/bin/rsync');
+    const dest = await entware.makeRouterFolder();
+    const r = await onEntware('check', dest, '--rsync-path', '/usr/bin/rsync');
     expect(r.code).toBe(1);
     expect(stepsOf(r)[3]).toMatchObject({
       ok: false,
       message: expect.stringMatching(
-        /^rsync is at \/usr\/bin\/rsync: set --rsync-path \/usr\/bin\/rsync .*It is not at \/opt\/bin\/rsync, the path set now\.$/,
+        /^rsync is at \/opt\/bin\/rsync: set --rsync-path \/opt\/bin\/rsync .*It is not at \/usr\/bin\/rsync, the path set now\.$/,
       ),
-      suggestedRsyncPath: '/usr/bin/rsync',
+      suggestedRsyncPath: '/opt/bin/rsync',
     });
   });
 
   it('without --rsync-path init fails in words; with it init, backup and check work', async () => {
-    const dest = await router.makeRouterFolder();
-    const refused = await cli('init', dest, key);
+    const dest = await entware.makeRouterFolder();
+    const refused = await onEntware('init', dest);
     expect(refused.code).toBe(1);
     expect(errorOf(refused).kind).toBe('remote-rsync-missing');
     expect(errorOf(refused).message).toMatch(
@@ -131,15 +151,15 @@ describe('rsync off the PATH of ssh commands (Entware puts it in /opt/bin)', () 
     );
     expect(await readdir(dest)).toEqual([]);
 
-    const withPath = ['--rsync-path', '/usr/bin/rsync'];
-    expect((await cli('init', dest, key, ...withPath)).code).toBe(0);
-    const first = await backup(dest, key, ...withPath);
+    const withPath = ['--rsync-path', '/opt/bin/rsync'];
+    expect((await onEntware('init', dest, ...withPath)).code).toBe(0);
+    const first = await onEntware('backup', dest, '--prefix', 'r', '--source', src, ...withPath);
     expect(first.code, first.stderr).toBe(0);
     expect(await snapshots(dest)).toHaveLength(1);
-    const check = await cli('check', dest, key, ...withPath);
+    const check = await onEntware('check', dest, ...withPath);
     expect(check.code, check.stderr).toBe(0);
     expect(stepsOf(check)[3]?.message).toMatch(
-      /^rsync answers on the destination at \/usr\/bin\/rsync \(protocol 3\d\)\.$/,
+      /^rsync answers on the destination at \/opt\/bin\/rsync \(protocol 3\d\)\.$/,
     );
   });
 });

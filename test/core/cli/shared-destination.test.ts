@@ -82,6 +82,19 @@ async function waitUntilSending(prefix: string): Promise<string> {
   return name;
 }
 
+/**
+ * Stops the rsync processes writing to `dest` (SIGSTOP) until the returned function lets them go
+ * on: the run is held mid-transfer for as long as the test needs, however slow the machine.
+ */
+async function holdTransfer(): Promise<() => void> {
+  const pids = await rsyncsMentioning(dest);
+  expect(pids.length).toBeGreaterThan(0);
+  for (const pid of pids) process.kill(pid, 'SIGSTOP');
+  return () => {
+    for (const pid of pids) process.kill(pid, 'SIGCONT');
+  };
+}
+
 /** Live rsync processes whose command line mentions `text` (zombies are not alive). */
 async function rsyncsMentioning(text: string): Promise<number[]> {
   const found: number[] = [];
@@ -152,7 +165,9 @@ describe('two profiles of one machine', () => {
     });
     const first = startCli(['backup', '--json'], home);
     const name = await waitUntilSending('same');
+    const letGo = await holdTransfer();
     const second = await backup(home, '--profile', 'work');
+    letGo();
     expect(second.code).toBe(1);
     expect(second.json?.error).toMatchObject({ kind: 'prefix-owned' });
     const done = await first.done;
@@ -169,13 +184,15 @@ describe('two profiles of one machine', () => {
     });
     const first = startCli(['backup', '--json'], home);
     const name = await waitUntilSending('own');
+    const letGo = await holdTransfer();
     const cron: CliHome = {
       ...home,
       env: { ...home.env, XDG_STATE_HOME: await makeTempDir('st-state-') },
     };
     const status = await runCli(['status', '--json'], cron);
-    expect(status.json?.running).toMatchObject({ pid: first.child.pid, source: 'cli' });
     const second = await backup(cron);
+    letGo();
+    expect(status.json?.running).toMatchObject({ pid: first.child.pid, source: 'cli' });
     expect(second.code, second.stderr).toBe(4);
     expect((second.json?.error as { message: string }).message).toMatch(
       /^Another backup of this profile is running \(process \d+, started from the cli\) with another state folder/,

@@ -127,7 +127,9 @@ describe('ensurePrivateDir', () => {
     expect(result).toMatchObject({ kind: 'refused', reason: 'not-a-directory' });
   });
 
-  it.skipIf(!isRoot)('refuses a folder that another user created first', async () => {
+  // Only root can make a folder owned by another user; the test suite runs as root (CI does).
+  it('refuses a folder that another user created first', async () => {
+    expect(isRoot).toBe(true);
     const dir = join(base, 'snaptray-0');
     await mkdir(dir, { mode: 0o777 });
     await chmod(dir, 0o777);
@@ -139,7 +141,9 @@ describe('ensurePrivateDir', () => {
     expect((await stat(dir)).mode & 0o777).toBe(0o777);
   });
 
-  it.skipIf(!isRoot)('refuses a symlink that another user planted', async () => {
+  // Only root can plant a symlink owned by another user.
+  it('refuses a symlink that another user planted', async () => {
+    expect(isRoot).toBe(true);
     const target = join(base, 'ours');
     await mkdir(target, { mode: 0o700 });
     const link = join(base, 'snaptray-0');
