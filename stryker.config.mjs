@@ -9,6 +9,8 @@ export default {
     'core/destination/snapshot.ts',
     'core/backup/retention.ts',
     'core/destination/ops.ts',
+    'core/destination/sequence.ts',
+    'core/backup/clock-check.ts',
   ],
   coverageAnalysis: 'perTest',
   reporters: ['clear-text', 'progress', 'html'],

@@ -11,6 +11,8 @@ export default defineConfig({
       'test/core/destination/*.test.ts',
       'test/core/backup/retention.test.ts',
       'test/core/backup/retention-preview.test.ts',
+      'test/core/backup/clock-check.test.ts',
+      'test/core/backup/clock.test.ts',
     ],
     testTimeout: 120_000,
     hookTimeout: 120_000,

@@ -312,10 +312,9 @@ export function createBackupsApi(deps: BackupsApiDeps): BackupsApi {
       return withSnapshots(false, async (opened, t, snapshots) => {
         const snapshot = snapshotIn(snapshots, name);
         if (snapshot === null) return noSnapshot(name);
+        // The one before it in the prefix's order (runs, not clocks: sequence.ts).
         const previous =
-          snapshots
-            .filter((s) => isComplete(s) && s.time.getTime() < snapshot.time.getTime())
-            .at(-1) ?? null;
+          snapshots.slice(0, snapshots.indexOf(snapshot)).filter(isComplete).at(-1) ?? null;
         if (previous === null) {
           return { ok: true, value: { snapshot: name, path, previous: null, changes: [] } };
         }

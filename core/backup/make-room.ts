@@ -2,7 +2,8 @@
  * retention.makeRoom: the one deletion after a failed run. When the destination is full, this
  * owner's oldest snapshots go, down to the number the user chose to keep, before one retry.
  */
-import { deleteSnapshots, listDestination, type DestinationContext } from '../destination/ops.js';
+import { deleteAndConfirm } from '../destination/delete-confirmed.js';
+import type { DestinationContext } from '../destination/ops.js';
 import type { Claim } from '../destination/ownership.js';
 import { isComplete, isOwn, type Snapshot } from '../destination/snapshot.js';
 
@@ -25,7 +26,7 @@ export async function makeRoom(
     (s) =>
       s.state === 'unfinished' &&
       newestComplete !== undefined &&
-      s.latestTime.getTime() < newestComplete.time.getTime(),
+      s.latestTime.getTime() < newestComplete.sequenceTime.getTime(),
   );
   const doomed = [...staleUnfinished, ...doomedComplete].map((s) => s.name);
   if (doomed.length === 0) {
@@ -36,10 +37,5 @@ export async function makeRoom(
       ],
     };
   }
-  const result = await deleteSnapshots(ctx, doomed);
-  const after = await listDestination(ctx);
-  const still = new Set(after.ok ? after.value.directories : doomed);
-  const deleted = doomed.filter((n) => !still.has(n));
-  const warnings = result.ok ? [] : [`Deleting to make room failed: ${result.failure.message}`];
-  return { deleted, warnings };
+  return deleteAndConfirm(ctx, claim.prefix, doomed);
 }

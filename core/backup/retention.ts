@@ -26,7 +26,8 @@ interface PeriodRule {
 }
 
 /**
- * Plans which complete snapshots (ok, partial, legacy) to keep; unfinished and unknown ones are
+ * Plans which complete snapshots (ok, partial, legacy) to keep, by their times made monotone along
+ * the prefix's sequence (`sequenceTime`), never by a recorded time alone; unfinished and unknown ones are
  * left out of both lists (see `supersededIncomplete`). The caller passes only the prefix owner's
  * own snapshots. Rules, in order: the newest snapshot and the newest ok one, snapshots dated
  * after `now`, and those younger than `keepAllHours` are always kept; anything older than
@@ -56,9 +57,9 @@ export function planRetention(
   }));
   for (const s of planned) {
     // A snapshot dated in the future has an untrustworthy clock: it must not take a period's place.
-    if (s.time.getTime() > now.getTime()) continue;
+    if (s.sequenceTime.getTime() > now.getTime()) continue;
     for (const rule of rules) {
-      const period = periodNumber(rule.kind, s.time);
+      const period = periodNumber(rule.kind, s.sequenceTime);
       rule.newest.set(period, s);
       if (isFullyCopied(s)) rule.newestOk.set(period, s);
     }
@@ -66,7 +67,7 @@ export function planRetention(
 
   const plan: RetentionPlan = { keep: [], delete: [] };
   for (const s of planned) {
-    const age = now.getTime() - s.time.getTime();
+    const age = now.getTime() - s.sequenceTime.getTime();
     const reasons: string[] = [];
     if (s === newest) reasons.push('newest');
     else if (s === newestOk) reasons.push('newest ok snapshot');
@@ -80,12 +81,12 @@ export function planRetention(
     const tooOld = maxAge !== null && age > maxAge * DAY_MS;
     if (!tooOld) {
       for (const rule of rules) {
-        const period = periodNumber(rule.kind, s.time);
+        const period = periodNumber(rule.kind, s.sequenceTime);
         if (!inWindow(rule, period, now)) continue;
         if (rule.newest.get(period) === s) {
-          reasons.push(`newest of ${periodLabel(rule.kind, s.time)}`);
+          reasons.push(`newest of ${periodLabel(rule.kind, s.sequenceTime)}`);
         } else if (rule.newestOk.get(period) === s) {
-          reasons.push(`newest ok snapshot of ${periodLabel(rule.kind, s.time)}`);
+          reasons.push(`newest ok snapshot of ${periodLabel(rule.kind, s.sequenceTime)}`);
         }
       }
     }
@@ -113,7 +114,8 @@ export function supersededIncomplete(snapshots: readonly Snapshot[]): string[] {
   if (!newestFinished) return [];
   return sorted
     .filter(
-      (s) => s.state === 'unfinished' && s.latestTime.getTime() < newestFinished.time.getTime(),
+      (s) =>
+        s.state === 'unfinished' && s.latestTime.getTime() < newestFinished.sequenceTime.getTime(),
     )
     .map((s) => s.name);
 }
@@ -137,7 +139,7 @@ function describeUnkept(
   now: Date,
 ): string {
   for (const rule of rules) {
-    if (inWindow(rule, periodNumber(rule.kind, s.time), now)) {
+    if (inWindow(rule, periodNumber(rule.kind, s.sequenceTime), now)) {
       return `not the newest of its ${rule.kind}`;
     }
   }

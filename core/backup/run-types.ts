@@ -5,7 +5,14 @@ import type { Spawn } from '../process.js';
 import type { Profile } from '../settings/schema.js';
 import type { Progress } from './progress.js';
 import type { Totals } from './progress-estimate.js';
+import type { BootClock } from './clock-check.js';
 import type { NamedCount } from './transfer-messages.js';
+
+/** A snapshot a run deleted, and why in words ("older than 30 days", "unfinished, superseded"). */
+export interface DeletedSnapshot {
+  name: string;
+  reason: string;
+}
 
 export type Outcome = 'ok' | 'partial' | 'failed' | 'cancelled' | 'locked' | 'paused';
 
@@ -53,6 +60,8 @@ export interface BackupEnvironment extends SessionEnvironment {
   source: 'cli' | 'tray';
   /** This process's user id: a local destination keeps owners only when written as root. */
   uid: number;
+  /** This machine's boot id and uptime (clock-check.ts); read from /proc when not given. */
+  bootClock?: () => Promise<BootClock>;
 }
 
 export interface BackupRequest {
@@ -81,6 +90,10 @@ export interface BackupResult {
   fullCopy: boolean;
   /** Snapshots deleted because the destination was full (retention's makeRoom). */
   deletedToMakeRoom: string[];
+  /** Every snapshot this run deleted, each with why (makeRoom's too): all deletions are told. */
+  deleted: DeletedSnapshot[];
+  /** Why this run's clock looks wrong, in words; empty when it agrees (clock-check.ts). */
+  clockSuspicions: string[];
   durationMs: number;
   logPath: string | null;
   warnings: string[];

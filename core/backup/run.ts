@@ -4,19 +4,20 @@
  * hook, push, manifest, supersede and prune this owner's snapshots, after hook. On failure the
  * fail hook runs and nothing is deleted.
  */
-import { stat } from 'node:fs/promises';
+import { appendFile, stat } from 'node:fs/promises';
 import type { Destination } from '../destination/address.js';
 import { formatDestination, parseDestination } from '../destination/address.js';
 import { holdPrefix, mayHold } from '../destination/hold-prefix.js';
 import { readMarker } from '../destination/initialise.js';
 import { pointLatestLink } from '../destination/latest-link.js';
-import type { DestinationContext } from '../destination/ops.js';
-import { deleteSnapshots, listDestination, pushTopFile } from '../destination/ops.js';
+import { deleteAndConfirm } from '../destination/delete-confirmed.js';
+import { listDestination, pushTopFile, topFileTime } from '../destination/ops.js';
 import type { Claim, Me } from '../destination/ownership.js';
 import { openDestination } from '../destination/session.js';
+import { nextGeneration } from '../destination/sequence.js';
 import { freshSnapshotName, manifestName } from '../destination/snapshot-name.js';
 import type { Manifest, Snapshot } from '../destination/snapshot.js';
-import { isComplete, isOwn, linkBases } from '../destination/snapshot.js';
+import { inSequence, isComplete, isOwn, linkBases } from '../destination/snapshot.js';
 import { storedOwnership } from '../destination/stored-ownership.js';
 import { failure, type Failure } from '../errors.js';
 import type { Profile } from '../settings/schema.js';
@@ -26,6 +27,12 @@ import type { HeldLock } from '../state/lock.js';
 import { ensurePrivateDir } from '../state/paths.js';
 import { readPause } from '../state/pause.js';
 import { takeProfileLock } from '../state/profile-lock.js';
+import {
+  clockSuspicions,
+  destinationClockSuspicion,
+  readBootClock,
+  suspectClockWarning,
+} from './clock-check.js';
 import { runHook } from './hooks.js';
 import { makeRoom } from './make-room.js';
 import { planRetention, supersededIncomplete } from './retention.js';
@@ -34,6 +41,7 @@ import type {
   BackupEvent,
   BackupRequest,
   BackupResult,
+  DeletedSnapshot,
   Outcome,
 } from './run-types.js';
 import { EXIT_CODES } from './run-types.js';
@@ -61,6 +69,8 @@ export async function runBackup(env: BackupEnvironment, req: BackupRequest): Pro
     unreadable: null,
     fullCopy: false,
     deletedToMakeRoom: [],
+    deleted: [],
+    clockSuspicions: [],
     logPath: null,
     error: null,
     ...partial,
@@ -231,6 +241,9 @@ async function runLocked(
     let snapshots = held.set.snapshots;
     const marker = readMarker(held.listing.marker);
     const sources = await sourceArguments(profile.sources);
+    const boot = await (env.bootClock ?? readBootClock)();
+    // Before anything is written: whether this run's clock disagrees with the runs before it.
+    const suspicions = clockSuspicions(snapshots, started, boot);
 
     let name = freshSnapshotName(profile.prefix, started, new Set(held.listing.directories));
     emit({ type: 'snapshot', name });
@@ -238,7 +251,18 @@ async function runLocked(
       transferSnapshot(env, req, ctx, dest, into, sources, linkBases(snapshots, claim), lock, emit);
     let transfer = await push(name);
     let deletedToMakeRoom: string[] = [];
+    const deleted: DeletedSnapshot[] = [];
+    let failedAttempt: string | null = null;
     if (
+      transfer.status === 'failed' &&
+      transfer.failure.kind === 'disk-full' &&
+      profile.retention.makeRoom &&
+      suspicions.length > 0
+    ) {
+      warn(
+        `${suspectClockWarning(suspicions)} So the destination being full, no snapshots were deleted to make room either.`,
+      );
+    } else if (
       transfer.status === 'failed' &&
       transfer.failure.kind === 'disk-full' &&
       profile.retention.makeRoom
@@ -247,20 +271,29 @@ async function runLocked(
       const room = await makeRoom(ctx, snapshots, claim, name, profile.retention.makeRoomKeep);
       room.warnings.forEach(warn);
       deletedToMakeRoom = room.deleted;
+      deleted.push(
+        ...room.deleted.map((n) => ({ name: n, reason: 'to make room on a full disk' })),
+      );
       if (room.deleted.length > 0) {
         warn(
           `The destination was full: deleted ${room.deleted.length} of the oldest snapshots to make room (${room.deleted.join(', ')}), then tried again.`,
         );
         const failedName = name;
+        failedAttempt = failedName;
         const unfinished: Snapshot = {
           name: failedName,
           time: started,
           latestTime: started,
+          generation: null,
+          sequenceTime: started,
           state: 'unfinished',
           manifest: null,
           problem: null,
         };
-        snapshots = [...snapshots.filter((s) => !room.deleted.includes(s.name)), unfinished];
+        snapshots = inSequence([
+          ...snapshots.filter((s) => !room.deleted.includes(s.name)),
+          unfinished,
+        ]);
         const taken = new Set([...held.listing.directories, failedName]);
         name = freshSnapshotName(profile.prefix, env.now(), taken);
         emit({ type: 'snapshot', name });
@@ -276,6 +309,8 @@ async function runLocked(
       totalBytes: transfer.totalBytes,
       logPath: transfer.logPath,
       deletedToMakeRoom,
+      deleted,
+      clockSuspicions: suspicions,
     };
     transfer.warnings.forEach(warn);
     if (transfer.status === 'cancelled') {
@@ -320,21 +355,65 @@ async function runLocked(
       ownership: storedOwnership(dest, account, profile.rsync.fakeSuper, env.uid),
       ...(transfer.totalFiles !== null ? { totalFiles: transfer.totalFiles } : {}),
       ...(transfer.totalBytes !== null ? { totalBytes: transfer.totalBytes } : {}),
+      generation: nextGeneration(held.set.snapshots),
+      ...(suspicions.length > 0 ? { clockSuspect: true } : {}),
+      ...(boot.bootId !== null ? { bootId: boot.bootId } : {}),
+      ...(boot.uptimeSeconds !== null ? { uptimeSeconds: boot.uptimeSeconds } : {}),
     };
+    // Written without -t: its time on the destination is the destination's clock (signal 3).
     const pushed = await pushTopFile(
       ctx,
       manifestName(name),
       JSON.stringify(manifest, null, 2) + '\n',
+      { stampedThere: true },
     );
     if (!pushed.ok)
       return failWith(cancelledOr(req, { ...base, outcome: 'failed', error: pushed.failure }));
+    const there = await topFileTime(ctx, manifestName(name));
+    const far = there === null ? null : destinationClockSuspicion(snapshots, env.now(), there);
+    if (far !== null) {
+      suspicions.push(far);
+      // Found only now: the manifest is written again to say so.
+      const again = await pushTopFile(
+        ctx,
+        manifestName(name),
+        JSON.stringify({ ...manifest, clockSuspect: true }, null, 2) + '\n',
+      );
+      if (again.ok) manifest.clockSuspect = true;
+      else
+        warn(
+          `The manifest of ${name} could not be marked as made with a suspect clock: ${again.failure.message}`,
+        );
+    }
 
     emit({ type: 'phase', phase: 'pruning' });
-    const after: Snapshot[] = [
+    const after = inSequence([
       ...snapshots,
-      { name, time: started, latestTime: started, state: manifest.status, manifest, problem: null },
-    ];
-    await cleanUp(ctx, after, claim, profile, env.now(), warn);
+      {
+        name,
+        time: started,
+        latestTime: started,
+        generation: manifest.generation ?? null,
+        sequenceTime: started,
+        state: manifest.status,
+        manifest,
+        problem: null,
+      },
+    ]);
+    if (suspicions.length > 0) {
+      warn(suspectClockWarning(suspicions));
+    } else {
+      const doomed = cleanUpPlan(after, claim, profile, env.now(), failedAttempt);
+      const confirmed = await deleteAndConfirm(
+        ctx,
+        profile.prefix,
+        doomed.map((d) => d.name),
+      );
+      confirmed.warnings.forEach(warn);
+      const gone = doomed.filter((d) => confirmed.deleted.includes(d.name));
+      deleted.push(...gone);
+      await noteDeletions(transfer.logPath, gone);
+    }
     const latest = await pointLatestLink(ctx, profile.prefix, after);
     if (!latest.ok) warn(latest.warning);
 
@@ -394,25 +473,35 @@ function describeHook(h: Extract<Awaited<ReturnType<typeof runHook>>, { kind: 'f
 }
 
 /**
- * Deletes the owner's superseded unfinished snapshots, then prunes its snapshots by retention.
- * Another owner's snapshots (and unknown ones) are never touched. Failures are warnings.
+ * What a successful run deletes, each with its reason: the owner's superseded unfinished
+ * snapshots (and the folder of an attempt the destination was made room for), then what
+ * retention lets go. Another owner's snapshots (and unknown ones) are never among them.
  */
-async function cleanUp(
-  ctx: DestinationContext,
+function cleanUpPlan(
   snapshots: readonly Snapshot[],
   claim: Claim,
   profile: Profile,
   now: Date,
-  warn: (m: string) => void,
-): Promise<void> {
+  failedAttempt: string | null,
+): DeletedSnapshot[] {
   const own = snapshots.filter((s) => isOwn(s, claim));
   const plan = planRetention(own, profile.retention, now);
-  const doomed = [...supersededIncomplete(own), ...plan.delete.map((d) => d.name)];
-  if (doomed.length === 0) return;
-  const deleted = await deleteSnapshots(ctx, doomed);
-  if (!deleted.ok) {
-    warn(`Old snapshots could not be deleted (${doomed.join(', ')}): ${deleted.failure.message}`);
-  }
+  const superseded = supersededIncomplete(own).map((n) => ({
+    name: n,
+    reason: 'unfinished, and a newer complete snapshot exists',
+  }));
+  const attempt =
+    failedAttempt !== null && !superseded.some((d) => d.name === failedAttempt)
+      ? [{ name: failedAttempt, reason: 'the attempt that found the destination full' }]
+      : [];
+  return [...attempt, ...superseded, ...plan.delete];
+}
+
+/** Adds the run's deletions to its log, where the History page shows them. */
+async function noteDeletions(logPath: string | null, gone: readonly DeletedSnapshot[]) {
+  if (logPath === null || gone.length === 0) return;
+  const lines = gone.map((d) => `# Deleted snapshot ${d.name}: ${d.reason}.\n`).join('');
+  await appendFile(logPath, lines).catch(() => undefined);
 }
 
 async function record(
@@ -435,6 +524,7 @@ async function record(
     error: r.error,
     warnings: r.warnings,
     source: env.source,
+    ...(r.deleted.length > 0 ? { deleted: r.deleted } : {}),
   };
   await appendHistory(env.stateDir, entry);
 }

@@ -4,10 +4,20 @@
  * files directly, which saves two rsync start-ups per run.
  */
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import {
+  link,
+  mkdir,
+  mkdtemp,
+  readFile,
+  readdir,
+  rename,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Destination } from './address.js';
-import { rsyncLocation } from './address.js';
+import { joinDest, rsyncLocation } from './address.js';
 import { failure, type Failure } from '../errors.js';
 import type { Spawn, SpawnResult } from '../process.js';
 import { MODERN_STYLE, remoteName, remoteOptionValue, type RemoteArgStyle } from './remote-args.js';
@@ -153,13 +163,15 @@ function localFailure(e: unknown, path: string, what: string): Failure {
 
 /**
  * Pushes one small file into the destination's top folder. With `keepExisting`, a file already
- * there is left as it is (the caller reads the folder again to learn whose file stayed).
+ * there is left as it is (the caller reads the folder again to learn whose file stayed). With
+ * `stampedThere`, its modification time is the destination's clock when it was written (no -t),
+ * which `topFileTime` reads back.
  */
 export async function pushTopFile(
   ctx: DestinationContext,
   name: string,
   contents: string,
-  opts: { keepExisting?: boolean } = {},
+  opts: { keepExisting?: boolean; stampedThere?: boolean } = {},
 ): Promise<OpResult<null>> {
   const keep = opts.keepExisting === true;
   if (ctx.dest.kind === 'local') return writeLocalTopFile(ctx.dest.path, name, contents, keep);
@@ -167,7 +179,7 @@ export async function pushTopFile(
   try {
     await writeFile(join(local, name), contents, { mode: 0o644 });
     const result = await rsync(ctx, [
-      '-t',
+      ...(opts.stampedThere === true ? [] : ['-t']),
       ...(keep ? ['--ignore-existing'] : []),
       join(local, name),
       `${remote(ctx, ctx.dest.path)}/`,
@@ -265,4 +277,36 @@ export async function deleteSnapshots(
   const manifests = await deleteTopEntries(ctx, names.map(manifestName), 'files');
   if (!manifests.ok) return manifests;
   return deleteTopEntries(ctx, names, 'folders');
+}
+
+// `-rw-r--r--            431 2026/12/06 10:15:00 name`: rsync prints the time in local time.
+const LISTED_TIME = /^\S+\s+[\d,.]+\s+(\d{4})\/(\d{2})\/(\d{2}) (\d{2}):(\d{2}):(\d{2}) /;
+
+/**
+ * The modification time of a file in the destination's top folder, as the destination stores it
+ * (for a file pushed with `stampedThere`: the destination's clock), or null when it cannot be read.
+ */
+export async function topFileTime(ctx: DestinationContext, name: string): Promise<Date | null> {
+  if (ctx.dest.kind === 'local') {
+    return stat(join(ctx.dest.path, name)).then(
+      (s) => s.mtime,
+      () => null,
+    );
+  }
+  const result = await rsync(ctx, [
+    '--list-only',
+    remoteSource(ctx, joinDest(ctx.dest.path, name)),
+  ]);
+  if (result.exitCode !== 0) return null;
+  const m = LISTED_TIME.exec(result.stdout.split('\n')[0] ?? '');
+  if (m === null) return null;
+  const [year, month, day, hour, minute, second] = m.slice(1).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  return new Date(year, month - 1, day, hour, minute, second);
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ownedBy, parseClaim, type Claim, type ClaimState } from './ownership.js';
+import { compareSequence, monotoneTimes } from './sequence.js';
 import { manifestName, nameTimes, ownerFileName, parseSnapshotName } from './snapshot-name.js';
 
 /**
@@ -34,6 +35,20 @@ export const manifestSchema = z.object({
    * missing or unknown values mean not kept.
    */
   ownership: z.string().optional(),
+  /**
+   * The run's place in its prefix's sequence (sequence.ts): one more than the highest among the
+   * prefix's readable manifests. Missing in manifests of earlier versions.
+   */
+  generation: z.number().int().positive().optional(),
+  /**
+   * This machine's boot (/proc/sys/kernel/random/boot_id) and its uptime in seconds
+   * (/proc/uptime, which counts suspend) when the run started: within one boot, the wall clock
+   * may not run away from the uptime (clock-check.ts).
+   */
+  bootId: z.string().optional(),
+  uptimeSeconds: z.number().nonnegative().optional(),
+  /** The run's clock looked wrong (clock-check.ts): later runs do not judge their clock by it. */
+  clockSuspect: z.boolean().optional(),
 });
 export type Manifest = z.infer<typeof manifestSchema>;
 
@@ -55,6 +70,13 @@ export interface Snapshot {
   time: Date;
   /** The later reading of a name that a DST change made ambiguous; else the same as `time`. */
   latestTime: Date;
+  /** Its place in the prefix's sequence (sequence.ts); null without a manifest that has one. */
+  generation: number | null;
+  /**
+   * `time` made monotone along the sequence: what ordering and retention go by. It differs from
+   * `time` when the snapshot's date disagrees with its place (a clock that was wrong then, or now).
+   */
+  sequenceTime: Date;
   state: SnapshotState;
   manifest: Manifest | null;
   /** Why the state is "unknown"; null otherwise. */
@@ -90,7 +112,14 @@ export function snapshotsOf(prefix: string, listing: DestinationListing): Snapsh
     if (!parsed) continue;
     const times = nameTimes(parsed);
     const raw = listing.manifests.get(manifestName(name));
-    const base = { name, time: times.earliest, latestTime: times.latest, problem: null };
+    const base = {
+      name,
+      time: times.earliest,
+      latestTime: times.latest,
+      generation: null,
+      sequenceTime: times.earliest,
+      problem: null,
+    };
     if (raw === undefined) {
       snapshots.push({
         ...base,
@@ -113,19 +142,51 @@ export function snapshotsOf(prefix: string, listing: DestinationListing): Snapsh
       ...base,
       time,
       latestTime: time,
+      sequenceTime: time,
+      generation: manifest.value.generation ?? null,
       state: manifest.value.status,
       manifest: manifest.value,
     });
   }
-  snapshots.sort(compareSnapshots);
-  return { snapshots, claim: parseClaim(listing.manifests.get(ownerFileName(prefix))), warnings };
+  return {
+    snapshots: inSequence(snapshots),
+    claim: parseClaim(listing.manifests.get(ownerFileName(prefix))),
+    warnings,
+  };
 }
 
-/** Oldest first by time; the name breaks ties so that no order depends on the listing's. */
+/**
+ * The snapshots with their `sequenceTime` set, oldest first: every snapshot but the unfinished
+ * ones takes its place in the prefix's sequence (sequence.ts); unfinished ones go by their time.
+ */
+export function inSequence(snapshots: readonly Snapshot[]): Snapshot[] {
+  const ordered = snapshots.filter((s) => s.state !== 'unfinished').sort(compareSequence);
+  const times = monotoneTimes(
+    ordered.map((s) => ({ ...s, clockSuspect: s.manifest?.clockSuspect === true })),
+  );
+  const placed = ordered.map((s, i) => ({ ...s, sequenceTime: times[i] ?? s.time }));
+  const unfinished = snapshots
+    .filter((s) => s.state === 'unfinished')
+    .map((s) => ({ ...s, sequenceTime: s.time }));
+  return [...placed, ...unfinished].sort(compareSnapshots);
+}
+
+/**
+ * Oldest first: by the time made monotone along the sequence; at the same time an unfinished
+ * snapshot first, then the sequence's own order (no generation, then by generation), then the
+ * recorded time and the name, so that no order depends on the listing's.
+ */
 export function compareSnapshots(a: Snapshot, b: Snapshot): number {
-  const byTime = a.time.getTime() - b.time.getTime();
+  const byTime = a.sequenceTime.getTime() - b.sequenceTime.getTime();
   if (byTime !== 0) return byTime;
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+  const aUnfinished = a.state === 'unfinished';
+  if (aUnfinished !== (b.state === 'unfinished')) return aUnfinished ? -1 : 1;
+  return compareSequence(a, b);
+}
+
+/** Whether a snapshot's own date disagrees with its place in the sequence. */
+export function outOfSequence(s: Snapshot): boolean {
+  return s.sequenceTime.getTime() !== s.time.getTime();
 }
 
 function parseManifest(raw: string): { ok: true; value: Manifest } | { ok: false; reason: string } {
@@ -170,7 +231,7 @@ export function isOwn(s: Snapshot, claim: Claim): boolean {
 export function linkBases(snapshots: readonly Snapshot[], claim: Claim): Snapshot[] {
   const own = snapshots.filter((s) => isOwn(s, claim));
   const complete = own.filter(isComplete).sort(compareSnapshots).at(-1);
-  const since = complete?.time.getTime() ?? -Infinity;
+  const since = complete?.sequenceTime.getTime() ?? -Infinity;
   const unfinished = own
     .filter((s) => s.state === 'unfinished' && s.latestTime.getTime() > since)
     .sort((a, b) => b.latestTime.getTime() - a.latestTime.getTime() || compareSnapshots(b, a))

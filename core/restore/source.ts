@@ -42,7 +42,9 @@ export async function restoreSource(
   }
   const before = req.from.before;
   const candidates =
-    before === null ? complete : complete.filter((s) => s.time.getTime() < before.getTime());
+    before === null
+      ? complete
+      : complete.filter((s) => s.sequenceTime.getTime() < before.getTime());
   const where =
     before === null
       ? `the ${candidates.length} complete snapshots of "${req.prefix}"`

@@ -30,6 +30,8 @@ export interface HistoryEntry {
   warnings: string[];
   /** Who started the run; lines written before this field existed have none. */
   source?: 'cli' | 'tray';
+  /** The snapshots the run deleted, each with why; missing when it deleted none. */
+  deleted?: { name: string; reason: string }[];
 }
 
 const historyEntrySchema: z.ZodType<HistoryEntry> = z.object({
@@ -47,6 +49,10 @@ const historyEntrySchema: z.ZodType<HistoryEntry> = z.object({
   warnings: z.array(z.string()),
   // A source a later version adds reads as unknown rather than hiding the whole run.
   source: z.enum(['cli', 'tray']).optional().catch(undefined),
+  deleted: z
+    .array(z.object({ name: z.string(), reason: z.string() }))
+    .optional()
+    .catch(undefined),
 });
 
 /**

@@ -95,6 +95,8 @@ function backupJson(r: BackupResult): Record<string, unknown> {
     unreadable: r.unreadable,
     fullCopy: r.fullCopy,
     deletedToMakeRoom: r.deletedToMakeRoom,
+    deleted: r.deleted,
+    clockSuspicions: r.clockSuspicions,
     durationMs: r.durationMs,
     logPath: r.logPath,
     warnings: r.warnings,
@@ -128,6 +130,10 @@ function backupText(r: BackupResult): string {
       );
   }
   if (r.outcome === 'partial' && r.error) lines.push(r.error.message);
+  if (r.deleted.length > 0) {
+    lines.push(`Deleted ${plural(r.deleted.length, 'old snapshot')}:`);
+    for (const d of r.deleted) lines.push(`  ${d.name} (${d.reason})`);
+  }
   if (r.logPath) lines.push(`Log: ${r.logPath}`);
   return lines.join('\n') + '\n';
 }

@@ -8,7 +8,7 @@ import { compareSnapshots, isComplete, isOwn } from '../../destination/snapshot.
 import type { Failure } from '../../errors.js';
 import { appVersion } from '../../version.js';
 import type { CliArgs } from '../args.js';
-import { deleteAndConfirm } from '../delete-snapshots.js';
+import { deleteAndConfirm } from '../../destination/delete-confirmed.js';
 import { withLockedDestination } from '../locked.js';
 import { failedOutput, plural, type CommandContext, type Output } from '../output.js';
 import type { ResolvedProfile } from '../profile.js';

@@ -1,10 +1,11 @@
 /** `snaptray list`: this prefix's snapshots, their state and what each run sent. Reading only. */
 import { formatDestination } from '../../destination/address.js';
 import { describeOwner } from '../../destination/ownership.js';
-import { snapshotsOf, type Snapshot } from '../../destination/snapshot.js';
+import { outOfSequence, snapshotsOf, type Snapshot } from '../../destination/snapshot.js';
 import type { Failure } from '../../errors.js';
 import { formatBytes } from '../../format.js';
 import type { CliArgs } from '../args.js';
+import { localTime } from '../reading.js';
 import { withListing } from '../destination.js';
 import type { CommandContext, Output } from '../output.js';
 import type { ResolvedProfile } from '../profile.js';
@@ -50,6 +51,10 @@ function row(s: Snapshot): Record<string, unknown> {
     time: s.time.toISOString(),
     state: s.state,
     ...(s.problem !== null ? { reason: s.problem } : {}),
+    generation: s.generation,
+    /** Its date disagrees with its place among the runs: a clock was wrong then, or later. */
+    outOfOrder: outOfSequence(s),
+    ...(outOfSequence(s) ? { orderedAs: s.sequenceTime.toISOString() } : {}),
     files: m?.files ?? null,
     bytesSent: m?.bytesSent ?? null,
     totalFiles: m?.totalFiles ?? null,
@@ -71,5 +76,10 @@ function textLine(s: Snapshot): string {
     }
   }
   if (s.problem !== null) parts.push(`manifest unreadable: ${s.problem}`);
+  if (outOfSequence(s)) {
+    parts.push(
+      `dated out of order (a clock was wrong): counted as of ${localTime(s.sequenceTime)}, its place among the runs`,
+    );
+  }
   return parts.join('  ');
 }

@@ -1,4 +1,5 @@
 /** `snaptray prune`: the retention policy applied now to this owner's snapshots, under the lock. */
+import { clockSuspicions, readBootClock } from '../../backup/clock-check.js';
 import { previewRetention, type RetentionPreviewEntry } from '../../backup/retention-preview.js';
 import { holdPrefix } from '../../destination/hold-prefix.js';
 import { decideOwnership, prefixOwner } from '../../destination/ownership.js';
@@ -6,7 +7,7 @@ import { snapshotsOf } from '../../destination/snapshot.js';
 import type { Failure } from '../../errors.js';
 import { appVersion } from '../../version.js';
 import type { CliArgs } from '../args.js';
-import { deleteAndConfirm } from '../delete-snapshots.js';
+import { deleteAndConfirm } from '../../destination/delete-confirmed.js';
 import { withLockedDestination } from '../locked.js';
 import { failedOutput, plural, type CommandContext, type Output } from '../output.js';
 import type { ResolvedProfile } from '../profile.js';
@@ -62,6 +63,21 @@ export async function prune(
       const pick = (action: RetentionPreviewEntry['action']) =>
         entries.filter((e) => e.action === action).map(({ name, reason }) => ({ name, reason }));
       const planned = pick('delete');
+      // Retention goes by dates: with a clock that looks wrong, nothing is deleted.
+      const suspicions = clockSuspicions(
+        snapshotsOf(prefix, listing).snapshots,
+        now,
+        await readBootClock(),
+      );
+      if (suspicions.length > 0 && !args.dryRun && planned.length > 0) {
+        return failedOutput(failureJson, 1, {
+          kind: 'refused',
+          message:
+            `This computer's clock looks wrong: ${suspicions.join('; and ')}. Retention goes by ` +
+            'dates, so nothing was deleted. Set the clock right, then prune again ' +
+            '("snaptray prune --dry-run" shows the plan).',
+        });
+      }
       let deleted: string[] = [];
       if (!args.dryRun && planned.length > 0) {
         const result = await deleteAndConfirm(

@@ -42,15 +42,42 @@ function manifest(host: string, time: Date, owner = claim.owner): Manifest {
 
 function complete(name: string, time: Date, owner = claim.owner, host = 'univac'): Snapshot {
   const m = manifest(host, time, owner);
-  return { name, time, latestTime: time, state: 'ok', manifest: m, problem: null };
+  return {
+    name,
+    time,
+    latestTime: time,
+    generation: null,
+    sequenceTime: time,
+    state: 'ok',
+    manifest: m,
+    problem: null,
+  };
 }
 
 function incomplete(name: string, time: Date): Snapshot {
-  return { name, time, latestTime: time, state: 'unfinished', manifest: null, problem: null };
+  return {
+    name,
+    time,
+    latestTime: time,
+    generation: null,
+    sequenceTime: time,
+    state: 'unfinished',
+    manifest: null,
+    problem: null,
+  };
 }
 
 function legacy(name: string, time: Date): Snapshot {
-  return { name, time, latestTime: time, state: 'legacy', manifest: null, problem: null };
+  return {
+    name,
+    time,
+    latestTime: time,
+    generation: null,
+    sequenceTime: time,
+    state: 'legacy',
+    manifest: null,
+    problem: null,
+  };
 }
 
 const policy: RetentionPolicy = {

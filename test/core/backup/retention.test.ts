@@ -20,7 +20,14 @@ function snap(
     ? snapshotName('univac', time).slice(0, -7)
     : snapshotName('univac', time),
 ): Snapshot {
-  const base = { name, time, latestTime: time, problem: null };
+  const base = {
+    name,
+    time,
+    latestTime: time,
+    generation: null,
+    sequenceTime: time,
+    problem: null,
+  };
   if (state !== 'ok' && state !== 'partial') return { ...base, state, manifest: null };
   const manifest = {
     format: 1 as const,

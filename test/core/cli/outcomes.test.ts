@@ -267,6 +267,19 @@ describe('a full destination', () => {
     expect(stored.equals(await readFile(join(src, 'big.bin')))).toBe(true);
     expect(existsSync(join(dest, oldest!))).toBe(false);
     expect(existsSync(join(dest, newer!))).toBe(true);
+    // The attempt that found the disk full is cleaned up once the retry succeeded, and said so.
+    expect((await snapshots(dest)).sort()).toEqual([newer, made].sort());
+    const deleted = r.json?.deleted as { name: string; reason: string }[];
+    expect(deleted.map((d) => d.reason)).toEqual([
+      'to make room on a full disk',
+      'the attempt that found the destination full',
+    ]);
+    expect(deleted[0]?.name).toBe(oldest);
+    const listed = await runCli(['list', '--dest', dest, '--prefix', 't', '--json'], home);
+    expect((listed.json?.snapshots as { state: string }[]).map((s) => s.state)).toEqual([
+      'ok',
+      'ok',
+    ]);
   });
 });
 

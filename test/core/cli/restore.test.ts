@@ -376,8 +376,11 @@ describe('over ssh with care', () => {
       ['restore', join(big, 'blob'), '--json', ...s.at, '--rsync-path', slow],
       s.home,
     );
-    // rsync writes into a temporary name first: wait until it has begun.
-    for (let i = 0; i < 200 && (await readdir(big)).length === 0; i++) {
+    // rsync writes into a temporary name first: wait until it has begun (or the run ended,
+    // which the expectation below reports), however long a loaded machine takes to get there.
+    let ended = false;
+    void started.done.then(() => (ended = true));
+    while (!ended && (await readdir(big)).length === 0) {
       await new Promise((r) => setTimeout(r, 50));
     }
     expect((await readdir(big)).some((n) => n.startsWith('.blob.'))).toBe(true);

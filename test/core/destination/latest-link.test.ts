@@ -26,7 +26,16 @@ afterAll(async () => {
 
 function snapshot(name: string, state: Snapshot['state'], hour: number): Snapshot {
   const time = new Date(Date.UTC(2026, 10, 29, hour));
-  return { name, time, latestTime: time, state, manifest: null, problem: null };
+  return {
+    name,
+    time,
+    latestTime: time,
+    generation: null,
+    sequenceTime: time,
+    state,
+    manifest: null,
+    problem: null,
+  };
 }
 
 async function listed(d: TestDestination) {

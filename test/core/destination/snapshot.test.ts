@@ -146,7 +146,16 @@ function snap(name: string, state: Snapshot['state'], iso: string, owner = ME): 
     state === 'ok' || state === 'partial'
       ? (JSON.parse(manifest(iso, { status: state, owner })) as Manifest)
       : null;
-  return { name, time, latestTime: time, state, manifest: m, problem: null };
+  return {
+    name,
+    time,
+    latestTime: time,
+    generation: null,
+    sequenceTime: time,
+    state,
+    manifest: m,
+    problem: null,
+  };
 }
 
 describe('linkBases', () => {

@@ -11,7 +11,16 @@ import { versionRuns } from '../../../core/restore/versions.js';
 
 function snap(name: string, state: Snapshot['state'], hour: number): Snapshot {
   const time = new Date(Date.UTC(2026, 10, 29, hour));
-  return { name, time, latestTime: time, state, manifest: null, problem: null };
+  return {
+    name,
+    time,
+    latestTime: time,
+    generation: null,
+    sequenceTime: time,
+    state,
+    manifest: null,
+    problem: null,
+  };
 }
 
 function entry(size: number, minute: number, type: ListedEntry['type'] = 'file'): ListedEntry {
