@@ -9,6 +9,7 @@ export default {
     'core/destination/snapshot.ts',
     'core/backup/retention.ts',
     'core/destination/ops.ts',
+    'core/settings/identity.ts',
   ],
   coverageAnalysis: 'perTest',
   reporters: ['clear-text', 'progress', 'html'],

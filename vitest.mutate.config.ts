@@ -11,6 +11,7 @@ export default defineConfig({
       'test/core/destination/*.test.ts',
       'test/core/backup/retention.test.ts',
       'test/core/backup/retention-preview.test.ts',
+      'test/core/settings/identity*.test.ts',
     ],
     testTimeout: 120_000,
     hookTimeout: 120_000,

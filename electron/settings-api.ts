@@ -37,7 +37,7 @@ import {
   type SettingsBackend,
 } from '../core/settings/store.js';
 import { defaultPrefix } from '../core/destination/snapshot-name.js';
-import { claimFor, decideOwnership, prefixOwner } from '../core/destination/ownership.js';
+import { claimFor, decideOwnership, meFor, prefixOwner } from '../core/destination/ownership.js';
 import { loadIdentity } from '../core/settings/identity.js';
 import { adoptPrefix } from '../core/destination/adopt.js';
 import { profileStateDir } from '../core/state/paths.js';
@@ -166,8 +166,11 @@ export function createSettingsApi(deps: SettingsApiDeps): SettingsApi {
     const steps = await checkDestination(session, dest, profile.ssh, undefined, {
       prefix: profile.prefix,
       ...(identity.ok
-        ? { me: { id: identity.id, profile: profileName, host: deps.hostname, user } }
-        : {}),
+        ? {
+            me: meFor(identity, profileName, deps.hostname, user),
+            identityNote: [identity.news, identity.note].filter(Boolean).join(' '),
+          }
+        : { identityProblem: identity.message }),
       fakeSuper: profile.rsync.fakeSuper,
     });
     const report: ConnectionReport = {
@@ -274,7 +277,7 @@ export function createSettingsApi(deps: SettingsApiDeps): SettingsApi {
       const { profile, dest } = valid.value;
       const identity = await loadIdentity(p.configDir, deps.now());
       if (!identity.ok) return { ok: false, message: identity.message };
-      const me = { id: identity.id, profile: profileName, host: deps.hostname, user };
+      const me = meFor(identity, profileName, deps.hostname, user);
       // Like a backup, under the profile's lock: never while a run of this profile writes.
       const taken = await takeProfileLock(
         {
@@ -370,7 +373,7 @@ export function createSettingsApi(deps: SettingsApiDeps): SettingsApi {
         }
         const identity = await loadIdentity(p.configDir, deps.now());
         if (!identity.ok) return { ok: false, message: identity.message };
-        const me = { id: identity.id, profile: profileName, host: deps.hostname, user };
+        const me = meFor(identity, profileName, deps.hostname, user);
         const set = snapshotsOf(profile.prefix, listing.value);
         const decision = decideOwnership(prefixOwner(set.claim, set.snapshots), me, profile.prefix);
         // A prefix the first backup will claim is previewed as this profile's.
