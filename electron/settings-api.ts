@@ -18,7 +18,7 @@ import { resolveSshHost, scanHostKey, trustHostKey } from '../core/ssh/host-keys
 import { initialiseDestination } from '../core/destination/initialise.js';
 import type { Spawn } from '../core/process.js';
 import { previewRetention } from '../core/backup/retention-preview.js';
-import { automaticExcludes } from '../core/backup/rsync-args.js';
+import { ownFileExcludes } from '../core/backup/own-files.js';
 import {
   defaultProfile,
   defaultSettings,
@@ -329,10 +329,7 @@ export function createSettingsApi(deps: SettingsApiDeps): SettingsApi {
       // Patterns that the schema would refuse are shown as errors beside their field instead.
       const excludes = request.data.excludes.filter((s) => excludePattern.safeParse(s).success);
       const dest = request.data.destination ? parseDestination(request.data.destination) : null;
-      const own = [
-        p.stateRoot,
-        ...(dest?.ok && dest.value.kind === 'local' ? [dest.value.path] : []),
-      ];
+      const own = dest?.ok && dest.value.kind === 'local' ? [dest.value.path] : [];
       const dir = await ensurePrivateDir(p.runtimeDir);
       if (dir.kind === 'refused') return { ok: false, message: dir.message };
       const scratchDir = await mkdtemp(join(p.runtimeDir, 'preview-'));
@@ -342,7 +339,7 @@ export function createSettingsApi(deps: SettingsApiDeps): SettingsApi {
           {
             sources,
             excludes,
-            automatic: automaticExcludes(sources, own),
+            automatic: ownFileExcludes(sources, p, own),
             oneFileSystem: request.data.oneFileSystem ?? false,
           },
           { scratchDir, signal: controller.signal, limit: PREVIEW_LIMIT },
