@@ -108,11 +108,16 @@ export async function loadIdentity(
 ): Promise<IdentityResult> {
   const here = machine ?? (await thisMachine());
   const path = join(configDir, IDENTITY_FILE);
-  const existing = await readIdentity(path);
+  let existing = await readIdentity(path);
+  if (existing.kind === 'missing') {
+    const refused = await makeIdentity(path, now, here);
+    if (refused !== null) return { ok: false, message: refused };
+    existing = await readIdentity(path);
+  }
+  if (existing.kind === 'missing') return { ok: false, message: `${path} could not be created.` };
   if (existing.kind === 'error') return { ok: false, message: existing.message };
-  if (existing.kind === 'missing') return makeIdentity(path, now, here);
   const plan = planIdentity(existing.file, existing.owner, here, now);
-  if (plan.kind === 'foreign') {
+  if (plan.kind !== 'use') {
     return { ok: false, message: await foreignMessage(path, existing.owner, here.uid) };
   }
   if (plan.write !== null) await replaceIdentity(path, plan.write);
@@ -122,7 +127,7 @@ export async function loadIdentity(
     boundBy: plan.entry.madeFor.by === 'machine-id' ? 'machine-id' : 'host-name',
     elsewhere: plan.elsewhere,
     note: bindingNote(plan.entry.madeFor, here),
-    news: plan.split ? splitNews(plan.elsewhere[0]) : null,
+    news: plan.split ? splitNews(plan.elsewhere[0]!) : null,
   };
 }
 
@@ -142,8 +147,9 @@ export function planIdentity(
     ...(file.elsewhere ?? []),
   ];
   const mine = owner === here.uid;
-  const at = boundHere(entries, here, 'machine-id') ?? boundHere(entries, here, 'host-name');
-  const found = at === null ? undefined : entries[at];
+  const byId = boundHere(entries, here, 'machine-id');
+  const at = byId === -1 ? boundHere(entries, here, 'host-name') : byId;
+  const found = entries[at];
   if (found?.madeFor !== undefined) {
     const rest = entries.filter((_, i) => i !== at);
     const lasting = bindingHere(here);
@@ -182,12 +188,9 @@ export function planIdentity(
   };
 }
 
-/** Where the first entry made for this account on this machine, bound by `kind`, stands. */
-function boundHere(entries: readonly Entry[], here: ThisMachine, kind: BindingKind): number | null {
-  const at = entries.findIndex(
-    (e) => e.madeFor !== undefined && madeHere(e.madeFor, here) === kind,
-  );
-  return at === -1 ? null : at;
+/** Where the first entry made for this account here, bound by `kind`, stands (-1: nowhere). */
+function boundHere(entries: readonly Entry[], here: ThisMachine, kind: BindingKind): number {
+  return entries.findIndex((e) => e.madeFor !== undefined && madeHere(e.madeFor, here) === kind);
 }
 
 function fileOf(top: Entry & { madeFor: MadeFor }, elsewhere: readonly Entry[]): IdentityFile {
@@ -237,14 +240,14 @@ function bindingNote(made: MadeFor, here: ThisMachine): string | null {
   if (made.by === 'machine-id') return null;
   const why = here.noLastingId ?? 'it was made before this machine had a lasting machine id';
   return (
-    `This account's identity is bound to the host name "${made.host ?? here.host}" instead of ` +
+    `This account's identity is bound to the host name "${here.host}" instead of ` +
     `the machine id, because ${why}. Renaming this machine will make Snaptray take this home ` +
     'folder for a copy from another machine ("snaptray adopt" then takes its snapshots over).'
   );
 }
 
-function splitNews(from: ElsewhereIdentity | undefined): string {
-  const where = from?.host ? `on "${from.host}"` : 'on another machine';
+function splitNews(from: ElsewhereIdentity): string {
+  const where = from.host !== null ? `on "${from.host}"` : 'on another machine';
   return (
     `This home folder's Snaptray identity was made ${where} (or for another account), so this ` +
     'looks like a home copied or restored from there. This machine now has an identity of its ' +
@@ -294,10 +297,13 @@ async function readIdentity(path: string): Promise<Read> {
   };
 }
 
-/** A first identity, bound here; never made by root in another account's folder. */
-async function makeIdentity(path: string, now: Date, here: ThisMachine): Promise<IdentityResult> {
+/**
+ * Makes a first identity, bound here, unless another run just did; never as root in another
+ * account's folder (then it says why).
+ */
+async function makeIdentity(path: string, now: Date, here: ThisMachine): Promise<string | null> {
   const intrudes = await rootWouldIntrude(path, here.uid);
-  if (intrudes !== null) return { ok: false, message: intrudes };
+  if (intrudes !== null) return intrudes;
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const body: IdentityFile = {
     format: 1,
@@ -315,10 +321,7 @@ async function makeIdentity(path: string, now: Date, here: ThisMachine): Promise
   } finally {
     await unlink(temporary).catch(() => undefined);
   }
-  const made = await readIdentity(path);
-  if (made.kind === 'missing') return { ok: false, message: `${path} could not be created.` };
-  if (made.kind === 'error') return { ok: false, message: made.message };
-  return loadIdentity(dirname(path), now, here);
+  return null;
 }
 
 /** Replaces the file in one step; every writer of a given file writes the same binding. */

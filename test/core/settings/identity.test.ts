@@ -3,6 +3,7 @@
  * refused for another account. The machine is injected (its uid, host name and machine id hash);
  * the file system is real.
  */
+import { createHmac } from 'node:crypto';
 import { chown, mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -53,8 +54,11 @@ async function writeFileAs(body: unknown): Promise<void> {
   await writeFile(path, JSON.stringify(body) + '\n', { mode: 0o600 });
 }
 
+/** The file as written: one line of JSON. */
 async function readBack(): Promise<IdentityFile> {
-  return JSON.parse(await readFile(path, 'utf8')) as IdentityFile;
+  const text = await readFile(path, 'utf8');
+  expect(text).toMatch(/^\{[^\n]*\}\n$/);
+  return JSON.parse(text) as IdentityFile;
 }
 
 /** The file's bytes, change time and owner: what "not touched" means. */
@@ -131,6 +135,7 @@ describe('a file from before bindings', () => {
       createdAt: '2025-01-01T00:00:00.000Z',
       madeFor: madeFor(HERE),
     });
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
     // From then on, another machine reading a copy of it is told apart.
     const there = await loadIdentity(dir, NOW, THERE);
     expect(there.ok && there.id).not.toBe(OLD_ID);
@@ -158,8 +163,18 @@ describe('a file made for another machine (a home copied or restored here)', () 
     const id = result.ok ? result.id : '';
     expect(id).toMatch(/^[0-9a-f]{32}$/);
     expect(id).not.toBe(OLD_ID);
-    expect(result.ok && result.news).toMatch(
-      /^This home folder's Snaptray identity was made on "oldlaptop".*snaptray adopt/,
+    expect(result.ok && result.news).toBe(
+      'This home folder\'s Snaptray identity was made on "oldlaptop" (or for another account), so ' +
+        'this looks like a home copied or restored from there. This machine now has an identity of ' +
+        'its own: it never links against or deletes that machine’s snapshots, and backs up under ' +
+        'a prefix of its own ("snaptray adopt" takes a prefix of that machine over).',
+    );
+    // Derived from the identity that came along and this machine, so that every copy agrees.
+    expect(id).toBe(
+      createHmac('sha256', 'snaptray identity v1')
+        .update(`own:${OLD_ID}:${UID}:machine-id:${keyedHash('machine-id', ID_HERE)}`)
+        .digest('hex')
+        .slice(0, 32),
     );
     expect(await readBack()).toEqual({
       format: 1,
@@ -172,6 +187,22 @@ describe('a file made for another machine (a home copied or restored here)', () 
     const before = await fingerprint();
     expect(await loadIdentity(dir, LATER, HERE)).toEqual({ ...result, news: null });
     expect(await fingerprint()).toEqual(before);
+  });
+
+  it('says "another machine" when the identity that came along does not name its host', async () => {
+    const nameless: Partial<ReturnType<typeof madeFor>> = madeFor(THERE);
+    delete nameless.host;
+    await writeFileAs({
+      format: 1,
+      id: OLD_ID,
+      createdAt: '2025-01-01T00:00:00.000Z',
+      madeFor: nameless,
+    });
+    const result = await loadIdentity(dir, NOW, HERE);
+    expect(result).toMatchObject({ ok: true, elsewhere: [{ id: OLD_ID, host: null }] });
+    expect(result.ok && result.news).toMatch(
+      /^This home folder's Snaptray identity was made on another machine \(or for another account\)/,
+    );
   });
 
   it('gives every copy of it the same identity on this machine (two first runs agree)', async () => {
@@ -305,9 +336,23 @@ describe('where no machine id lasts (live systems, minimal containers)', () => {
         'over).',
     );
     expect((await readBack()).madeFor).toEqual(madeFor(NO_ID, 'host-name'));
+    const before = await fingerprint();
+    expect(await loadIdentity(dir, LATER, NO_ID)).toEqual(result);
+    expect(await fingerprint()).toEqual(before);
     // A renamed machine looks like another one.
     const renamed = await loadIdentity(dir, NOW, machine('renamed', null));
     expect(renamed.ok && result.ok && renamed.id !== result.id).toBe(true);
+  });
+
+  it('takes a file bound to a machine id for one from elsewhere', async () => {
+    await writeFileAs({
+      format: 1,
+      id: OLD_ID,
+      createdAt: '2025-01-01T00:00:00.000Z',
+      madeFor: madeFor(HERE),
+    });
+    const result = await loadIdentity(dir, NOW, NO_ID);
+    expect(result).toMatchObject({ ok: true, boundBy: 'host-name', elsewhere: [{ id: OLD_ID }] });
   });
 
   it('moves a host-name binding to the machine id once one lasts, keeping the identity', async () => {
@@ -380,7 +425,7 @@ describe('planIdentity', () => {
   });
 
   it('never matches a binding of a kind it does not know, and keeps it', () => {
-    const unknown = { uid: UID, by: 'tpm', machine: keyedHash('machine-id', ID_HERE) };
+    const unknown = { uid: UID, by: 'tpm', machine: HERE.hostHash };
     const plan = planIdentity(file({ madeFor: unknown }), UID, HERE, NOW);
     expect(plan).toMatchObject({ kind: 'use', split: true, elsewhere: [{ id: OLD_ID }] });
     expect(plan.kind === 'use' && plan.write?.elsewhere).toEqual([
@@ -418,10 +463,24 @@ describe('planIdentity', () => {
   });
 });
 
+describe('a file that cannot be read', () => {
+  it('is an error that names it, and nothing is made in its place', async () => {
+    await mkdir(path, { recursive: true });
+    const result = await loadIdentity(dir, NOW, HERE);
+    expect(result).toEqual({
+      ok: false,
+      message: `${path} cannot be read: EISDIR: illegal operation on a directory, read`,
+    });
+    expect(await readdir(dir)).toEqual(['identity.json']);
+  });
+});
+
 describe('a damaged file', () => {
   it('is an error that says what to do, and is left as it was', async () => {
     for (const body of [
       '{"format":1,"id":"xyz","createdAt":"2025"}',
+      `{"format":1,"id":"x${OLD_ID}","createdAt":"2025"}`,
+      `{"format":1,"id":"${OLD_ID}x","createdAt":"2025"}`,
       '{"format":1,"id":"' + OLD_ID + '","createdAt":"2025","madeFor":{"uid":-1}}',
       'not json',
     ]) {
