@@ -11,6 +11,7 @@ export default {
     'core/destination/ops.ts',
     'core/destination/sequence.ts',
     'core/backup/clock-check.ts',
+    'core/settings/identity.ts',
   ],
   coverageAnalysis: 'perTest',
   reporters: ['clear-text', 'progress', 'html'],

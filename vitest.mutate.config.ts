@@ -13,6 +13,7 @@ export default defineConfig({
       'test/core/backup/retention-preview.test.ts',
       'test/core/backup/clock-check.test.ts',
       'test/core/backup/clock.test.ts',
+      'test/core/settings/identity*.test.ts',
     ],
     testTimeout: 120_000,
     hookTimeout: 120_000,

@@ -18,7 +18,7 @@ import { resolveSshHost, scanHostKey, trustHostKey } from '../core/ssh/host-keys
 import { initialiseDestination } from '../core/destination/initialise.js';
 import type { Spawn } from '../core/process.js';
 import { previewRetention } from '../core/backup/retention-preview.js';
-import { automaticExcludes } from '../core/backup/rsync-args.js';
+import { ownFileExcludes } from '../core/backup/own-files.js';
 import {
   defaultProfile,
   defaultSettings,
@@ -37,7 +37,7 @@ import {
   type SettingsBackend,
 } from '../core/settings/store.js';
 import { defaultPrefix } from '../core/destination/snapshot-name.js';
-import { claimFor, decideOwnership, prefixOwner } from '../core/destination/ownership.js';
+import { claimFor, decideOwnership, meFor, prefixOwner } from '../core/destination/ownership.js';
 import { loadIdentity } from '../core/settings/identity.js';
 import { adoptPrefix } from '../core/destination/adopt.js';
 import { profileStateDir } from '../core/state/paths.js';
@@ -166,8 +166,11 @@ export function createSettingsApi(deps: SettingsApiDeps): SettingsApi {
     const steps = await checkDestination(session, dest, profile.ssh, undefined, {
       prefix: profile.prefix,
       ...(identity.ok
-        ? { me: { id: identity.id, profile: profileName, host: deps.hostname, user } }
-        : {}),
+        ? {
+            me: meFor(identity, profileName, deps.hostname, user),
+            identityNote: [identity.news, identity.note].filter(Boolean).join(' '),
+          }
+        : { identityProblem: identity.message }),
       fakeSuper: profile.rsync.fakeSuper,
     });
     const report: ConnectionReport = {
@@ -274,7 +277,7 @@ export function createSettingsApi(deps: SettingsApiDeps): SettingsApi {
       const { profile, dest } = valid.value;
       const identity = await loadIdentity(p.configDir, deps.now());
       if (!identity.ok) return { ok: false, message: identity.message };
-      const me = { id: identity.id, profile: profileName, host: deps.hostname, user };
+      const me = meFor(identity, profileName, deps.hostname, user);
       // Like a backup, under the profile's lock: never while a run of this profile writes.
       const taken = await takeProfileLock(
         {
@@ -326,10 +329,7 @@ export function createSettingsApi(deps: SettingsApiDeps): SettingsApi {
       // Patterns that the schema would refuse are shown as errors beside their field instead.
       const excludes = request.data.excludes.filter((s) => excludePattern.safeParse(s).success);
       const dest = request.data.destination ? parseDestination(request.data.destination) : null;
-      const own = [
-        p.stateRoot,
-        ...(dest?.ok && dest.value.kind === 'local' ? [dest.value.path] : []),
-      ];
+      const own = dest?.ok && dest.value.kind === 'local' ? [dest.value.path] : [];
       const dir = await ensurePrivateDir(p.runtimeDir);
       if (dir.kind === 'refused') return { ok: false, message: dir.message };
       const scratchDir = await mkdtemp(join(p.runtimeDir, 'preview-'));
@@ -339,7 +339,7 @@ export function createSettingsApi(deps: SettingsApiDeps): SettingsApi {
           {
             sources,
             excludes,
-            automatic: automaticExcludes(sources, own),
+            automatic: ownFileExcludes(sources, p, own),
             oneFileSystem: request.data.oneFileSystem ?? false,
           },
           { scratchDir, signal: controller.signal, limit: PREVIEW_LIMIT },
@@ -370,7 +370,7 @@ export function createSettingsApi(deps: SettingsApiDeps): SettingsApi {
         }
         const identity = await loadIdentity(p.configDir, deps.now());
         if (!identity.ok) return { ok: false, message: identity.message };
-        const me = { id: identity.id, profile: profileName, host: deps.hostname, user };
+        const me = meFor(identity, profileName, deps.hostname, user);
         const set = snapshotsOf(profile.prefix, listing.value);
         const decision = decideOwnership(prefixOwner(set.claim, set.snapshots), me, profile.prefix);
         // A prefix the first backup will claim is previewed as this profile's.

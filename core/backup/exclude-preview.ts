@@ -37,7 +37,7 @@ export interface ExcludePreviewRequest {
   sources: string[];
   /** The user's patterns. */
   excludes: string[];
-  /** Snaptray's own folders inside the sources (automaticExcludes), applied first like the backup does. */
+  /** Snaptray's own files (ownFileExcludes), applied first like the backup does. */
   automatic: string[];
   /** The profile's one-file-system option, which also decides what is backed up. */
   oneFileSystem?: boolean;

@@ -12,7 +12,7 @@ import { readMarker } from '../destination/initialise.js';
 import { pointLatestLink } from '../destination/latest-link.js';
 import { deleteAndConfirm } from '../destination/delete-confirmed.js';
 import { listDestination, pushTopFile, topFileTime } from '../destination/ops.js';
-import type { Claim, Me } from '../destination/ownership.js';
+import { meFor, type Claim } from '../destination/ownership.js';
 import { openDestination } from '../destination/session.js';
 import { nextGeneration } from '../destination/sequence.js';
 import { freshSnapshotName, manifestName } from '../destination/snapshot-name.js';
@@ -194,7 +194,8 @@ async function runLocked(
   const identity = await loadIdentity(env.configDir, started);
   if (!identity.ok)
     return failWith({ outcome: 'failed', error: failure('settings', identity.message) });
-  const me: Me = { id: identity.id, profile: req.profileName, host: env.hostname, user: env.user };
+  if (identity.news !== null) warn(identity.news);
+  const me = meFor(identity, req.profileName, env.hostname, env.user);
 
   if (dest.kind === 'ssh') emit({ type: 'phase', phase: 'connecting' });
   const opened = await openDestination(env, dest, profile.ssh, req.signal);

@@ -17,7 +17,8 @@ import type { HeldLock } from '../state/lock.js';
 import { logPathFor, openLog, pruneLogs } from '../state/logs.js';
 import { LineSplitter, parseProgress, parseStats } from './progress.js';
 import { previousTotals } from './progress-estimate.js';
-import { automaticExcludes, buildPushCommand } from './rsync-args.js';
+import { ownFileExcludes } from './own-files.js';
+import { buildPushCommand } from './rsync-args.js';
 import type { BackupEnvironment, BackupEvent, BackupRequest } from './run-types.js';
 import {
   describeDestinationProblems,
@@ -60,10 +61,10 @@ export async function transferSnapshot(
   const { profile } = req;
   const logPath = logPathFor(env.stateDir, env.now());
   const log = await openLog(logPath);
-  const own = [env.stateRoot, env.runtimeDir, ...(dest.kind === 'local' ? [dest.path] : [])];
+  const own = ownFileExcludes(profile.sources, env, dest.kind === 'local' ? [dest.path] : []);
   const command = buildPushCommand({
     sources,
-    excludes: [...automaticExcludes(profile.sources, own), ...profile.excludes],
+    excludes: [...own, ...profile.excludes],
     linkDests: bases.map((b) => remoteOption(ctx, joinDest(dest.path, b.name))),
     target: `${remote(ctx, joinDest(dest.path, name))}/`,
     options: profile.rsync,

@@ -8,7 +8,7 @@ import { profileStateDir } from '../state/paths.js';
 import { takeProfileLock } from '../state/profile-lock.js';
 import { withListing, type ListedDestination } from './destination.js';
 import { failedOutput, type CommandContext, type Output } from './output.js';
-import { commandOwner } from './owner.js';
+import { commandOwner, withNews } from './owner.js';
 import type { ResolvedProfile } from './profile.js';
 
 export async function withLockedDestination(
@@ -20,8 +20,12 @@ export async function withLockedDestination(
 ): Promise<Output> {
   const owner = await commandOwner(ctx, r.name);
   if (!owner.ok) return failedOutput(failureJson, 2, owner.failure);
-  if (!opts.lock)
-    return withListing(r, ctx, failureJson, (open) => body({ ...open, me: owner.me }));
+  if (!opts.lock) {
+    const output = await withListing(r, ctx, failureJson, (open) =>
+      body({ ...open, me: owner.me }),
+    );
+    return withNews(output, owner.news);
+  }
   const taken = await takeProfileLock(
     {
       stateDir: profileStateDir(ctx.places.stateRoot, r.name),
@@ -34,7 +38,10 @@ export async function withLockedDestination(
   );
   if (!taken.ok) return failedOutput(failureJson, taken.held ? 4 : 1, taken.failure);
   try {
-    return await withListing(r, ctx, failureJson, (open) => body({ ...open, me: owner.me }));
+    const output = await withListing(r, ctx, failureJson, (open) =>
+      body({ ...open, me: owner.me }),
+    );
+    return withNews(output, owner.news);
   } finally {
     await taken.lock.release();
   }

@@ -49,6 +49,10 @@ export interface CheckContext {
   prefix?: string;
   /** The owner the profile runs as; with `prefix`, the check says whether it holds the prefix. */
   me?: Me;
+  /** Said with the owner step: how this account's identity is bound, when that needs saying. */
+  identityNote?: string | null;
+  /** Why this account has no identity to act as (another account's file): the owner step fails. */
+  identityProblem?: string;
   fakeSuper?: boolean;
 }
 
@@ -111,6 +115,10 @@ export async function checkDestination(
       return steps;
     }
     ok('marker', 'The destination marker is there.');
+    if (profile.identityProblem !== undefined) {
+      bad('owner', profile.identityProblem, 'settings');
+      return steps;
+    }
     if (profile.prefix !== undefined && profile.me !== undefined) {
       const set = snapshotsOf(profile.prefix, listing.value);
       const decision = decideOwnership(
@@ -122,11 +130,13 @@ export async function checkDestination(
         bad('owner', decision.message, 'prefix-owned');
         return steps;
       }
+      const note = profile.identityNote ? ` ${profile.identityNote}` : '';
       ok(
         'owner',
-        decision.kind === 'ours'
+        (decision.kind === 'ours'
           ? `The prefix "${profile.prefix}" belongs to this profile.`
-          : `The prefix "${profile.prefix}" is free: the first backup claims it for this profile.`,
+          : `The prefix "${profile.prefix}" is free: the first backup claims it for this profile.`) +
+          note,
       );
     }
     if (dest.kind === 'local') {

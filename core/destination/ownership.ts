@@ -14,6 +14,7 @@
  * host and user are for people to read; only owner.id and owner.profile decide.
  */
 import { z } from 'zod';
+import type { ElsewhereIdentity } from '../settings/identity.js';
 import type { Snapshot } from './snapshot.js';
 
 export interface OwnerRef {
@@ -25,6 +26,21 @@ export interface OwnerRef {
 export interface Me extends OwnerRef {
   host: string;
   user: string;
+  /**
+   * Identities this account's identity file holds for other machines or accounts: it came with a
+   * home folder copied from elsewhere. A prefix one of them holds is refused, and says so.
+   */
+  elsewhere?: readonly ElsewhereIdentity[];
+}
+
+/** The owner `identity` acts as for `profile`. */
+export function meFor(
+  identity: { id: string; elsewhere: readonly ElsewhereIdentity[] },
+  profile: string,
+  host: string,
+  user: string,
+): Me {
+  return { id: identity.id, profile, host, user, elsewhere: identity.elsewhere };
 }
 
 const ownerRefSchema = z.object({ id: z.string().min(1), profile: z.string().min(1) });
@@ -113,6 +129,9 @@ export function decideOwnership(owner: PrefixOwner, me: Me, prefix: string): Own
   switch (owner.kind) {
     case 'claimed':
       if (sameOwner(owner.claim.owner, me)) return { kind: 'ours', claim: owner.claim };
+      if (cameWithHome(me, owner.claim.owner.id)) {
+        return copiedHome(prefix, describeOwner(owner.claim), owner.claim.host, adopt);
+      }
       return {
         kind: 'refuse',
         message:
@@ -134,6 +153,10 @@ export function decideOwnership(owner: PrefixOwner, me: Me, prefix: string): Own
     case 'unclaimed':
       if (owner.owner !== null) {
         if (sameOwner(owner.owner, me)) return { kind: 'claim' };
+        if (cameWithHome(me, owner.owner.id)) {
+          const who = `${owner.user ?? 'another user'} on "${owner.host}" (profile "${owner.owner.profile}")`;
+          return copiedHome(prefix, who, owner.host, adopt);
+        }
         return {
           kind: 'refuse',
           message:
@@ -161,6 +184,25 @@ export function decideOwnership(owner: PrefixOwner, me: Me, prefix: string): Own
           'continue its snapshots; otherwise choose another prefix.',
       };
   }
+}
+
+/** Whether `id` is an identity this account's file holds for another machine or account. */
+function cameWithHome(me: Me, id: string): boolean {
+  return me.elsewhere?.some((e) => e.id === id) === true;
+}
+
+/** The refusal under a prefix that an identity which came with this home folder holds. */
+function copiedHome(prefix: string, who: string, host: string, adopt: string): OwnershipDecision {
+  return {
+    kind: 'refuse',
+    message:
+      `The snapshots named "${prefix}-…" belong to ${who}, and this account's Snaptray ` +
+      `identity was made there, not on this machine: this looks like a home folder copied or ` +
+      `restored from "${host}". This machine has an identity of its own, so that the two never ` +
+      'link against or delete each other’s snapshots; nothing was written. If this machine ' +
+      `replaces "${host}", ${adopt} (or Take over in the settings window) to continue its ` +
+      'snapshots; otherwise choose another prefix for this machine.',
+  };
 }
 
 /** "user ben on "univac" (profile "default")", or "this account's profile "work"". */

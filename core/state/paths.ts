@@ -1,5 +1,5 @@
-import { chmod, lstat, mkdir, stat } from 'node:fs/promises';
-import { isAbsolute, join } from 'node:path';
+import { chmod, lstat, mkdir, readFile, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, join } from 'node:path';
 import { PROFILE_NAME_PATTERN } from '../settings/schema.js';
 
 /**
@@ -52,6 +52,8 @@ export type PrivateDirResult =
  * `/tmp/snaptray-<uid>` first and would then see (or plant) our ssh sockets.
  */
 export async function ensurePrivateDir(path: string): Promise<PrivateDirResult> {
+  const intrudes = await rootWouldIntrude(path, process.getuid?.() ?? 0);
+  if (intrudes !== null) return { kind: 'refused', reason: 'other-owner', message: intrudes };
   try {
     await mkdir(path, { recursive: true, mode: 0o700 });
   } catch (error) {
@@ -84,8 +86,52 @@ function refuseOwner(
     reason: 'other-owner',
     message:
       `${path} belongs to user id ${owner}, not to you (user id ${uid}); Snaptray will not ` +
-      `keep private files there. Remove it or set XDG_RUNTIME_DIR / XDG_STATE_HOME.`,
+      'keep private files there. ' +
+      (uid === 0 && owner !== 0
+        ? SUDO_ADVICE
+        : 'Remove it or set XDG_RUNTIME_DIR / XDG_STATE_HOME.'),
   };
+}
+
+export const SUDO_ADVICE =
+  "sudo probably kept that user's HOME: run Snaptray as that user, or as root with root's own " +
+  'home ("sudo -H snaptray …" or "sudo -i").';
+
+/**
+ * Why root must not create `path`, or null: the nearest folder on its way that exists belongs to
+ * another account (a HOME kept by sudo), which could not use what root makes there afterwards.
+ */
+export async function rootWouldIntrude(path: string, uid: number): Promise<string | null> {
+  if (uid !== 0) return null;
+  let folder = path;
+  for (;;) {
+    const info = await stat(folder).catch((error: unknown) => {
+      if (hasCode(error, 'ENOENT') || hasCode(error, 'ENOTDIR')) return null;
+      throw error;
+    });
+    if (info !== null) {
+      if (folder === path || info.uid === 0) return null;
+      const who = await accountName(info.uid);
+      return (
+        `${path} does not exist, and Snaptray runs as root: made now, it would belong to root ` +
+        `inside ${folder}, which belongs to user ${who ?? `id ${info.uid}`}, and that user's ` +
+        `own Snaptray could not use it afterwards. ${SUDO_ADVICE}`
+      );
+    }
+    const parent = dirname(folder);
+    if (parent === folder) return null;
+    folder = parent;
+  }
+}
+
+/** The login name of a user id, from /etc/passwd; null when it has none there. */
+export async function accountName(uid: number): Promise<string | null> {
+  const passwd = await readFile('/etc/passwd', 'utf8').catch(() => '');
+  for (const line of passwd.split('\n')) {
+    const [name, , id] = line.split(':');
+    if (name && id === String(uid)) return name;
+  }
+  return null;
 }
 
 function hasCode(error: unknown, code: string): boolean {

@@ -33,6 +33,7 @@ export async function adopt(
         };
       }
       const last = result.previous;
+      const cameWithHome = me.elsewhere?.some((e) => e.id === last?.id) === true;
       return {
         exitCode: 0,
         json: {
@@ -45,7 +46,12 @@ export async function adopt(
         text:
           `The prefix "${prefix}" now belongs to this profile ("${r.name}", user ${me.user} on ` +
           `"${me.host}"); it belonged to ${result.was}. Its ${result.snapshots} snapshot(s) are ` +
-          'linked against and pruned by this profile from now on.\n',
+          'linked against and pruned by this profile from now on.\n' +
+          (cameWithHome
+            ? `The identity of "${last?.host ?? 'that machine'}" came with this home folder; ` +
+              'this machine keeps an identity of its own, so if that machine still backs up, it ' +
+              'is refused under this prefix from now on and needs another prefix.\n'
+            : ''),
       };
     },
   );

@@ -25,7 +25,9 @@ export async function check(
     ctx.signal,
     {
       prefix: r.profile.prefix,
-      ...(owner.ok ? { me: owner.me } : {}),
+      ...(owner.ok
+        ? { me: owner.me, identityNote: [owner.news, owner.note].filter(Boolean).join(' ') }
+        : { identityProblem: owner.failure.message }),
       fakeSuper: r.profile.rsync.fakeSuper,
     },
   );

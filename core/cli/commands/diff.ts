@@ -2,7 +2,7 @@
  * `snaptray diff OLDER NEWER [PATH]`, `snaptray diff SNAPSHOT --now [PATH]`: files added, changed
  * (size or modification time differs) and deleted.
  */
-import { automaticExcludes } from '../../backup/rsync-args.js';
+import { ownFileExcludes } from '../../backup/own-files.js';
 import { diffSnapshots, diffWithNow, type Diff, type DiffItem } from '../../restore/diff.js';
 import { snapshotCaveat } from '../../restore/choose.js';
 import { displayPath } from '../../restore/remote-names.js';
@@ -69,10 +69,7 @@ export async function diff(
       }
       const own = open.ctx.dest.kind === 'local' ? [open.ctx.dest.path] : [];
       result = await diffWithNow(open.ctx, snapshot, paths, {
-        excludes: [
-          ...automaticExcludes(paths, [ctx.places.stateRoot, ctx.places.runtimeDir, ...own]),
-          ...r.profile.excludes,
-        ],
+        excludes: [...ownFileExcludes(paths, ctx.places, own), ...r.profile.excludes],
         signal: ctx.signal,
       });
     } else {

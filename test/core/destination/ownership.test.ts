@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   claimFor,
   decideOwnership,
+  meFor,
   parseClaim,
   prefixOwner,
   previousOwnersOf,
@@ -161,6 +162,70 @@ describe('decideOwnership', () => {
         'p',
       ).kind,
     ).toBe('refuse');
+  });
+});
+
+describe('decideOwnership, for a home folder copied from another machine', () => {
+  // This account's identity file came from "oldlaptop": its identity there is kept as elsewhere.
+  const OLD = 'c'.repeat(32);
+  const copied: Me = {
+    ...meFor(
+      { id: ME.id, elsewhere: [{ id: OLD, host: 'oldlaptop', uid: 1000 }] },
+      'default',
+      'newlaptop',
+      'ben',
+    ),
+  };
+  const oldClaim = claimFor({ ...ME, id: OLD, host: 'oldlaptop' }, 'oldlaptop', NOW, '0.2.0');
+
+  it('refuses the prefix the identity that came along holds, and says it looks copied', () => {
+    expect(decideOwnership({ kind: 'claimed', claim: oldClaim }, copied, 'oldlaptop')).toEqual({
+      kind: 'refuse',
+      message:
+        'The snapshots named "oldlaptop-…" belong to user ben on "oldlaptop" (profile ' +
+        '"default"), and this account\'s Snaptray identity was made there, not on this machine: ' +
+        'this looks like a home folder copied or restored from "oldlaptop". This machine has an ' +
+        'identity of its own, so that the two never link against or delete each other’s ' +
+        'snapshots; nothing was written. If this machine replaces "oldlaptop", run "snaptray ' +
+        'adopt" (or Take over in the settings window) to continue its snapshots; otherwise ' +
+        'choose another prefix for this machine.',
+    });
+  });
+
+  it('says so too where only the manifests name that identity', () => {
+    const d = decideOwnership(
+      { kind: 'unclaimed', host: 'oldlaptop', owner: { id: OLD, profile: 'work' }, user: 'ben' },
+      { ...copied, profile: 'work' },
+      'p',
+    );
+    expect(d).toEqual({
+      kind: 'refuse',
+      message: expect.stringMatching(
+        /^The snapshots named "p-…" belong to ben on "oldlaptop" \(profile "work"\), .*copied or restored from "oldlaptop".*"snaptray adopt --profile work"/,
+      ),
+    });
+  });
+
+  it('claims a free prefix under this machine’s own identity, and keeps its own claim', () => {
+    expect(decideOwnership({ kind: 'free' }, copied, 'newlaptop')).toEqual({ kind: 'claim' });
+    const mine = claimFor(copied, 'newlaptop', NOW, '0.2.0');
+    expect(mine.owner).toEqual({ id: ME.id, profile: 'default' });
+    expect(decideOwnership({ kind: 'claimed', claim: mine }, copied, 'newlaptop').kind).toBe(
+      'ours',
+    );
+  });
+
+  it('refuses any other owner as before', () => {
+    const other = claimFor(
+      { ...ME, id: 'd'.repeat(32), host: 'eniac', user: 'eve' },
+      'p',
+      NOW,
+      '0.2.0',
+    );
+    const d = decideOwnership({ kind: 'claimed', claim: other }, copied, 'p');
+    expect(d.kind === 'refuse' && d.message).toMatch(
+      /^The snapshots named "p-…" on the destination belong to user eve/,
+    );
   });
 });
 

@@ -4,6 +4,7 @@ import {
   lchown,
   mkdir,
   mkdtemp,
+  readdir,
   rm,
   stat,
   symlink,
@@ -139,6 +140,28 @@ describe('ensurePrivateDir', () => {
     expect(result.kind === 'refused' && result.message).toContain(`user id ${NOBODY}`);
     // Its mode is left alone: it is not ours to change.
     expect((await stat(dir)).mode & 0o777).toBe(0o777);
+  });
+
+  // Only root can give a folder to another user.
+  it('as root, creates nothing inside another account’s folder (a HOME kept by sudo)', async () => {
+    expect(isRoot).toBe(true);
+    const home = join(base, 'home');
+    await mkdir(home);
+    await chown(home, NOBODY, NOBODY);
+    const dir = join(home, '.local', 'state', 'snaptray', 'default');
+    const result = await ensurePrivateDir(dir);
+    expect(result).toEqual({
+      kind: 'refused',
+      reason: 'other-owner',
+      message:
+        `${dir} does not exist, and Snaptray runs as root: made now, it would belong to root ` +
+        `inside ${home}, which belongs to user nobody, and that user's own Snaptray could not ` +
+        "use it afterwards. sudo probably kept that user's HOME: run Snaptray as that user, or " +
+        'as root with root\'s own home ("sudo -H snaptray …" or "sudo -i").',
+    });
+    expect(await readdir(home)).toEqual([]);
+    // Root's own folders, and folders that exist already, are as before.
+    expect(await ensurePrivateDir(join(base, 'root-owned', 'x'))).toMatchObject({ kind: 'ok' });
   });
 
   // Only root can plant a symlink owned by another user.
