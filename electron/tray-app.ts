@@ -24,7 +24,7 @@ import {
 import { defaultProfile, type Profile } from '../core/settings/schema.js';
 import { loadSettings, settingsFileExists, type SettingsBackend } from '../core/settings/store.js';
 import { defaultPrefix } from '../core/destination/snapshot-name.js';
-import { readHistory, type HistoryEntry } from '../core/state/history.js';
+import { profileRuns, readHistory, type HistoryEntry } from '../core/state/history.js';
 import { logFileOf } from '../core/state/logs.js';
 import { ensurePrivateDir, profileStateDir } from '../core/state/paths.js';
 import { clearPause, readPause, setPause } from '../core/state/pause.js';
@@ -197,7 +197,7 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
   async function refresh(): Promise<void> {
     if (disposed) return;
     const now = clock.now();
-    const history = await readHistory(stateDir, { last: 200 });
+    const history = profileRuns(await readHistory(stateDir, { last: 200 }));
     const wasPaused = state.pause.paused;
     state.pause = await readPause(stateDir, now);
     // A pause set elsewhere (`snaptray pause`) stops this process's run, as the menu's Pause does.
@@ -270,7 +270,7 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
       render();
       return;
     }
-    const history = await readHistory(stateDir, { last: 200 });
+    const history = profileRuns(await readHistory(stateDir, { last: 200 }));
     const pause = await readPause(stateDir, now);
     const lockHeld = (await readRunLock(lockPlaces)) !== null;
     const next = nextRun(profile.schedule, history, now);
@@ -436,7 +436,7 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
       case 'failed': {
         const error = result.error ?? { kind: 'internal', message: 'The backup failed.' };
         if (runProfile.schedule.skipWhenUnreachable && isUnreachable(error.kind)) {
-          const history = await readHistory(stateDir, { last: 200 });
+          const history = profileRuns(await readHistory(stateDir, { last: 200 }));
           const { count } = failuresSinceSuccess(history);
           const retryAt = retryTime(count, now);
           return notify({ kind: 'skipped', reason: error.message, retryAt, now });

@@ -70,7 +70,7 @@ export async function runBackup(env: BackupEnvironment, req: BackupRequest): Pro
   });
   const finish = async (partial: PartialResult) => {
     const result = complete(partial);
-    await record(env, req.profileName, started, result).catch((e: unknown) => {
+    await record(env, req, started, result).catch((e: unknown) => {
       result.warnings.push(`The run could not be recorded in the history: ${String(e)}`);
     });
     return result;
@@ -417,12 +417,12 @@ async function cleanUp(
 
 async function record(
   env: BackupEnvironment,
-  profile: string,
+  req: BackupRequest,
   started: Date,
   r: BackupResult,
 ): Promise<void> {
   const entry: HistoryEntry = {
-    profile,
+    profile: req.profileName,
     startedAt: started.toISOString(),
     endedAt: env.now().toISOString(),
     outcome: r.outcome,
@@ -435,6 +435,7 @@ async function record(
     error: r.error,
     warnings: r.warnings,
     source: env.source,
+    ...(req.oneOff ? { oneOff: req.oneOff } : {}),
   };
   await appendHistory(env.stateDir, entry);
 }

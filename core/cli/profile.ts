@@ -18,7 +18,9 @@ import {
   type Settings,
 } from '../settings/schema.js';
 import { defaultPrefix } from '../destination/snapshot-name.js';
+import type { OneOffTarget } from '../state/history.js';
 import type { CliArgs } from './args.js';
+import { oneOffTarget } from './one-off.js';
 
 export interface ResolvedProfile {
   name: string;
@@ -28,6 +30,8 @@ export interface ResolvedProfile {
   /** The open settings file, when it exists. */
   backend: SettingsBackend | null;
   settings: Settings | null;
+  /** Set when the flags name another destination, prefix or sources than the saved profile. */
+  oneOff: OneOffTarget | null;
 }
 
 export type Resolution = { ok: true; value: ResolvedProfile } | { ok: false; message: string };
@@ -69,7 +73,8 @@ export async function resolveProfile(
   const opened = await openSettings(configPath, args.config !== null);
   if (!opened.ok) return opened;
   const { backend, settings } = opened;
-  let base = settings?.profiles[args.profile];
+  const saved = settings?.profiles[args.profile] ?? null;
+  let base = saved ?? undefined;
   if (!base) {
     const missing = missingProfile(args, configPath, settings);
     if (missing !== null) return { ok: false, message: missing };
@@ -100,9 +105,8 @@ export async function resolveProfile(
     };
   }
   const profile = checked.data;
-  if (profile.prefix === '') {
-    profile.prefix = defaultPrefix(hostname(), args.profile, process.getuid?.() ?? 1000);
-  }
+  const prefixByDefault = defaultPrefix(hostname(), args.profile, process.getuid?.() ?? 1000);
+  if (profile.prefix === '') profile.prefix = prefixByDefault;
   if (profile.destination === '') {
     return {
       ok: false,
@@ -113,7 +117,15 @@ export async function resolveProfile(
   if (!dest.ok) return { ok: false, message: `The destination ${dest.message}.` };
   return {
     ok: true,
-    value: { name: args.profile, profile, dest: dest.value, configPath, backend, settings },
+    value: {
+      name: args.profile,
+      profile,
+      dest: dest.value,
+      configPath,
+      backend,
+      settings,
+      oneOff: oneOffTarget(saved, saved?.prefix || prefixByDefault, profile),
+    },
   };
 }
 
