@@ -3,13 +3,14 @@
  * payload arrives as `unknown` and is validated here; every outcome, good or bad, is a value.
  * No `electron` import: the window tests run these very functions under plain Node.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { z } from 'zod';
 import { checkDestination, type CheckStep } from '../core/destination/check.js';
 import { parseDestination, type Destination } from '../core/destination/address.js';
 import { listDestination } from '../core/destination/ops.js';
+import { makeRunFolder } from '../core/destination/run-folder.js';
 import { openDestination } from '../core/destination/session.js';
 import { places, sessionEnvironment } from '../core/environment.js';
 import { EXCLUDE_PRESETS } from '../core/backup/exclude-presets.js';
@@ -332,7 +333,8 @@ export function createSettingsApi(deps: SettingsApiDeps): SettingsApi {
       ];
       const dir = await ensurePrivateDir(p.runtimeDir);
       if (dir.kind === 'refused') return { ok: false, message: dir.message };
-      const scratchDir = await mkdtemp(join(p.runtimeDir, 'preview-'));
+      // Named for this process, so that if the app is killed the next run removes it.
+      const scratchDir = await makeRunFolder(p.runtimeDir);
       try {
         const preview = await previewExcludes(
           deps.spawn,
