@@ -23,6 +23,7 @@ import {
 } from '../core/schedule.js';
 import { defaultProfile, type Profile } from '../core/settings/schema.js';
 import { loadSettings, settingsFileExists, type SettingsBackend } from '../core/settings/store.js';
+import { describeUnknownKey, unknownKeysOf } from '../core/settings/unknown-keys.js';
 import { defaultPrefix } from '../core/destination/snapshot-name.js';
 import { profileRuns, readHistory, type HistoryEntry } from '../core/state/history.js';
 import { logFileOf } from '../core/state/logs.js';
@@ -120,6 +121,8 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
   const configFile = p.configFile;
   const state = initialTrayState();
   let profile: Profile = defaultProfile();
+  /** Settings keys this version does not know, named in every run's warnings. */
+  let settingsWarnings: string[] = [];
   let backend: SettingsBackend | null = null;
   let tray: TrayType | null = null;
   let current: CurrentRun | null = null;
@@ -184,6 +187,9 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
     }
     profile = loaded.settings.profiles[deps.profileName] ?? defaultProfile();
     state.setUp = profile.destination !== '' && profile.sources.length > 0;
+    settingsWarnings = unknownKeysOf(loaded.unknown, deps.profileName).map((k) =>
+      describeUnknownKey(k, configFile),
+    );
   }
 
   async function settingsChanged(): Promise<void> {
@@ -387,6 +393,7 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
           profileName: deps.profileName,
           profile: runProfile,
           force: trigger === 'user',
+          settingsWarnings,
           signal: controller.signal,
           onEvent: (event) => {
             if (event.type === 'plan') tracker.plan(event.previous);

@@ -63,6 +63,8 @@ export interface BackupRequest {
   force: boolean;
   /** Set for a one-off run (not the profile's own destination, prefix or sources): history marks it. */
   oneOff?: OneOffTarget | null;
+  /** Warnings about the settings file (keys Snaptray does not know), repeated in every run. */
+  settingsWarnings?: readonly string[];
   signal?: AbortSignal;
   onEvent?: (event: BackupEvent) => void;
 }

@@ -51,6 +51,7 @@ export async function runBackup(env: BackupEnvironment, req: BackupRequest): Pro
     warnings.push(message);
     emit({ type: 'warning', message });
   };
+  req.settingsWarnings?.forEach(warn);
   const complete = (partial: PartialResult): BackupResult => ({
     snapshot: null,
     rsyncExitCode: null,

@@ -19,6 +19,7 @@ import {
 } from '../settings/schema.js';
 import { defaultPrefix } from '../destination/snapshot-name.js';
 import type { OneOffTarget } from '../state/history.js';
+import { describeUnknownKey, unknownKeysOf, type UnknownKey } from '../settings/unknown-keys.js';
 import type { CliArgs } from './args.js';
 import { oneOffTarget } from './one-off.js';
 
@@ -32,6 +33,8 @@ export interface ResolvedProfile {
   settings: Settings | null;
   /** Set when the flags name another destination, prefix or sources than the saved profile. */
   oneOff: OneOffTarget | null;
+  /** Settings keys of this profile (or the top level) that Snaptray does not know, in words. */
+  settingsWarnings: string[];
 }
 
 export type Resolution = { ok: true; value: ResolvedProfile } | { ok: false; message: string };
@@ -44,12 +47,18 @@ export async function openSettings(
   path: string,
   explicit: boolean,
 ): Promise<
-  | { ok: true; backend: SettingsBackend | null; settings: Settings | null }
+  | {
+      ok: true;
+      backend: SettingsBackend | null;
+      settings: Settings | null;
+      /** Keys the file holds that this version does not know (ignored). */
+      unknown: UnknownKey[];
+    }
   | { ok: false; message: string }
 > {
   if (!settingsFileExists(path)) {
     if (explicit) return { ok: false, message: `The settings file ${path} does not exist.` };
-    return { ok: true, backend: null, settings: null };
+    return { ok: true, backend: null, settings: null, unknown: [] };
   }
   let backend: SettingsBackend;
   try {
@@ -62,7 +71,7 @@ export async function openSettings(
   }
   const loaded = loadSettings(backend);
   if (!loaded.ok) return { ok: false, message: describeErrors(path, loaded.errors) };
-  return { ok: true, backend, settings: loaded.settings };
+  return { ok: true, backend, settings: loaded.settings, unknown: loaded.unknown };
 }
 
 export async function resolveProfile(
@@ -125,6 +134,9 @@ export async function resolveProfile(
       backend,
       settings,
       oneOff: oneOffTarget(saved, saved?.prefix || prefixByDefault, profile),
+      settingsWarnings: unknownKeysOf(opened.unknown, args.profile).map((k) =>
+        describeUnknownKey(k, configPath),
+      ),
     },
   };
 }

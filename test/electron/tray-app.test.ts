@@ -284,6 +284,20 @@ describe('the tray', () => {
     expect(status()).toMatch(/^Today 16:01 — 0 files, \d+ B sent$/);
   });
 
+  it('names a setting it does not know in the notification and history of its runs', async () => {
+    const w = await makeWorld((d) => ({ ...sshProfile(d), retention: { keepAllHour: 72 } }));
+    await startTray(w);
+    const finished = await notification('Backup finished with a warning');
+    const warning =
+      `The settings file ${w.configFile} has a setting this version of Snaptray does not know, ` +
+      'profiles.default.retention.keepAllHour, and ignores it. Did you mean keepAllHours?';
+    expect(finished.body.startsWith(`${warning} Snapshot t-`)).toBe(true);
+    await app!.idle();
+    expect((await readHistory(w.stateDir)).map((h) => [h.outcome, h.warnings])).toEqual([
+      ['ok', [warning]],
+    ]);
+  });
+
   it('skips an unreachable destination, retries with backoff, and runs once it answers', async () => {
     const closedPort = sshd.port === 1 ? 2 : 1;
     const w = await makeWorld((d) => ({

@@ -80,6 +80,7 @@ export async function backup(
       profile: r.profile,
       force: args.force,
       oneOff: r.oneOff,
+      settingsWarnings: r.settingsWarnings,
       signal: ctx.signal,
       onEvent: reporter?.onEvent,
     });

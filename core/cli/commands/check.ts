@@ -41,7 +41,9 @@ export async function check(
         message,
         ...(suggestedRsyncPath !== undefined ? { suggestedRsyncPath } : {}),
       })),
+      warnings: r.settingsWarnings,
     },
     text,
+    warnings: r.settingsWarnings,
   };
 }
