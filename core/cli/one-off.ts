@@ -21,7 +21,7 @@ export function oneOffTarget(
 ): OneOffTarget | null {
   if (saved === null) return null;
   const otherDestination =
-    saved.destination !== '' && sameDestination(saved.destination, run.destination) === false;
+    saved.destination !== '' && !sameDestination(saved.destination, run.destination);
   const otherSources = saved.sources.length > 0 && !sameSources(saved.sources, run.sources);
   const otherPrefix =
     (saved.prefix !== '' || saved.destination !== '') && savedPrefix !== run.prefix;
