@@ -122,6 +122,20 @@ export function lastSuccess(history: readonly HistoryEntry[]): HistoryEntry | nu
   return null;
 }
 
+/**
+ * The newest run that tried to back up. A run refused because backups were paused or another
+ * run held the lock did nothing: it is no answer to "how did the last backup go?".
+ */
+export function lastAttempt(history: readonly HistoryEntry[]): HistoryEntry | null {
+  for (let i = history.length - 1; i >= 0; i--) {
+    const entry = history[i];
+    if (entry !== undefined && entry.outcome !== 'paused' && entry.outcome !== 'locked') {
+      return entry;
+    }
+  }
+  return null;
+}
+
 /** Failed runs since the last success, and when the newest of them ended. */
 export function failuresSinceSuccess(history: readonly HistoryEntry[]): {
   count: number;

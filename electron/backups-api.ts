@@ -254,7 +254,11 @@ export function createBackupsApi(deps: BackupsApiDeps): BackupsApi {
         const history = await readHistory(stateDir, { last: HISTORY_RUNS });
         const runWarnings = new Map<string, string[]>();
         for (const entry of history) {
-          if (entry.snapshot !== null) runWarnings.set(entry.snapshot, entry.warnings);
+          // A one-off to another destination may have made a snapshot of the same name.
+          const elsewhere =
+            entry.oneOff !== undefined && entry.oneOff.destination !== t.profile.destination;
+          if (entry.snapshot !== null && !elsewhere)
+            runWarnings.set(entry.snapshot, entry.warnings);
         }
         return {
           ok: true,

@@ -164,6 +164,11 @@ export interface RunSummary {
   error: { kind: string; message: string } | null;
   warnings: string[];
   hasLog: boolean;
+  /**
+   * Where a one-off run went (the command line named another destination, prefix or sources):
+   * not one of the profile's own backups. Null for the profile's own runs.
+   */
+  oneOff: { destination: string | null; prefix: string | null; sources: string[] | null } | null;
 }
 
 export interface HistoryView {

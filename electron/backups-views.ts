@@ -176,6 +176,7 @@ export function summarizeRun(entry: HistoryEntry, hasLog: boolean): RunSummary {
     error: entry.error,
     warnings: [...entry.warnings],
     hasLog,
+    oneOff: entry.oneOff === undefined ? null : { ...entry.oneOff },
   };
 }
 

@@ -26,6 +26,11 @@ export interface LoadedSettings {
   exists: boolean;
   /** Pattern sets the window offers to add with one click. */
   presets: ExcludePreset[];
+  /**
+   * Keys in the file that Snaptray does not know (a typo, or a newer version's setting): ignored,
+   * and dropped when the window saves. `path` is dotted, `suggestion` the nearest known key.
+   */
+  unknownKeys: Array<{ path: string; suggestion: string | null }>;
 }
 
 export type { ExcludePreset } from '../core/backup/exclude-presets.js';

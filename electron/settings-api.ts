@@ -3,13 +3,15 @@
  * payload arrives as `unknown` and is validated here; every outcome, good or bad, is a value.
  * No `electron` import: the window tests run these very functions under plain Node.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { z } from 'zod';
 import { checkDestination, type CheckStep } from '../core/destination/check.js';
 import { parseDestination, type Destination } from '../core/destination/address.js';
 import { listDestination } from '../core/destination/ops.js';
+import { makeRunFolder } from '../core/destination/run-folder.js';
+import { keyPath, type UnknownKey } from '../core/settings/unknown-keys.js';
 import { openDestination } from '../core/destination/session.js';
 import { places, sessionEnvironment } from '../core/environment.js';
 import { EXCLUDE_PRESETS } from '../core/backup/exclude-presets.js';
@@ -109,14 +111,15 @@ export function createSettingsApi(deps: SettingsApiDeps): SettingsApi {
 
   /** The whole settings file, or why it cannot be used; a missing file is the defaults. */
   async function readSettings(): Promise<
-    { ok: true; settings: Settings; exists: boolean } | { ok: false; message: string }
+    | { ok: true; settings: Settings; exists: boolean; unknown: UnknownKey[] }
+    | { ok: false; message: string }
   > {
     const exists = settingsFileExists(p.configFile);
-    if (!exists) return { ok: true, settings: defaultSettings(), exists };
+    if (!exists) return { ok: true, settings: defaultSettings(), exists, unknown: [] };
     try {
       const loaded = loadSettings(await openBackendOnce());
       if (!loaded.ok) return { ok: false, message: describeErrors(p.configFile, loaded.errors) };
-      return { ok: true, settings: loaded.settings, exists };
+      return { ok: true, settings: loaded.settings, exists, unknown: loaded.unknown };
     } catch (e) {
       return {
         ok: false,
@@ -125,7 +128,11 @@ export function createSettingsApi(deps: SettingsApiDeps): SettingsApi {
     }
   }
 
-  function loaded(settings: Settings, exists: boolean): LoadedSettings {
+  function loaded(
+    settings: Settings,
+    exists: boolean,
+    unknown: readonly UnknownKey[] = [],
+  ): LoadedSettings {
     const stored = exists ? settings.profiles[profileName] : undefined;
     const profile = stored ? structuredClone(stored) : newProfile();
     // The prefix defaults to the host name; showing it means saving keeps it across a rename.
@@ -135,6 +142,7 @@ export function createSettingsApi(deps: SettingsApiDeps): SettingsApi {
       path: p.configFile,
       exists,
       presets: EXCLUDE_PRESETS.map((preset) => ({ ...preset, patterns: [...preset.patterns] })),
+      unknownKeys: unknown.map((k) => ({ path: keyPath(k), suggestion: k.suggestion })),
     };
   }
 
@@ -202,7 +210,7 @@ export function createSettingsApi(deps: SettingsApiDeps): SettingsApi {
     async loadSettings() {
       const read = await readSettings();
       if (!read.ok) return { ok: false, message: read.message };
-      return { ok: true, value: loaded(read.settings, read.exists) };
+      return { ok: true, value: loaded(read.settings, read.exists, read.unknown) };
     },
 
     async validateSettings(input) {
@@ -332,7 +340,8 @@ export function createSettingsApi(deps: SettingsApiDeps): SettingsApi {
       const own = dest?.ok && dest.value.kind === 'local' ? [dest.value.path] : [];
       const dir = await ensurePrivateDir(p.runtimeDir);
       if (dir.kind === 'refused') return { ok: false, message: dir.message };
-      const scratchDir = await mkdtemp(join(p.runtimeDir, 'preview-'));
+      // Named for this process, so that if the app is killed the next run removes it.
+      const scratchDir = await makeRunFolder(p.runtimeDir);
       try {
         const preview = await previewExcludes(
           deps.spawn,

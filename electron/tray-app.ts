@@ -23,8 +23,9 @@ import {
 } from '../core/schedule.js';
 import { defaultProfile, type Profile } from '../core/settings/schema.js';
 import { loadSettings, settingsFileExists, type SettingsBackend } from '../core/settings/store.js';
+import { describeUnknownKey, unknownKeysOf } from '../core/settings/unknown-keys.js';
 import { defaultPrefix } from '../core/destination/snapshot-name.js';
-import { readHistory, type HistoryEntry } from '../core/state/history.js';
+import { profileRuns, readHistory, type HistoryEntry } from '../core/state/history.js';
 import { logFileOf } from '../core/state/logs.js';
 import { ensurePrivateDir, profileStateDir } from '../core/state/paths.js';
 import { clearPause, readPause, setPause } from '../core/state/pause.js';
@@ -120,6 +121,8 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
   const configFile = p.configFile;
   const state = initialTrayState();
   let profile: Profile = defaultProfile();
+  /** Settings keys this version does not know, named in every run's warnings. */
+  let settingsWarnings: string[] = [];
   let backend: SettingsBackend | null = null;
   let tray: TrayType | null = null;
   let current: CurrentRun | null = null;
@@ -184,6 +187,9 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
     }
     profile = loaded.settings.profiles[deps.profileName] ?? defaultProfile();
     state.setUp = profile.destination !== '' && profile.sources.length > 0;
+    settingsWarnings = unknownKeysOf(loaded.unknown, deps.profileName).map((k) =>
+      describeUnknownKey(k, configFile),
+    );
   }
 
   async function settingsChanged(): Promise<void> {
@@ -197,7 +203,7 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
   async function refresh(): Promise<void> {
     if (disposed) return;
     const now = clock.now();
-    const history = await readHistory(stateDir, { last: 200 });
+    const history = profileRuns(await readHistory(stateDir, { last: 200 }));
     const wasPaused = state.pause.paused;
     state.pause = await readPause(stateDir, now);
     // A pause set elsewhere (`snaptray pause`) stops this process's run, as the menu's Pause does.
@@ -270,7 +276,7 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
       render();
       return;
     }
-    const history = await readHistory(stateDir, { last: 200 });
+    const history = profileRuns(await readHistory(stateDir, { last: 200 }));
     const pause = await readPause(stateDir, now);
     const lockHeld = (await readRunLock(lockPlaces)) !== null;
     const next = nextRun(profile.schedule, history, now);
@@ -387,6 +393,7 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
           profileName: deps.profileName,
           profile: runProfile,
           force: trigger === 'user',
+          settingsWarnings,
           signal: controller.signal,
           onEvent: (event) => {
             if (event.type === 'plan') tracker.plan(event.previous);
@@ -436,7 +443,7 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
       case 'failed': {
         const error = result.error ?? { kind: 'internal', message: 'The backup failed.' };
         if (runProfile.schedule.skipWhenUnreachable && isUnreachable(error.kind)) {
-          const history = await readHistory(stateDir, { last: 200 });
+          const history = profileRuns(await readHistory(stateDir, { last: 200 }));
           const { count } = failuresSinceSuccess(history);
           const retryAt = retryTime(count, now);
           return notify({ kind: 'skipped', reason: error.message, retryAt, now });

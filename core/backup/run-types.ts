@@ -3,6 +3,7 @@ import type { SessionEnvironment } from '../destination/session.js';
 import type { Failure } from '../errors.js';
 import type { Spawn } from '../process.js';
 import type { Profile } from '../settings/schema.js';
+import type { OneOffTarget } from '../state/history.js';
 import type { Progress } from './progress.js';
 import type { Totals } from './progress-estimate.js';
 import type { BootClock } from './clock-check.js';
@@ -69,6 +70,10 @@ export interface BackupRequest {
   /** A complete profile: sources, destination and prefix set. */
   profile: Profile;
   force: boolean;
+  /** Set for a one-off run (not the profile's own destination, prefix or sources): history marks it. */
+  oneOff?: OneOffTarget | null;
+  /** Warnings about the settings file (keys Snaptray does not know), repeated in every run. */
+  settingsWarnings?: readonly string[];
   signal?: AbortSignal;
   onEvent?: (event: BackupEvent) => void;
 }

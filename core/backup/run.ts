@@ -59,6 +59,7 @@ export async function runBackup(env: BackupEnvironment, req: BackupRequest): Pro
     warnings.push(message);
     emit({ type: 'warning', message });
   };
+  req.settingsWarnings?.forEach(warn);
   const complete = (partial: PartialResult): BackupResult => ({
     snapshot: null,
     rsyncExitCode: null,
@@ -80,7 +81,7 @@ export async function runBackup(env: BackupEnvironment, req: BackupRequest): Pro
   });
   const finish = async (partial: PartialResult) => {
     const result = complete(partial);
-    await record(env, req.profileName, started, result).catch((e: unknown) => {
+    await record(env, req, started, result).catch((e: unknown) => {
       result.warnings.push(`The run could not be recorded in the history: ${String(e)}`);
     });
     return result;
@@ -507,12 +508,12 @@ async function noteDeletions(logPath: string | null, gone: readonly DeletedSnaps
 
 async function record(
   env: BackupEnvironment,
-  profile: string,
+  req: BackupRequest,
   started: Date,
   r: BackupResult,
 ): Promise<void> {
   const entry: HistoryEntry = {
-    profile,
+    profile: req.profileName,
     startedAt: started.toISOString(),
     endedAt: env.now().toISOString(),
     outcome: r.outcome,
@@ -526,6 +527,7 @@ async function record(
     warnings: r.warnings,
     source: env.source,
     ...(r.deleted.length > 0 ? { deleted: r.deleted } : {}),
+    ...(req.oneOff ? { oneOff: req.oneOff } : {}),
   };
   await appendHistory(env.stateDir, entry);
 }

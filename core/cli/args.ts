@@ -1,6 +1,6 @@
 /** The command line: a contract the tray app and cron users rely on. */
 import { parseArgs } from 'node:util';
-import { closestWord } from './suggest.js';
+import { closestWord } from '../suggest.js';
 
 /** Every option any command takes; each command allows a subset (COMMAND_SPECS). */
 const OPTIONS = {

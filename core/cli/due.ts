@@ -4,7 +4,7 @@
  */
 import { onBatteryPower } from '../power.js';
 import { failuresSinceSuccess, nextRun, shouldStartNow, type Schedule } from '../schedule.js';
-import { readHistory } from '../state/history.js';
+import { profileRuns, readHistory } from '../state/history.js';
 import { readPause } from '../state/pause.js';
 import { readRunLock, type LockPlaces } from '../state/profile-lock.js';
 
@@ -18,7 +18,7 @@ export type Due = { due: true } | { due: false; reason: string; next: Date | nul
 
 export async function backupDue(lock: LockPlaces, schedule: Schedule, now: Date): Promise<Due> {
   const stateDir = lock.stateDir;
-  const history = await readHistory(stateDir, { last: 200 });
+  const history = profileRuns(await readHistory(stateDir, { last: 200 }));
   const planned = nextRun(schedule, history, now);
   const soon = planned.at.getTime() - now.getTime() <= EARLY_MS;
   const next = planned.overdue || soon ? { at: now, overdue: true } : planned;

@@ -18,7 +18,10 @@ import {
   type Settings,
 } from '../settings/schema.js';
 import { defaultPrefix } from '../destination/snapshot-name.js';
+import type { OneOffTarget } from '../state/history.js';
+import { describeUnknownKey, unknownKeysOf, type UnknownKey } from '../settings/unknown-keys.js';
 import type { CliArgs } from './args.js';
+import { oneOffTarget } from './one-off.js';
 
 export interface ResolvedProfile {
   name: string;
@@ -28,6 +31,10 @@ export interface ResolvedProfile {
   /** The open settings file, when it exists. */
   backend: SettingsBackend | null;
   settings: Settings | null;
+  /** Set when the flags name another destination, prefix or sources than the saved profile. */
+  oneOff: OneOffTarget | null;
+  /** Settings keys of this profile (or the top level) that Snaptray does not know, in words. */
+  settingsWarnings: string[];
 }
 
 export type Resolution = { ok: true; value: ResolvedProfile } | { ok: false; message: string };
@@ -40,12 +47,18 @@ export async function openSettings(
   path: string,
   explicit: boolean,
 ): Promise<
-  | { ok: true; backend: SettingsBackend | null; settings: Settings | null }
+  | {
+      ok: true;
+      backend: SettingsBackend | null;
+      settings: Settings | null;
+      /** Keys the file holds that this version does not know (ignored). */
+      unknown: UnknownKey[];
+    }
   | { ok: false; message: string }
 > {
   if (!settingsFileExists(path)) {
     if (explicit) return { ok: false, message: `The settings file ${path} does not exist.` };
-    return { ok: true, backend: null, settings: null };
+    return { ok: true, backend: null, settings: null, unknown: [] };
   }
   let backend: SettingsBackend;
   try {
@@ -58,7 +71,7 @@ export async function openSettings(
   }
   const loaded = loadSettings(backend);
   if (!loaded.ok) return { ok: false, message: describeErrors(path, loaded.errors) };
-  return { ok: true, backend, settings: loaded.settings };
+  return { ok: true, backend, settings: loaded.settings, unknown: loaded.unknown };
 }
 
 export async function resolveProfile(
@@ -69,7 +82,8 @@ export async function resolveProfile(
   const opened = await openSettings(configPath, args.config !== null);
   if (!opened.ok) return opened;
   const { backend, settings } = opened;
-  let base = settings?.profiles[args.profile];
+  const saved = settings?.profiles[args.profile] ?? null;
+  let base = saved ?? undefined;
   if (!base) {
     const missing = missingProfile(args, configPath, settings);
     if (missing !== null) return { ok: false, message: missing };
@@ -100,9 +114,8 @@ export async function resolveProfile(
     };
   }
   const profile = checked.data;
-  if (profile.prefix === '') {
-    profile.prefix = defaultPrefix(hostname(), args.profile, process.getuid?.() ?? 1000);
-  }
+  const prefixByDefault = defaultPrefix(hostname(), args.profile, process.getuid?.() ?? 1000);
+  if (profile.prefix === '') profile.prefix = prefixByDefault;
   if (profile.destination === '') {
     return {
       ok: false,
@@ -113,7 +126,18 @@ export async function resolveProfile(
   if (!dest.ok) return { ok: false, message: `The destination ${dest.message}.` };
   return {
     ok: true,
-    value: { name: args.profile, profile, dest: dest.value, configPath, backend, settings },
+    value: {
+      name: args.profile,
+      profile,
+      dest: dest.value,
+      configPath,
+      backend,
+      settings,
+      oneOff: oneOffTarget(saved, saved?.prefix || prefixByDefault, profile),
+      settingsWarnings: unknownKeysOf(opened.unknown, args.profile).map((k) =>
+        describeUnknownKey(k, configPath),
+      ),
+    },
   };
 }
 

@@ -2,12 +2,13 @@
  * Opens a destination for one command: for ssh, a per-run config and one master connection that
  * every rsync call of the command reuses; for a local folder, nothing to open.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Destination } from './address.js';
 import type { DestinationContext } from './ops.js';
 import { localArgStyle, MODERN_STYLE } from './remote-args.js';
+import { makeRunFolder, sweepDeadRunFolders } from './run-folder.js';
 import { failure, type Failure } from '../errors.js';
 import type { Spawn } from '../process.js';
 import type { Profile } from '../settings/schema.js';
@@ -37,7 +38,9 @@ export async function openDestination(
 ): Promise<{ ok: true; value: OpenDestination } | { ok: false; failure: Failure }> {
   const dir = await ensurePrivateDir(env.runtimeDir);
   if (dir.kind === 'refused') return { ok: false, failure: failure('internal', dir.message) };
-  const runDir = await mkdtemp(join(env.runtimeDir, 'r'));
+  // A run killed with SIGKILL left its master lingering and its files: gone before this one starts.
+  await sweepDeadRunFolders(env.runtimeDir, env.spawn);
+  const runDir = await makeRunFolder(env.runtimeDir);
   const removeRunDir = () => rm(runDir, { recursive: true, force: true });
   const ctx: DestinationContext = {
     dest,

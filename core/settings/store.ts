@@ -13,6 +13,7 @@ import {
   type Settings,
 } from './schema.js';
 import { migrate } from './migrations.js';
+import { unknownKeys, type UnknownKey } from './unknown-keys.js';
 
 /** The part of Conf (and electron-store) this module needs. */
 export interface SettingsBackend {
@@ -39,7 +40,14 @@ export async function openConfStore(path: string): Promise<SettingsBackend> {
 }
 
 export type LoadResult =
-  { ok: true; settings: Settings; migrated: boolean } | { ok: false; errors: FieldError[] };
+  | {
+      ok: true;
+      settings: Settings;
+      migrated: boolean;
+      /** Keys the schema does not know: ignored, and worth a warning (unknown-keys.ts). */
+      unknown: UnknownKey[];
+    }
+  | { ok: false; errors: FieldError[] };
 
 export function settingsFileExists(path: string): boolean {
   return existsSync(path);
@@ -63,7 +71,12 @@ export function loadSettings(backend: SettingsBackend): LoadResult {
   const parsed = settingsSchema.safeParse(migrated.value);
   if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error) };
   if (migrated.changed) backend.store = parsed.data as unknown as Record<string, unknown>;
-  return { ok: true, settings: parsed.data, migrated: migrated.changed };
+  return {
+    ok: true,
+    settings: parsed.data,
+    migrated: migrated.changed,
+    unknown: unknownKeys(migrated.value),
+  };
 }
 
 /** Validates and writes; nothing is written when a field is invalid. */

@@ -76,6 +76,9 @@ export function sshConfigText(
   return lines.join('\n') + '\n';
 }
 
+/** The master connection's socket in a run's folder: short, as a socket path fits in 108 bytes. */
+export const CONTROL_SOCKET = 'c';
+
 export async function prepareSsh(
   dest: Extract<Destination, { kind: 'ssh' }>,
   opts: SshOptions,
@@ -83,7 +86,7 @@ export async function prepareSsh(
   userKnownHosts: string[],
 ): Promise<SshSession> {
   const configFile = join(runDir, 'ssh_config');
-  const controlPath = join(runDir, 'c');
+  const controlPath = join(runDir, CONTROL_SOCKET);
   await writeFile(configFile, sshConfigText(opts, controlPath, userKnownHosts), { mode: 0o600 });
   if (/\s/.test(configFile)) throw new SshConfigError(`the run folder ${runDir} contains a space`);
   return { configFile, target: sshTarget(dest), rsyncShell: `ssh -F ${configFile}` };
@@ -140,6 +143,30 @@ export async function closeMaster(spawn: Spawn, session: SshSession): Promise<vo
   await spawn({
     file: 'ssh',
     args: ['-F', session.configFile, '-O', 'exit', '--', session.target],
+  });
+}
+
+/** How long a dead run's master may take to answer "exit" before it is left for later. */
+const LEFTOVER_EXIT_MS = 10_000;
+
+/**
+ * Ends the master listening on `socket`, one a dead run left lingering (ControlPersist). The
+ * socket alone names it: no config file is read, and the host name is never looked up.
+ */
+export async function closeLeftoverMaster(spawn: Spawn, socket: string): Promise<void> {
+  await spawn({
+    file: 'ssh',
+    args: [
+      '-F',
+      'none',
+      '-o',
+      `ControlPath=${socket.replace(/%/g, '%%')}`,
+      '-O',
+      'exit',
+      '--',
+      'snaptray-leftover',
+    ],
+    signal: AbortSignal.timeout(LEFTOVER_EXIT_MS),
   });
 }
 

@@ -32,9 +32,38 @@ export interface HistoryEntry {
   source?: 'cli' | 'tray';
   /** The snapshots the run deleted, each with why; missing when it deleted none. */
   deleted?: { name: string; reason: string }[];
+  /**
+   * Set when the run was not the profile's own backup but a one-off (the command line named
+   * another destination, prefix or sources): where it went. A one-off is kept in the history
+   * for the record, but it is not the profile's last run or last backup (`profileRuns`).
+   */
+  oneOff?: OneOffTarget;
 }
 
-const historyEntrySchema: z.ZodType<HistoryEntry> = z.object({
+/** Where a one-off run went. Fields a line lacks (written by a later version) read as null. */
+export interface OneOffTarget {
+  destination: string | null;
+  prefix: string | null;
+  sources: string[] | null;
+}
+
+/**
+ * Any object (or `true`) marks a one-off: a line a later version wrote with a richer marking must
+ * still keep that run out of the profile's schedule, so unreadable parts read as null.
+ */
+const oneOffSchema = z.preprocess(
+  (v) =>
+    v === undefined || v === null || v === false ? undefined : typeof v === 'object' ? v : {},
+  z
+    .object({
+      destination: z.string().nullable().catch(null).default(null),
+      prefix: z.string().nullable().catch(null).default(null),
+      sources: z.array(z.string()).nullable().catch(null).default(null),
+    })
+    .optional(),
+);
+
+const historyEntrySchema = z.object({
   profile: z.string(),
   startedAt: z.string(),
   endedAt: z.string(),
@@ -53,7 +82,16 @@ const historyEntrySchema: z.ZodType<HistoryEntry> = z.object({
     .array(z.object({ name: z.string(), reason: z.string() }))
     .optional()
     .catch(undefined),
-});
+  oneOff: oneOffSchema,
+}) as z.ZodType<HistoryEntry>;
+
+/**
+ * The runs that are the profile's own: one-offs left out. Its schedule, status, overdue clock,
+ * the tray's last backup and its log read only these; the History page shows every run.
+ */
+export function profileRuns(history: readonly HistoryEntry[]): HistoryEntry[] {
+  return history.filter((e) => e.oneOff === undefined);
+}
 
 /**
  * Appends one entry as one line, in one write(2) on an O_APPEND file, so lines from processes

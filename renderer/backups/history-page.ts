@@ -68,11 +68,12 @@ export function createHistoryPage(api: BackupsWindowApi): HistoryPage {
     return {
       key: run.id,
       item: run,
-      className: `run outcome-${run.outcome}`,
+      className: `run outcome-${run.outcome}${run.oneOff === null ? '' : ' one-off'}`,
       label: [
         when,
         `from ${SOURCE_WORDS[run.source]}`,
         outcome,
+        run.oneOff === null ? '' : `one-off to ${oneOffPlace(run.oneOff)}`,
         files,
         sent && `${sent} sent`,
         duration(run.durationMs),
@@ -83,7 +84,18 @@ export function createHistoryPage(api: BackupsWindowApi): HistoryPage {
       content: [
         h('span', {}, when),
         h('span', {}, SOURCE_WORDS[run.source]),
-        h('span', { class: `badge outcome-badge outcome-${run.outcome}` }, outcome),
+        h(
+          'span',
+          { class: 'outcome-cell' },
+          h('span', { class: `badge outcome-badge outcome-${run.outcome}` }, outcome),
+          run.oneOff === null
+            ? null
+            : h(
+                'span',
+                { class: 'badge one-off-badge', title: oneOffPlace(run.oneOff) },
+                'One-off',
+              ),
+        ),
         h('span', { class: 'num' }, files),
         h('span', { class: 'num' }, sent),
         h('span', { class: 'num' }, duration(run.durationMs)),
@@ -122,6 +134,10 @@ export function createHistoryPage(api: BackupsWindowApi): HistoryPage {
       ['From', SOURCE_WORDS[run.source]],
       ['Outcome', OUTCOME_WORDS[run.outcome]],
     ];
+    if (run.oneOff !== null) {
+      facts.push(['Went to', oneOffPlace(run.oneOff)]);
+      if (run.oneOff.sources !== null) facts.push(['Sources', run.oneOff.sources.join(', ')]);
+    }
     if (run.snapshot !== null) facts.push(['Snapshot', run.snapshot]);
     if (run.files !== null) facts.push(['Files sent', formatCount(run.files, 'file', 'files')]);
     if (run.bytesSent !== null) facts.push(['Bytes sent', formatBytes(run.bytesSent)]);
@@ -135,6 +151,16 @@ export function createHistoryPage(api: BackupsWindowApi): HistoryPage {
             h('p', {}, shown(run.error.message)),
           )
         : null;
+    const oneOff =
+      run.oneOff === null
+        ? null
+        : h(
+            'p',
+            { class: 'hint one-off-note', role: 'note' },
+            `One-off: this run went to ${oneOffPlace(run.oneOff)}, not to this profile’s ` +
+              'destination, prefix and sources. It is kept here for the record; the schedule, ' +
+              'the tray and “snaptray status” do not count it as a backup of this profile.',
+          );
     const warnings =
       run.warnings.length > 0
         ? h(
@@ -149,6 +175,7 @@ export function createHistoryPage(api: BackupsWindowApi): HistoryPage {
       ...[
         h('h3', {}, `The run of ${formatTime(run.startedAt)}`),
         reason,
+        oneOff,
         h(
           'dl',
           { class: 'facts' },
@@ -232,6 +259,12 @@ export function createHistoryPage(api: BackupsWindowApi): HistoryPage {
   }
 
   return { element, load };
+}
+
+/** "/mnt/other, prefix lab": where a one-off run went. */
+function oneOffPlace(target: NonNullable<RunSummary['oneOff']>): string {
+  const where = target.destination === null ? 'another destination' : shown(target.destination);
+  return target.prefix === null ? where : `${where}, prefix ${shown(target.prefix)}`;
 }
 
 function describeLog(log: RunLogView, query: string): string {

@@ -60,6 +60,12 @@ function buildWindow(app: HTMLElement, initial: LoadedSettings): void {
   const parts: Part[] = [destination, sources, excludes, schedule, keep, notifications, advanced];
 
   const banner = h('div', { class: 'banner', role: 'alert', hidden: true });
+  const unknownNote = h('div', {
+    class: 'banner unknown-settings',
+    role: 'note',
+    'aria-label': 'Settings Snaptray does not know',
+    hidden: true,
+  });
   const status = h('p', { class: 'status', role: 'status' });
   const summary = h('ul', {
     class: 'error-summary',
@@ -92,7 +98,7 @@ function buildWindow(app: HTMLElement, initial: LoadedSettings): void {
       { id: 'notifications', title: 'Notifications', icon: 'bell', element: notifications.element },
       { id: 'advanced', title: 'Advanced', icon: 'sliders', element: advanced.element },
     ],
-    banner,
+    banner: h('div', {}, unknownNote, banner),
     actionBar: h(
       'footer',
       { class: 'actionbar' },
@@ -123,6 +129,33 @@ function buildWindow(app: HTMLElement, initial: LoadedSettings): void {
   function describeFile(loaded: LoadedSettings): void {
     fileExists = loaded.exists;
     advanced.describeFile(loaded);
+    describeUnknownKeys(loaded.unknownKeys);
+  }
+
+  /** A typo such as keepAllHour would otherwise leave the default in force without a word. */
+  function describeUnknownKeys(keys: LoadedSettings['unknownKeys']): void {
+    unknownNote.hidden = keys.length === 0;
+    unknownNote.replaceChildren(
+      h(
+        'p',
+        {},
+        keys.length === 1
+          ? 'The settings file has a setting Snaptray does not know. It is ignored, and saving here removes it:'
+          : 'The settings file has settings Snaptray does not know. They are ignored, and saving here removes them:',
+      ),
+      h(
+        'ul',
+        {},
+        ...keys.map((k) =>
+          h(
+            'li',
+            {},
+            h('code', {}, k.path),
+            k.suggestion === null ? '' : ` (did you mean ${k.suggestion}?)`,
+          ),
+        ),
+      ),
+    );
   }
 
   function updateEdited(): void {
@@ -213,6 +246,7 @@ function buildWindow(app: HTMLElement, initial: LoadedSettings): void {
       status.textContent = `The settings file changed but cannot be read: ${loaded.message}`;
       return;
     }
+    describeUnknownKeys(loaded.value.unknownKeys);
     // Our own save changes the file too: nothing to do when it holds what the window shows.
     if (JSON.stringify(loaded.value.profile) === JSON.stringify(saved)) return;
     if (!isEdited()) {

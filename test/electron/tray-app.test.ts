@@ -284,6 +284,20 @@ describe('the tray', () => {
     expect(status()).toMatch(/^Today 16:01 — 0 files, \d+ B sent$/);
   });
 
+  it('names a setting it does not know in the notification and history of its runs', async () => {
+    const w = await makeWorld((d) => ({ ...sshProfile(d), retention: { keepAllHour: 72 } }));
+    await startTray(w);
+    const finished = await notification('Backup finished with a warning');
+    const warning =
+      `The settings file ${w.configFile} has a setting this version of Snaptray does not know, ` +
+      'profiles.default.retention.keepAllHour, and ignores it. Did you mean keepAllHours?';
+    expect(finished.body.startsWith(`${warning} Snapshot t-`)).toBe(true);
+    await app!.idle();
+    expect((await readHistory(w.stateDir)).map((h) => [h.outcome, h.warnings])).toEqual([
+      ['ok', [warning]],
+    ]);
+  });
+
   it('skips an unreachable destination, retries with backoff, and runs once it answers', async () => {
     const closedPort = sshd.port === 1 ? 2 : 1;
     const w = await makeWorld((d) => ({
@@ -432,23 +446,36 @@ describe('the tray', () => {
       schedule: { mode: 'interval', everyHours: 24, catchUp: true, waitForAC: true },
     }));
     const fiveDaysAgo = new Date(w.clock.now().getTime() - 5 * 24 * HOUR);
+    const anHourAgo = new Date(w.clock.now().getTime() - HOUR);
+    const run = {
+      profile: 'default',
+      startedAt: fiveDaysAgo.toISOString(),
+      endedAt: fiveDaysAgo.toISOString(),
+      outcome: 'ok',
+      exitCode: 0,
+      rsyncExitCode: 0,
+      files: 12,
+      bytesSent: 1_204_000,
+      snapshot: 't-2026-03-05-100000',
+      logPath: null,
+      error: null,
+      warnings: [],
+    };
+    // A one-off run from the command line since (`backup --dest … --prefix lab`): not a backup
+    // of this profile, so the tray still counts the days since the profile's own.
+    const oneOff = {
+      ...run,
+      startedAt: anHourAgo.toISOString(),
+      endedAt: anHourAgo.toISOString(),
+      files: 3,
+      snapshot: 'lab-2026-03-10-090000',
+      source: 'cli',
+      oneOff: { destination: '/media/stick', prefix: 'lab', sources: [w.src] },
+    };
     await mkdir(w.stateDir, { recursive: true, mode: 0o700 });
     await writeFile(
       join(w.stateDir, 'history.jsonl'),
-      JSON.stringify({
-        profile: 'default',
-        startedAt: fiveDaysAgo.toISOString(),
-        endedAt: fiveDaysAgo.toISOString(),
-        outcome: 'ok',
-        exitCode: 0,
-        rsyncExitCode: 0,
-        files: 12,
-        bytesSent: 1_204_000,
-        snapshot: 't-2026-03-05-100000',
-        logPath: null,
-        error: null,
-        warnings: [],
-      }) + '\n',
+      JSON.stringify(run) + '\n' + JSON.stringify(oneOff) + '\n',
     );
     fake.onBattery = true;
     await startTray(w);

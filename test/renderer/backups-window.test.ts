@@ -732,8 +732,9 @@ describe('the Backups window', () => {
       historyFile,
       JSON.stringify(first) + '\n' + (await readFile(historyFile, 'utf8')),
     );
-    // A run to a small disk that fills up fails, with a log.
+    // A one-off run to a small disk that fills up fails, with a log.
     const disk = await mountTmpfs(2);
+    const stick = disk.dir;
     try {
       expect((await runCli(['init', '--dest', disk.dir], world)).code).toBe(0);
       await writeTree(world.src, { 'big/blob.bin': Buffer.alloc(3_000_000, 1) });
@@ -744,11 +745,11 @@ describe('the Backups window', () => {
     }
     const history = await readHistory(world.profileState);
     const reason = history.at(-1)!.error!.message;
-    expect(history.map((h) => [h.outcome, h.source])).toEqual([
-      ['ok', undefined],
-      ['ok', 'cli'],
-      ['ok', 'cli'],
-      ['failed', 'cli'],
+    expect(history.map((h) => [h.outcome, h.source, h.oneOff?.destination])).toEqual([
+      ['ok', undefined, undefined],
+      ['ok', 'cli', undefined],
+      ['ok', 'cli', undefined],
+      ['failed', 'cli', stick],
     ]);
 
     const win = await open(world);
@@ -762,7 +763,11 @@ describe('the Backups window', () => {
     // Each run is shown at the time its history entry records, whatever day the test runs on.
     const at = (i: number) => escapeRegExp(shownTime(history[i]!.startedAt));
     expect(labels).toEqual([
-      expect.stringMatching(new RegExp(`^${at(3)}, from Command line, Failed, \\d+ (s|min)`)),
+      expect.stringMatching(
+        new RegExp(
+          `^${at(3)}, from Command line, Failed, one-off to ${escapeRegExp(stick)}, prefix box, \\d+ (s|min)`,
+        ),
+      ),
       expect.stringMatching(
         new RegExp(`^${at(2)}, from Command line, Succeeded, 2 files, 39 bytes sent, \\d+ s$`),
       ),
@@ -780,7 +785,18 @@ describe('the Backups window', () => {
     const order = await details.evaluate((d) =>
       Array.from(d.children).map((c) => c.className || c.tagName),
     );
-    expect(order.slice(0, 2)).toEqual(['H3', 'alarm failure-reason']);
+    expect(order.slice(0, 3)).toEqual(['H3', 'alarm failure-reason', 'hint one-off-note']);
+    // It went elsewhere, and says so: the One-off badge in its row, where it went in its details.
+    expect(await runs.first().locator('.one-off-badge').textContent()).toBe('One-off');
+    expect(await details.locator('.one-off-note').textContent()).toBe(
+      `One-off: this run went to ${stick}, prefix box, not to this profile’s destination, ` +
+        'prefix and sources. It is kept here for the record; the schedule, the tray and ' +
+        '“snaptray status” do not count it as a backup of this profile.',
+    );
+    expect(await details.locator('.facts div').allTextContents()).toContainEqual(
+      `Went to${stick}, prefix box`,
+    );
+    expect(await runs.nth(1).locator('.one-off-badge').count()).toBe(0);
     const log = page.getByRole('list', { name: 'The run’s log' });
     await log.getByRole('listitem').first().waitFor({ timeout: WAIT_MS });
     const messages = await log.locator('.kind-message').count();

@@ -628,6 +628,56 @@ describe('the settings window', () => {
     expect(dialogs).toEqual(['beforeunload']);
     expect(win.problems).toEqual([]);
   });
+  it('names a setting it does not know, with the nearest known one, until a save drops it', async () => {
+    const user = await makeUser();
+    // A hand-edited file: "keepAllHour" for keepAllHours, which zod alone would drop in silence.
+    const profile = { ...profileWith({}), retention: { keepAllHour: 72, dailyDays: 30 } };
+    await mkdir(join(user.configDir, 'Snaptray'), { recursive: true });
+    await writeFile(
+      user.configFile,
+      JSON.stringify({ version: 1, profiles: { default: profile }, laguage: 'en' }),
+      { mode: 0o600 },
+    );
+    const win = await open(user);
+    const { page } = win;
+    const note = page.getByRole('note', { name: 'Settings Snaptray does not know' });
+    await note.waitFor();
+    expect(await note.locator('p').textContent()).toBe(
+      'The settings file has settings Snaptray does not know. They are ignored, and saving here removes them:',
+    );
+    expect(await note.getByRole('listitem').allTextContents()).toEqual([
+      'profiles.default.retention.keepAllHour (did you mean keepAllHours?)',
+      'laguage',
+    ]);
+    // It is seen from every page, and the Keep page shows what is in force: the default.
+    await goTo(page, 'Keep');
+    expect(await note.isVisible()).toBe(true);
+    expect(await page.getByLabel('Keep every snapshot for').inputValue()).toBe('24');
+    await screenshot(page, 'unknown-settings');
+
+    // Set in the window and saved: the file holds the known key, and nothing else is unknown.
+    await page.getByLabel('Keep every snapshot for').fill('72');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => saveStatus(page)).toBe('Saved.');
+    expect(await note.isHidden()).toBe(true);
+    const written = JSON.parse(await readFile(user.configFile, 'utf8'));
+    expect(written.laguage).toBeUndefined();
+    expect(written.profiles.default.retention).toMatchObject({ keepAllHours: 72, dailyDays: 30 });
+    expect(written.profiles.default.retention.keepAllHour).toBeUndefined();
+
+    // A typo made by hand later shows with the next reload.
+    written.profiles.default.schedule.everyHour = 6;
+    await writeFile(user.configFile, JSON.stringify(written));
+    await win.emitSettingsChanged();
+    await expect
+      .poll(() => note.getByRole('listitem').allTextContents())
+      .toEqual(['profiles.default.schedule.everyHour (did you mean everyHours?)']);
+    expect(await note.locator('p').textContent()).toBe(
+      'The settings file has a setting Snaptray does not know. It is ignored, and saving here removes it:',
+    );
+    expect(win.problems).toEqual([]);
+  });
+
   it('names every control, works from the keyboard, and follows light and dark themes', async () => {
     const user = await makeUser();
     await writeSettings(

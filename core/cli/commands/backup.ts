@@ -36,6 +36,16 @@ export async function backup(
       message: `No sources are set for profile "${r.name}": pass --source PATH or set them in the settings.`,
     });
   }
+  if (args.ifDue && r.oneOff !== null) {
+    return failedOutput(failureJson, 2, {
+      kind: 'settings',
+      message:
+        `--if-due follows the schedule of profile "${r.name}", but --dest, --prefix or --source ` +
+        `name another destination, prefix or sources than ${r.configPath} saves for it, and such a ` +
+        "one-off run never counts as the profile's backup. Save them in the settings, or run the " +
+        'one-off without --if-due.',
+    });
+  }
   if (args.ifDue) {
     const due = await backupDue(
       {
@@ -69,6 +79,8 @@ export async function backup(
       profileName: r.name,
       profile: r.profile,
       force: args.force,
+      oneOff: r.oneOff,
+      settingsWarnings: r.settingsWarnings,
       signal: ctx.signal,
       onEvent: reporter?.onEvent,
     });
@@ -77,8 +89,8 @@ export async function backup(
   }
   return {
     exitCode: result.exitCode,
-    json: backupJson(result),
-    text: backupText(result),
+    json: { ...backupJson(result), oneOff: r.oneOff },
+    text: backupText(result) + oneOffText(r),
     warnings: result.warnings,
   };
 }
@@ -112,6 +124,15 @@ export function sentAndHeld(
   if (r.totalFiles === null) return sent;
   const size = r.totalBytes === null ? '' : `, ${formatBytes(r.totalBytes)}`;
   return `${sent}; the snapshot holds ${plural(r.totalFiles, 'file')}${size}`;
+}
+
+/** A one-off says so, so that nobody takes it for the profile's backup. */
+function oneOffText(r: ResolvedProfile): string {
+  if (r.oneOff === null) return '';
+  return (
+    `This was a one-off run to ${r.oneOff.destination ?? ''} (prefix ${r.oneOff.prefix ?? ''}): ` +
+    `the schedule and status of profile "${r.name}" do not count it as its backup.\n`
+  );
 }
 
 function backupText(r: BackupResult): string {

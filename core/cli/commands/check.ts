@@ -43,7 +43,9 @@ export async function check(
         message,
         ...(suggestedRsyncPath !== undefined ? { suggestedRsyncPath } : {}),
       })),
+      warnings: r.settingsWarnings,
     },
     text,
+    warnings: r.settingsWarnings,
   };
 }

@@ -103,7 +103,8 @@ function givenOptions(args: CliArgs): string[] {
 
 /** The prefix defaults to the host name; saving it keeps snapshots linked after a rename. */
 function savePrefix(r: ResolvedProfile): boolean {
-  if (!r.backend || !r.settings) return false;
+  // A one-off destination's prefix is not the profile's.
+  if (!r.backend || !r.settings || r.oneOff !== null) return false;
   const stored = r.settings.profiles[r.name];
   if (!stored || stored.prefix !== '') return false;
   const next = {

@@ -7,8 +7,8 @@ import { formatDestination } from '../../destination/address.js';
 import { isComplete, snapshotsOf, type Snapshot } from '../../destination/snapshot.js';
 import { failure, type Failure } from '../../errors.js';
 import { formatBytes, plural } from '../../format.js';
-import { isOverdue, lastSuccess, nextRun, overdueSince } from '../../schedule.js';
-import { readHistory, type HistoryEntry } from '../../state/history.js';
+import { isOverdue, lastAttempt, lastSuccess, nextRun, overdueSince } from '../../schedule.js';
+import { profileRuns, readHistory, type HistoryEntry } from '../../state/history.js';
 import type { LockHolder } from '../../state/lock.js';
 import { readPause, type PauseState } from '../../state/pause.js';
 import { readRunLock } from '../../state/profile-lock.js';
@@ -43,7 +43,8 @@ export async function status(args: CliArgs, ctx: CommandContext): Promise<Output
       ),
     );
   }
-  const history = await readHistory(sp.stateDir, { last: 500 });
+  // One-off runs (another destination, prefix or sources) are not this profile's backups.
+  const history = profileRuns(await readHistory(sp.stateDir, { last: 500 }));
   const running = await readRunLock(sp.lock);
   const facts = gather(sp, history, pause, running, now);
   let newest: Snapshot | null = null;
@@ -98,7 +99,7 @@ function gather(
   running: LockHolder | null,
   now: Date,
 ): Facts {
-  const last = history.at(-1) ?? null;
+  const last = lastAttempt(history);
   const success = lastSuccess(history);
   const pausedUntil = pause.paused ? pause.until : null;
   let next: Date | null = null;

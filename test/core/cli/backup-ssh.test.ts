@@ -7,9 +7,16 @@ import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { makeCliHome, runCli, type CliHome } from '../../support/cli.js';
+import {
+  makeCliHome,
+  runCli,
+  startCli,
+  writeSettingsFile,
+  type CliHome,
+} from '../../support/cli.js';
+import { processesMatching, type ProcessMatch } from '../../support/processes.js';
 import { runProgram } from '../../support/run-program.js';
-import { startSshd, type Sshd } from '../../support/sshd.js';
+import { profileSsh, startSshd, type Sshd } from '../../support/sshd.js';
 import { linkCount, makeTempDir, readTree, writeTree } from '../../support/tree.js';
 
 let sshd: Sshd;
@@ -54,6 +61,14 @@ function backup(...extra: string[]) {
 
 async function snapshotNames(dir = destDir): Promise<string[]> {
   return (await readdir(dir)).filter((n) => /^r-[\d-]+$/.test(n)).sort();
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 1200; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`Timed out waiting for ${what}`);
 }
 
 beforeAll(async () => {
@@ -279,6 +294,96 @@ describe('backup over ssh', () => {
     expect(r.code).toBe(1);
     expect(r.json?.error).toMatchObject({ kind: 'not-initialised' });
     expect(await readdir(destDir)).toEqual([]);
+  });
+});
+
+describe('a run killed with SIGKILL over ssh', () => {
+  /** The folder a running CLI process made for its connection and scratch files. */
+  async function runFolderOf(pid: number): Promise<string> {
+    const dir = join(home.runtimeDir, 'snaptray');
+    let found: string | undefined;
+    await waitFor(`the folder of process ${pid}`, async () => {
+      found = (await readdir(dir).catch(() => [] as string[])).find((n) =>
+        n.startsWith(`r-${pid}-`),
+      );
+      return found !== undefined;
+    });
+    return join(dir, found!);
+  }
+
+  /** Until an rsync sends through the connection of that folder; its processes. */
+  async function whileSending(folder: string): Promise<ProcessMatch[]> {
+    let rsyncs: ProcessMatch[] = [];
+    await waitFor(`an rsync through ${folder}`, async () => {
+      rsyncs = (await processesMatching(`${folder}/ssh_config`)).filter((p) =>
+        p.argv.includes('rsync'),
+      );
+      return rsyncs.length > 0;
+    });
+    return rsyncs;
+  }
+
+  const isMaster = (p: ProcessMatch) => p.argv[0] === 'ssh' && p.argv.includes('ControlMaster=yes');
+
+  it('leaves no ssh master or folder behind once the next run starts, and a live run’s are untouched', async () => {
+    const workDest = await makeTempDir('st-router-work-');
+    const workSrc = await makeTempDir('st-src-work-');
+    await writeTree(workSrc, { blob: Buffer.alloc(300_000, 3) });
+    const profile = (dest: string, prefix: string, slow: boolean) => ({
+      sources: [dest === workDest ? workSrc : src],
+      destination: remote(dest),
+      prefix,
+      ssh: profileSsh(sshd),
+      rsync: { bandwidthLimit: slow ? 100 : null },
+    });
+    const configFile = join(home.configDir, 'Snaptray', 'config.json');
+    await writeSettingsFile(configFile, {
+      default: profile(destDir, 'r', true),
+      work: profile(workDest, 'w', true),
+    });
+    await writeTree(src, { 'big/more': Buffer.alloc(1_500_000, 2) });
+    for (const p of ['default', 'work']) {
+      const init = await runCli(['init', '--profile', p], home);
+      expect(init.code, init.stderr).toBe(0);
+    }
+
+    // A run of "default" is killed mid-transfer: its ssh master lingers, its folder stays.
+    const killed = startCli(['backup'], home);
+    const dead = await runFolderOf(killed.child.pid!);
+    await whileSending(dead);
+    killed.child.kill('SIGKILL');
+    await killed.done;
+    expect((await processesMatching(`${dead}/`)).filter(isMaster)).toHaveLength(1);
+    expect(existsSync(dead)).toBe(true);
+
+    // A run of "work" goes on meanwhile, held mid-transfer.
+    const work = startCli(['backup', '--profile', 'work', '--json'], home);
+    const live = await runFolderOf(work.child.pid!);
+    const held = await whileSending(live);
+    for (const p of held) process.kill(p.pid, 'SIGSTOP');
+    let workResult;
+    try {
+      await writeSettingsFile(configFile, {
+        default: profile(destDir, 'r', false),
+        work: profile(workDest, 'w', true),
+      });
+      const next = await runCli(['backup', '--json'], home);
+      expect(next.code, next.stderr).toBe(0);
+
+      // The dead run's master and folder are gone; the live run's are where they were.
+      expect(await processesMatching(`${dead}/`)).toEqual([]);
+      expect(existsSync(dead)).toBe(false);
+      expect((await processesMatching(`${live}/`)).filter(isMaster)).toHaveLength(1);
+      expect(existsSync(join(live, 'ssh_config'))).toBe(true);
+    } finally {
+      for (const p of held) process.kill(p.pid, 'SIGCONT');
+      workResult = await work.done;
+    }
+    expect(workResult.code, workResult.stderr).toBe(0);
+    expect(workResult.json).toMatchObject({ outcome: 'ok' });
+    // The live run closed its own master and removed its folder as it ended.
+    expect(await processesMatching(`${live}/`)).toEqual([]);
+    expect(await readdir(join(home.runtimeDir, 'snaptray'))).toEqual([]);
   });
 });
 

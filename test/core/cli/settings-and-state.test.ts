@@ -72,6 +72,56 @@ describe('settings', () => {
     expect(json.json).toMatchObject({ snapshots: [], error: { kind: 'settings' } });
   });
 
+  it('warns in every run and in check about a key it does not know, naming the nearest known one', async () => {
+    const file = join(home.configDir, 'Snaptray', 'config.json');
+    await mkdir(join(home.configDir, 'Snaptray'), { recursive: true });
+    const profile = {
+      sources: [src],
+      destination: dest,
+      prefix: 'cfg',
+      retention: { keepAllHour: 72 },
+      shedule: { mode: 'daily' },
+    };
+    const other = { ...profile, destination: '', retention: { keepDaily: 3 } };
+    await writeFile(
+      file,
+      JSON.stringify({ version: 1, profiles: { default: profile, other }, extra: true }),
+      { mode: 0o600 },
+    );
+    const warnings = [
+      `The settings file ${file} has a setting this version of Snaptray does not know, ` +
+        'profiles.default.retention.keepAllHour, and ignores it. Did you mean keepAllHours?',
+      `The settings file ${file} has a setting this version of Snaptray does not know, ` +
+        'profiles.default.shedule, and ignores it. Did you mean schedule?',
+      `The settings file ${file} has a setting this version of Snaptray does not know, ` +
+        'extra, and ignores it.',
+    ];
+    const stderr = warnings.map((w) => `Warning: ${w}\n`).join('');
+
+    // Not an error: the backup runs with the defaults in force, and says why they are.
+    const text = await runCli(['backup'], home);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stderr).toBe(stderr);
+    const json = await runCli(['backup', '--json'], home);
+    expect(json.code, json.stderr).toBe(0);
+    expect(json.json?.warnings).toEqual(warnings);
+    // The history keeps them, so the tray and the Backups window show them too.
+    const history = (await readFile(join(profileDir(), 'history.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { warnings: string[] });
+    expect(history.map((e) => e.warnings)).toEqual([warnings, warnings]);
+
+    const check = await runCli(['check', '--json'], home);
+    expect(check.code, check.stderr).toBe(0);
+    expect(check.json?.warnings).toEqual(warnings);
+    expect((await runCli(['check'], home)).stderr).toBe(stderr);
+    // The file is read, never rewritten.
+    expect(JSON.parse(await readFile(file, 'utf8')).profiles.default.retention).toEqual({
+      keepAllHour: 72,
+    });
+  });
+
   it('refuses a file from a newer Snaptray, and a file that is not JSON', async () => {
     await settingsFile({}, 7);
     const newer = await runCli(['list'], home);

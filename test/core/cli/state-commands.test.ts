@@ -246,3 +246,142 @@ describe('snaptray pause and resume', () => {
     expect(minutes).toBeLessThanOrEqual(90);
   });
 });
+
+describe('a one-off run', () => {
+  /** A backup of the profile five days ago: its real backups are overdue. */
+  async function oldBackup(): Promise<string> {
+    const old = new Date(Date.now() - 5 * 86_400_000).toISOString();
+    await mkdir(stateDir(), { recursive: true });
+    await writeFile(
+      join(stateDir(), 'history.jsonl'),
+      JSON.stringify({
+        profile: 'default',
+        startedAt: old,
+        endedAt: old,
+        outcome: 'ok',
+        exitCode: 0,
+        rsyncExitCode: 0,
+        files: 2,
+        bytesSent: 10,
+        snapshot: 't-old',
+        logPath: null,
+        error: null,
+        warnings: [],
+      }) + '\n',
+    );
+    return old;
+  }
+
+  it('to another destination, prefix and sources leaves the status and --if-due of the failing profile as they were', async () => {
+    const old = await oldBackup();
+    // The profile's own backups fail: its source is gone.
+    await settings({ sources: [join(src, 'gone')] });
+    expect((await runCli(['backup'], home)).code).toBe(2);
+    const statusBefore = (await runCli(['status', '--json'], home)).json!;
+    const dueBefore = await runCli(['backup', '--if-due', '--json'], home);
+    expect(statusBefore).toMatchObject({
+      lastRun: { outcome: 'failed', error: { kind: 'source-missing' } },
+      lastSuccess: { snapshot: 't-old' },
+      overdue: true,
+      overdueSince: old,
+    });
+
+    const other = await makeTempDir('st-other-');
+    expect((await runCli(['init', '--dest', other], home)).code).toBe(0);
+    const oneOff = await runCli(
+      ['backup', '--dest', other, '--prefix', 'lab', '--source', src, '--json'],
+      home,
+    );
+    expect(oneOff.code, oneOff.stderr).toBe(0);
+    expect(oneOff.json).toMatchObject({
+      outcome: 'ok',
+      oneOff: { destination: other, prefix: 'lab', sources: [src] },
+    });
+    expect((await readdir(other)).filter((n) => /^lab-[\d-]+$/.test(n))).toEqual([
+      oneOff.json?.snapshot,
+    ]);
+    const text = await runCli(
+      ['backup', '--dest', other, '--prefix', 'lab', '--source', src],
+      home,
+    );
+    expect(text.stdout).toMatch(
+      new RegExp(
+        `\\nThis was a one-off run to ${other} \\(prefix lab\\): the schedule and status of ` +
+          'profile "default" do not count it as its backup\\.\\n$',
+      ),
+    );
+
+    // Recorded, marked as a one-off, and nothing the profile shows or decides has moved.
+    const history = (await readFile(join(stateDir(), 'history.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(history.map((e) => [e.outcome, e.oneOff ?? null])).toEqual([
+      ['ok', null],
+      ['failed', null],
+      ['ok', { destination: other, prefix: 'lab', sources: [src] }],
+      ['ok', { destination: other, prefix: 'lab', sources: [src] }],
+    ]);
+    const statusAfter = (await runCli(['status', '--json'], home)).json!;
+    // Overdue means "due now": the next backup is the moment status was asked.
+    expect({ ...statusAfter, nextBackup: null }).toEqual({ ...statusBefore, nextBackup: null });
+    expect(statusAfter.due).toBe(true);
+    const dueAfter = await runCli(['backup', '--if-due', '--json'], home);
+    expect(dueAfter).toEqual(dueBefore);
+    expect(dueAfter.json).toMatchObject({
+      outcome: 'not-due',
+      reason: 'The last attempt failed; waiting a little before trying again.',
+    });
+    const words = (await runCli(['status'], home)).stdout;
+    expect(words).toContain(`\nLast backup: ${localTime(new Date(old))}, ok: t-old,`);
+    expect(words).toMatch(/\nLast run: .*, failed: These sources do not exist/);
+    expect(words).not.toContain('lab-');
+
+    // --if-due with flags that make a one-off would run it at every check: refused.
+    const cron = await runCli(
+      ['backup', '--if-due', '--dest', other, '--prefix', 'lab', '--source', src],
+      home,
+    );
+    expect(cron.code).toBe(2);
+    expect(cron.stderr).toBe(
+      `snaptray: --if-due follows the schedule of profile "default", but --dest, --prefix or ` +
+        `--source name another destination, prefix or sources than ${configFile} saves for it, ` +
+        "and such a one-off run never counts as the profile's backup. Save them in the settings, " +
+        'or run the one-off without --if-due.\n',
+    );
+  });
+
+  it('flags that repeat the saved destination, prefix and sources make the profile’s own backup', async () => {
+    await oldBackup();
+    const own = await runCli(
+      ['backup', '--dest', `${dest}/`, '--prefix', 't', '--source', src, '--json'],
+      home,
+    );
+    expect(own.code, own.stderr).toBe(0);
+    expect(own.json).toMatchObject({ outcome: 'ok', oneOff: null });
+    expect((await runCli(['status', '--json'], home)).json).toMatchObject({
+      lastSuccess: { snapshot: own.json?.snapshot },
+      overdue: false,
+      due: false,
+    });
+    expect(await runCli(['backup', '--if-due'], home)).toMatchObject({ code: 0, stdout: '' });
+  });
+});
+
+describe('runs refused by a pause or the lock', () => {
+  it('are not the last run: after resume, status tells of the last real backup', async () => {
+    const ran = await runCli(['backup', '--json'], home);
+    expect(ran.code, ran.stderr).toBe(0);
+    const before = (await runCli(['status'], home)).stdout;
+    expect((await runCli(['pause'], home)).code).toBe(0);
+    expect((await runCli(['backup'], home)).code).toBe(4);
+    expect((await runCli(['resume'], home)).code).toBe(0);
+    const after = await runCli(['status', '--json'], home);
+    expect(after.json).toMatchObject({
+      lastRun: { outcome: 'ok', snapshot: ran.json?.snapshot },
+      lastSuccess: { outcome: 'ok', snapshot: ran.json?.snapshot },
+    });
+    expect((await runCli(['status'], home)).stdout).toBe(before);
+    expect(before).not.toMatch(/Last run/);
+  });
+});

@@ -3,7 +3,7 @@ import { appendFile, mkdtemp, readFile, rm, stat, truncate, writeFile } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { appendHistory, readHistory } from '../../../core/state/history.js';
+import { appendHistory, profileRuns, readHistory } from '../../../core/state/history.js';
 import type { HistoryEntry } from '../../../core/state/history.js';
 
 const HISTORY_MODULE = resolve(import.meta.dirname, '../../../core/state/history.ts');
@@ -95,6 +95,26 @@ describe('appendHistory and readHistory', () => {
     expect(read.map((e) => e.source)).toEqual([undefined, 'tray', 'cli', undefined]);
     expect(read[0]).toEqual(older);
     expect(read[3]).toEqual(entry(4));
+  });
+
+  it('marks one-off runs, which profileRuns leaves out; a marking a later version changed still counts', async () => {
+    const target = { destination: '/media/stick', prefix: 'lab', sources: ['/home/ben'] };
+    await appendHistory(dir, entry(1));
+    await appendHistory(dir, entry(2, { oneOff: target }));
+    // What a later version might write instead: a bare flag, or fields of another shape.
+    await appendFile(historyPath(), JSON.stringify({ ...entry(3), oneOff: true }) + '\n');
+    await appendFile(
+      historyPath(),
+      JSON.stringify({ ...entry(4), oneOff: { destination: 7, via: 'x' } }) + '\n',
+    );
+    await appendFile(historyPath(), JSON.stringify({ ...entry(5), oneOff: null }) + '\n');
+    const read = await readHistory(dir);
+    const unknown = { destination: null, prefix: null, sources: null };
+    expect(read.map((e) => e.oneOff)).toEqual([undefined, target, unknown, unknown, undefined]);
+    expect(profileRuns(read).map((e) => e.files)).toEqual([1, 5]);
+    // The line itself keeps only what older versions read, plus the marking.
+    const line = JSON.parse((await readFile(historyPath(), 'utf8')).split('\n')[1]!);
+    expect(line).toEqual({ ...entry(2), oneOff: target });
   });
 
   it('skips garbage lines and a torn last line', async () => {
