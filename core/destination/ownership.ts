@@ -14,6 +14,7 @@
  * host and user are for people to read; only owner.id and owner.profile decide.
  */
 import { z } from 'zod';
+import { safeName } from '../terminal-text.js';
 import type { Snapshot } from './snapshot.js';
 
 export interface OwnerRef {
@@ -137,8 +138,8 @@ export function decideOwnership(owner: PrefixOwner, me: Me, prefix: string): Own
         return {
           kind: 'refuse',
           message:
-            `The snapshots named "${prefix}-…" were made by ${owner.user ?? 'another user'} on ` +
-            `"${owner.host}" (profile "${owner.owner.profile}"), and their owner file is missing. ` +
+            `The snapshots named "${prefix}-…" were made by ${owner.user === null ? 'another user' : safeName(owner.user)} on ` +
+            `"${safeName(owner.host)}" (profile "${safeName(owner.owner.profile)}"), and their owner file is missing. ` +
             `Choose another prefix; or, if they are yours, ${adopt}.`,
         };
       }
@@ -156,7 +157,7 @@ export function decideOwnership(owner: PrefixOwner, me: Me, prefix: string): Own
       return {
         kind: 'refuse',
         message:
-          `The snapshots named "${prefix}-…" were made by the machine "${owner.host}". If that ` +
+          `The snapshots named "${prefix}-…" were made by the machine "${safeName(owner.host)}". If that ` +
           `was this machine under an earlier name, or this machine replaces it, ${adopt} to ` +
           'continue its snapshots; otherwise choose another prefix.',
       };
@@ -165,10 +166,11 @@ export function decideOwnership(owner: PrefixOwner, me: Me, prefix: string): Own
 
 /** "user ben on "univac" (profile "default")", or "this account's profile "work"". */
 export function describeOwner(claim: Claim, me?: Me): string {
+  // Read from the destination: shown with any control characters escaped (terminal-text.ts).
   if (me !== undefined && claim.owner.id === me.id) {
-    return `this account's profile "${claim.owner.profile}"`;
+    return `this account's profile "${safeName(claim.owner.profile)}"`;
   }
-  return `user ${claim.user} on "${claim.host}" (profile "${claim.owner.profile}")`;
+  return `user ${safeName(claim.user)} on "${safeName(claim.host)}" (profile "${safeName(claim.owner.profile)}")`;
 }
 
 /** The owner file that makes `me` the owner, keeping the history of earlier owners. */
