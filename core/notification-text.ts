@@ -1,9 +1,11 @@
 import { formatBytes, formatCount, formatDuration } from './format.js';
+import { safeName } from './terminal-text.js';
 
 /**
  * Desktop notification texts. They reach notify-send through node-notifier and a shell, and some
- * notification daemons read a little markup in the body: so every text is plain (no control or
- * bidi characters), bounded, and the body has `&`, `<` and `>` escaped.
+ * notification daemons read a little markup in the body: so every text is plain (control and
+ * bidi characters shown escaped, terminal-text.ts), bounded, and the body has `&`, `<` and `>`
+ * escaped.
  */
 
 export type Urgency = 'low' | 'normal' | 'critical';
@@ -52,9 +54,6 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 
 /** Line breaks and tabs (including U+2028/U+2029) read as word breaks. */
 const BREAKS = /\r\n|[\t\n\v\f\r\u0085\u2028\u2029]/g;
-/** Other C0/C1 controls, and the marks and overrides that reorder text (Trojan Source). */
-// eslint-disable-next-line no-control-regex -- finding control characters is this pattern's job
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 const MARKUP: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
 
 export function notificationText(event: NotificationEvent): NotificationText {
@@ -66,9 +65,9 @@ export function notificationText(event: NotificationEvent): NotificationText {
   };
 }
 
-/** The text with line breaks as spaces and every other control or bidi character removed. */
+/** The text with line breaks as spaces and every other control or bidi character escaped. */
 export function plainText(text: string): string {
-  return text.replace(BREAKS, ' ').replace(INVISIBLE, '');
+  return safeName(text.replace(BREAKS, ' '));
 }
 
 /**

@@ -2,6 +2,7 @@
  * What prune would do to each snapshot of a prefix, in words: `snaptray prune` carries it out,
  * and the settings window shows it before the user saves a retention policy.
  */
+import { safeName } from '../terminal-text.js';
 import type { Claim } from '../destination/ownership.js';
 import {
   compareSnapshots,
@@ -67,7 +68,7 @@ export function previewRetention(
       return entry(
         s,
         'leave',
-        `written by another owner (${s.manifest?.user ?? 'unknown user'} on "${s.manifest?.host ?? '?'}")`,
+        `written by another owner (${safeName(s.manifest?.user ?? 'unknown user')} on "${safeName(s.manifest?.host ?? '?')}")`,
       );
     }
     const kept = keep.get(s.name);

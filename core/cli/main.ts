@@ -3,6 +3,7 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { places } from '../environment.js';
+import { safeJson, safeText } from '../terminal-text.js';
 import type { Failure } from '../errors.js';
 import { appVersion } from '../version.js';
 import { parseCli, USAGE, type CliArgs, type CommandName } from './args.js';
@@ -107,10 +108,12 @@ export async function main(
       const command = COMMAND_TABLE[parsed.command as CommandName] as
         ProfileCommand | PlainCommand | undefined;
       const error: Failure = { kind: 'usage', message: parsed.message };
-      io.stdout.write(JSON.stringify(command ? command.failureJson(error) : { error }) + '\n');
+      io.stdout.write(
+        safeJson(JSON.stringify(command ? command.failureJson(error) : { error })) + '\n',
+      );
     }
     io.stderr.write(
-      `snaptray: ${parsed.message}\nSee "snaptray --help" for the commands and options.\n`,
+      `snaptray: ${safeText(parsed.message)}\nSee "snaptray --help" for the commands and options.\n`,
     );
     return 2;
   }
@@ -158,15 +161,17 @@ async function runCommand(
  */
 function writeOutput(io: Io, json: boolean, out: Output): void {
   const success = out.exitCode === 0 || out.exitCode === 3;
+  // Names and messages from outside (the destination, rsync, ssh) reach no terminal raw.
+  const text = safeText(out.text);
   if (json) {
-    io.stdout.write(JSON.stringify(out.json) + '\n');
-    if (out.text) io.stderr.write(out.text);
+    io.stdout.write(safeJson(JSON.stringify(out.json)) + '\n');
+    if (text) io.stderr.write(text);
   } else if (success) {
-    io.stdout.write(out.text);
-  } else if (out.text) {
-    io.stderr.write(out.text);
+    io.stdout.write(text);
+  } else if (text) {
+    io.stderr.write(text);
   }
-  for (const w of out.warnings ?? []) io.stderr.write(`Warning: ${w}\n`);
+  for (const w of out.warnings ?? []) io.stderr.write(`Warning: ${safeText(w)}\n`);
 }
 
 export { appVersion };

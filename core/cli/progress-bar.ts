@@ -4,6 +4,7 @@
  * speed, a percent and the time left once they mean something (progress-estimate.ts), redraws at
  * most a few times a second, and clears its line when the run ends or is interrupted.
  */
+import { safeName, safeText } from '../terminal-text.js';
 import type { BackupEvent, Phase } from '../backup/run.js';
 import { ProgressTracker, type ProgressEstimate } from '../backup/progress-estimate.js';
 import { formatBytes, formatCount, formatDuration } from '../format.js';
@@ -75,7 +76,7 @@ export function createProgressReporter(
   let drawnAt = -Infinity;
   let copying = false;
   const draw = (text: string) => {
-    const line = text.slice(0, Math.max(20, (stream.columns || 80) - 1));
+    const line = safeName(text).slice(0, Math.max(20, (stream.columns || 80) - 1));
     if (line === drawn) return;
     stream.write(`\r\x1b[2K${line}`);
     drawn = line;
@@ -112,12 +113,12 @@ export function createProgressReporter(
           return;
         case 'snapshot':
           clear();
-          stream.write(`Snapshot ${event.name}\n`);
+          stream.write(`Snapshot ${safeName(event.name)}\n`);
           return;
         case 'warning': {
           const line = drawn;
           clear();
-          stream.write(`Warning: ${event.message}\n`);
+          stream.write(`Warning: ${safeText(event.message)}\n`);
           if (line !== '') draw(line);
           return;
         }

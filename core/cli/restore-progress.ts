@@ -3,6 +3,7 @@
  * (progress-bar.ts): the same line, redrawn a few times a second, cleared at the end. Silent
  * when stderr is not a terminal. Warnings are printed once, with the result.
  */
+import { safeName } from '../terminal-text.js';
 import { ProgressTracker } from '../backup/progress-estimate.js';
 import type { RestoreEvent } from '../restore/restore.js';
 import type { VerifyEvent } from '../restore/verify.js';
@@ -26,7 +27,7 @@ function terminalLine(stream: NodeJS.WriteStream, now: () => number) {
   process.once('exit', onExit);
   return {
     draw(text: string) {
-      const line = text.slice(0, Math.max(20, (stream.columns || 80) - 1));
+      const line = safeName(text).slice(0, Math.max(20, (stream.columns || 80) - 1));
       if (line === drawn) return;
       stream.write(`\r\x1b[2K${line}`);
       drawn = line;
@@ -59,7 +60,7 @@ export function createRestoreReporter(
           return;
         case 'snapshot':
           line.clear();
-          stream.write(`From ${event.name}\n`);
+          stream.write(`From ${safeName(event.name)}\n`);
           return;
         case 'progress': {
           tracker.update(event.progress, now());

@@ -4,6 +4,7 @@
  * made under another host name. The earlier owners stay in the new owner file, so their snapshots
  * count as this owner's. The caller holds the profile's lock.
  */
+import { safeName } from '../terminal-text.js';
 import { failure, type Failure } from '../errors.js';
 import { checkHeld, writeClaim } from './hold-prefix.js';
 import type { DestinationContext } from './ops.js';
@@ -54,7 +55,7 @@ export async function adoptPrefix(
     owner.kind === 'claimed'
       ? describeOwner(owner.claim)
       : owner.kind === 'unclaimed'
-        ? `the machine "${owner.host}" (before prefixes had owners)`
+        ? `the machine "${safeName(owner.host)}" (before prefixes had owners)`
         : 'nobody';
   return {
     ok: true,

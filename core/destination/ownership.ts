@@ -15,6 +15,7 @@
  */
 import { z } from 'zod';
 import type { ElsewhereIdentity } from '../settings/identity.js';
+import { safeName } from '../terminal-text.js';
 import type { Snapshot } from './snapshot.js';
 
 export interface OwnerRef {
@@ -130,7 +131,7 @@ export function decideOwnership(owner: PrefixOwner, me: Me, prefix: string): Own
     case 'claimed':
       if (sameOwner(owner.claim.owner, me)) return { kind: 'ours', claim: owner.claim };
       if (cameWithHome(me, owner.claim.owner.id)) {
-        return copiedHome(prefix, describeOwner(owner.claim), owner.claim.host, adopt);
+        return copiedHome(prefix, describeOwner(owner.claim), safeName(owner.claim.host), adopt);
       }
       return {
         kind: 'refuse',
@@ -154,14 +155,14 @@ export function decideOwnership(owner: PrefixOwner, me: Me, prefix: string): Own
       if (owner.owner !== null) {
         if (sameOwner(owner.owner, me)) return { kind: 'claim' };
         if (cameWithHome(me, owner.owner.id)) {
-          const who = `${owner.user ?? 'another user'} on "${owner.host}" (profile "${owner.owner.profile}")`;
-          return copiedHome(prefix, who, owner.host, adopt);
+          const who = `${owner.user === null ? 'another user' : safeName(owner.user)} on "${safeName(owner.host)}" (profile "${safeName(owner.owner.profile)}")`;
+          return copiedHome(prefix, who, safeName(owner.host), adopt);
         }
         return {
           kind: 'refuse',
           message:
-            `The snapshots named "${prefix}-…" were made by ${owner.user ?? 'another user'} on ` +
-            `"${owner.host}" (profile "${owner.owner.profile}"), and their owner file is missing. ` +
+            `The snapshots named "${prefix}-…" were made by ${owner.user === null ? 'another user' : safeName(owner.user)} on ` +
+            `"${safeName(owner.host)}" (profile "${safeName(owner.owner.profile)}"), and their owner file is missing. ` +
             `Choose another prefix; or, if they are yours, ${adopt}.`,
         };
       }
@@ -179,7 +180,7 @@ export function decideOwnership(owner: PrefixOwner, me: Me, prefix: string): Own
       return {
         kind: 'refuse',
         message:
-          `The snapshots named "${prefix}-…" were made by the machine "${owner.host}". If that ` +
+          `The snapshots named "${prefix}-…" were made by the machine "${safeName(owner.host)}". If that ` +
           `was this machine under an earlier name, or this machine replaces it, ${adopt} to ` +
           'continue its snapshots; otherwise choose another prefix.',
       };
@@ -207,10 +208,11 @@ function copiedHome(prefix: string, who: string, host: string, adopt: string): O
 
 /** "user ben on "univac" (profile "default")", or "this account's profile "work"". */
 export function describeOwner(claim: Claim, me?: Me): string {
+  // Read from the destination: shown with any control characters escaped (terminal-text.ts).
   if (me !== undefined && claim.owner.id === me.id) {
-    return `this account's profile "${claim.owner.profile}"`;
+    return `this account's profile "${safeName(claim.owner.profile)}"`;
   }
-  return `user ${claim.user} on "${claim.host}" (profile "${claim.owner.profile}")`;
+  return `user ${safeName(claim.user)} on "${safeName(claim.host)}" (profile "${safeName(claim.owner.profile)}")`;
 }
 
 /** The owner file that makes `me` the owner, keeping the history of earlier owners. */

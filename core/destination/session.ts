@@ -13,7 +13,13 @@ import { failure, type Failure } from '../errors.js';
 import type { Spawn } from '../process.js';
 import type { Profile } from '../settings/schema.js';
 import { closeMaster, openMaster, prepareSsh, remoteUser, SshConfigError } from '../ssh/master.js';
+import { trustFile } from '../settings/trusted-file.js';
 import { ensurePrivateDir } from '../state/paths.js';
+
+/** `~/x` as ssh reads it: the account's real home, not $HOME. */
+function expandHome(path: string): string {
+  return path.startsWith('~/') ? join(userInfo().homedir, path.slice(2)) : path;
+}
 
 export interface SessionEnvironment {
   spawn: Spawn;
@@ -54,6 +60,15 @@ export async function openDestination(
     const account = async () => userInfo().username;
     return { ok: true, value: { ctx, account, close: removeRunDir } };
   }
+  // Its ProxyCommand or LocalCommand would run as this account: only a file of its own.
+  const sshConfig = ssh.configFile ?? env.defaultSshConfig;
+  if (sshConfig !== null) {
+    const trust = trustFile(expandHome(sshConfig), 'the ssh config file');
+    if (!trust.ok) {
+      await removeRunDir();
+      return { ok: false, failure: failure('settings', trust.message) };
+    }
+  }
   let session;
   try {
     session = await prepareSsh(
@@ -62,7 +77,7 @@ export async function openDestination(
         port: ssh.port,
         identityFile: ssh.identityFile,
         knownHostsFiles: [env.appKnownHosts, ...(ssh.knownHostsFile ? [ssh.knownHostsFile] : [])],
-        includeConfig: ssh.configFile ?? env.defaultSshConfig,
+        includeConfig: sshConfig,
         connectTimeoutSeconds: 15,
       },
       runDir,

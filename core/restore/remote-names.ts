@@ -12,6 +12,7 @@
  * commands. Names go in a `--files-from` list instead, NUL-separated (`--from0`), as bytes.
  */
 import { isUtf8 } from 'node:buffer';
+import { escapeUnsafe } from '../terminal-text.js';
 
 const ESCAPE = /\\#([0-7]{3})/g;
 const HASH = 0x23;
@@ -57,10 +58,12 @@ export function pathBytes(text: string): Buffer {
   return decodeRsyncName(text);
 }
 
-/** Path text made safe for a terminal line: control characters as `\#ooo` (still valid path text). */
+/**
+ * Path text made safe for a terminal line: control characters, C1 controls and bidi marks
+ * (terminal-text.ts) as `\#ooo` escapes of their bytes, still valid path text.
+ */
 export function displayPath(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\x00-\x1f\x7f]/g, (c) => octal(c.charCodeAt(0)));
+  return escapeUnsafe(text, (c) => [...Buffer.from(c, 'utf8')].map(octal).join(''));
 }
 
 /** A word to paste into a shell: quoted unless it is plain. */

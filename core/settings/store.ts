@@ -14,6 +14,7 @@ import {
 } from './schema.js';
 import { migrate } from './migrations.js';
 import { unknownKeys, type UnknownKey } from './unknown-keys.js';
+import { trustFile } from './trusted-file.js';
 
 /** The part of Conf (and electron-store) this module needs. */
 export interface SettingsBackend {
@@ -53,8 +54,14 @@ export function settingsFileExists(path: string): boolean {
   return existsSync(path);
 }
 
-/** Reads, migrates and validates. A migrated file is written back in the current version. */
+/**
+ * Reads, migrates and validates. A migrated file is written back in the current version. A file
+ * that is not this account's own (or root's), or that others may change, is not read: its hooks
+ * would run as this account (trusted-file.ts).
+ */
 export function loadSettings(backend: SettingsBackend): LoadResult {
+  const trust = trustFile(backend.path, 'the settings file');
+  if (!trust.ok) return { ok: false, errors: [{ path: FILE_PROBLEM, message: trust.message }] };
   let raw: Record<string, unknown>;
   try {
     raw = backend.store;
@@ -62,7 +69,7 @@ export function loadSettings(backend: SettingsBackend): LoadResult {
     return {
       ok: false,
       errors: [
-        { path: '(file)', message: `${backend.path} cannot be read: ${(e as Error).message}` },
+        { path: FILE_PROBLEM, message: `${backend.path} cannot be read: ${(e as Error).message}` },
       ],
     };
   }
@@ -90,7 +97,12 @@ export function saveSettings(
   return { ok: true, settings: parsed.data };
 }
 
+/** The error path of a problem with the file itself rather than with a field. */
+export const FILE_PROBLEM = '(file)';
+
 export function describeErrors(path: string, errors: readonly FieldError[]): string {
+  const file = errors.find((e) => e.path === FILE_PROBLEM);
+  if (file !== undefined) return file.message;
   return (
     `The settings in ${path} are not valid:\n` +
     errors.map((e) => `  ${e.path}: ${e.message}`).join('\n')

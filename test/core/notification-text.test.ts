@@ -166,12 +166,12 @@ describe('hostile text', () => {
     );
   });
 
-  it('turns line breaks into spaces and drops controls and bidi overrides', () => {
+  it('turns line breaks into spaces and shows controls and bidi overrides escaped', () => {
     const reason = 'line one\nline two\r\nthree\ttab\u0007bell\u001b[31mred\u0085\u202eevil\u2066';
     expect(notificationText({ kind: 'failed', reason }).body).toBe(
-      'line one line two three tabbell[31mred evil',
+      'line one line two three tab\\x07bell\\e[31mred \\u202Eevil\\u2066',
     );
-    expect(plainText('a\u2028b\u0000c\u009bd\u200fe')).toBe('a bcde');
+    expect(plainText('a\u2028b\u0000c\u009bd\u200fe')).toBe('a b\\x00c\\x9Bd\\u200Fe');
   });
 
   it('escapes markup in the body but not in the summary', () => {

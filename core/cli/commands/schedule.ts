@@ -4,6 +4,7 @@
  * profile's schedule (interval, catch-up, pause, retry after a failure) decides, exactly as in the
  * tray; the entry only says how often to ask.
  */
+import { safeText } from '../../terminal-text.js';
 import { failure, type Failure } from '../../errors.js';
 import type { Schedule } from '../../schedule.js';
 import type { CliArgs } from '../args.js';
@@ -75,7 +76,7 @@ export async function schedule(args: CliArgs, ctx: CommandContext): Promise<Outp
 
 /** The explanations go to stderr, so that stdout holds only what to install. */
 function writeNotes(ctx: CommandContext, args: CliArgs, notes: readonly string[]): void {
-  if (!args.json) for (const note of notes) ctx.io.stderr.write(`${note}\n`);
+  if (!args.json) for (const note of notes) ctx.io.stderr.write(`${safeText(note)}\n`);
 }
 
 /** The options the scheduled run needs to find this same profile. */
