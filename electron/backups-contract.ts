@@ -205,7 +205,7 @@ export interface RunRequest {
 export type BackupsEvent =
   | {
       type: 'restore-progress';
-      phase: 'locating' | 'transferring';
+      phase: 'locating' | 'transferring' | 'folder-times';
       percent: number | null;
       bytes: number;
       bytesPerSecond: number | null;
