@@ -34,6 +34,12 @@ export const manifestSchema = z.object({
    * missing or unknown values mean not kept.
    */
   ownership: z.string().optional(),
+  /**
+   * Whether files keep their modes: 'kept', or 'not-kept' on a disk that shows every file as mode
+   * 777 (NTFS without "permissions"; stored-ownership.ts). A string for the same reason; missing
+   * in manifests from before it, when the destination's marker tells.
+   */
+  modes: z.string().optional(),
 });
 export type Manifest = z.infer<typeof manifestSchema>;
 

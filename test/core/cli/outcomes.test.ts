@@ -95,7 +95,7 @@ describe('an exFAT disk', () => {
 });
 
 describe('an NTFS disk mounted without "permissions"', () => {
-  it('is refused by init unless full copies are allowed, after which copies are expected, not warned about', async () => {
+  it('is refused by init unless full copies are allowed, after which each run says it stored every file in full, without a warning', async () => {
     const dest = await disk(() => mountNtfs(32, { permissions: false }));
     const refused = await runCli(['init', '--dest', dest, '--json'], home);
     expect(refused.code).toBe(1);
@@ -114,10 +114,37 @@ describe('an NTFS disk mounted without "permissions"', () => {
     await sleep(1100);
     const second = await runCli(['backup', ...flags], home);
     expect(second.code, second.stderr).toBe(0);
-    // Full copies were allowed at setup: no warning each run, and the result says it was no surprise.
-    expect(second.json).toMatchObject({ outcome: 'ok', files: 0, fullCopy: false, warnings: [] });
-    const [, s2] = await snapshots(dest);
+    // Full copies were allowed at setup: no warning each run, and no surprise (fullCopy), but the
+    // result says every file was stored again, not that nothing was.
+    expect(second.json).toMatchObject({
+      outcome: 'ok',
+      files: 0,
+      bytesSent: 0,
+      totalFiles: 2,
+      fullCopy: false,
+      storedInFull: true,
+      warnings: [],
+    });
+    const [s1, s2] = await snapshots(dest);
     expect(await linkCount(join(dest, s2!, src, 'a.txt'))).toBe(1);
+    // The manifests say what the disk kept: neither owners nor modes.
+    for (const s of [s1, s2]) {
+      const manifest = JSON.parse(await readFile(join(dest, `${s}.snaptray.json`), 'utf8'));
+      expect(manifest).toMatchObject({ ownership: 'not-kept', modes: 'not-kept' });
+    }
+    const text = await runCli(['backup', '--dest', dest, '--source', src, '--prefix', 't'], home);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(
+      /^Backed up: t-[\d-]+ — every file stored again in full, none hard-linked to the previous snapshot; the snapshot holds 2 files, 9 B, in /,
+    );
+    expect(text.stdout).not.toMatch(/changed files? sent/);
+    expect(text.stderr).toBe('');
+    const check = await runCli(['check', '--dest', dest, '--json'], home);
+    expect(check.json?.steps).toContainEqual({
+      step: 'ownership',
+      ok: true,
+      message: expect.stringMatching(/^The disk keeps no file modes or owners/),
+    });
   });
 
   it('without that allowance, a run that copied everything says so in the result', async () => {
@@ -131,7 +158,7 @@ describe('an NTFS disk mounted without "permissions"', () => {
     // Text mode without a terminal, as from cron: the warning is on stderr.
     expect(second.stderr).toMatch(/^Warning: Every unchanged file was copied again/m);
     const json = await runCli(['backup', ...flags, '--json'], home);
-    expect(json.json).toMatchObject({ outcome: 'ok', fullCopy: true });
+    expect(json.json).toMatchObject({ outcome: 'ok', fullCopy: true, storedInFull: true });
   });
 });
 
