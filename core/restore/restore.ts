@@ -16,7 +16,7 @@ import { snapshotCaveat } from './choose.js';
 import { pullFailure } from './failure.js';
 import { setFolderTimes } from './folder-times.js';
 import { restoreTarget, type Target } from './here.js';
-import { ownershipArgs, ownershipOf } from './ownership.js';
+import { modesOf, ownershipArgs, ownershipOf } from './ownership.js';
 import { baseName, below, isWithin, joinPath } from './paths.js';
 import { decodeRsyncName, pathBytes, pathText } from './remote-names.js';
 import { notFound, type Result } from './result.js';
@@ -53,6 +53,11 @@ export interface RestoreRequest {
   prefix: string;
   /** The profile's rsync options that a restore honours. */
   options?: { acls: boolean; xattrs: boolean };
+  /**
+   * False when the destination's marker says its disk keeps no file modes: snapshots whose
+   * manifests predate the `modes` field are then restored without modes or owners.
+   */
+  diskKeepsModes?: boolean;
   signal?: AbortSignal;
   onEvent?: (event: RestoreEvent) => void;
 }
@@ -70,6 +75,8 @@ export interface RestoreResult {
   skipped: Array<{ path: string; why: string }>;
   dryRun: boolean;
   restoresOwners: boolean;
+  /** False for a snapshot on a disk that kept no modes: restored files got private ones. */
+  restoresModes: boolean;
   warnings: string[];
 }
 
@@ -95,7 +102,12 @@ export async function restorePaths(
   const caveat = snapshotCaveat(snapshot);
   if (caveat !== null) warn(caveat);
 
-  const owners = ownershipArgs(ownershipOf(snapshot), req.asRoot, ctx.dest.kind);
+  const owners = ownershipArgs(
+    ownershipOf(snapshot),
+    req.asRoot,
+    ctx.dest.kind,
+    modesOf(snapshot, req.diskKeepsModes !== false),
+  );
   if (owners.note !== null) warn(owners.note);
 
   // Folders to restore into are made first, so that each path lands below a real folder.
@@ -157,6 +169,7 @@ export async function restorePaths(
     skipped: [],
     dryRun: req.dryRun,
     restoresOwners: owners.restoresOwners,
+    restoresModes: owners.restoresModes,
     warnings,
   };
   emit({ type: 'phase', phase: 'transferring' });
@@ -322,7 +335,8 @@ async function transfer(
     '-H',
     '-K',
     ...ownerArgs,
-    ...(req.options?.acls === true ? ['--acls'] : []),
+    // ACLs imply modes, which a snapshot that kept none must not bring back.
+    ...(req.options?.acls === true && result.restoresModes ? ['--acls'] : []),
     ...(req.options?.xattrs === true ? ['--xattrs'] : []),
     ...(req.missingOnly ? ['--ignore-existing', '--info=skip2'] : []),
     ...(suffix === null ? [] : ['--backup', `--suffix=${suffix}`, '--info=backup']),
