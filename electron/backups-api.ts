@@ -7,6 +7,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatDestination } from '../core/destination/address.js';
+import { readMarker } from '../core/destination/initialise.js';
 import { listDestination } from '../core/destination/ops.js';
 import type { OpenDestination } from '../core/destination/session.js';
 import { isComplete, snapshotsOf, type Snapshot } from '../core/destination/snapshot.js';
@@ -116,7 +117,7 @@ export function createBackupsApi(deps: BackupsApiDeps): BackupsApi {
     uid,
   });
   /** The snapshots the window last saw, by the destination they were listed on. */
-  let known: { key: string; snapshots: Snapshot[] } | null = null;
+  let known: { key: string; snapshots: Snapshot[]; diskKeepsModes: boolean } | null = null;
   /** The restore or verify that runs; one at a time. */
   let operation: AbortController | null = null;
 
@@ -152,7 +153,8 @@ export function createBackupsApi(deps: BackupsApiDeps): BackupsApi {
           } satisfies Answer<T>;
         }
         const set = snapshotsOf(t.value.profile.prefix, listing.value);
-        known = { key, snapshots: set.snapshots };
+        const { keepsModes } = readMarker(listing.value.marker);
+        known = { key, snapshots: set.snapshots, diskKeepsModes: keepsModes };
         warnings = set.warnings;
       }
       return body(opened, t.value, known?.snapshots ?? [], warnings);
@@ -221,6 +223,7 @@ export function createBackupsApi(deps: BackupsApiDeps): BackupsApi {
           watched: true,
           prefix: t.profile.prefix,
           options: { acls: t.profile.rsync.acls, xattrs: t.profile.rsync.xattrs },
+          diskKeepsModes: known?.diskKeepsModes !== false,
           ...(signal ? { signal } : {}),
           ...(dryRun ? {} : { onEvent: (e) => forwardRestoreEvent(e, deps.send) }),
         });

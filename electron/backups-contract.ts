@@ -137,7 +137,7 @@ export interface RestoreRequest {
  * A restore's result (restore.ts) as the window shows it: with `missingOnly`, the files left
  * because they are here are in `leftAsIs`, not among the skipped ones.
  */
-export type RestoreReport = Omit<RestoreResult, 'restoresOwners'> & {
+export type RestoreReport = Omit<RestoreResult, 'restoresOwners' | 'restoresModes'> & {
   leftAsIs: string[];
   durationMs: number;
 };
@@ -210,7 +210,7 @@ export interface RunRequest {
 export type BackupsEvent =
   | {
       type: 'restore-progress';
-      phase: 'locating' | 'transferring';
+      phase: 'locating' | 'transferring' | 'folder-times';
       percent: number | null;
       bytes: number;
       bytesPerSecond: number | null;

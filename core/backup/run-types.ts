@@ -91,8 +91,17 @@ export interface BackupResult {
   totalBytes: number | null;
   /** Source files that could not be read (a partial snapshot), the first ones named. */
   unreadable: NamedCount | null;
-  /** Unchanged files were copied again instead of hard-linked (not allowed at setup). */
+  /**
+   * Unchanged files were copied again instead of hard-linked, and the destination was not set up
+   * to allow that (`init --allow-full-copies`): a surprise, said in a warning too.
+   */
   fullCopy: boolean;
+  /**
+   * Every file of the snapshot was stored again in full, nothing hard-linked to the previous one:
+   * whether allowed at setup (a disk that keeps no modes, where `files` and `bytesSent` count only
+   * what crossed the network) or not (then `fullCopy` too).
+   */
+  storedInFull: boolean;
   /** Snapshots deleted because the destination was full (retention's makeRoom). */
   deletedToMakeRoom: string[];
   /** Every snapshot this run deleted, each with why (makeRoom's too): all deletions are told. */

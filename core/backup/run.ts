@@ -18,7 +18,7 @@ import { nextGeneration } from '../destination/sequence.js';
 import { freshSnapshotName, manifestName } from '../destination/snapshot-name.js';
 import type { Manifest, Snapshot } from '../destination/snapshot.js';
 import { inSequence, isComplete, isOwn, linkBases } from '../destination/snapshot.js';
-import { storedOwnership } from '../destination/stored-ownership.js';
+import { storedModes, storedOwnership } from '../destination/stored-ownership.js';
 import { failure, type Failure } from '../errors.js';
 import type { Profile } from '../settings/schema.js';
 import { loadIdentity } from '../settings/identity.js';
@@ -69,6 +69,7 @@ export async function runBackup(env: BackupEnvironment, req: BackupRequest): Pro
     totalBytes: null,
     unreadable: null,
     fullCopy: false,
+    storedInFull: false,
     deletedToMakeRoom: [],
     deleted: [],
     clockSuspicions: [],
@@ -354,7 +355,14 @@ async function runLocked(
       owner: { id: me.id, profile: me.profile },
       user: me.user,
       sources: [...profile.sources],
-      ownership: storedOwnership(dest, account, profile.rsync.fakeSuper, env.uid),
+      ownership: storedOwnership(
+        dest,
+        account,
+        profile.rsync.fakeSuper,
+        env.uid,
+        marker.keepsModes,
+      ),
+      modes: storedModes(marker.keepsModes),
       ...(transfer.totalFiles !== null ? { totalFiles: transfer.totalFiles } : {}),
       ...(transfer.totalBytes !== null ? { totalBytes: transfer.totalBytes } : {}),
       generation: nextGeneration(held.set.snapshots),
@@ -435,6 +443,7 @@ async function runLocked(
       error,
       unreadable: transfer.messages.unreadable,
       fullCopy: fullCopy && !marker.allowFullCopies,
+      storedInFull: fullCopy,
     };
   } finally {
     await opened.value.close();

@@ -4,6 +4,7 @@
  * None of them takes the backup lock or needs to hold the prefix: another owner's snapshots can
  * be read (`--prefix`), by the same account or on a new machine.
  */
+import { readMarker } from '../destination/initialise.js';
 import type { DestinationContext } from '../destination/ops.js';
 import { snapshotsOf, type Snapshot } from '../destination/snapshot.js';
 import type { Failure } from '../errors.js';
@@ -21,6 +22,8 @@ export interface OpenSnapshots {
   snapshots: Snapshot[];
   /** Manifests that cannot be read. */
   warnings: string[];
+  /** False when the destination's marker says its disk keeps no file modes. */
+  diskKeepsModes: boolean;
 }
 
 export type FailureJson = (error: Failure) => Record<string, unknown>;
@@ -38,6 +41,7 @@ export function withSnapshots(
       prefix: r.profile.prefix,
       snapshots: set.snapshots,
       warnings: set.warnings,
+      diskKeepsModes: readMarker(listing.marker).keepsModes,
     });
   });
 }

@@ -56,7 +56,7 @@ export function createRestoreReporter(
       switch (event.type) {
         case 'phase':
           copying = false;
-          line.draw(event.phase === 'locating' ? 'Finding the snapshot…' : 'Listing files…');
+          line.draw(RESTORE_PHASE_WORDS[event.phase]);
           return;
         case 'snapshot':
           line.clear();
@@ -77,6 +77,12 @@ export function createRestoreReporter(
     done: () => line.done(),
   };
 }
+
+const RESTORE_PHASE_WORDS: Record<Extract<RestoreEvent, { type: 'phase' }>['phase'], string> = {
+  locating: 'Finding the snapshot…',
+  transferring: 'Listing files…',
+  'folder-times': 'Setting the times of the folders…',
+};
 
 export function createVerifyReporter(
   stream: NodeJS.WriteStream,

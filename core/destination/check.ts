@@ -177,13 +177,15 @@ export async function checkDestination(
       ok('hard-links', `${verdict.message} (Allowed when this destination was set up.)`);
     } else bad('hard-links', verdict.message, 'full-copies');
     const account = await opened.value.account();
+    const keepsModes = probe.value.permissions;
     const stored = storedOwnership(
       dest,
       account,
       profile.fakeSuper === true,
       process.getuid?.() ?? 1000,
+      keepsModes,
     );
-    ok('ownership', describeOwnership(stored, dest, account));
+    ok('ownership', describeOwnership(stored, dest, account, keepsModes));
     return steps;
   } finally {
     await close();

@@ -19,23 +19,38 @@ const markerSchema = z
   .object({
     format: z.number().optional(),
     allowFullCopies: z.boolean().optional(),
+    // What a damaged record of the disk says is not known: it must not hide allowFullCopies.
+    disk: z
+      .object({ permissions: z.boolean().optional() })
+      .passthrough()
+      .optional()
+      .catch(undefined),
   })
   .passthrough();
 
-/** What the marker says; a marker that is not JSON (written by hand) allows nothing extra. */
-export function readMarker(text: string | null): {
+export interface Marker {
   allowFullCopies: boolean;
+  /** False only when the probe found that the disk keeps no file modes (nor owners). */
+  keepsModes: boolean;
   raw: Record<string, unknown>;
-} {
+}
+
+/** What the marker says; a marker that is not JSON (written by hand) allows nothing extra. */
+export function readMarker(text: string | null): Marker {
   try {
-    const parsed = markerSchema.safeParse(JSON.parse(text ?? ''));
+    const json: unknown = JSON.parse(text ?? '');
+    const parsed = markerSchema.safeParse(json);
     if (parsed.success) {
-      return { allowFullCopies: parsed.data.allowFullCopies === true, raw: parsed.data };
+      return {
+        allowFullCopies: parsed.data.allowFullCopies === true,
+        keepsModes: parsed.data.disk?.permissions !== false,
+        raw: json as Record<string, unknown>,
+      };
     }
   } catch {
     // not JSON
   }
-  return { allowFullCopies: false, raw: {} };
+  return { allowFullCopies: false, keepsModes: true, raw: {} };
 }
 
 export interface Initialised {

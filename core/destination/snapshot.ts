@@ -49,6 +49,12 @@ export const manifestSchema = z.object({
   uptimeSeconds: z.number().nonnegative().optional(),
   /** The run's clock looked wrong (clock-check.ts): later runs do not judge their clock by it. */
   clockSuspect: z.boolean().optional(),
+  /**
+   * Whether files keep their modes: 'kept', or 'not-kept' on a disk that shows every file as mode
+   * 777 (NTFS without "permissions"; stored-ownership.ts). A string for the same reason; missing
+   * in manifests from before it, when the destination's marker tells.
+   */
+  modes: z.string().optional(),
 });
 export type Manifest = z.infer<typeof manifestSchema>;
 

@@ -4,7 +4,8 @@
  * differs from the snapshot's is first renamed beside itself (`report.txt.before-restore-<time>`,
  * rsync's own `--backup`, so no name is ever handled outside rsync); files here that the snapshot
  * lacks are left alone; a symlinked folder here is followed, never replaced (here.ts); stopped
- * midway, rsync leaves no half-written file under its final name.
+ * midway, rsync leaves no half-written file under its final name. Folders keep the snapshot's
+ * times wherever they are restored (folder-times.ts).
  */
 import { isUtf8 } from 'node:buffer';
 import { lstat, mkdir } from 'node:fs/promises';
@@ -13,16 +14,18 @@ import type { DestinationContext } from '../destination/ops.js';
 import type { Snapshot } from '../destination/snapshot.js';
 import { snapshotCaveat } from './choose.js';
 import { pullFailure } from './failure.js';
+import { setFolderTimes } from './folder-times.js';
 import { restoreTarget, type Target } from './here.js';
-import { ownershipArgs, ownershipOf } from './ownership.js';
-import { baseName, isWithin, joinPath } from './paths.js';
+import { modesOf, ownershipArgs, ownershipOf } from './ownership.js';
+import { baseName, below, isWithin, joinPath } from './paths.js';
 import { decodeRsyncName, pathBytes, pathText } from './remote-names.js';
 import { notFound, type Result } from './result.js';
 import { restoreSource } from './source.js';
 import { pull, withEmptyFolder } from './rsync-call.js';
 
 export type RestoreEvent =
-  | { type: 'phase'; phase: 'locating' | 'transferring' }
+  /** `folder-times`: the second pass, which sends no file (folder-times.ts). */
+  | { type: 'phase'; phase: 'locating' | 'transferring' | 'folder-times' }
   | { type: 'snapshot'; name: string }
   | { type: 'progress'; progress: Progress }
   | { type: 'warning'; message: string };
@@ -50,6 +53,11 @@ export interface RestoreRequest {
   prefix: string;
   /** The profile's rsync options that a restore honours. */
   options?: { acls: boolean; xattrs: boolean };
+  /**
+   * False when the destination's marker says its disk keeps no file modes: snapshots whose
+   * manifests predate the `modes` field are then restored without modes or owners.
+   */
+  diskKeepsModes?: boolean;
   signal?: AbortSignal;
   onEvent?: (event: RestoreEvent) => void;
 }
@@ -67,6 +75,8 @@ export interface RestoreResult {
   skipped: Array<{ path: string; why: string }>;
   dryRun: boolean;
   restoresOwners: boolean;
+  /** False for a snapshot on a disk that kept no modes: restored files got private ones. */
+  restoresModes: boolean;
   warnings: string[];
 }
 
@@ -92,7 +102,12 @@ export async function restorePaths(
   const caveat = snapshotCaveat(snapshot);
   if (caveat !== null) warn(caveat);
 
-  const owners = ownershipArgs(ownershipOf(snapshot), req.asRoot, ctx.dest.kind);
+  const owners = ownershipArgs(
+    ownershipOf(snapshot),
+    req.asRoot,
+    ctx.dest.kind,
+    modesOf(snapshot, req.diskKeepsModes !== false),
+  );
   if (owners.note !== null) warn(owners.note);
 
   // Folders to restore into are made first, so that each path lands below a real folder.
@@ -100,7 +115,7 @@ export async function restorePaths(
   if (req.to !== null && toMissing && !req.dryRun) {
     await mkdir(pathBytes(req.to), { recursive: true });
   }
-  const groups = new Map<string, { target: Target; entries: Buffer[]; replaces: boolean }>();
+  const groups = new Map<string, Group>();
   const placed: RestoreResult['placed'] = [];
   for (const path of paths) {
     const entry = holdings.get(path)?.get(snapshot.name);
@@ -112,8 +127,15 @@ export async function restorePaths(
         : await restoreTarget(snapshot.name, path, local, isFolder);
     if (!resolved.ok) return { ok: false, failure: { kind: 'refused', message: resolved.message } };
     const key = `${resolved.target.real}\0${resolved.target.shown}`;
-    const group = groups.get(key) ?? { target: resolved.target, entries: [], replaces: false };
+    const group = groups.get(key) ?? {
+      target: resolved.target,
+      entries: [],
+      replaces: false,
+      folders: false,
+    };
     group.entries.push(resolved.target.entry);
+    // A folder of the snapshot, or a file whose folders are made on its way here.
+    group.folders ||= isFolder || below(local, resolved.target.shown).includes('/');
     // Where nothing is here yet, nothing can be kept aside: rsync's --backup is left out, which
     // saves it a look for a file to rename at every file it writes.
     if (!group.replaces) group.replaces = await exists(pathBytes(local));
@@ -147,16 +169,37 @@ export async function restorePaths(
     skipped: [],
     dryRun: req.dryRun,
     restoresOwners: owners.restoresOwners,
+    restoresModes: owners.restoresModes,
     warnings,
   };
   emit({ type: 'phase', phase: 'transferring' });
-  for (const { target, entries, replaces } of groups.values()) {
+  for (const { target, entries, replaces, folders } of groups.values()) {
     const keepAside = replaces ? suffix : null;
     const done = await transfer(ctx, target, entries, keepAside, owners.args, req, result, emit);
     if (!done.ok) return done;
     if (result.outcome === 'cancelled') break;
+    // Keeping files aside makes rsync leave folder times alone: a second pass sets them.
+    if (keepAside !== null && folders && !req.dryRun) {
+      emit({ type: 'phase', phase: 'folder-times' });
+      const reported = result.skipped.map((s) => s.path);
+      const times = await setFolderTimes(ctx, target, entries, reported, req.signal);
+      if (times.kind === 'cancelled') {
+        result.outcome = 'cancelled';
+        break;
+      }
+      if (times.kind === 'not-set') warn(times.warning);
+    }
   }
   return { ok: true, value: result };
+}
+
+interface Group {
+  target: Target;
+  entries: Buffer[];
+  /** Something is here already where one of the entries goes: it may be kept aside. */
+  replaces: boolean;
+  /** The entries hold folders (restored, or made on the way to a file). */
+  folders: boolean;
 }
 
 /** Paths without those that lie inside another one given (restored with it anyway). */
@@ -292,7 +335,8 @@ async function transfer(
     '-H',
     '-K',
     ...ownerArgs,
-    ...(req.options?.acls === true ? ['--acls'] : []),
+    // ACLs imply modes, which a snapshot that kept none must not bring back.
+    ...(req.options?.acls === true && result.restoresModes ? ['--acls'] : []),
     ...(req.options?.xattrs === true ? ['--xattrs'] : []),
     ...(req.missingOnly ? ['--ignore-existing', '--info=skip2'] : []),
     ...(suffix === null ? [] : ['--backup', `--suffix=${suffix}`, '--info=backup']),

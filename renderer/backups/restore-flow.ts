@@ -114,6 +114,12 @@ export function createRestoreFlow(ctx: RestoreFlowContext): RestoreFlow {
       say('Finding the files in the snapshot…');
       return;
     }
+    // The files are all there; the folders' times are set in a second pass that sends no data.
+    if (event.phase === 'folder-times') {
+      progress.value = 100;
+      say('Setting the times of the folders…');
+      return;
+    }
     // rsync's own percent covers only the files it has found so far; a known size gives a true one.
     const percent =
       event.percent ??

@@ -84,6 +84,8 @@ interface WorldOptions {
   longRestoreMs?: number;
   /** rsync calls to slow down, as a slow router's transfers are. */
   slow?: (req: SpawnRequest) => boolean;
+  /** Holds an rsync call back until the promise it gives settles (the test decides when). */
+  hold?: (req: SpawnRequest) => Promise<void> | null;
 }
 
 function profileFor(w: { src: string; destDir: string }, port: number): Profile {
@@ -156,12 +158,14 @@ async function makeWorld(opts: WorldOptions = {}): Promise<World> {
   }
   world.api = createBackupsApi({
     env,
-    spawn: (req) =>
-      spawnProcess(
+    spawn: async (req) => {
+      await opts.hold?.(req);
+      return spawnProcess(
         opts.slow?.(req) === true
           ? { ...req, args: ['--bwlimit=300', '-M--bwlimit=300', ...req.args] }
           : req,
-      ),
+      );
+    },
     openBackend: openConfStore,
     now: () => new Date(),
     hostname: hostname(),
@@ -626,6 +630,41 @@ describe('the Backups window', () => {
     expect(world.notified[1]!.body).toMatch(
       new RegExp(`^Restored 2 files from ${world.snapshots[1]} in \\d+ s\\.$`),
     );
+    expect(win.problems).toEqual([]);
+    await page.close();
+  });
+
+  it('says while it gives restored folders their times, which are the snapshot’s after', async () => {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const world = await makeWorld({
+      // The folders' pass begins with a dry run that only it makes with --existing.
+      hold: (req) => (req.args.includes('--existing') && req.args.includes('-n') ? held : null),
+    });
+    const docs = join(world.src, 'docs');
+    const stored = (await stat(join(world.destDir, world.snapshots[1]!, docs))).mtimeMs;
+    await rm(join(docs, 'notes.md'));
+    expect((await stat(docs)).mtimeMs).not.toBe(stored);
+    const win = await openReady(world);
+    const { page } = win;
+    await browseTo(page, world);
+    await selectItem(page, 'docs');
+    await page
+      .getByRole('button', { name: 'Restore the files of docs that are missing here' })
+      .click();
+    await confirmRestore(page, 'Restore Missing Files');
+    const bar = page.locator('.actionbar');
+    await expect
+      .poll(() => bar.getByRole('status').textContent(), { timeout: WAIT_MS })
+      .toBe('Setting the times of the folders…');
+    expect(
+      await bar.getByRole('progressbar', { name: 'Restore progress' }).getAttribute('value'),
+    ).toBe('100');
+    expect(await readFile(join(docs, 'notes.md'), 'utf8')).toBe('meeting notes\n');
+    release();
+    const result = await restoreResult(page, 'Restored “docs”');
+    expect(result).toContain(`Restored 1 file from ${world.snapshots[1]}.`);
+    expect((await stat(docs)).mtimeMs).toBe(stored);
     expect(win.problems).toEqual([]);
     await page.close();
   });

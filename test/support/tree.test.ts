@@ -5,11 +5,13 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  folderTimes,
   HOSTILE_NAMES,
   inode,
   linkCount,
   makeTempDir,
   readTree,
+  stampFolders,
   treeKey,
   writeTree,
 } from './tree.js';
@@ -100,5 +102,24 @@ describe('tree helpers', () => {
     expect(await inode(alias)).toBe(await inode(one));
     expect(await inode(join(root, 'two.txt'))).not.toBe(await inode(one));
     expect(await inode(one)).toBe((await stat(one)).ino);
+  });
+
+  it('gives each folder a time of its own and reads them back, links not followed', async () => {
+    const root = await tempDir();
+    const elsewhere = await tempDir();
+    await writeTree(root, { 'b/c/file.txt': 'x', 'a/file.txt': 'y' });
+    await symlink(elsewhere, join(root, 'link'));
+    const base = new Date(Date.UTC(2021, 2, 3, 10, 0, 0));
+    await stampFolders(root, base);
+    const minute = (n: number) => base.getTime() + n * 60_000;
+    expect(await folderTimes(root)).toEqual(
+      new Map([
+        ['.', minute(0)],
+        ['a', minute(1)],
+        ['b', minute(2)],
+        ['b/c', minute(3)],
+      ]),
+    );
+    expect((await stat(elsewhere)).mtimeMs).not.toBe(minute(4));
   });
 });

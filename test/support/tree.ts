@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { lstat, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -99,4 +99,37 @@ export async function linkCount(path: string | Buffer): Promise<number> {
 /** The inode number: two names with the same one are the same file. */
 export async function inode(path: string | Buffer): Promise<number> {
   return (await lstat(path)).ino;
+}
+
+async function collectFolders(dir: string, relative: string, into: Map<string, number>) {
+  into.set(relative, (await lstat(dir)).mtimeMs);
+  const entries = await readdir(dir, { withFileTypes: true });
+  for (const entry of entries) {
+    if (!entry.isDirectory()) continue;
+    const rel = relative === '.' ? entry.name : `${relative}/${entry.name}`;
+    await collectFolders(join(dir, entry.name), rel, into);
+  }
+}
+
+/**
+ * The modification time (ms) of `root` (as ".") and of every folder below it, by relative path in
+ * sorted order; symbolic links to folders are not followed.
+ */
+export async function folderTimes(root: string): Promise<Map<string, number>> {
+  const times = new Map<string, number>();
+  await collectFolders(root, '.', times);
+  return new Map([...times].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * Gives `root` and every folder below it a time of its own in the past: `base` plus one minute per
+ * folder in sorted order, so that a restored folder stamped with the time of the restore, or with
+ * another folder's time, shows.
+ */
+export async function stampFolders(root: string, base: Date): Promise<void> {
+  const folders = [...(await folderTimes(root)).keys()];
+  for (const [i, rel] of folders.entries()) {
+    const when = new Date(base.getTime() + i * 60_000);
+    await utimes(rel === '.' ? root : join(root, rel), when, when);
+  }
 }

@@ -106,6 +106,7 @@ function backupJson(r: BackupResult): Record<string, unknown> {
     totalBytes: r.totalBytes,
     unreadable: r.unreadable,
     fullCopy: r.fullCopy,
+    storedInFull: r.storedInFull,
     deletedToMakeRoom: r.deletedToMakeRoom,
     deleted: r.deleted,
     clockSuspicions: r.clockSuspicions,
@@ -116,11 +117,16 @@ function backupJson(r: BackupResult): Record<string, unknown> {
   };
 }
 
-/** "1 changed file sent (11 B); the snapshot holds 20,000 files, 606 MB". */
+/**
+ * "1 changed file sent (11 B); the snapshot holds 20,000 files, 606 MB". Where every file was
+ * stored again (a disk that keeps no modes), what was sent says nothing of the space taken.
+ */
 export function sentAndHeld(
-  r: Pick<BackupResult, 'files' | 'bytesSent' | 'totalFiles' | 'totalBytes'>,
+  r: Pick<BackupResult, 'files' | 'bytesSent' | 'totalFiles' | 'totalBytes' | 'storedInFull'>,
 ): string {
-  const sent = `${plural(r.files ?? 0, 'changed file')} sent (${formatBytes(r.bytesSent ?? 0)})`;
+  const sent = r.storedInFull
+    ? 'every file stored again in full, none hard-linked to the previous snapshot'
+    : `${plural(r.files ?? 0, 'changed file')} sent (${formatBytes(r.bytesSent ?? 0)})`;
   if (r.totalFiles === null) return sent;
   const size = r.totalBytes === null ? '' : `, ${formatBytes(r.totalBytes)}`;
   return `${sent}; the snapshot holds ${plural(r.totalFiles, 'file')}${size}`;

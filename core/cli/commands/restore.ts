@@ -59,6 +59,7 @@ export async function restore(
       watched: !args.json && ctx.io.stderr.isTTY === true,
       prefix: open.prefix,
       options: { acls: r.profile.rsync.acls, xattrs: r.profile.rsync.xattrs },
+      diskKeepsModes: open.diskKeepsModes,
       signal: ctx.signal,
       onEvent: (e) => reporter.onEvent(e),
     });
@@ -77,6 +78,7 @@ export async function restore(
         outcome: value.outcome,
         placed: value.placed,
         restoresOwners: value.restoresOwners,
+        restoresModes: value.restoresModes,
         warnings,
         error:
           value.outcome === 'cancelled'

@@ -5,7 +5,17 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chown, lstat, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  chown,
+  lstat,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeCliHome, runCli, writeSettingsFile, type CliHome } from '../../support/cli.js';
@@ -95,7 +105,7 @@ describe('an exFAT disk', () => {
 });
 
 describe('an NTFS disk mounted without "permissions"', () => {
-  it('is refused by init unless full copies are allowed, after which copies are expected, not warned about', async () => {
+  it('is refused by init unless full copies are allowed, after which each run says it stored every file in full, without a warning', async () => {
     const dest = await disk(() => mountNtfs(32, { permissions: false }));
     const refused = await runCli(['init', '--dest', dest, '--json'], home);
     expect(refused.code).toBe(1);
@@ -114,10 +124,105 @@ describe('an NTFS disk mounted without "permissions"', () => {
     await sleep(1100);
     const second = await runCli(['backup', ...flags], home);
     expect(second.code, second.stderr).toBe(0);
-    // Full copies were allowed at setup: no warning each run, and the result says it was no surprise.
-    expect(second.json).toMatchObject({ outcome: 'ok', files: 0, fullCopy: false, warnings: [] });
-    const [, s2] = await snapshots(dest);
+    // Full copies were allowed at setup: no warning each run, and no surprise (fullCopy), but the
+    // result says every file was stored again, not that nothing was.
+    expect(second.json).toMatchObject({
+      outcome: 'ok',
+      files: 0,
+      bytesSent: 0,
+      totalFiles: 2,
+      fullCopy: false,
+      storedInFull: true,
+      warnings: [],
+    });
+    const [s1, s2] = await snapshots(dest);
     expect(await linkCount(join(dest, s2!, src, 'a.txt'))).toBe(1);
+    // The manifests say what the disk kept: neither owners nor modes.
+    for (const s of [s1, s2]) {
+      const manifest = JSON.parse(await readFile(join(dest, `${s}.snaptray.json`), 'utf8'));
+      expect(manifest).toMatchObject({ ownership: 'not-kept', modes: 'not-kept' });
+    }
+    const text = await runCli(['backup', '--dest', dest, '--source', src, '--prefix', 't'], home);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(
+      /^Backed up: t-[\d-]+ — every file stored again in full, none hard-linked to the previous snapshot; the snapshot holds 2 files, 9 B, in /,
+    );
+    expect(text.stdout).not.toMatch(/changed files? sent/);
+    expect(text.stderr).toBe('');
+    const check = await runCli(['check', '--dest', dest, '--json'], home);
+    expect(check.json?.steps).toContainEqual({
+      step: 'ownership',
+      ok: true,
+      message: expect.stringMatching(/^The disk keeps no file modes or owners/),
+    });
+  });
+
+  it('restores a private file from it no wider than it was, in place and into an empty place, and says why', async () => {
+    const dest = await disk(() => mountNtfs(32, { permissions: false }));
+    expect((await runCli(['init', '--dest', dest, '--allow-full-copies'], home)).code).toBe(0);
+    const shadow = join(src, 'etc/shadow');
+    await writeTree(src, { 'etc/shadow': 'root:$6$salt$hash:19000:0:99999:7:::\n' });
+    await chmod(shadow, 0o600);
+    await chmod(join(src, 'etc'), 0o700);
+    const at = ['--dest', dest, '--prefix', 't'];
+    const backedUp = await runCli(['backup', ...at, '--source', src, '--json'], home);
+    expect(backedUp.code, backedUp.stderr).toBe(0);
+    const snapshot = String(backedUp.json?.snapshot);
+    expect((await stat(join(dest, snapshot, shadow))).mode & 0o777).toBe(0o777);
+    const warning = /^This snapshot is on a disk that kept no permissions .*files 600, folders 700/;
+
+    // In place, over files that changed since: each keeps its own mode, the restored content
+    // and the copy kept aside alike.
+    await writeFile(shadow, 'root:changed since\n');
+    await writeFile(join(src, 'a.txt'), 'changed since');
+    await chmod(join(src, 'a.txt'), 0o640);
+    const inPlace = await runCli(['restore', shadow, join(src, 'a.txt'), ...at, '--json'], home);
+    expect(inPlace.code, inPlace.stderr).toBe(0);
+    expect(inPlace.json).toMatchObject({
+      restored: 2,
+      restoresOwners: false,
+      restoresModes: false,
+      warnings: [expect.stringMatching(warning)],
+    });
+    expect(await readFile(shadow, 'utf8')).toBe('root:$6$salt$hash:19000:0:99999:7:::\n');
+    expect((await stat(shadow)).mode & 0o777).toBe(0o600);
+    expect((await stat(join(src, 'a.txt'))).mode & 0o777).toBe(0o640);
+    const kept = new Map(
+      (inPlace.json?.keptAside as Array<{ path: string; keptAs: string }>).map((k) => [
+        k.path,
+        k.keptAs,
+      ]),
+    );
+    expect((await stat(kept.get(shadow) ?? '')).mode & 0o777).toBe(0o600);
+    expect((await stat(kept.get(join(src, 'a.txt')) ?? '')).mode & 0o777).toBe(0o640);
+
+    // Into an empty place: every new file and folder is private; the warning is on stderr.
+    const to = await makeTempDir('st-ntfs-to-');
+    const fresh = await runCli(['restore', join(src, 'etc'), '--to', to, ...at], home);
+    expect(fresh.code, fresh.stderr).toBe(0);
+    expect(fresh.stderr).toMatch(new RegExp(`^Warning: ${warning.source.slice(1)}`, 'm'));
+    expect((await stat(join(to, 'etc/shadow'))).mode & 0o777).toBe(0o600);
+    expect((await stat(join(to, 'etc'))).mode & 0o777).toBe(0o700);
+  });
+
+  it('restores privately from a snapshot whose manifest predates the record of modes, as the marker says', async () => {
+    const dest = await disk(() => mountNtfs(32, { permissions: false }));
+    expect((await runCli(['init', '--dest', dest, '--allow-full-copies'], home)).code).toBe(0);
+    await chmod(join(src, 'a.txt'), 0o600);
+    const at = ['--dest', dest, '--prefix', 't'];
+    const backedUp = await runCli(['backup', ...at, '--source', src, '--json'], home);
+    expect(backedUp.code, backedUp.stderr).toBe(0);
+    // As a version before the `modes` field wrote it, backing up as root.
+    const file = join(dest, `${String(backedUp.json?.snapshot)}.snaptray.json`);
+    const older = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+    delete older.modes;
+    await writeFile(file, JSON.stringify({ ...older, ownership: 'kept' }));
+
+    const to = await makeTempDir('st-ntfs-to-');
+    const r = await runCli(['restore', join(src, 'a.txt'), '--to', to, ...at, '--json'], home);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json).toMatchObject({ restored: 1, restoresOwners: false, restoresModes: false });
+    expect((await stat(join(to, 'a.txt'))).mode & 0o777).toBe(0o600);
   });
 
   it('without that allowance, a run that copied everything says so in the result', async () => {
@@ -131,7 +236,7 @@ describe('an NTFS disk mounted without "permissions"', () => {
     // Text mode without a terminal, as from cron: the warning is on stderr.
     expect(second.stderr).toMatch(/^Warning: Every unchanged file was copied again/m);
     const json = await runCli(['backup', ...flags, '--json'], home);
-    expect(json.json).toMatchObject({ outcome: 'ok', fullCopy: true });
+    expect(json.json).toMatchObject({ outcome: 'ok', fullCopy: true, storedInFull: true });
   });
 });
 

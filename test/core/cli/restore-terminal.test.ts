@@ -3,7 +3,7 @@
  * restores from, its progress line, the result, and a terminal left clean.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeCliHome, runCli, type CliHome } from '../../support/cli.js';
@@ -58,6 +58,30 @@ describe('snaptray restore on a terminal', () => {
     expect(t.lines.at(-1)).toBe(`Restored 2 files from ${snapshot}: ${join(src, 'big')}.`);
     // The progress line was cleared before the result was printed.
     expect(t.raw).toMatch(new RegExp(`\\r\\u001b\\[2K(?:\\r\\n)?Restored 2 files`));
+    expect(await readFile(join(src, 'big/b.txt'), 'utf8')).toBe('b');
+  });
+
+  it('says so while it gives the folders their times, after restoring into a folder that holds files', async () => {
+    await writeFile(join(src, 'big/b.txt'), 'changed here');
+    const t = await onTerminal(home, [
+      'restore',
+      join(src, 'big'),
+      '--dest',
+      dest,
+      '--prefix',
+      'm',
+    ]);
+    expect(t.code, t.raw).toBe(0);
+    const phases = t.lines.map((l) => /^(Finding|From|Listing|Setting|Restored)/.exec(l)?.[1]);
+    expect(phases.filter((p, i) => p !== undefined && p !== phases[i - 1])).toEqual([
+      'Finding',
+      'From',
+      'Listing',
+      'Setting',
+      'Restored',
+    ]);
+    expect(t.lines).toContain('Setting the times of the folders…');
+    expect(t.lines).toContain(`Restored 1 file from ${snapshot}: ${join(src, 'big')}.`);
     expect(await readFile(join(src, 'big/b.txt'), 'utf8')).toBe('b');
   });
 });

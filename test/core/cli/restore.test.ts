@@ -3,6 +3,7 @@
  * delete files, back up again; then versions, restore (a deleted file, an older version with the
  * current one kept aside, a folder elsewhere, only the missing files of a folder), find, diff, ls
  * and verify. Locally and over ssh to a real sshd; through an `rrsync -ro` key; and Ctrl-C.
+ * Every folder has a time of its own in the past, and a restored folder must come back with it.
  */
 import {
   chmod,
@@ -17,11 +18,11 @@ import {
   writeFile,
 } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCliHome, runCli, startCli, type CliHome, type CliRun } from '../../support/cli.js';
 import { cliFlags, startSshd, type Sshd } from '../../support/sshd.js';
-import { makeTempDir, readTree, writeTree } from '../../support/tree.js';
+import { folderTimes, makeTempDir, readTree, stampFolders, writeTree } from '../../support/tree.js';
 
 let sshd: Sshd;
 beforeAll(async () => {
@@ -62,6 +63,7 @@ async function liveTheStory(mode: 'local' | 'ssh'): Promise<Story> {
     'photos/a.jpg': 'AAAA',
     'photos/b.jpg': 'BBBB',
   });
+  await stampFolders(src, new Date(Date.UTC(2021, 2, 3, 10, 0, 0)));
   expect((await run('init')).code).toBe(0);
   const first = await run('backup', '--source', src, '--json');
   expect(first.code, first.stderr).toBe(0);
@@ -69,6 +71,7 @@ async function liveTheStory(mode: 'local' | 'ssh'): Promise<Story> {
   await rm(join(src, 'docs/old.txt'));
   await rm(join(src, 'photos/b.jpg'));
   await writeFile(join(src, 'docs/new.txt'), 'new');
+  await stampFolders(src, new Date(Date.UTC(2022, 4, 5, 10, 0, 0)));
   const second = await run('backup', '--source', src, '--json');
   expect(second.code, second.stderr).toBe(0);
   return {
@@ -182,6 +185,41 @@ describe.each(['local', 'ssh'] as const)('getting files back, %s destination', (
     expect(after.get('new.txt')?.toString()).toBe('new');
     after.delete('new.txt');
     expect(after).toEqual(before);
+    // The folder the missing file went into has the snapshot's time, not the restore's.
+    expect(await folderTimes(docs)).toEqual(await folderTimes(join(s.destDir, s.s2, docs)));
+  });
+
+  it('gives every restored folder its time, into an empty place and into one that holds it', async () => {
+    const to = await makeTempDir('st-times-');
+    const here = join(to, basename(s.src));
+    const stored = await folderTimes(join(s.destDir, s.s2, s.src));
+    expect([...stored.values()].every((t) => t < Date.UTC(2023, 0, 1))).toBe(true);
+    const first = await s.run('restore', s.src, '--to', to, '--json');
+    expect(first.code, first.stderr).toBe(0);
+    expect(await folderTimes(here)).toEqual(stored);
+
+    // Again into the folder that now holds it: current files differ and are kept aside, a
+    // folder of mine stays as it is, and every folder of the snapshot gets its time back.
+    await writeFile(join(here, 'docs/report.txt'), 'changed here');
+    await writeFile(join(here, 'docs/mine.txt'), 'mine');
+    await mkdir(join(here, 'photos/mine'));
+    const mine = (await stat(join(here, 'photos/mine'))).mtimeMs;
+    await rm(join(here, 'photos/a.jpg'));
+    const again = await s.run('restore', s.src, '--to', to, '--json');
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.json).toMatchObject({ restored: 2, skipped: [], warnings: [] });
+    expect(again.json?.keptAside).toEqual([
+      expect.objectContaining({ path: join(here, 'docs/report.txt') }),
+    ]);
+    expect(await readFile(join(here, 'photos/a.jpg'), 'utf8')).toBe('AAAA');
+    expect(await readFile(join(here, 'docs/mine.txt'), 'utf8')).toBe('mine');
+    expect(await folderTimes(here)).toEqual(new Map([...stored, ['photos/mine', mine]]));
+
+    await rm(join(here, 'photos/a.jpg'));
+    const missing = await s.run('restore', s.src, '--to', to, '--missing-only', '--json');
+    expect(missing.code, missing.stderr).toBe(0);
+    expect(missing.json).toMatchObject({ restored: 1 });
+    expect(await folderTimes(here)).toEqual(new Map([...stored, ['photos/mine', mine]]));
   });
 
   it('finds a file in the newest snapshot or in all of them', async () => {
@@ -359,6 +397,23 @@ describe('over ssh with care', () => {
         ['docs/report.txt', Buffer.from('first draft')],
       ]),
     );
+    const stored = await folderTimes(join(s.destDir, s.s1, s.src, 'docs'));
+    expect(await folderTimes(join(to, 'docs'))).toEqual(stored);
+    // Into the folder that now holds it: the folders' times are pulled too, with the same key.
+    await writeFile(join(to, 'docs/notes.txt'), 'changed here');
+    const again = await ro(
+      'restore',
+      join(s.src, 'docs'),
+      '--snapshot',
+      s.s1,
+      '--to',
+      to,
+      '--json',
+    );
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.json).toMatchObject({ restored: 1, warnings: [] });
+    expect(await readFile(join(to, 'docs/notes.txt'), 'utf8')).toBe('notes');
+    expect(await folderTimes(join(to, 'docs'))).toEqual(stored);
     const verified = await ro('verify', '--json');
     expect(verified.code, verified.stderr).toBe(0);
     expect(verified.json).toMatchObject({ snapshot: s.s2, mismatched: [] });

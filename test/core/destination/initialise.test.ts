@@ -9,7 +9,7 @@ import { checkDestination } from '../../../core/destination/check.js';
 import type { Destination } from '../../../core/destination/address.js';
 import { listDestination } from '../../../core/destination/ops.js';
 import { openDestination, type SessionEnvironment } from '../../../core/destination/session.js';
-import { initialiseDestination } from '../../../core/destination/initialise.js';
+import { initialiseDestination, readMarker } from '../../../core/destination/initialise.js';
 import { spawnProcess } from '../../../core/process.js';
 import { sshSchema, type Profile } from '../../../core/settings/schema.js';
 import { makeCliHome, runCli } from '../../support/cli.js';
@@ -158,5 +158,37 @@ describe('initialiseDestination', () => {
     } finally {
       await opened.value.close();
     }
+  });
+});
+
+describe('reading the marker', () => {
+  it('tells what the disk keeps, and a damaged record of the disk hides nothing else', () => {
+    const ntfs = {
+      format: 1,
+      disk: { hardLinks: true, symlinks: true, permissions: false },
+      allowFullCopies: true,
+    };
+    expect(readMarker(`${JSON.stringify(ntfs)}\n`)).toEqual({
+      allowFullCopies: true,
+      keepsModes: false,
+      raw: ntfs,
+    });
+    const older = { format: 1, createdAt: '2026-01-01T00:00:00.000Z', createdBy: 'old' };
+    expect(readMarker(JSON.stringify(older))).toEqual({
+      allowFullCopies: false,
+      keepsModes: true,
+      raw: older,
+    });
+    const damaged = { format: 1, disk: 'ntfs', allowFullCopies: true };
+    expect(readMarker(JSON.stringify(damaged))).toEqual({
+      allowFullCopies: true,
+      keepsModes: true,
+      raw: damaged,
+    });
+    expect(readMarker('written by hand')).toEqual({
+      allowFullCopies: false,
+      keepsModes: true,
+      raw: {},
+    });
   });
 });

@@ -3,7 +3,8 @@
  * backups, on a local destination and over ssh (one sshd for the file): hostile names restored
  * byte for byte, wildcard characters taken literally, one rsync call for all snapshots, symlinked
  * folders followed and never replaced, a stopped restore leaving no half-written file, and
- * verify finding a flipped byte. Through an `rrsync -ro` key, reading works the same.
+ * verify finding a flipped byte. Through an `rrsync -ro` key, reading works the same. Every
+ * folder has a time of its own in the past, and a restored folder must come back with it.
  */
 import {
   chmod,
@@ -46,7 +47,14 @@ import {
   type TestDestination,
 } from '../../support/destination.js';
 import { cliFlags, sshArgs, startSshd, type Sshd } from '../../support/sshd.js';
-import { HOSTILE_NAMES, makeTempDir, readTree, writeTree } from '../../support/tree.js';
+import {
+  folderTimes,
+  HOSTILE_NAMES,
+  makeTempDir,
+  readTree,
+  stampFolders,
+  writeTree,
+} from '../../support/tree.js';
 
 const ODD_NAMES: ReadonlyArray<string | Buffer> = [
   ...HOSTILE_NAMES.filter((n) => typeof n !== 'string' || !n.includes('/')),
@@ -111,6 +119,9 @@ async function makeWorld(mode: 'local' | 'ssh'): Promise<World> {
     'nest/plain.txt': 'plain',
     'nest/linked/inner.txt': 'inner',
     'big/blob': randomBytes(1_500_000),
+    'tree/a/b/c.txt': 'c',
+    'tree/a/d.txt': 'd',
+    'tree/e/f.txt': 'f',
   });
   await writeTree(
     join(src, 'odd'),
@@ -126,9 +137,11 @@ async function makeWorld(mode: 'local' | 'ssh'): Promise<World> {
     expect(r.code, r.stderr).toBe(0);
   };
   expect((await runCli(['init', '--dest', where, ...serverFlags], home)).code).toBe(0);
+  await stampFolders(src, new Date(Date.UTC(2021, 2, 3, 10, 0, 0)));
   await backup();
   await writeFile(join(src, 'docs/report.txt'), 'version two');
   await rm(join(src, 'docs/keep.txt'));
+  await stampFolders(src, new Date(Date.UTC(2022, 4, 5, 10, 0, 0)));
   await backup();
   const dest = await openTestDestination(
     mode === 'local' ? destDir : { server: sshd, path: destDir },
@@ -283,14 +296,22 @@ describe.each(['local', 'ssh'] as const)('restore engine, %s destination', (mode
     expect((await lstat(join(nest, 'linked'))).isSymbolicLink()).toBe(true);
     expect(await readFile(join(data, 'inner.txt'), 'utf8')).toBe('inner');
 
-    // The folder above it, restored whole: rsync will not write through the link, and says so.
+    // The folder above it, restored whole: rsync will not write through the link, and says so;
+    // the folders' times are set after, and neither the link nor the folder it leads to changes.
     await rm(join(nest, 'plain.txt'));
+    const dataTime = new Date(Date.UTC(2020, 0, 1));
+    await utimes(data, dataTime, dataTime);
     const above = await restorePaths(w.dest.ctx, w.snapshots, request(w, { paths: [nest] }));
     expect(above.ok).toBe(true);
     if (!above.ok) return;
     expect(above.value.outcome).toBe('partial');
     expect(await readFile(join(nest, 'plain.txt'), 'utf8')).toBe('plain');
     expect(await readlink(join(nest, 'linked'))).toBe(data);
+    expect((await stat(data)).mtimeMs).toBe(dataTime.getTime());
+    expect((await stat(nest)).mtimeMs).toBe(
+      (await stat(join(w.destDir, w.snapshots.at(-1)!.name, nest))).mtimeMs,
+    );
+    expect(above.value.warnings).toEqual([]);
     expect(above.value.skipped).toEqual([
       {
         path: join(nest, 'linked/inner.txt'),
@@ -384,6 +405,74 @@ describe.each(['local', 'ssh'] as const)('restore engine, %s destination', (mode
         ['verify-me.txt', Buffer.from('a checked file')],
       ]),
     );
+    const newest = join(w.destDir, w.snapshots.at(-1)!.name);
+    expect(await folderTimes(join(to, 'docs'))).toEqual(await folderTimes(join(newest, docs)));
+    expect(await folderTimes(join(elsewhere, 'odd'))).toEqual(
+      await folderTimes(join(newest, w.src, 'odd')),
+    );
+  });
+
+  it('gives restored folders their times in place, missing only too, counting each file once', async () => {
+    const tree = join(w.src, 'tree');
+    const stored = await folderTimes(join(w.destDir, w.snapshots.at(-1)!.name, tree));
+    expect(stored.size).toBe(4);
+    expect([...stored.values()].every((t) => t < Date.UTC(2023, 0, 1))).toBe(true);
+    await writeFile(join(tree, 'a/b/c.txt'), 'changed here');
+    await rm(join(tree, 'e/f.txt'));
+    const events: RestoreEvent[] = [];
+    const r = await restorePaths(
+      w.dest.ctx,
+      w.snapshots,
+      request(w, { paths: [tree], watched: true, onEvent: (e) => events.push(e) }),
+    );
+    expect(r).toMatchObject({
+      ok: true,
+      value: {
+        outcome: 'ok',
+        restored: 2,
+        keptAside: [{ path: join(tree, 'a/b/c.txt') }],
+        skipped: [],
+        warnings: [],
+      },
+    });
+    expect(await readFile(join(tree, 'a/b/c.txt'), 'utf8')).toBe('c');
+    expect(await folderTimes(tree)).toEqual(stored);
+    // The second pass sends no file: it comes after the progress reports and makes none.
+    const kinds = events.map((e) => (e.type === 'phase' ? e.phase : e.type));
+    expect(kinds.filter((k) => k !== 'progress' && k !== 'snapshot')).toEqual([
+      'locating',
+      'transferring',
+      'folder-times',
+    ]);
+    expect(kinds.lastIndexOf('progress')).toBeLessThan(kinds.indexOf('folder-times'));
+
+    await rm(join(tree, 'a/d.txt'));
+    const missing = await restorePaths(
+      w.dest.ctx,
+      w.snapshots,
+      request(w, { paths: [tree], missingOnly: true }),
+    );
+    expect(missing).toMatchObject({ ok: true, value: { outcome: 'ok', restored: 1 } });
+    expect(await readFile(join(tree, 'a/d.txt'), 'utf8')).toBe('d');
+    expect(await folderTimes(tree)).toEqual(stored);
+
+    // A file here where the snapshot has a folder: only missing files are restored, so the file
+    // stays, and the folders' pass leaves it as it is too, its time included.
+    await rm(join(tree, 'e'), { recursive: true });
+    await writeFile(join(tree, 'e'), 'mine');
+    const old = new Date(Date.UTC(2020, 0, 1));
+    await utimes(join(tree, 'e'), old, old);
+    const beside = await restorePaths(
+      w.dest.ctx,
+      w.snapshots,
+      request(w, { paths: [tree], missingOnly: true }),
+    );
+    expect(beside).toMatchObject({ ok: true, value: { restored: 0, warnings: [] } });
+    if (!beside.ok) return;
+    expect(beside.value.skipped.map((x) => x.path)).toContain(join(tree, 'e'));
+    expect(await readFile(join(tree, 'e'), 'utf8')).toBe('mine');
+    expect((await stat(join(tree, 'e'))).mtimeMs).toBe(old.getTime());
+    expect(await folderTimes(tree)).toEqual(new Map([...stored].filter(([k]) => k !== 'e')));
   });
 
   it('verifies by checksum, and names a byte flipped in the snapshot without a new time', async () => {
@@ -522,6 +611,17 @@ describe('through rrsync keys', () => {
     expect(await readFile(report, 'utf8')).toBe('v1');
     expect(await readFile(`${report}.before-restore-2026-11-29-101500`, 'utf8')).toBe(
       'version two',
+    );
+    // A folder in place: its folders' times are pulled through the same key.
+    const tree = join(w.src, 'tree');
+    await writeFile(join(tree, 'e/f.txt'), 'changed here');
+    const inPlace = await restorePaths(ro.ctx, snapshots, request(w, { paths: [tree] }));
+    expect(inPlace).toMatchObject({
+      ok: true,
+      value: { outcome: 'ok', restored: 1, warnings: [] },
+    });
+    expect(await folderTimes(tree)).toEqual(
+      await folderTimes(join(w.destDir, snapshots.at(-1)!.name, tree)),
     );
 
     const folder = await listFolder(ro.ctx, snapshots[1]!, join(w.src, 'docs'));
