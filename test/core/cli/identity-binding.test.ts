@@ -330,7 +330,9 @@ describe('Snaptray’s own files', () => {
 
 // Only root can act for another user; the test suite runs as root (CI does).
 describe('root with a user’s HOME (sudo keeping it)', () => {
-  async function userHome(files: Record<string, string>): Promise<{ h: CliHome; home: string }> {
+  async function userHome(
+    files: Record<string, string>,
+  ): Promise<{ h: CliHome; home: string; rootSettings: string }> {
     const home = await makeTempDir('st-user-');
     await writeTree(home, files);
     await writeSettingsFile(join(home, '.config', 'Snaptray', 'config.json'), {
@@ -338,6 +340,12 @@ describe('root with a user’s HOME (sudo keeping it)', () => {
     });
     execFileSync('chown', ['-R', `${NOBODY}:${NOBODY}`, home]);
     execFileSync('chmod', ['-R', 'go-rwx', home]);
+    // Root never reads the user's settings (they could hold hooks), so root's runs name a file
+    // of root's own; the HOME it keeps is still the user's.
+    const rootSettings = join(await makeTempDir('st-root-settings-'), 'config.json');
+    await writeSettingsFile(rootSettings, {
+      default: { sources: [src], destination: dest, prefix: 'u' },
+    });
     // As sudo leaves it: HOME kept, no XDG_* variables.
     const h = {
       env: loginEnv(home),
@@ -345,7 +353,7 @@ describe('root with a user’s HOME (sudo keeping it)', () => {
       stateDir: join(home, '.local', 'state'),
       runtimeDir: `/tmp/snaptray-0`,
     };
-    return { h, home };
+    return { h, home, rootSettings };
   }
 
   /** Every path below `root` that root owns: what the user could not use afterwards. */
@@ -371,11 +379,13 @@ describe('root with a user’s HOME (sudo keeping it)', () => {
     expect(process.getuid?.()).toBe(0);
     const legacy =
       '{"format":1,"id":"aaaaaaaaaaaaaaaabbbbbbbbbbbbbbbb","createdAt":"2025-01-01T00:00:00.000Z"}\n';
-    const { h, home } = await userHome({ '.config/Snaptray/identity.json': legacy });
+    const { h, home, rootSettings } = await userHome({
+      '.config/Snaptray/identity.json': legacy,
+    });
     const identity = join(home, '.config', 'Snaptray', 'identity.json');
     const before = await fingerprint(identity);
 
-    const check = await runCli(['check', '--json'], h);
+    const check = await runCli(['check', '--json', '--config', rootSettings], h);
     expect(check.code).toBe(1);
     expect(check.json?.steps).toContainEqual({
       step: 'owner',
@@ -384,10 +394,10 @@ describe('root with a user’s HOME (sudo keeping it)', () => {
         /^\S+identity\.json belongs to user nobody, but Snaptray runs as root: .*"sudo -H snaptray …"/,
       ),
     });
-    const adopt = await runCli(['adopt', '--json'], h);
+    const adopt = await runCli(['adopt', '--json', '--config', rootSettings], h);
     expect(adopt.code).toBe(2);
     expect(errorMessage(adopt)).toMatch(/belongs to user nobody, but Snaptray runs as root/);
-    const backup = await runCli(['backup', '--json'], h);
+    const backup = await runCli(['backup', '--json', '--config', rootSettings], h);
     expect(backup.code).toBe(1);
     expect(errorMessage(backup)).toMatch(/Snaptray runs as root.*belongs to user nobody.*sudo -H/);
 
@@ -408,8 +418,8 @@ describe('root with a user’s HOME (sudo keeping it)', () => {
   });
 
   it('does not make an identity in the user’s folder', async () => {
-    const { h, home } = await userHome({});
-    const check = await runCli(['check', '--json'], h);
+    const { h, home, rootSettings } = await userHome({});
+    const check = await runCli(['check', '--json', '--config', rootSettings], h);
     expect(check.code).toBe(1);
     expect(check.json?.steps).toContainEqual({
       step: 'owner',
