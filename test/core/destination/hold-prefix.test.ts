@@ -3,6 +3,7 @@
  * listing, claimed by an owner file that never replaces one that is there, read back, and refused
  * in words when another owner holds it or the owner file went away.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -149,6 +150,35 @@ describe('holdPrefix', () => {
     const winner = mine.ok ? ME : EVE;
     expect(await ownerOnDisk()).toEqual({ id: winner.id, profile: 'default' });
     expect((await readdir(dest)).sort()).toEqual(['.snaptray-destination', OWNER_FILE]);
+  });
+
+  it('on a folder that may not be changed: refuses another owner’s prefix without trying to write', async () => {
+    await claimOnDisk(EVE);
+    const given = await listing();
+    execFileSync('chattr', ['+i', dest]);
+    try {
+      expect(await holdPrefix(ctx, given, 'p', ME, NOW, '0.2.0')).toEqual(refusedForEve);
+    } finally {
+      execFileSync('chattr', ['-i', dest]);
+    }
+  });
+
+  it('on a folder that may not be changed: a free prefix fails with the write’s own failure', async () => {
+    const free = await listing();
+    execFileSync('chattr', ['+i', dest]);
+    try {
+      expect(await holdPrefix(ctx, free, 'p', ME, NOW, '0.2.0')).toEqual({
+        ok: false,
+        failure: {
+          kind: 'refused',
+          message: expect.stringMatching(
+            /^The destination refused access \(Writing p\.snaptray-owner\.json: EPERM: /,
+          ),
+        },
+      });
+    } finally {
+      execFileSync('chattr', ['-i', dest]);
+    }
   });
 
   it('passes on the failure of a claim that cannot be written', async () => {
