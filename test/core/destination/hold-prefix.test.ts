@@ -3,7 +3,6 @@
  * listing, claimed by an owner file that never replaces one that is there, read back, and refused
  * in words when another owner holds it or the owner file went away.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -17,6 +16,7 @@ import { listDestination, type DestinationContext } from '../../../core/destinat
 import { claimFor, type Me } from '../../../core/destination/ownership.js';
 import type { DestinationListing } from '../../../core/destination/snapshot.js';
 import { spawnProcess } from '../../../core/process.js';
+import { makeImmutable } from '../../support/disks.js';
 import { makeTempDir } from '../../support/tree.js';
 
 const ME: Me = { id: 'a'.repeat(32), profile: 'default', host: 'univac', user: 'ben' };
@@ -155,17 +155,17 @@ describe('holdPrefix', () => {
   it('on a folder that may not be changed: refuses another owner’s prefix without trying to write', async () => {
     await claimOnDisk(EVE);
     const given = await listing();
-    execFileSync('chattr', ['+i', dest]);
+    const release = makeImmutable(dest);
     try {
       expect(await holdPrefix(ctx, given, 'p', ME, NOW, '0.2.0')).toEqual(refusedForEve);
     } finally {
-      execFileSync('chattr', ['-i', dest]);
+      release();
     }
   });
 
   it('on a folder that may not be changed: a free prefix fails with the write’s own failure', async () => {
     const free = await listing();
-    execFileSync('chattr', ['+i', dest]);
+    const release = makeImmutable(dest);
     try {
       expect(await holdPrefix(ctx, free, 'p', ME, NOW, '0.2.0')).toEqual({
         ok: false,
@@ -177,7 +177,7 @@ describe('holdPrefix', () => {
         },
       });
     } finally {
-      execFileSync('chattr', ['-i', dest]);
+      release();
     }
   });
 

@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -17,7 +17,7 @@ import {
 } from '../../../core/destination/ops.js';
 import { snapshotsOf } from '../../../core/destination/snapshot.js';
 import { spawnProcess, type Spawn } from '../../../core/process.js';
-import { mountExfat, mountTmpfs } from '../../support/disks.js';
+import { makeImmutable, mountExfat, mountTmpfs } from '../../support/disks.js';
 import { makeTempDir } from '../../support/tree.js';
 
 let dest: string;
@@ -45,15 +45,6 @@ async function snapshotWithManifest(name: string): Promise<void> {
       appVersion: '0.2.0',
     }),
   );
-}
-
-/**
- * Makes files immutable (chattr +i on ext4): not even root may delete or change them, as on a
- * disk that refuses a delete. Gives the function that makes them ordinary again.
- */
-function immutable(...paths: string[]): () => void {
-  execFileSync('chattr', ['+i', ...paths]);
-  return () => execFileSync('chattr', ['-i', ...paths]);
 }
 
 async function states(): Promise<string[][]> {
@@ -118,7 +109,7 @@ describe('deleteSnapshots on a disk that refuses part of a delete', () => {
   it('keeps every folder whole when a manifest cannot be deleted, and names the manifests', async () => {
     await snapshotWithManifest('p-2026-11-01-030000');
     await snapshotWithManifest('p-2026-11-02-030000');
-    const release = immutable(join(dest, 'p-2026-11-01-030000.snaptray.json'));
+    const release = makeImmutable(join(dest, 'p-2026-11-01-030000.snaptray.json'));
     try {
       const result = await deleteSnapshots(context(), [
         'p-2026-11-01-030000',
@@ -148,7 +139,7 @@ describe('deleteSnapshots on a disk that refuses part of a delete', () => {
 
   it('leaves a folder it could not delete unfinished, never complete-looking, and names it', async () => {
     await snapshotWithManifest('p-2026-11-01-030000');
-    const release = immutable(join(dest, 'p-2026-11-01-030000', 'home', 'f.txt'));
+    const release = makeImmutable(join(dest, 'p-2026-11-01-030000', 'home', 'f.txt'));
     try {
       const result = await deleteSnapshots(context(), ['p-2026-11-01-030000']);
       expect(result).toEqual({
@@ -205,22 +196,6 @@ describe('pushTopFile', () => {
     await pushTopFile(context(), 'p.snaptray-owner.json', 'replaced\n');
     expect(await readFile(join(dest, 'p.snaptray-owner.json'), 'utf8')).toBe('replaced\n');
     expect((await readdir(dest)).filter((n) => n.startsWith('.p'))).toEqual([]);
-  });
-});
-
-describe('top files', () => {
-  it('are readable by everyone and writable by their writer only, even under umask 002', async () => {
-    // Debian and Ubuntu give users umask 002: a claim others could rewrite would not hold.
-    const before = process.umask(0o002);
-    try {
-      await pushTopFile(context(), 'p.snaptray-owner.json', '{}\n', { keepExisting: true });
-      await pushTopFile(context(), 'p-2026-11-01-030000.snaptray.json', '{}\n');
-    } finally {
-      process.umask(before);
-    }
-    for (const name of ['p.snaptray-owner.json', 'p-2026-11-01-030000.snaptray.json']) {
-      expect((await stat(join(dest, name))).mode & 0o777, name).toBe(0o644);
-    }
   });
 });
 
@@ -305,7 +280,7 @@ describe('a local destination that cannot be used', () => {
     }
   });
   it('says a folder that may not be changed refused access, naming the error', async () => {
-    const release = immutable(dest);
+    const release = makeImmutable(dest);
     try {
       const pushed = await pushTopFile(context(), 'm.json', 'x', { keepExisting: true });
       expect(pushed).toEqual({
