@@ -1,5 +1,7 @@
-// Mutation testing of the snapshot protocol's core: names, listing, retention and destination
-// operations. `npm run mutate`; the report lands in reports/mutation/.
+// Mutation testing of the snapshot protocol's core: names, listing, retention, destination
+// operations, who holds a prefix, and whether a lock's process still lives. `npm run mutate`
+// fails below `thresholds.break` overall, and scripts/mutation-per-file.mjs then holds every
+// file to the same bar. The reports land in reports/mutation/ (HTML, and JSON for that script).
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
@@ -9,11 +11,14 @@ export default {
     'core/destination/snapshot.ts',
     'core/backup/retention.ts',
     'core/destination/ops.ts',
+    'core/destination/ownership.ts',
+    'core/destination/hold-prefix.ts',
+    'core/state/liveness.ts',
   ],
   coverageAnalysis: 'perTest',
-  reporters: ['clear-text', 'progress', 'html'],
+  reporters: ['clear-text', 'progress', 'html', 'json'],
   concurrency: 2,
   timeoutMS: 60_000,
-  thresholds: { high: 90, low: 80, break: null },
+  thresholds: { high: 90, low: 80, break: 80 },
   tempDirName: '.stryker-tmp',
 };
