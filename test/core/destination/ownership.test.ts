@@ -320,7 +320,7 @@ describe('previousOwnersOf', () => {
 });
 
 describe('parseClaim', () => {
-  it('tells a newer format from a format that is not a number, and JSON that is no object', () => {
+  it('tells a newer format from a format that is not a number, and JSON that is no object; no history is none', () => {
     const claim = claimFor(ME, 'p', NOW, '0.2.0');
     expect(parseClaim(JSON.stringify({ ...claim, format: 2 }))).toEqual({
       kind: 'unreadable',
@@ -330,6 +330,9 @@ describe('parseClaim', () => {
       kind: 'unreadable',
       reason: 'its fields are not the ones this version knows',
     });
+    const withoutHistory: Partial<Claim> = { ...claim };
+    delete withoutHistory.previousOwners;
+    expect(parseClaim(JSON.stringify(withoutHistory))).toEqual({ kind: 'claimed', claim });
     expect(parseClaim('null')).toEqual({
       kind: 'unreadable',
       reason: 'its fields are not the ones this version knows',
