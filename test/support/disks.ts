@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { access, chmod, mkdir, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -215,4 +215,25 @@ export async function mountTmpfs(sizeMiB: number, owner: DiskOwner = {}): Promis
     await unmount().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * Makes files or folders immutable (`chattr +i`): not even root may delete, change or add to
+ * them, as on a disk that refuses part of a write or a delete. Works on ext4, xfs, btrfs, and
+ * tmpfs from Linux 6.0. Gives the function that makes them ordinary again.
+ */
+export function makeImmutable(...paths: string[]): () => void {
+  const chattr = (flag: string) => {
+    try {
+      execFileSync('chattr', [flag, ...paths], { stdio: ['ignore', 'ignore', 'pipe'] });
+    } catch (error) {
+      const stderr = String((error as { stderr?: Buffer }).stderr ?? '').trim();
+      throw new Error(
+        `chattr ${flag} ${paths.join(' ')} failed (${stderr || (error as Error).message}): the ` +
+          'tests need root and a temporary folder on a file system with the immutable flag.',
+      );
+    }
+  };
+  chattr('+i');
+  return () => chattr('-i');
 }

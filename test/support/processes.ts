@@ -137,26 +137,53 @@ export async function processesMatching(pattern: string): Promise<ProcessMatch[]
  * /bin/sleep, executed through the link, so /proc/PID/comm and argv[0] both say `rsync`.
  */
 export async function fakeRsyncProcess(seconds = 300): Promise<FakeRsync> {
-  const dir = await mkdtemp(join(tmpdir(), 'snaptray-fake-rsync-'));
-  const link = join(dir, 'rsync');
-  await symlink('/bin/sleep', link);
-  const { child, exited } = start(link, [String(seconds)]);
+  return namedProcess('rsync', '/bin/sleep', [String(seconds)]);
+}
+
+/** A live process under a name of the test's choosing, whose end the test sees. */
+export interface NamedProcess extends FakeRsync {
+  /** Resolves when it has ended: with the signal that ended it, or null for an exit. */
+  ended: Promise<NodeJS.Signals | null>;
+}
+
+/**
+ * `program` run through a symbolic link called `name` (at most 15 characters: /proc/PID/comm then
+ * reads `name`). With `ready`, the program writes that line once it is set up (a trap installed),
+ * and this waits for it.
+ */
+export async function namedProcess(
+  name: string,
+  program: string,
+  args: readonly string[],
+  opts: { ready?: string } = {},
+): Promise<NamedProcess> {
+  const dir = await mkdtemp(join(tmpdir(), 'snaptray-named-'));
+  const link = join(dir, name);
+  await symlink(program, link);
+  const child = spawn(link, args, { stdio: ['pipe', 'pipe', 'ignore'] });
+  child.unref();
+  const ended = new Promise<NodeJS.Signals | null>((resolve) => {
+    child.once('exit', (_code, sig) => resolve(sig));
+    child.once('error', () => resolve(null));
+  });
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   const pid = child.pid;
   const stop = async (): Promise<void> => {
     if (pid !== undefined) signal(pid, 'SIGKILL');
-    await exited;
+    await ended;
     await rm(dir, { recursive: true, force: true });
   };
   try {
     if (pid === undefined) throw new Error(`could not start ${link}`);
     // Until exec() the child is still a copy of node; wait for the new program's name.
-    await waitFor('the fake rsync did not start', async () => {
+    await waitFor(`${name} did not start`, async () => {
       const comm = await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '');
-      return comm === 'rsync\n';
+      return comm === `${name}\n` && (opts.ready === undefined || output.includes(opts.ready));
     });
     const startTime = await processStartTime(pid);
-    if (startTime === null) throw new Error('the fake rsync ended at once');
-    return { pid, startTime, stop };
+    if (startTime === null) throw new Error(`${name} ended at once`);
+    return { pid, startTime, ended, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -6,10 +6,17 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { deleteSnapshots, listDestination, pushTopFile } from '../../../core/destination/ops.js';
+import {
+  deleteSnapshots,
+  listDestination,
+  pushTopFile,
+  remote,
+  remoteOption,
+  runRsync,
+} from '../../../core/destination/ops.js';
 import { openTestDestination, type TestDestination } from '../../support/destination.js';
 import { startSshd, type Sshd } from '../../support/sshd.js';
-import { makeTempDir } from '../../support/tree.js';
+import { linkCount, makeTempDir, writeTree } from '../../support/tree.js';
 
 let sshd: Sshd;
 let dir: string;
@@ -108,6 +115,91 @@ describe('over ssh', () => {
       expect(existsSync(join(dir, 'missing'))).toBe(false);
     } finally {
       await elsewhere.close();
+    }
+  });
+});
+
+describe('over ssh, with a local rsync that hands paths to the far shell (RSYNC_OLD_ARGS=2)', () => {
+  // The far shell then splits names at the space and expands the brackets and the star; and an
+  // option value such as --link-dest reaches it as it is too.
+  let old: TestDestination;
+  beforeEach(async () => {
+    process.env['RSYNC_OLD_ARGS'] = '2';
+    old = await openTestDestination({ server: sshd, path: dir });
+  });
+  afterEach(async () => {
+    await old.close();
+    delete process.env['RSYNC_OLD_ARGS'];
+  });
+
+  it('is given that style by the session', () => {
+    expect(old.ctx.argStyle).toEqual({ names: 'shell', options: 'shell' });
+  });
+
+  it('lists, pushes to and deletes in exactly the folder named', async () => {
+    await snapshot('p-2026-11-01-030000');
+    await snapshot('p-2026-11-02-030000');
+    const listing = await listDestination(old.ctx);
+    if (!listing.ok) throw new Error(listing.failure.message);
+    expect(listing.value.directories.sort()).toEqual([
+      'p-2026-11-01-030000',
+      'p-2026-11-02-030000',
+    ]);
+    expect(await pushTopFile(old.ctx, 'p.snaptray-owner.json', 'mine\n')).toEqual({
+      ok: true,
+      value: null,
+    });
+    expect(await deleteSnapshots(old.ctx, ['p-2026-11-01-030000'])).toEqual({
+      ok: true,
+      value: null,
+    });
+    expect((await readdir(dir)).sort()).toEqual([
+      '.snaptray-destination',
+      'p-2026-11-02-030000',
+      'p-2026-11-02-030000.snaptray.json',
+      'p.snaptray-owner.json',
+    ]);
+    expect(await readFile(join(dir, 'p.snaptray-owner.json'), 'utf8')).toBe('mine\n');
+  });
+
+  it('links a new folder against a base named as an option value', async () => {
+    await snapshot('p-2026-11-01-030000');
+    const src = await makeTempDir('st-ops-ssh-src-');
+    await writeTree(src, { 'home/f.txt': 'p-2026-11-01-030000' });
+    const copied = await runRsync(old.ctx, [
+      '-rt',
+      `--link-dest=${remoteOption(old.ctx, join(dir, 'p-2026-11-01-030000'))}`,
+      `${src}/`,
+      `${remote(old.ctx, join(dir, 'p-2026-11-02-030000'))}/`,
+    ]);
+    expect(copied.exitCode, copied.stderr).toBe(0);
+    expect(await linkCount(join(dir, 'p-2026-11-02-030000', 'home', 'f.txt'))).toBe(2);
+  });
+});
+
+describe('over a connection that broke', () => {
+  it('names what it was doing when the server went away, and leaves no scratch files', async () => {
+    const server = await startSshd();
+    const folder = await makeTempDir('st-ops-broken-');
+    const broken = await openTestDestination({ server, path: folder });
+    try {
+      await server.stop();
+      const listing = await listDestination(broken.ctx);
+      expect(listing.ok || listing.failure.kind).toBe('connection-closed');
+      expect(listing.ok || listing.failure.message).toMatch(
+        /^The connection to the destination broke \(Listing the destination\): \S/,
+      );
+      const pushed = await pushTopFile(broken.ctx, 'p.snaptray-owner.json', '{}');
+      expect(pushed.ok || pushed.failure.message).toMatch(
+        /^The connection to the destination broke \(Writing p\.snaptray-owner\.json\): \S/,
+      );
+      const deleted = await deleteSnapshots(broken.ctx, ['p-2026-11-01-030000']);
+      expect(deleted.ok || deleted.failure.message).toMatch(
+        /^The connection to the destination broke \(Deleting p-2026-11-01-030000\.snaptray\.json\): \S/,
+      );
+      expect(await readdir(broken.ctx.scratch)).toEqual([]);
+    } finally {
+      await broken.close();
     }
   });
 });

@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -17,7 +17,7 @@ import {
 } from '../../../core/destination/ops.js';
 import { snapshotsOf } from '../../../core/destination/snapshot.js';
 import { spawnProcess, type Spawn } from '../../../core/process.js';
-import { mountTmpfs } from '../../support/disks.js';
+import { makeImmutable, mountExfat, mountTmpfs } from '../../support/disks.js';
 import { makeTempDir } from '../../support/tree.js';
 
 let dest: string;
@@ -45,6 +45,12 @@ async function snapshotWithManifest(name: string): Promise<void> {
       appVersion: '0.2.0',
     }),
   );
+}
+
+async function states(): Promise<string[][]> {
+  const listing = await listDestination(context());
+  if (!listing.ok) throw new Error(listing.failure.message);
+  return snapshotsOf('p', listing.value).snapshots.map((s) => [s.name, s.state]);
 }
 
 beforeEach(async () => {
@@ -99,6 +105,85 @@ describe('deleteSnapshots', () => {
   });
 });
 
+describe('deleteSnapshots on a disk that refuses part of a delete', () => {
+  it('keeps every folder whole when a manifest cannot be deleted, and names the manifests', async () => {
+    await snapshotWithManifest('p-2026-11-01-030000');
+    await snapshotWithManifest('p-2026-11-02-030000');
+    const release = makeImmutable(join(dest, 'p-2026-11-01-030000.snaptray.json'));
+    try {
+      const result = await deleteSnapshots(context(), [
+        'p-2026-11-01-030000',
+        'p-2026-11-02-030000',
+      ]);
+      expect(result).toEqual({
+        ok: false,
+        failure: {
+          kind: 'rsync-failed',
+          message: expect.stringMatching(
+            /^Deleting p-2026-11-01-030000\.snaptray\.json, p-2026-11-02-030000\.snaptray\.json failed \(rsync exit 23\): .*p-2026-11-01-030000\.snaptray\.json.*Operation not permitted/,
+          ),
+        },
+      });
+    } finally {
+      release();
+    }
+    // The folders were never touched: one snapshot still complete, the other unfinished.
+    expect(await states()).toEqual([
+      ['p-2026-11-01-030000', 'ok'],
+      ['p-2026-11-02-030000', 'unfinished'],
+    ]);
+    for (const name of ['p-2026-11-01-030000', 'p-2026-11-02-030000']) {
+      expect(await readFile(join(dest, name, 'home', 'f.txt'), 'utf8')).toBe(name);
+    }
+  });
+
+  it('leaves a folder it could not delete unfinished, never complete-looking, and names it', async () => {
+    await snapshotWithManifest('p-2026-11-01-030000');
+    const release = makeImmutable(join(dest, 'p-2026-11-01-030000', 'home', 'f.txt'));
+    try {
+      const result = await deleteSnapshots(context(), ['p-2026-11-01-030000']);
+      expect(result).toEqual({
+        ok: false,
+        failure: {
+          kind: 'rsync-failed',
+          message: expect.stringMatching(
+            /^Deleting p-2026-11-01-030000 failed \(rsync exit 23\): .*Operation not permitted/,
+          ),
+        },
+      });
+    } finally {
+      release();
+    }
+    expect(await states()).toEqual([['p-2026-11-01-030000', 'unfinished']]);
+  });
+});
+
+describe('pushTopFile on a disk without hard links (exFAT)', () => {
+  it('claims by an exclusive create: a new file is written whole, one that is there stays', async () => {
+    const disk = await mountExfat(16);
+    try {
+      const exfat: DestinationContext = { ...context(), dest: { kind: 'local', path: disk.dir } };
+      const claim = { keepExisting: true };
+      expect(await pushTopFile(exfat, 'p.snaptray-owner.json', 'first\n', claim)).toEqual({
+        ok: true,
+        value: null,
+      });
+      expect(await pushTopFile(exfat, 'p.snaptray-owner.json', 'second\n', claim)).toEqual({
+        ok: true,
+        value: null,
+      });
+      expect(await readFile(join(disk.dir, 'p.snaptray-owner.json'), 'utf8')).toBe('first\n');
+      // Without keepExisting the file is replaced, by a rename.
+      await pushTopFile(exfat, 'p.snaptray-owner.json', 'adopted\n');
+      expect(await readFile(join(disk.dir, 'p.snaptray-owner.json'), 'utf8')).toBe('adopted\n');
+      // No temporary file is left beside it.
+      expect(await readdir(disk.dir)).toEqual(['p.snaptray-owner.json']);
+    } finally {
+      await disk.unmount();
+    }
+  });
+});
+
 describe('pushTopFile', () => {
   it('with keepExisting leaves a file that is there, and writes one that is not', async () => {
     await writeFile(join(dest, 'p.snaptray-owner.json'), 'first\n');
@@ -119,6 +204,11 @@ describe('listDestination', () => {
     await snapshotWithManifest('p-2026-11-01-030000');
     await writeFile(join(dest, 'p.snaptray-owner.json'), '{}');
     await writeFile(join(dest, 'notes.txt'), 'x');
+    // Symbolic links are not followed: not a snapshot, not a manifest.
+    const elsewhere = await makeTempDir('st-ops-elsewhere-');
+    await writeFile(join(elsewhere, 'q.json'), '{}');
+    await symlink(elsewhere, join(dest, 'p-2026-11-03-030000'));
+    await symlink(join(elsewhere, 'q.json'), join(dest, 'p-2026-11-03-030000.snaptray.json'));
     const listing = await listDestination(context());
     expect(listing.ok && listing.value.directories).toEqual(['p-2026-11-01-030000']);
     expect(listing.ok && [...listing.value.manifests.keys()].sort()).toEqual([
@@ -174,12 +264,38 @@ describe('a local destination that cannot be used', () => {
         'm.json',
         big,
       );
-      expect(noRoom.ok === false && noRoom.failure.kind).toBe('disk-full');
+      expect(noRoom).toEqual({
+        ok: false,
+        failure: {
+          kind: 'disk-full',
+          message:
+            'The destination is full (Writing m.json). Delete old snapshots with "snaptray ' +
+            'prune", lower the retention, or use a bigger disk.',
+        },
+      });
       expect((await readdir(full.dir)).sort()).toEqual(['filler']);
     } finally {
       await ro.unmount();
       await full.unmount();
     }
+  });
+  it('says a folder that may not be changed refused access, naming the error', async () => {
+    const release = makeImmutable(dest);
+    try {
+      const pushed = await pushTopFile(context(), 'm.json', 'x', { keepExisting: true });
+      expect(pushed).toEqual({
+        ok: false,
+        failure: {
+          kind: 'refused',
+          message: expect.stringMatching(
+            /^The destination refused access \(Writing m\.json: EPERM: operation not permitted, open '.*\/\.m\.json\.[0-9a-f]{8}'\)\.$/,
+          ),
+        },
+      });
+    } finally {
+      release();
+    }
+    expect(await readdir(dest)).toEqual(['.snaptray-destination']);
   });
 });
 
@@ -212,5 +328,26 @@ describe('deleteTopEntries', () => {
     expect((await readdir(dest)).sort()).toEqual(['.snaptray-destination', 'keep', 'keep.json']);
     expect(existsSync(join(dest, 'keep', 'inside'))).toBe(true);
     expect(calls).toBe(2);
+    // The empty folder it synced from is gone again.
+    expect(await readdir(scratch)).toEqual([]);
+  });
+
+  it('deletes in a folder whose name holds a space, brackets and a star, and nowhere else', async () => {
+    const odd = join(dest, 'backups [1] *');
+    const decoy = join(dest, 'backups 1 x');
+    for (const folder of [odd, decoy])
+      await mkdir(join(folder, 'p-2026-11-01-030000', 'home'), { recursive: true });
+    const inOdd: DestinationContext = { ...context(), dest: { kind: 'local', path: odd } };
+    expect(await deleteSnapshots(inOdd, ['p-2026-11-01-030000'])).toEqual({
+      ok: true,
+      value: null,
+    });
+    expect(await readdir(odd)).toEqual([]);
+    expect(await readdir(decoy)).toEqual(['p-2026-11-01-030000']);
+    expect((await readdir(dest)).sort()).toEqual([
+      '.snaptray-destination',
+      'backups 1 x',
+      'backups [1] *',
+    ]);
   });
 });

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   claimFor,
   decideOwnership,
+  describeOwner,
   meFor,
+  ownedBy,
   parseClaim,
   prefixOwner,
   previousOwnersOf,
@@ -252,6 +254,168 @@ describe('owner files', () => {
     expect(parseClaim('{"format": 1}')).toEqual({
       kind: 'unreadable',
       reason: 'its fields are not the ones this version knows',
+    });
+  });
+});
+
+describe('refusals in words', () => {
+  const eves = claimFor(
+    { ...ME, id: 'b'.repeat(32), host: 'eniac', user: 'eve' },
+    'p',
+    NOW,
+    '0.2.0',
+  );
+
+  it('another owner’s claim: whose it is, why nothing was written, and both ways forward', () => {
+    expect(decideOwnership({ kind: 'claimed', claim: eves }, ME, 'p')).toEqual({
+      kind: 'refuse',
+      message:
+        'The snapshots named "p-…" on the destination belong to user eve on "eniac" (profile ' +
+        '"default"). Two owners sharing a prefix would link against and delete each other’s ' +
+        'snapshots, so nothing was written. Choose another prefix for this profile; or, if those ' +
+        'snapshots are yours (a reinstall, or this machine replaces that one), run "snaptray ' +
+        'adopt" to take them over.',
+    });
+  });
+
+  it('an owner file it cannot read: why, and that it writes nothing', () => {
+    expect(
+      decideOwnership({ kind: 'unreadable', reason: 'it is not valid JSON' }, ME, 'p'),
+    ).toEqual({
+      kind: 'refuse',
+      message:
+        'The owner file of the prefix "p" cannot be read (it is not valid JSON), so this version ' +
+        'cannot tell whose snapshots these are and writes nothing. Update Snaptray, or choose ' +
+        'another prefix.',
+    });
+  });
+
+  it('snapshots of another owner whose owner file is missing, for the default and another profile', () => {
+    const theirs = { id: 'b'.repeat(32), profile: 'home' };
+    expect(
+      decideOwnership({ kind: 'unclaimed', host: 'eniac', owner: theirs, user: 'eve' }, ME, 'p'),
+    ).toEqual({
+      kind: 'refuse',
+      message:
+        'The snapshots named "p-…" were made by eve on "eniac" (profile "home"), and their owner ' +
+        'file is missing. Choose another prefix; or, if they are yours, run "snaptray adopt".',
+    });
+    expect(
+      decideOwnership(
+        { kind: 'unclaimed', host: 'eniac', owner: theirs, user: null },
+        { ...ME, profile: 'work' },
+        'p',
+      ),
+    ).toEqual({
+      kind: 'refuse',
+      message:
+        'The snapshots named "p-…" were made by another user on "eniac" (profile "home"), and ' +
+        'their owner file is missing. Choose another prefix; or, if they are yours, run ' +
+        '"snaptray adopt --profile work".',
+    });
+  });
+
+  it('this machine’s snapshots from before owners, asked for by a profile other than the default', () => {
+    const legacy = { kind: 'unclaimed' as const, host: 'univac', owner: null, user: null };
+    expect(decideOwnership(legacy, { ...ME, profile: 'work' }, 'p')).toEqual({
+      kind: 'refuse',
+      message:
+        'The snapshots named "p-…" were made on this machine before prefixes had owners; the ' +
+        'default profile takes them over by itself. To use them for the profile "work" instead, ' +
+        'run "snaptray adopt --profile work"; otherwise choose another prefix.',
+    });
+  });
+
+  it('another machine’s snapshots from before owners, even for the default profile', () => {
+    const legacy = { kind: 'unclaimed' as const, host: 'old-name', owner: null, user: null };
+    expect(decideOwnership(legacy, ME, 'p')).toEqual({
+      kind: 'refuse',
+      message:
+        'The snapshots named "p-…" were made by the machine "old-name". If that was this machine ' +
+        'under an earlier name, or this machine replaces it, run "snaptray adopt" to continue its ' +
+        'snapshots; otherwise choose another prefix.',
+    });
+  });
+});
+
+describe('describeOwner', () => {
+  const claim = claimFor({ ...ME, profile: 'work' }, 'p', NOW, '0.2.0');
+
+  it('names this account’s own profile as such, and anyone else by user, host and profile', () => {
+    expect(describeOwner(claim, ME)).toBe('this account\'s profile "work"');
+    expect(describeOwner(claim)).toBe('user ben on "univac" (profile "work")');
+    expect(describeOwner(claim, { ...ME, id: 'b'.repeat(32) })).toBe(
+      'user ben on "univac" (profile "work")',
+    );
+  });
+});
+
+describe('ownedBy', () => {
+  const earlier = { id: 'c'.repeat(32), profile: 'old' };
+  const claim = claimFor(ME, 'p', NOW, '0.2.0', [
+    { ...earlier, host: 'old', user: 'ben', until: NOW.toISOString() },
+  ]);
+
+  it('is the owner and the owners it took over from, by identity and profile together', () => {
+    expect(ownedBy(claim, { id: ME.id, profile: 'default' })).toBe(true);
+    expect(ownedBy(claim, earlier)).toBe(true);
+    expect(ownedBy(claim, { id: ME.id, profile: 'old' })).toBe(false);
+    expect(ownedBy(claim, { id: earlier.id, profile: 'default' })).toBe(false);
+    expect(ownedBy(claim, { id: 'd'.repeat(32), profile: 'old' })).toBe(false);
+  });
+});
+
+describe('previousOwnersOf', () => {
+  it('records the writer of unclaimed snapshots, and nobody for a free or unreadable prefix', () => {
+    expect(
+      previousOwnersOf(
+        {
+          kind: 'unclaimed',
+          host: 'eniac',
+          owner: { id: 'b'.repeat(32), profile: 'home' },
+          user: 'eve',
+        },
+        NOW,
+      ),
+    ).toEqual([
+      { id: 'b'.repeat(32), profile: 'home', host: 'eniac', user: 'eve', until: NOW.toISOString() },
+    ]);
+    expect(
+      previousOwnersOf({ kind: 'unclaimed', host: 'eniac', owner: null, user: null }, NOW),
+    ).toEqual([{ id: null, profile: null, host: 'eniac', user: null, until: NOW.toISOString() }]);
+    expect(previousOwnersOf({ kind: 'free' }, NOW)).toEqual([]);
+    expect(previousOwnersOf({ kind: 'unreadable', reason: 'r' }, NOW)).toEqual([]);
+  });
+});
+
+describe('parseClaim', () => {
+  it('tells a newer format from a format that is not a number, and JSON that is no object; no history is none', () => {
+    const claim = claimFor(ME, 'p', NOW, '0.2.0');
+    expect(parseClaim(JSON.stringify({ ...claim, format: 2 }))).toEqual({
+      kind: 'unreadable',
+      reason: 'it has format 2, written by a newer Snaptray',
+    });
+    expect(parseClaim(JSON.stringify({ ...claim, format: '2' }))).toEqual({
+      kind: 'unreadable',
+      reason: 'its fields are not the ones this version knows',
+    });
+    const withoutHistory: Partial<Claim> = { ...claim };
+    delete withoutHistory.previousOwners;
+    expect(parseClaim(JSON.stringify(withoutHistory))).toEqual({ kind: 'claimed', claim });
+    expect(parseClaim('null')).toEqual({
+      kind: 'unreadable',
+      reason: 'its fields are not the ones this version knows',
+    });
+  });
+});
+
+describe('prefixOwner of snapshots from before owner files', () => {
+  it('finds the writer in the oldest snapshot when it is the only one with a manifest', () => {
+    expect(prefixOwner({ kind: 'none' }, [withManifest({ host: 'eniac' }), unfinished])).toEqual({
+      kind: 'unclaimed',
+      host: 'eniac',
+      owner: null,
+      user: null,
     });
   });
 });
