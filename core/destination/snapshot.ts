@@ -49,6 +49,12 @@ export const manifestSchema = z.object({
   uptimeSeconds: z.number().nonnegative().optional(),
   /** The run's clock looked wrong (clock-check.ts): later runs do not judge their clock by it. */
   clockSuspect: z.boolean().optional(),
+  /**
+   * How often the owner's schedule backs up, in hours (daily: 24): others judge from it whether
+   * the machine is overdue (household.ts). Missing in manifests of earlier versions; a value this
+   * version cannot use counts as missing rather than making the manifest unreadable.
+   */
+  scheduleHours: z.number().positive().optional().catch(undefined),
 });
 export type Manifest = z.infer<typeof manifestSchema>;
 
