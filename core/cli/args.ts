@@ -86,6 +86,14 @@ export const COMMAND_SPECS = {
     options: ['json'],
     positionals: NONE,
   },
+  machines: {
+    usage: 'DESTOPTS [--json]',
+    summary:
+      'every prefix on the destination: whose it is, its snapshots, the newest good one, and whether it is overdue',
+    destination: true,
+    options: ['json'],
+    positionals: NONE,
+  },
   prune: {
     usage: 'DESTOPTS [--dry-run] [--unfinished] [--json]',
     summary: 'apply the retention policy now (--unfinished: also every unfinished snapshot)',
