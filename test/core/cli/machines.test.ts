@@ -401,9 +401,11 @@ describe('a new machine’s empty prefix names the household', () => {
     );
   });
 
-  it('and says nothing more where the destination holds no other machine', async () => {
+  it('and says nothing more where no other machine has a snapshot to read', async () => {
     const lonely = await makeTempDir('st-lonely-');
     expect((await on(['init'], lonely)).code).toBe(0);
+    // Another machine's first run, stopped before its manifest: nothing there to read yet.
+    await mkdir(join(lonely, 'other-2026-01-01-101010'));
     const r = await on(['list', '--json'], lonely);
     expect(r.json).toMatchObject({ snapshots: [], hint: null });
   });
