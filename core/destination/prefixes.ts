@@ -50,12 +50,19 @@ export function prefixesOf(listing: DestinationListing): PrefixFolders[] {
     .sort((a, b) => (a.prefix < b.prefix ? -1 : a.prefix > b.prefix ? 1 : 0));
 }
 
+// What follows a prefix in a snapshot's name: only cuts before such a tail are worth asking.
+const DATE_TAIL = /^-\d{4}-\d{2}-\d{2}(?:-\d{6})?$/;
+
 /** The prefixes of which `name` is a snapshot: it is cut at each dash and asked. */
 export function readings(name: string): string[] {
   const prefixes: string[] = [];
   for (let i = name.indexOf('-'); i > 0; i = name.indexOf('-', i + 1)) {
     const prefix = name.slice(0, i);
-    if (prefixProblem(prefix) === null && parseSnapshotName(prefix, name) !== null) {
+    if (
+      DATE_TAIL.test(name.slice(i)) &&
+      prefixProblem(prefix) === null &&
+      parseSnapshotName(prefix, name) !== null
+    ) {
       prefixes.push(prefix);
     }
   }
