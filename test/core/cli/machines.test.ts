@@ -411,6 +411,25 @@ describe('a new machine’s empty prefix names the household', () => {
   });
 });
 
+describe('asking for every prefix the ways a new user tries first', () => {
+  it('points at machines', async () => {
+    const home = await makeCliHome();
+    const machines = ' "snaptray machines" lists every prefix on the destination.';
+    for (const [args, message] of [
+      [['list', '--all'], '--all does not apply to "list".'],
+      [['list', '--prefix', '*'], '--prefix "*" is a pattern; a prefix is one name.'],
+      [
+        ['restore', '/etc/hostname', '--prefix', 'univac*'],
+        '--prefix "univac*" is a pattern; a prefix is one name.',
+      ],
+    ] as const) {
+      const r = await runCli([...args, '--dest', dest], home);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.split('\n')[0], args.join(' ')).toBe(`snaptray: ${message}${machines}`);
+    }
+  });
+});
+
 describe('a hostile owner file', () => {
   it('reaches the terminal escaped: no ESC, BEL, C1 or direction override from the destination', async () => {
     const hostile = await makeTempDir('st-hostile-');
