@@ -9,7 +9,6 @@ import { DEFAULT_SCHEDULE_HOURS, householdOf, type Machine } from '../../destina
 import { ownerWords } from '../../destination/household-hint.js';
 import { listFindingRsync } from '../../destination/list-finding-rsync.js';
 import { openDestination } from '../../destination/session.js';
-import { outOfSequence } from '../../destination/snapshot.js';
 import { sessionEnvironment } from '../../environment.js';
 import type { Failure } from '../../errors.js';
 import { printable, printableLines } from '../../printable.js';
@@ -67,9 +66,9 @@ export async function machines(
   }
 }
 
+/** What scripts read: exactly the keys the README gives, in its order. */
 function machineJson(m: Machine): Record<string, unknown> {
   const shown = (text: string | null) => (text === null ? null : printable(text));
-  const last = m.lastGood;
   return {
     prefix: m.prefix,
     claimed: m.claimed,
@@ -80,18 +79,9 @@ function machineJson(m: Machine): Record<string, unknown> {
     snapshots: m.snapshots,
     states: m.states,
     lastOk:
-      last === null
-        ? null
-        : {
-            name: last.name,
-            time: last.time.toISOString(),
-            state: last.state,
-            // Its date disagrees with its place among the runs: age and overdue go by the place.
-            ...(outOfSequence(last) ? { orderedAs: last.sequenceTime.toISOString() } : {}),
-          },
+      m.lastGood === null ? null : { name: m.lastGood.name, time: m.lastGood.time.toISOString() },
     overdue: m.overdue,
     overdueDays: m.daysSinceGood,
-    scheduleHours: m.scheduleHours,
   };
 }
 
