@@ -1,11 +1,13 @@
 /**
  * `npm run bench [-- --smoke]`: Snaptray against plain rsync and rsnapshot on data it generates,
- * plus the absolute targets of issue 5. Prints a table and writes bench/results/latest.json.
+ * plus the absolute targets of issue 5 and `machines` over the router. Prints a table and writes
+ * bench/results/latest.json.
  * Exits non-zero only when a case crashes or a snapshot comes out wrong, never for timing.
  */
 import { cpus, tmpdir } from 'node:os';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { startRouter } from '../test/support/router.js';
 import { startSshd, sshArgs, type Sshd } from '../test/support/sshd.js';
 import {
   CLI,
@@ -17,6 +19,7 @@ import {
   type SshTarget,
 } from './contenders.js';
 import { makeSnapshotDestination, timeListing, type ListingTimes } from './listing-case.js';
+import { timeMachines } from './machines-case.js';
 import { median, round, runTimed } from './measure.js';
 import { mediansOf, removeAll, runSeries, STEPS, type SeriesResult } from './snapshot-series.js';
 import { runStreamCase, type StreamResult } from './stream-case.js';
@@ -45,6 +48,9 @@ const config = smoke
       versionsReps: 1,
       restoreFiles: 300,
       restoreReps: 1,
+      machinesPrefixes: 20,
+      machinesSnapshots: 50,
+      machinesReps: 1,
     }
   : {
       shape: {
@@ -65,10 +71,15 @@ const config = smoke
       versionsReps: 5,
       restoreFiles: 10_000,
       restoreReps: 5,
+      machinesPrefixes: 20,
+      machinesSnapshots: 50,
+      machinesReps: 5,
     };
 
 /** "A few seconds" until the exclude preview is ready. */
 const PREVIEW_TARGET_S = 5;
+/** What `snaptray machines` may take over the router, in seconds. */
+const MACHINES_TARGET_S = 2;
 
 // `--files N` sizes the full run's tree (default 50,000) when a shorter run is wanted.
 const filesFlag = process.argv.indexOf('--files');
@@ -478,6 +489,47 @@ async function main(): Promise<void> {
         met: null,
       });
     } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  await guarded('8 machines (dropbear)', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'snaptray-bench-machines-'));
+    const router = await startRouter();
+    try {
+      const m = await timeMachines(
+        root,
+        router,
+        config.machinesPrefixes,
+        config.machinesSnapshots,
+        config.machinesReps,
+      );
+      results['machines'] = m;
+      rows.push({
+        case: '8 machines (dropbear)',
+        measure: `${m.prefixes} prefixes × ${m.snapshotsEach} snapshots, from a fresh account`,
+        value: seconds(m.ms),
+        target: `< ${MACHINES_TARGET_S} s`,
+        met: m.ms < MACHINES_TARGET_S * 1000,
+      });
+      if (m.tmpfsMs !== null) {
+        rows.push({
+          case: '  (where it goes)',
+          measure: 'the same with the runtime folder on a tmpfs, as /run/user/UID is on a desktop',
+          value: seconds(m.tmpfsMs),
+          target: '-',
+          met: null,
+        });
+      }
+      rows.push({
+        case: '8 machines (dropbear)',
+        measure: 'ssh connections per run',
+        value: String(m.connections),
+        target: '1',
+        met: m.connections === 1,
+      });
+    } finally {
+      await router.stop();
       await rm(root, { recursive: true, force: true });
     }
   });

@@ -369,6 +369,7 @@ async function runLocked(
       ...(suspicions.length > 0 ? { clockSuspect: true } : {}),
       ...(boot.bootId !== null ? { bootId: boot.bootId } : {}),
       ...(boot.uptimeSeconds !== null ? { uptimeSeconds: boot.uptimeSeconds } : {}),
+      scheduleHours: profile.schedule.mode === 'daily' ? 24 : profile.schedule.everyHours,
     };
     // Written without -t: its time on the destination is the destination's clock (signal 3).
     const pushed = await pushTopFile(

@@ -86,6 +86,14 @@ export const COMMAND_SPECS = {
     options: ['json'],
     positionals: NONE,
   },
+  machines: {
+    usage: 'DESTOPTS [--json]',
+    summary:
+      'every prefix on the destination: whose it is, its snapshots, the newest good one, and whether it is overdue',
+    destination: true,
+    options: ['json'],
+    positionals: NONE,
+  },
   prune: {
     usage: 'DESTOPTS [--dry-run] [--unfinished] [--json]',
     summary: 'apply the retention policy now (--unfinished: also every unfinished snapshot)',
@@ -276,6 +284,8 @@ export type ParsedArgs =
   /** An empty message means only the usage was asked for (`snaptray backup --help`). */
   | { ok: false; message: string; json: boolean; command: string | null };
 
+const EVERY_PREFIX = ' "snaptray machines" lists every prefix on the destination.';
+
 export function parseCli(argv: readonly string[], cwd: string): ParsedArgs {
   const json = argv.includes('--json');
   const command = argv[0] ?? null;
@@ -302,7 +312,15 @@ export function parseCli(argv: readonly string[], cwd: string): ParsedArgs {
   }
   for (const key of Object.keys(values)) {
     if (key === 'help') return fail('');
-    if (!allowed.includes(key)) return fail(`--${key} does not apply to "${name}".`);
+    if (!allowed.includes(key)) {
+      return fail(
+        `--${key} does not apply to "${name}".${key === 'all' && name === 'list' ? EVERY_PREFIX : ''}`,
+      );
+    }
+  }
+  const prefix = values.prefix;
+  if (typeof prefix === 'string' && /[*?[]/.test(prefix)) {
+    return fail(`--prefix "${prefix}" is a pattern; a prefix is one name.${EVERY_PREFIX}`);
   }
   // A value that could be read as an option is refused, wherever it would end up.
   for (const [key, value] of Object.entries(values)) {

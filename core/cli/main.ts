@@ -17,6 +17,7 @@ import * as importConfigCommand from './commands/import-config.js';
 import * as initCommand from './commands/init.js';
 import * as listCommand from './commands/list.js';
 import * as lsCommand from './commands/ls.js';
+import * as machinesCommand from './commands/machines.js';
 import * as pruneCommand from './commands/prune.js';
 import * as pauseCommand from './commands/pause.js';
 import * as restoreCommand from './commands/restore.js';
@@ -45,6 +46,11 @@ const COMMAND_TABLE: Record<CommandName, ProfileCommand | PlainCommand> = {
   init: { kind: 'profile', run: initCommand.init, failureJson: initCommand.failureJson },
   backup: { kind: 'profile', run: backupCommand.backup, failureJson: backupCommand.failureJson },
   list: { kind: 'profile', run: listCommand.list, failureJson: listCommand.failureJson },
+  machines: {
+    kind: 'profile',
+    run: machinesCommand.machines,
+    failureJson: machinesCommand.failureJson,
+  },
   prune: { kind: 'profile', run: pruneCommand.prune, failureJson: pruneCommand.failureJson },
   delete: {
     kind: 'profile',

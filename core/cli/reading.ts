@@ -8,7 +8,9 @@ import { readMarker } from '../destination/initialise.js';
 import type { DestinationContext } from '../destination/ops.js';
 import { snapshotsOf, type Snapshot } from '../destination/snapshot.js';
 import type { Failure } from '../errors.js';
-import { newestComplete, snapshotNamed } from '../restore/choose.js';
+import { householdOf } from '../destination/household.js';
+import { otherMachinesHint } from '../destination/household-hint.js';
+import { completeSnapshots, newestComplete, snapshotNamed } from '../restore/choose.js';
 import { normalPath } from '../restore/paths.js';
 import { notFound, type RestoreFailure, type Result } from '../restore/result.js';
 import { withListing } from './destination.js';
@@ -34,16 +36,35 @@ export function withSnapshots(
   failureJson: FailureJson,
   body: (open: OpenSnapshots) => Promise<Output>,
 ): Promise<Output> {
-  return withListing(r, ctx, failureJson, ({ ctx: dest, listing }) => {
+  return withListing(r, ctx, failureJson, async ({ ctx: dest, listing }) => {
     const set = snapshotsOf(r.profile.prefix, listing);
-    return body({
+    const out = await body({
       ctx: dest,
       prefix: r.profile.prefix,
       snapshots: set.snapshots,
       warnings: set.warnings,
       diskKeepsModes: readMarker(listing.marker).keepsModes,
     });
+    if (completeSnapshots(set.snapshots).length > 0) return out;
+    const hint = otherMachinesHint(householdOf(listing, new Date()), r.profile.prefix);
+    return hint === null ? out : withHint(out, hint);
   });
+}
+
+/**
+ * A read that found nothing in a prefix without a complete snapshot, on a destination that holds
+ * other machines' snapshots: the words name them (most likely this is a new machine's name).
+ */
+function withHint(out: Output, hint: string): Output {
+  const error = out.json['error'] as { kind?: unknown; message?: unknown } | null | undefined;
+  if (out.exitCode === 0 || error?.kind !== 'not-found' || typeof error.message !== 'string') {
+    return out;
+  }
+  return {
+    ...out,
+    json: { ...out.json, error: { ...error, message: `${error.message}\n${hint}` } },
+    text: `${out.text}${hint}\n`,
+  };
 }
 
 /** A failed read as the command's output: stopped 5, bad input 2 or 1, anything else 1. */

@@ -11,7 +11,9 @@ import { listDestination } from './ops.js';
 import { decideOwnership, prefixOwner, type Me } from './ownership.js';
 import { judgeDisk, probeDestination } from './probe.js';
 import { openDestination, type SessionEnvironment } from './session.js';
-import { snapshotsOf } from './snapshot.js';
+import { householdOf } from './household.js';
+import { otherMachinesHint } from './household-hint.js';
+import { isComplete, snapshotsOf } from './snapshot.js';
 import { describeOwnership, storedOwnership } from './stored-ownership.js';
 import type { FailureKind } from '../errors.js';
 import type { Profile } from '../settings/schema.js';
@@ -131,12 +133,17 @@ export async function checkDestination(
         return steps;
       }
       const note = profile.identityNote ? ` ${profile.identityNote}` : '';
+      // A free prefix on a destination that holds others: most likely a new machine's name.
+      const hint = set.snapshots.some(isComplete)
+        ? null
+        : otherMachinesHint(householdOf(listing.value, new Date()), profile.prefix);
       ok(
         'owner',
         (decision.kind === 'ours'
           ? `The prefix "${profile.prefix}" belongs to this profile.`
           : `The prefix "${profile.prefix}" is free: the first backup claims it for this profile.`) +
-          note,
+          note +
+          (hint !== null ? `\n${hint}` : ''),
       );
     }
     if (dest.kind === 'local') {

@@ -83,15 +83,27 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+// A listing asks about every folder with the same few prefixes: each pattern is built once.
+const patterns = new Map<string, RegExp>();
+
+function namePattern(prefix: string): RegExp {
+  let re = patterns.get(prefix);
+  if (re === undefined) {
+    if (patterns.size >= 1000) patterns.clear();
+    re = new RegExp(
+      `^${escapeRegExp(prefix)}-(\\d{4})-(\\d{2})-(\\d{2})(?:-(\\d{2})(\\d{2})(\\d{2}))?$`,
+    );
+    patterns.set(prefix, re);
+  }
+  return re;
+}
+
 /**
  * Parses a directory name that belongs to `prefix`. Anything else, including names that merely
  * start with the prefix (`univac-old-…` for `univac`), gives null and is never touched.
  */
 export function parseSnapshotName(prefix: string, name: string): ParsedName | null {
-  const re = new RegExp(
-    `^${escapeRegExp(prefix)}-(\\d{4})-(\\d{2})-(\\d{2})(?:-(\\d{2})(\\d{2})(\\d{2}))?$`,
-  );
-  const m = re.exec(name);
+  const m = namePattern(prefix).exec(name);
   if (!m) return null;
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const legacy = m[4] === undefined;

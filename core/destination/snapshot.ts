@@ -55,6 +55,12 @@ export const manifestSchema = z.object({
    * in manifests from before it, when the destination's marker tells.
    */
   modes: z.string().optional(),
+  /**
+   * How often the owner's schedule backs up, in hours (daily: 24): others judge from it whether
+   * the machine is overdue (household.ts). Missing in manifests of earlier versions; a value this
+   * version cannot use counts as missing rather than making the manifest unreadable.
+   */
+  scheduleHours: z.number().positive().optional().catch(undefined),
 });
 export type Manifest = z.infer<typeof manifestSchema>;
 

@@ -2,9 +2,12 @@
 import { hostname } from 'node:os';
 import { formatDestination } from '../../destination/address.js';
 import { createDestinationFolder } from '../../destination/create-folder.js';
+import { householdOf } from '../../destination/household.js';
+import { otherMachinesHint } from '../../destination/household-hint.js';
 import { initialiseDestination } from '../../destination/initialise.js';
 import { judgeDisk } from '../../destination/probe.js';
 import { RRSYNC_PATHS } from '../../destination/rsync-messages.js';
+import { isComplete, snapshotsOf } from '../../destination/snapshot.js';
 import { failure, type Failure } from '../../errors.js';
 import { saveSettings } from '../../settings/store.js';
 import type { CliArgs } from '../args.js';
@@ -14,7 +17,15 @@ import type { ResolvedProfile } from '../profile.js';
 import { shellLine } from '../shell-words.js';
 
 export function failureJson(error: Failure): Record<string, unknown> {
-  return { destination: null, initialised: false, created: false, prefix: null, disk: null, error };
+  return {
+    destination: null,
+    initialised: false,
+    created: false,
+    prefix: null,
+    disk: null,
+    hint: null,
+    error,
+  };
 }
 
 export async function init(
@@ -42,13 +53,21 @@ export async function init(
       const saved = savePrefix(r);
       const probe = written.value.probe;
       const disk = probe === null ? null : judgeDisk(probe);
+      // The destination holds other machines' snapshots and none of this prefix: most likely a
+      // new machine's name, whose owner may want to read or continue one of them instead.
+      const hint = snapshotsOf(r.profile.prefix, listing).snapshots.some(isComplete)
+        ? null
+        : otherMachinesHint(householdOf(listing, new Date()), r.profile.prefix);
       const text =
         (created ? `Created the folder ${where}.\n` : '') +
         (listing.hasMarker
           ? `${where} is already a Snaptray destination.\n`
           : `${where} is now a Snaptray destination.\n`) +
         (disk !== null ? `${disk.message}\n` : '') +
-        (saved ? `Saved the prefix "${r.profile.prefix}" for profile "${r.name}".\n` : '');
+        (saved ? `Saved the prefix "${r.profile.prefix}" for profile "${r.name}".\n` : '') +
+        (hint !== null
+          ? `No snapshots are named ${r.profile.prefix}-… here yet, the prefix of this profile.\n${hint}\n`
+          : '');
       return {
         exitCode: 0,
         json: {
@@ -61,6 +80,7 @@ export async function init(
             symlinks: probe.symlinks,
             permissions: probe.permissions,
           },
+          hint,
           error: null,
         },
         text,

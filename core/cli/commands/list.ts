@@ -1,5 +1,7 @@
 /** `snaptray list`: this prefix's snapshots, their state and what each run sent. Reading only. */
 import { formatDestination } from '../../destination/address.js';
+import { householdOf } from '../../destination/household.js';
+import { otherMachinesHint } from '../../destination/household-hint.js';
 import { describeOwner } from '../../destination/ownership.js';
 import { outOfSequence, snapshotsOf, type Snapshot } from '../../destination/snapshot.js';
 import type { Failure } from '../../errors.js';
@@ -11,7 +13,7 @@ import type { CommandContext, Output } from '../output.js';
 import type { ResolvedProfile } from '../profile.js';
 
 export function failureJson(error: Failure): Record<string, unknown> {
-  return { snapshots: [], owner: null, warnings: [], error };
+  return { snapshots: [], owner: null, hint: null, warnings: [], error };
 }
 
 export async function list(
@@ -30,14 +32,20 @@ export async function list(
             profile: claim.claim.owner.profile,
           }
         : null;
+    // An empty prefix on a destination that holds others: most likely a new machine's name.
+    const hint =
+      rows.length === 0
+        ? otherMachinesHint(householdOf(listing, new Date()), r.profile.prefix)
+        : null;
     const lines =
       rows.length === 0
         ? [`No snapshots named ${r.profile.prefix}-… on ${formatDestination(r.dest)}.`]
         : snapshots.map(textLine);
+    if (hint !== null) lines.push(hint);
     if (claim.kind === 'claimed') lines.push(`Owner: ${describeOwner(claim.claim)}.`);
     return {
       exitCode: 0,
-      json: { snapshots: rows, owner, warnings, error: null },
+      json: { snapshots: rows, owner, hint, warnings, error: null },
       text: lines.join('\n') + '\n',
       warnings,
     };
