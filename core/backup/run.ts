@@ -203,6 +203,7 @@ async function runLocked(
   const opened = await openDestination(env, dest, profile.ssh, req.signal);
   if (!opened.ok) return failWith(cancelledOr(req, { outcome: 'failed', error: opened.failure }));
   const { ctx } = opened.value;
+  opened.value.warnings.forEach(warn);
   try {
     emit({ type: 'phase', phase: 'checking' });
     const listing = await listDestination(ctx);

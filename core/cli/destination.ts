@@ -7,6 +7,7 @@ import { sessionEnvironment } from '../environment.js';
 import type { Failure } from '../errors.js';
 import { spawnProcess } from '../process.js';
 import { failedOutput, type CommandContext, type Output } from './output.js';
+import { withNews } from './owner.js';
 import type { ResolvedProfile } from './profile.js';
 
 export interface ListedDestination {
@@ -36,25 +37,26 @@ export async function withListing(
     ctx.signal,
   );
   if (!opened.ok) return failedOutput(failureJson, ctx.signal.aborted ? 5 : 1, opened.failure);
+  const { warnings } = opened.value;
+  const fail = (code: number, error: Failure) =>
+    warnings.reduce(withNews, failedOutput(failureJson, code, error));
   try {
     let listing = await listDestination(opened.value.ctx);
     if (!listing.ok && listing.failure.kind === 'destination-missing' && opts.whenMissing) {
       const made = await opts.whenMissing(opened.value.ctx);
-      if (!made.ok) return failedOutput(failureJson, ctx.signal.aborted ? 5 : 1, made.failure);
+      if (!made.ok) return fail(ctx.signal.aborted ? 5 : 1, made.failure);
       listing = await listDestination(opened.value.ctx);
     }
-    if (!listing.ok) {
-      return failedOutput(failureJson, ctx.signal.aborted ? 5 : 1, listing.failure);
-    }
+    if (!listing.ok) return fail(ctx.signal.aborted ? 5 : 1, listing.failure);
     if (!listing.value.hasMarker && opts.allowUninitialised !== true) {
-      return failedOutput(failureJson, 1, {
+      return fail(1, {
         kind: 'not-initialised',
         message:
           `${formatDestination(r.dest)} has no .snaptray-destination marker: it is not set up, or the ` +
           'disk is not mounted. If it is the right folder on a mounted disk, run "snaptray init".',
       });
     }
-    return await body({ ctx: opened.value.ctx, listing: listing.value });
+    return warnings.reduce(withNews, await body({ ctx: opened.value.ctx, listing: listing.value }));
   } finally {
     await opened.value.close();
   }

@@ -14,7 +14,7 @@ import type { Spawn } from '../process.js';
 import type { Profile } from '../settings/schema.js';
 import { closeMaster, openMaster, prepareSsh, remoteUser, SshConfigError } from '../ssh/master.js';
 import { trustFile } from '../settings/trusted-file.js';
-import { ensurePrivateDir } from '../state/paths.js';
+import { runtimeFolder } from '../state/paths.js';
 
 /** `~/x` as ssh reads it: the account's real home, not $HOME. */
 function expandHome(path: string): string {
@@ -33,6 +33,8 @@ export interface OpenDestination {
   ctx: DestinationContext;
   /** The account the destination is written as: ssh's login user, or this process's user. */
   account(): Promise<string | null>;
+  /** Said once for the run: the usual folder for ssh's files could not be used (runtimeFolder). */
+  warnings: string[];
   close(): Promise<void>;
 }
 
@@ -42,12 +44,13 @@ export async function openDestination(
   ssh: Profile['ssh'],
   signal?: AbortSignal,
 ): Promise<{ ok: true; value: OpenDestination } | { ok: false; failure: Failure }> {
-  const dir = await ensurePrivateDir(env.runtimeDir);
-  if (dir.kind === 'refused') return { ok: false, failure: failure('internal', dir.message) };
+  const folder = await runtimeFolder(env.runtimeDir);
+  const warnings = folder.warning === null ? [] : [folder.warning];
   // A run killed with SIGKILL left its master lingering and its files: gone before this one starts.
-  await sweepDeadRunFolders(env.runtimeDir, env.spawn);
-  const runDir = await makeRunFolder(env.runtimeDir);
-  const removeRunDir = () => rm(runDir, { recursive: true, force: true });
+  if (!folder.ownedByRun) await sweepDeadRunFolders(folder.path, env.spawn);
+  const runDir = await makeRunFolder(folder.path);
+  const removeRunDir = () =>
+    rm(folder.ownedByRun ? folder.path : runDir, { recursive: true, force: true });
   const ctx: DestinationContext = {
     dest,
     spawn: env.spawn,
@@ -58,7 +61,7 @@ export async function openDestination(
   };
   if (dest.kind === 'local') {
     const account = async () => userInfo().username;
-    return { ok: true, value: { ctx, account, close: removeRunDir } };
+    return { ok: true, value: { ctx, account, warnings, close: removeRunDir } };
   }
   // Its ProxyCommand or LocalCommand would run as this account: only a file of its own.
   const sshConfig = ssh.configFile ?? env.defaultSshConfig;
@@ -107,6 +110,7 @@ export async function openDestination(
     value: {
       ctx,
       account: () => remoteUser(env.spawn, opened),
+      warnings,
       close: async () => {
         await closeMaster(env.spawn, opened).catch(() => undefined);
         await removeRunDir();

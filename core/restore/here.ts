@@ -1,16 +1,18 @@
 /**
  * Where on this machine a snapshot's path is written (restore) or read (verify), without ever
  * replacing a symlink of the user's: a folder that is a symlink here (`~/Documents` → `/data`) is
- * followed, and rsync is given its real path as the folder to write into.
+ * followed, and rsync is given its real path as the folder to write into. Each link passed on the
+ * way is named (`links`), so that the restore can refuse one that may have come from a snapshot
+ * (restore.ts): only the user's own links are written through.
  *
  * rsync itself cannot be trusted with that: with `--relative` it replaces a symlinked parent with
  * a real folder, and with `-K` (rsync 3.5) it refuses to write through one. So the list entry is
  * `<snapshot>/<part above the folder>/./<rest>`: rsync creates only `<rest>` below the real folder
  * (the `/./` marks where the created part begins).
  */
-import { lstat, realpath, stat } from 'node:fs/promises';
+import { lstat, readlink, realpath, stat } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
-import { below, components, joinPath, parentOf } from './paths.js';
+import { below, components, isWithin, joinPath, parentOf } from './paths.js';
 import { displayPath, joinBytes, pathBytes, pathText } from './remote-names.js';
 
 export interface Target {
@@ -20,6 +22,8 @@ export interface Target {
   shown: string;
   /** The list entry, relative to the destination folder. */
   entry: Buffer;
+  /** The symbolic links here that lie on the way to `real` (path text, as the user names them). */
+  links: string[];
 }
 
 export type Resolved = { ok: true; target: Target } | { ok: false; message: string };
@@ -54,6 +58,7 @@ export async function restoreTarget(
     target: {
       real: real.text,
       shown: anchor,
+      links: existing.links,
       entry: joinBytes(
         snapshot,
         above === '/' ? '' : above.slice(1),
@@ -66,19 +71,21 @@ export async function restoreTarget(
 
 /**
  * The deepest folder on the way to `path` that exists here, each folder followed through
- * symlinks. A symlink that leads nowhere is refused: writing a folder in its place would
- * replace the user's link.
+ * symlinks, with the symlinks so followed. A symlink that leads nowhere is refused: writing a
+ * folder in its place would replace the user's link.
  */
 export async function deepestFolder(
   path: string,
-): Promise<{ ok: true; folder: string } | { ok: false; message: string }> {
+): Promise<{ ok: true; folder: string; links: string[] } | { ok: false; message: string }> {
   let folder = '/';
+  const links: string[] = [];
   for (const name of components(path)) {
     const next = joinPath(folder, name);
     const bytes = pathBytes(next);
     const info = await stat(bytes).catch((e: NodeJS.ErrnoException) => e);
     if (!(info instanceof Error)) {
       if (!info.isDirectory()) break;
+      if ((await lstat(bytes)).isSymbolicLink()) links.push(next);
       folder = next;
       continue;
     }
@@ -88,15 +95,38 @@ export async function deepestFolder(
         return {
           ok: false,
           message:
-            `${displayPath(next)} is a symbolic link whose target does not exist, and a restore never ` +
-            'replaces a link. Create the folder it points to, or restore elsewhere with --to DIR.',
+            `${displayPath(next)} is a symbolic link to ${await linkTarget(next)}, which does not ` +
+            'exist, and a restore never replaces a link. Create the folder it points to, or ' +
+            'restore elsewhere with --to DIR.',
         };
       }
       break;
     }
     return { ok: false, message: `${displayPath(next)} cannot be read here: ${info.message}` };
   }
-  return { ok: true, folder };
+  return { ok: true, folder, links };
+}
+
+/**
+ * Where the symbolic link `link` points, for a message: the folder it leads to (through any
+ * further links), or its own text when that leads nowhere.
+ */
+export async function linkTarget(link: string): Promise<string> {
+  const bytes = pathBytes(link);
+  const real = await realpath(bytes, { encoding: 'buffer' }).catch(() => null);
+  if (real !== null) return displayPath(pathText(real));
+  const text = await readlink(bytes, { encoding: 'buffer' }).catch(() => null);
+  return text === null ? 'a place that cannot be read' : displayPath(pathText(text));
+}
+
+/** The first symbolic link here below `folder` on the way to `path` (or `path` itself), or null. */
+export async function linkBetween(path: string, folder: string): Promise<string | null> {
+  let first: string | null = null;
+  for (let p = path; p !== folder && isWithin(p, folder); p = parentOf(p)) {
+    const info = await lstat(pathBytes(p)).catch(() => null);
+    if (info?.isSymbolicLink()) first = p;
+  }
+  return first;
 }
 
 /** A folder's real path, when rsync can be given it (valid UTF-8). */
@@ -138,6 +168,7 @@ export async function readTarget(
     real: mapped.real,
     shown: above,
     entry: joinBytes(snapshot, above === '/' ? '' : above.slice(1), '.', rest),
+    links: [],
   };
 }
 

@@ -3,23 +3,26 @@
  * another folder), with progress and cancel. Nothing is overwritten silently: a file here that
  * differs from the snapshot's is first renamed beside itself (`report.txt.before-restore-<time>`,
  * rsync's own `--backup`, so no name is ever handled outside rsync); files here that the snapshot
- * lacks are left alone; a symlinked folder here is followed, never replaced (here.ts); stopped
+ * lacks are left alone; a symlinked folder here is followed, never replaced (here.ts), but only
+ * when it is the user's own: a link that may have come from a snapshot is never written through
+ * (links.ts), and inside the restored tree a link is restored as a link (rsync's own rule); stopped
  * midway, rsync leaves no half-written file under its final name. Folders keep the snapshot's
  * times wherever they are restored (folder-times.ts).
  */
 import { isUtf8 } from 'node:buffer';
-import { lstat, mkdir } from 'node:fs/promises';
+import { lstat, mkdir, realpath } from 'node:fs/promises';
 import { parseProgress, type Progress } from '../backup/progress.js';
 import type { DestinationContext } from '../destination/ops.js';
 import type { Snapshot } from '../destination/snapshot.js';
 import { snapshotCaveat } from './choose.js';
 import { pullFailure } from './failure.js';
 import { setFolderTimes } from './folder-times.js';
-import { restoreTarget, type Target } from './here.js';
+import { deepestFolder, linkBetween, linkTarget, restoreTarget, type Target } from './here.js';
+import { linksFromSnapshots } from './links.js';
 import { modesOf, ownershipArgs, ownershipOf } from './ownership.js';
 import { baseName, below, isWithin, joinPath } from './paths.js';
-import { decodeRsyncName, pathBytes, pathText } from './remote-names.js';
-import { notFound, type Result } from './result.js';
+import { decodeRsyncName, displayPath, pathBytes, pathText } from './remote-names.js';
+import { notFound, type RestoreFailure, type Result } from './result.js';
 import { restoreSource } from './source.js';
 import { pull, withEmptyFolder } from './rsync-call.js';
 
@@ -110,8 +113,15 @@ export async function restorePaths(
   );
   if (owners.note !== null) warn(owners.note);
 
-  // Folders to restore into are made first, so that each path lands below a real folder.
+  // Folders to restore into are made first, so that each path lands below a real folder: not
+  // through a link that may have come from a snapshot.
   const toMissing = req.to !== null && !(await exists(pathBytes(req.to)));
+  if (req.to !== null) {
+    const way = await deepestFolder(req.to);
+    if (!way.ok) return { ok: false, failure: { kind: 'refused', message: way.message } };
+    const refused = await refuseLinksFromSnapshots(ctx, snapshots, way.links, req.signal);
+    if (refused !== null) return refused;
+  }
   if (req.to !== null && toMissing && !req.dryRun) {
     await mkdir(pathBytes(req.to), { recursive: true });
   }
@@ -142,6 +152,9 @@ export async function restorePaths(
     groups.set(key, group);
     placed.push({ path, to: local });
   }
+  const links = [...groups.values()].flatMap((g) => g.target.links);
+  const refused = await refuseLinksFromSnapshots(ctx, snapshots, links, req.signal);
+  if (refused !== null) return refused;
 
   // A local restore with fake-super names its entries as arguments (rsync-call.ts), which must be UTF-8.
   const named = [...groups.values()].flatMap((g) => g.entries);
@@ -174,8 +187,28 @@ export async function restorePaths(
   };
   emit({ type: 'phase', phase: 'transferring' });
   for (const { target, entries, replaces, folders } of groups.values()) {
+    // Only links that were here before the restore are followed: an earlier part of this one may
+    // have put a link where a folder on the way to this part was.
+    if (target.real !== '' && (await realpath(target.real).catch(() => null)) !== target.real) {
+      result.outcome = 'partial';
+      result.skipped.push({
+        path: target.shown,
+        why: 'a folder on its way changed during this restore; restore it again by itself',
+      });
+      continue;
+    }
     const keepAside = replaces ? suffix : null;
-    const done = await transfer(ctx, target, entries, keepAside, owners.args, req, result, emit);
+    const done = await transfer(
+      ctx,
+      snapshots,
+      target,
+      entries,
+      keepAside,
+      owners.args,
+      req,
+      result,
+      emit,
+    );
     if (!done.ok) return done;
     if (result.outcome === 'cancelled') break;
     // Keeping files aside makes rsync leave folder times alone: a second pass sets them.
@@ -202,6 +235,33 @@ interface Group {
   folders: boolean;
 }
 
+/**
+ * The refusal for a restore whose way passes a link that a snapshot holds too (links.ts), naming
+ * where the link points; null when every link on the way is the user's own.
+ */
+async function refuseLinksFromSnapshots(
+  ctx: DestinationContext,
+  snapshots: readonly Snapshot[],
+  links: readonly string[],
+  signal?: AbortSignal,
+): Promise<{ ok: false; failure: RestoreFailure } | null> {
+  const held = await linksFromSnapshots(ctx, snapshots, links, signal);
+  if (!held.ok) return held;
+  const [link, snapshot] = [...held.value][0] ?? [];
+  if (link === undefined || snapshot === undefined) return null;
+  return {
+    ok: false,
+    failure: {
+      kind: 'refused',
+      message:
+        `${displayPath(link)} is a symbolic link here to ${await linkTarget(link)}, and the ` +
+        `snapshot ${snapshot} holds a link in its place: it may have come from a restore, and a ` +
+        'restore never writes through a link it may have made. Restore elsewhere with --to DIR; ' +
+        'if you made that link yourself, name the folder it leads to with --to.',
+    },
+  };
+}
+
 /** Paths without those that lie inside another one given (restored with it anyway). */
 function outermost(paths: readonly string[]): string[] {
   const unique = [...new Set(paths)];
@@ -216,6 +276,7 @@ function dryTarget(snapshot: string, path: string, to: string): { ok: true; targ
     target: {
       real: '',
       shown: to,
+      links: [],
       entry: Buffer.concat([
         pathBytes(snapshot),
         Buffer.from('/'),
@@ -259,6 +320,7 @@ const ERROR_LINE = /^rsync: (?:\[\w+\] )?.*?"(.+)"(?: failed)?: (.+?)(?: \(\d+\)
 
 async function transfer(
   ctx: DestinationContext,
+  snapshots: readonly Snapshot[],
   target: Target,
   entries: Buffer[],
   /** The kept-aside suffix, or null where nothing is here to keep aside. */
@@ -354,7 +416,15 @@ async function transfer(
       onLine,
       onErrorLine,
     });
+  const skippedBefore = result.skipped.length;
   const spawned = target.real === '' ? await withEmptyFolder(ctx, run) : await run(target.real);
+  const described = await describeLinks(
+    ctx,
+    snapshots,
+    target,
+    result.skipped.slice(skippedBefore),
+  );
+  if (!described.ok) return described;
   // A dry run names the new items that would take the place of something of another kind here.
   for (const path of wouldReplace) {
     if (await exists(pathBytes(path))) result.keptAside.push({ path, keptAs: `${path}${suffix}` });
@@ -388,14 +458,46 @@ function createdItems(line: string): number {
   return count(m[1]) - count(/\bdir: ([\d,]+)/.exec(m[2] ?? '')?.[1]);
 }
 
+const THROUGH_LINK =
+  'a folder on its way is a symbolic link here, which a restore neither replaces nor writes ' +
+  'through; restore elsewhere with --to';
+
+/**
+ * Names the link in the way of each item rsync would not write through one, and where it points.
+ * Only a link that is the user's own (links.ts) may be followed by restoring it by itself.
+ */
+async function describeLinks(
+  ctx: DestinationContext,
+  snapshots: readonly Snapshot[],
+  target: Target,
+  skipped: Array<{ path: string; why: string }>,
+): Promise<Result<null>> {
+  const blocked = skipped.filter((s) => s.why === THROUGH_LINK);
+  const links = new Map<(typeof blocked)[number], string>();
+  for (const item of blocked) {
+    const link = await linkBetween(item.path, target.shown);
+    if (link !== null) links.set(item, link);
+  }
+  const held = await linksFromSnapshots(ctx, snapshots, [...links.values()]);
+  if (!held.ok) return held;
+  for (const [item, link] of links) {
+    const where = link === item.path ? 'it' : `a folder on its way, ${displayPath(link)},`;
+    const shown = `${where} is a symbolic link here to ${await linkTarget(link)}`;
+    const snapshot = held.value.get(link);
+    item.why =
+      snapshot === undefined
+        ? `${shown}, which a restore never replaces; restore that folder by itself to follow ` +
+          'the link, or restore elsewhere with --to'
+        : `${shown}; the snapshot ${snapshot} holds a link in its place, so it may have come from ` +
+          'a restore, and a restore neither replaces it nor writes through it; restore elsewhere ' +
+          'with --to';
+  }
+  return { ok: true, value: null };
+}
+
 /** rsync's reason for an item it could not write, in the words a user can act on. */
 function explain(reason: string): string {
-  if (/Too many levels of symbolic links/.test(reason)) {
-    return (
-      'a folder on its way is a symbolic link here, which a restore never replaces; restore that ' +
-      'folder by itself to follow the link, or restore elsewhere with --to'
-    );
-  }
+  if (/Too many levels of symbolic links/.test(reason)) return THROUGH_LINK;
   if (/Permission denied/.test(reason)) return 'permission denied here';
   if (/cannot delete non-empty directory|could not make way/.test(reason)) {
     return 'a folder here is in the way of a file of the snapshot; move it, then restore again';

@@ -1,4 +1,5 @@
-import { chmod, lstat, mkdir, readFile, stat } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, readFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { PROFILE_NAME_PATTERN } from '../settings/schema.js';
 
@@ -74,6 +75,41 @@ export async function ensurePrivateDir(path: string): Promise<PrivateDirResult> 
   if (info.uid !== uid) return refuseOwner(path, info.uid, uid);
   if ((info.mode & 0o777) !== 0o700) await chmod(path, 0o700);
   return { kind: 'ok', path };
+}
+
+export interface RuntimeFolder {
+  path: string;
+  /** Made for this run alone (mkdtemp): the run removes it when it ends. */
+  ownedByRun: boolean;
+  /** Why the usual folder was not used, said once per run; null when it was. */
+  warning: string | null;
+}
+
+/**
+ * The folder for a run's ssh files: `path` when it is this account's and private, else a private
+ * folder made for this run alone with mkdtemp. The usual one is still never used when someone
+ * else holds it, but another account that creates `/tmp/snaptray-<uid>` first (cron runs without
+ * XDG_RUNTIME_DIR) no longer stops this account's backups.
+ */
+export async function runtimeFolder(path: string): Promise<RuntimeFolder> {
+  const usual = await ensurePrivateDir(path);
+  if (usual.kind === 'ok') return { path, ownedByRun: false, warning: null };
+  const uid = process.getuid?.() ?? 0;
+  const own = await mkdtemp(join(tmpdir(), `snaptray-${uid}-`));
+  const info = await lstat(path).catch(() => null);
+  const why =
+    info !== null && info.uid !== uid
+      ? `${path} belongs to user ${(await accountName(info.uid)) ?? `id ${info.uid}`}, not to this ` +
+        'account, and Snaptray keeps no ssh connection files where another account can reach them'
+      : usual.message.replace(/\.$/, '');
+  return {
+    path: own,
+    ownedByRun: true,
+    warning:
+      `${why}. This run kept them in a private folder made for it (${own}), removed when it ` +
+      `ended. Remove ${path} (someone else may have made it) or set XDG_RUNTIME_DIR to a ` +
+      'folder of your own to stop this warning.',
+  };
 }
 
 function refuseOwner(

@@ -44,9 +44,11 @@ export async function makeCliHome(): Promise<CliHome> {
 export function startCli(
   args: readonly string[],
   home: CliHome,
-  opts: { cwd?: string } = {},
+  /** `through`: a command the CLI runs under (`unshare …`), which execs its last arguments. */
+  opts: { cwd?: string; through?: readonly string[] } = {},
 ): { child: ReturnType<typeof spawn>; done: Promise<CliRun> } {
-  const child = spawn(process.execPath, [CLI, ...args], {
+  const [file, ...before] = [...(opts.through ?? []), process.execPath];
+  const child = spawn(file ?? process.execPath, [...before, CLI, ...args], {
     env: home.env,
     ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -75,7 +77,7 @@ export function startCli(
 export function runCli(
   args: readonly string[],
   home: CliHome,
-  opts: { cwd?: string } = {},
+  opts: { cwd?: string; through?: readonly string[] } = {},
 ): Promise<CliRun> {
   return startCli(args, home, opts).done;
 }

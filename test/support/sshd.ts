@@ -141,6 +141,8 @@ async function startIn(dir: string, opts: KeyOptions, options: ServerOptions): P
   );
   // sshd refuses to start without its privilege separation folder; nothing creates it here.
   await mkdir('/run/sshd', { recursive: true, mode: 0o755 });
+  const sessionHome = join(dir, 'session-home');
+  await mkdir(sessionHome, { mode: 0o700 });
 
   const probePorts = new Set<number>();
   const { port, server } = await launch({
@@ -149,6 +151,7 @@ async function startIn(dir: string, opts: KeyOptions, options: ServerOptions): P
     pidFile,
     logFile,
     configFile,
+    sessionHome,
     entwareScratch: options.entware === true ? dir : null,
   });
   try {
@@ -207,6 +210,8 @@ interface LaunchPaths {
   pidFile: string;
   logFile: string;
   configFile: string;
+  /** The sessions' HOME: an empty folder, so that no startup file of the account runs. */
+  sessionHome: string;
   /** Where the Entware namespace keeps its overlay (ServerOptions.entware), or null. */
   entwareScratch: string | null;
 }
@@ -263,6 +268,10 @@ function sshdConfig(port: number, p: LaunchPaths): string {
     'LogLevel VERBOSE',
     'PrintMotd no',
     'PrintLastLog no',
+    // Root's login shell is bash, which reads ~/.bashrc for every command run over ssh; what
+    // a machine's .bashrc does (a version manager waiting on its lock for a minute) is no part
+    // of these tests. A router's account has a shell and home of its own (router.ts).
+    `SetEnv HOME=${p.sessionHome}`,
     '',
   ].join('\n');
 }

@@ -315,7 +315,10 @@ describe.each(['local', 'ssh'] as const)('restore engine, %s destination', (mode
     expect(above.value.skipped).toEqual([
       {
         path: join(nest, 'linked/inner.txt'),
-        why: 'a folder on its way is a symbolic link here, which a restore never replaces; restore that folder by itself to follow the link, or restore elsewhere with --to',
+        why:
+          `a folder on its way, ${join(nest, 'linked')}, is a symbolic link here to ${data}, ` +
+          'which a restore never replaces; restore that folder by itself to follow the link, or ' +
+          'restore elsewhere with --to',
       },
     ]);
 
