@@ -1,6 +1,13 @@
 /** The IPC handlers of the windows, each behind a check of who is asking. */
 import { dialog, ipcMain } from 'electron';
-import type { BrowserWindow, IpcMainInvokeEvent, OpenDialogOptions, WebContents } from 'electron';
+import type {
+  BrowserWindow,
+  IpcMainInvokeEvent,
+  MessageBoxOptions,
+  OpenDialogOptions,
+  WebContents,
+} from 'electron';
+import type { AppDialogs } from './app-dialogs.js';
 import {
   WINDOW_METHODS,
   invokeChannel,
@@ -60,7 +67,7 @@ export function createPick(
   return async (request) => {
     const parsed = parsePickRequest(request);
     if (parsed === null) return null;
-    const options: OpenDialogOptions = {
+    return openDialog(parent(), {
       title: parsed.title,
       properties: [
         parsed.kind === 'folder' ? 'openDirectory' : 'openFile',
@@ -68,13 +75,55 @@ export function createPick(
         ...(createFolders && parsed.kind === 'folder' ? (['createDirectory'] as const) : []),
       ],
       ...(parsed.defaultPath !== undefined ? { defaultPath: parsed.defaultPath } : {}),
-    };
-    const window = parent();
-    const result =
-      window !== null
-        ? await dialog.showOpenDialog(window, options)
-        : await dialog.showOpenDialog(options);
-    return result.canceled ? null : (result.filePaths[0] ?? null);
+    });
+  };
+}
+
+async function openDialog(
+  window: BrowserWindow | null,
+  options: OpenDialogOptions,
+): Promise<string | null> {
+  const result =
+    window !== null
+      ? await dialog.showOpenDialog(window, options)
+      : await dialog.showOpenDialog(options);
+  return result.canceled ? null : (result.filePaths[0] ?? null);
+}
+
+/**
+ * The app's own dialogs over a window (app-dialogs.ts): a question answered with its confirming
+ * button or Cancel, which is the default so that Enter or Escape changes nothing, and a folder.
+ */
+export function createAppDialogs(parent: () => BrowserWindow | null): AppDialogs {
+  return {
+    async ask(question) {
+      const options: MessageBoxOptions = {
+        type: question.warning === true ? 'warning' : 'question',
+        title: question.title,
+        message: question.message,
+        detail: question.detail,
+        buttons: ['Cancel', question.confirm],
+        defaultId: 0,
+        cancelId: 0,
+        noLink: true,
+      };
+      const window = parent();
+      const answer =
+        window !== null
+          ? await dialog.showMessageBox(window, options)
+          : await dialog.showMessageBox(options);
+      return answer.response === 1;
+    },
+    chooseFolder(question) {
+      return openDialog(parent(), {
+        title: question.title,
+        properties: [
+          'openDirectory',
+          'showHiddenFiles',
+          ...(question.createFolders ? (['createDirectory'] as const) : []),
+        ],
+      });
+    },
   };
 }
 

@@ -10,7 +10,7 @@ import type { SettingsBackend } from '../core/settings/store.js';
 import { autostartFile, launchCommand } from './autostart.js';
 import { createBackupsApi, type BackupsApi } from './backups-api.js';
 import { backupsPaths, createBackupsWindow } from './backups-window.js';
-import { createPick, isTrustedSender, registerIpcHandlers } from './ipc.js';
+import { createAppDialogs, createPick, isTrustedSender, registerIpcHandlers } from './ipc.js';
 import type { NotifySink } from './notifier.js';
 import { createSettingsApi } from './settings-api.js';
 import { createSettingsWindow, lockDownSession, settingsPaths } from './settings-window.js';
@@ -60,6 +60,7 @@ export async function startApp(options: StartOptions): Promise<Started> {
     openBackend: options.openBackend,
     now: () => options.clock.now(),
     hostname: options.hostname,
+    dialogs: createAppDialogs(() => window.browserWindow()),
   });
   let backupsApi: BackupsApi | null = null;
   const backups = createBackupsWindow(backupsPaths(appPath), icon, (visible) =>
