@@ -59,21 +59,19 @@ export function parsePickRequest(value: unknown): PickRequest | null {
   return defaultPath === undefined ? { kind, title } : { kind, title, defaultPath };
 }
 
-/** A file or folder dialog over `parent`; `createFolders` offers to make a new folder in it. */
+/**
+ * A file or folder dialog over `parent`, for the settings window to fill in a field: what it
+ * gives is only text in the page until it is saved, and saving asks again (settings-api.ts).
+ */
 export function createPick(
   parent: () => BrowserWindow | null,
-  createFolders = false,
 ): (request: PickRequest) => Promise<string | null> {
   return async (request) => {
     const parsed = parsePickRequest(request);
     if (parsed === null) return null;
     return openDialog(parent(), {
       title: parsed.title,
-      properties: [
-        parsed.kind === 'folder' ? 'openDirectory' : 'openFile',
-        'showHiddenFiles',
-        ...(createFolders && parsed.kind === 'folder' ? (['createDirectory'] as const) : []),
-      ],
+      properties: [parsed.kind === 'folder' ? 'openDirectory' : 'openFile', 'showHiddenFiles'],
       ...(parsed.defaultPath !== undefined ? { defaultPath: parsed.defaultPath } : {}),
     });
   };
@@ -149,7 +147,7 @@ export function registerIpcHandlers(
 function refusal(method: InvokeMethod): unknown {
   switch (method) {
     case 'pick':
-    case 'chooseFolder':
+    case 'chooseRestoreFolder':
       return null;
     case 'cancelOperation':
       return undefined;

@@ -74,6 +74,8 @@ export async function startApp(options: StartOptions): Promise<Started> {
     hostname: options.hostname,
     timers: options.clock,
     openPath: (path) => shell.openPath(path),
+    showItemInFolder: (path) => shell.showItemInFolder(path),
+    dialogs: createAppDialogs(() => backups.browserWindow()),
     send: (event) => backups.send(event),
     notify: options.notify,
     notificationIcon,
@@ -84,7 +86,6 @@ export async function startApp(options: StartOptions): Promise<Started> {
       ...api,
       pick: createPick(() => window.browserWindow()),
       ...browse.handlers,
-      chooseFolder: createPick(() => backups.browserWindow(), true),
     },
     {
       settings: (event: IpcMainInvokeEvent) =>
