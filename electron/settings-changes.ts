@@ -25,11 +25,19 @@ interface Guarded {
   runs: boolean;
   /** Only while the destination is reached over ssh. */
   sshOnly?: boolean;
+  /** How an empty value reads; '(none)' unless said here. */
+  unset?: string;
 }
 
 const GUARDED: readonly Guarded[] = [
   { label: 'Destination', value: (p) => p.destination, runs: false },
-  { label: 'Port', value: (p) => p.ssh.port, runs: false, sshOnly: true },
+  {
+    label: 'Port',
+    value: (p) => p.ssh.port,
+    runs: false,
+    sshOnly: true,
+    unset: '(not set: 22, or the ssh config’s)',
+  },
   { label: 'rsync on the router', value: (p) => p.ssh.rsyncPath, runs: true },
   { label: 'ssh config file', value: (p) => p.ssh.configFile, runs: false },
   { label: 'Extra known_hosts file', value: (p) => p.ssh.knownHostsFile, runs: false },
@@ -48,10 +56,10 @@ export function guardedChanges(before: Profile, after: Profile): SettingChange[]
   const changes: SettingChange[] = [];
   for (const g of GUARDED) {
     if (g.sshOnly === true && !overSsh(after.destination)) continue;
-    const old = g.value(before);
-    const now = g.value(after);
-    if (shownValue(old) === shownValue(now)) continue;
-    changes.push({ label: g.label, before: shownValue(old), after: shownValue(now), runs: g.runs });
+    const was = shownValue(g.value(before), g.unset);
+    const now = shownValue(g.value(after), g.unset);
+    if (was === now) continue;
+    changes.push({ label: g.label, before: was, after: now, runs: g.runs });
   }
   return changes;
 }
@@ -61,8 +69,8 @@ export function guardedChanges(before: Profile, after: Profile): SettingChange[]
  * control characters, bidirectional overrides, zero-width characters) written as an escape, so
  * the command shown is the command that runs.
  */
-export function shownValue(value: string | number | null): string {
-  if (value === null || value === '') return '(none)';
+export function shownValue(value: string | number | null, unset = '(none)'): string {
+  if (value === null || value === '') return unset;
   return String(value).replace(
     // eslint-disable-next-line no-control-regex -- finding control characters is this pattern's job
     /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g,

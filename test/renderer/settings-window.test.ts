@@ -277,7 +277,7 @@ describe('the settings window', () => {
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
     expect(user.dialogs.questions[1]!.detail).toContain(
-      `Destination:\n  was: (none)\n  now: ${sshd.user}@127.0.0.1:${dest}\nPort:\n  was: 22\n  now: ${sshd.port}\n`,
+      `Destination:\n  was: (none)\n  now: ${sshd.user}@127.0.0.1:${dest}\nPort:\n  was: (not set: 22, or the ssh config’s)\n  now: ${sshd.port}\n`,
     );
     expect((await stat(user.configFile)).mode & 0o777).toBe(0o600);
     const written = JSON.parse(await readFile(user.configFile, 'utf8')) as {
