@@ -1,9 +1,13 @@
 /**
  * What the Backups window asks of the main process, as plain functions over the restore engine
  * (core/restore/: the very functions `snaptray ls`, `versions`, `restore`, `diff` and `verify`
- * call). Every payload arrives as `unknown` and is validated here; every outcome is a value. No
- * `electron` import: the window tests run these very functions under plain Node.
+ * call). Every payload arrives as `unknown` and is validated here; every outcome is a value. The
+ * main process is the authority: a restore writes only into a folder the user chose in the app's
+ * dialog, or in place, after the app's own question when that matters (restore-authority.ts), and
+ * only harmless kinds of files are handed to the desktop. No `electron` import: the window tests
+ * run these very functions under plain Node, with dialogs of their own.
  */
+import { userInfo } from 'node:os';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatDestination } from '../core/destination/address.js';
@@ -26,19 +30,24 @@ import type { Profile } from '../core/settings/schema.js';
 import type { SettingsBackend } from '../core/settings/store.js';
 import { readHistory } from '../core/state/history.js';
 import { profileStateDir } from '../core/state/paths.js';
+import type { AppDialogs } from './app-dialogs.js';
 import type {
   BackupsEvent,
   BackupsResult,
   EntryView,
   FolderView,
+  OpenedVersion,
+  RestorePlan,
   RestoreReport,
 } from './backups-contract.js';
 import { createDestinationHolder, type Timers } from './backups-connection.js';
 import { createHistoryHandlers, HISTORY_RUNS } from './backups-history.js';
 import { createProfileReader, sourcesOf, type Target } from './backups-profile.js';
 import {
+  copyRequest,
   folderRequest,
   invalid,
+  restoreFolderRequest,
   restoreRequest,
   snapshotPathRequest,
   verifyRequest,
@@ -56,7 +65,17 @@ import {
 } from './backups-views.js';
 import type { BackupsHandlers } from './ipc-contract.js';
 import { notificationFor, type NotifySink } from './notifier.js';
-import { copyVersion } from './open-version.js';
+import { copyVersion, kindOfCopy, notOpenedMessage } from './open-version.js';
+import {
+  createFolderGrants,
+  FOLDER_NOT_CHOSEN,
+  inPlaceConcerns,
+  inPlaceQuestion,
+  needsConfirmation,
+  RESTORE_DECLINED,
+  restoredWhat,
+  type GuardedPlaces,
+} from './restore-authority.js';
 
 export interface BackupsApiDeps {
   env: NodeJS.ProcessEnv;
@@ -67,6 +86,10 @@ export interface BackupsApiDeps {
   timers: Timers;
   /** Opens a file with the desktop's default application: '' on success, else why not. */
   openPath: (path: string) => Promise<string>;
+  /** Shows a file in the file manager, selected. */
+  showItemInFolder: (path: string) => void;
+  /** The app's own dialogs over the Backups window. */
+  dialogs: AppDialogs;
   /** Sends an event to the open Backups window. */
   send: (event: BackupsEvent) => void;
   notify: NotifySink;
@@ -83,7 +106,7 @@ export interface BackupsApiDeps {
 }
 
 export interface BackupsApi {
-  handlers: Omit<BackupsHandlers, 'chooseFolder'>;
+  handlers: BackupsHandlers;
   /** The window was shown, or hidden or closed: a hidden window's connection closes later. */
   setVisible(visible: boolean): void;
   /** A backup of this profile is starting: see backups-connection.ts. */
@@ -102,6 +125,17 @@ export function createBackupsApi(deps: BackupsApiDeps): BackupsApi {
   const busyRetryMs = deps.busyRetryMs ?? 10_000;
   const longRestoreMs = deps.longRestoreMs ?? 20_000;
   const openedDir = join(p.runtimeDir, 'open');
+  const home = deps.env.HOME?.startsWith('/') === true ? deps.env.HOME : userInfo().homedir;
+  const guarded: GuardedPlaces = { home, settingsDir: p.configDir };
+  const grants = createFolderGrants();
+  /** The copies openVersion made: the only files showCopyInFolder shows. */
+  const copies = new Set<string>();
+  /**
+   * The last restore planned, and the restore the user said yes to in the app's dialog (asked
+   * again for by the window after "busy"); any restore that runs forgets both.
+   */
+  let planned: { key: string; plan: RestoreReport } | null = null;
+  let approved: string | null = null;
   const holder = createDestinationHolder({
     session: sessionEnvironment(p, deps.spawn),
     lock: { stateDir, configDir: p.configDir, profile: profileName },
@@ -204,35 +238,103 @@ export function createBackupsApi(deps: BackupsApiDeps): BackupsApi {
     }
   }
 
-  async function runRestore(input: unknown, dryRun: boolean): Promise<Answer<RestoreReport>> {
-    const request = restoreRequest.safeParse(input);
-    if (!request.success) return invalid('a restore');
-    const { snapshot, paths, to, missingOnly } = request.data;
-    const run = (signal?: AbortSignal) =>
-      withSnapshots<RestoreReport>(false, async (opened, t, snapshots) => {
-        if (snapshotIn(snapshots, snapshot) === null) return noSnapshot(snapshot);
-        const started = Date.now();
-        const result = await restorePaths(opened.ctx, snapshots, {
-          paths,
-          from: { snapshot },
-          to,
-          missingOnly,
-          dryRun,
-          asRoot: uid === 0,
-          now: deps.now(),
-          watched: true,
-          prefix: t.profile.prefix,
-          options: { acls: t.profile.rsync.acls, xattrs: t.profile.rsync.xattrs },
-          diskKeepsModes: known?.diskKeepsModes !== false,
-          ...(signal ? { signal } : {}),
-          ...(dryRun ? {} : { onEvent: (e) => forwardRestoreEvent(e, deps.send) }),
-        });
-        if (!result.ok) return failed(result.failure);
-        const report = restoreReport(result.value, missingOnly, Date.now() - started);
-        if (!dryRun && report.durationMs >= longRestoreMs) await announce(t.profile, report);
-        return { ok: true, value: report };
+  /** The plan, or the restore itself, of a request that passed its schema and its folder check. */
+  function runEngine(
+    request: { snapshot: string; paths: string[]; missingOnly: boolean },
+    to: string | null,
+    dryRun: boolean,
+    signal?: AbortSignal,
+  ): Promise<Answer<RestoreReport>> {
+    const { snapshot, paths, missingOnly } = request;
+    return withSnapshots<RestoreReport>(false, async (opened, t, snapshots) => {
+      if (snapshotIn(snapshots, snapshot) === null) return noSnapshot(snapshot);
+      const started = Date.now();
+      const result = await restorePaths(opened.ctx, snapshots, {
+        paths,
+        from: { snapshot },
+        to,
+        missingOnly,
+        dryRun,
+        asRoot: uid === 0,
+        now: deps.now(),
+        watched: true,
+        prefix: t.profile.prefix,
+        options: { acls: t.profile.rsync.acls, xattrs: t.profile.rsync.xattrs },
+        diskKeepsModes: known?.diskKeepsModes !== false,
+        ...(signal ? { signal } : {}),
+        ...(dryRun ? {} : { onEvent: (e) => forwardRestoreEvent(e, deps.send) }),
       });
-    return dryRun ? run() : exclusive(run);
+      if (!result.ok) return failed(result.failure);
+      const report = restoreReport(result.value, missingOnly, Date.now() - started);
+      if (!dryRun && report.durationMs >= longRestoreMs) await announce(t.profile, report);
+      return { ok: true, value: report };
+    });
+  }
+
+  /** The request, checked: its folder is the one the user chose for it, or its original place. */
+  function checkedRestore(input: unknown):
+    | {
+        ok: true;
+        request: { snapshot: string; paths: string[]; into: string | null; missingOnly: boolean };
+        to: string | null;
+        key: string;
+      }
+    | { ok: false; answer: Answer<never> } {
+    const parsed = restoreRequest.safeParse(input);
+    if (!parsed.success) return { ok: false, answer: invalid('a restore') };
+    const request = parsed.data;
+    const to = request.into === null ? null : grants.folderFor(request.into, request);
+    if (request.into !== null && to === null) {
+      return { ok: false, answer: { ok: false, reason: 'refused', message: FOLDER_NOT_CHOSEN } };
+    }
+    const key = JSON.stringify([
+      request.snapshot,
+      request.paths,
+      request.into,
+      request.missingOnly,
+    ]);
+    return { ok: true, request, to, key };
+  }
+
+  async function planRestore(input: unknown): Promise<Answer<RestorePlan>> {
+    const checked = checkedRestore(input);
+    if (!checked.ok) return checked.answer;
+    const plan = await runEngine(checked.request, checked.to, true);
+    if (!plan.ok) return plan;
+    planned = { key: checked.key, plan: plan.value };
+    const appAsks = checked.to === null && needsConfirmation(inPlaceConcerns(plan.value, guarded));
+    return { ok: true, value: { ...plan.value, appAsks } };
+  }
+
+  async function restore(input: unknown): Promise<Answer<RestoreReport>> {
+    const checked = checkedRestore(input);
+    if (!checked.ok) return checked.answer;
+    const { request, to, key } = checked;
+    return exclusive(async (signal) => {
+      if (to === null && approved !== key) {
+        // In place: the app asks, whatever the window did or did not show before.
+        let plan = planned?.key === key ? planned.plan : null;
+        planned = null;
+        if (plan === null) {
+          const fresh = await runEngine(request, null, true);
+          if (!fresh.ok) return fresh;
+          plan = fresh.value;
+        }
+        const concerns = inPlaceConcerns(plan, guarded);
+        if (needsConfirmation(concerns)) {
+          if (!(await deps.dialogs.ask(inPlaceQuestion(request, plan, concerns)))) {
+            return { ok: false, reason: 'declined', message: RESTORE_DECLINED };
+          }
+          approved = key;
+        }
+      }
+      const result = await runEngine(request, to, false, signal);
+      if (!result.ok && result.reason === 'busy') return result;
+      planned = null;
+      approved = null;
+      if (request.into !== null) grants.spend(request.into);
+      return result;
+    });
   }
 
   async function announce(profile: Profile, report: RestoreReport): Promise<void> {
@@ -379,7 +481,7 @@ export function createBackupsApi(deps: BackupsApiDeps): BackupsApi {
       const request = snapshotPathRequest.safeParse(input);
       if (!request.success) return invalid('a version to open');
       const { snapshot: name, path } = request.data;
-      return withSnapshots(false, async (opened, t, snapshots) => {
+      return withSnapshots<OpenedVersion>(false, async (opened, t, snapshots) => {
         if (snapshotIn(snapshots, name) === null) return noSnapshot(name);
         const copied = await copyVersion(opened.ctx, snapshots, {
           snapshot: name,
@@ -389,21 +491,54 @@ export function createBackupsApi(deps: BackupsApiDeps): BackupsApi {
           into: openedDir,
         });
         if (!copied.ok) return failed(copied.failure);
-        const error = await deps.openPath(copied.value);
+        const file = copied.value;
+        copies.add(file);
+        const kind = await kindOfCopy(file);
+        if (!kind.open) {
+          return {
+            ok: true,
+            value: { opened: false, file, message: notOpenedMessage(file, kind) },
+          };
+        }
+        const error = await deps.openPath(file);
         if (error !== '') {
           return {
             ok: false,
             reason: 'failed',
-            message: `The copy in ${copied.value} could not be opened: ${error}`,
+            message: `The copy in ${file} could not be opened: ${error}`,
           };
         }
-        return { ok: true, value: { file: copied.value } };
+        return { ok: true, value: { opened: true, file } };
       });
     },
 
-    planRestore: (input) => runRestore(input, true),
+    async showCopyInFolder(input) {
+      const request = copyRequest.safeParse(input);
+      if (!request.success) return invalid('a copy to show');
+      if (!copies.has(request.data.file)) {
+        return {
+          ok: false,
+          reason: 'refused',
+          message: 'Only a copy this window opened can be shown in Files; open the version again.',
+        };
+      }
+      deps.showItemInFolder(request.data.file);
+      return { ok: true, value: null };
+    },
 
-    restore: (input) => runRestore(input, false),
+    planRestore,
+
+    restore,
+
+    async chooseRestoreFolder(input) {
+      const request = restoreFolderRequest.safeParse(input);
+      if (!request.success) return null;
+      const folder = await deps.dialogs.chooseFolder({
+        title: `Restore ${restoredWhat(request.data.paths)} into which folder?`,
+        createFolders: true,
+      });
+      return folder === null ? null : grants.grant(folder, request.data);
+    },
 
     async verify(input) {
       const request = verifyRequest.safeParse(input);
@@ -449,6 +584,8 @@ export function createBackupsApi(deps: BackupsApiDeps): BackupsApi {
     holdOff: () => holder.holdOff(),
     async dispose() {
       operation?.abort();
+      grants.clear();
+      copies.clear();
       await holder.close();
       await rm(openedDir, { recursive: true, force: true });
     },

@@ -9,14 +9,21 @@ import type { RestoreResult } from '../core/restore/restore.js';
 import type { VerifyResult } from '../core/restore/verify.js';
 import type { HistoryOutcome } from '../core/state/history.js';
 import type { LogLineKind } from '../core/state/run-log.js';
-import type { PickRequest } from './ipc-contract.js';
 
 /**
  * Why a request got no answer, as the window shows it: `unreachable` offers Retry, `busy` retries
- * by itself after `retryInMs`, `not-set-up` points to the settings.
+ * by itself after `retryInMs`, `not-set-up` points to the settings, `declined`: the user answered
+ * Cancel in the app's own dialog.
  */
 export type UnavailableReason =
-  'unreachable' | 'busy' | 'not-set-up' | 'not-found' | 'invalid' | 'refused' | 'failed';
+  | 'unreachable'
+  | 'busy'
+  | 'not-set-up'
+  | 'not-found'
+  | 'invalid'
+  | 'refused'
+  | 'declined'
+  | 'failed';
 
 export type BackupsResult<T> =
   | { ok: true; value: T }
@@ -119,16 +126,38 @@ export interface SnapshotPathRequest {
   path: string;
 }
 
-export interface OpenedVersion {
-  /** The read-only copy the desktop opened. */
+/**
+ * A version copied to open it: the desktop opened the read-only copy, or, for a kind it could run
+ * (a program, a script, an archive; file-kind.ts), it was not handed over and `message` says why:
+ * the window offers to show the copy in the file manager instead.
+ */
+export type OpenedVersion =
+  { opened: true; file: string } | { opened: false; file: string; message: string };
+
+export interface CopyRequest {
+  /** A copy openVersion made. */
   file: string;
+}
+
+/** What a folder is chosen for: the app's dialog names it, and its token is good only for it. */
+export interface RestoreFolderRequest {
+  snapshot: string;
+  paths: string[];
+}
+
+/** A folder the user chose in the app's own dialog. */
+export interface ChosenFolder {
+  /** Stands for the folder in the restore's request: unguessable, good for this restore only. */
+  token: string;
+  /** The folder, for the window to show. */
+  folder: string;
 }
 
 export interface RestoreRequest {
   snapshot: string;
   paths: string[];
-  /** A folder to restore into; null: each path to its original place. */
-  to: string | null;
+  /** The token of a folder chosen with chooseRestoreFolder; null: each path to its original place. */
+  into: string | null;
   /** Bring back only what is missing here (`--missing-only`). */
   missingOnly: boolean;
 }
@@ -141,6 +170,13 @@ export type RestoreReport = Omit<RestoreResult, 'restoresOwners' | 'restoresMode
   leftAsIs: string[];
   durationMs: number;
 };
+
+/**
+ * What a restore would do. `appAsks`: the app itself asks before it runs, in its own dialog (in
+ * place, it would replace a file here or write where programs or keys are kept): the window then
+ * shows no confirmation of its own.
+ */
+export type RestorePlan = RestoreReport & { appAsks: boolean };
 
 export interface VerifyRequest {
   snapshot: string;
@@ -232,15 +268,22 @@ export interface BackupsWindowApi {
   /** What differs from the snapshot before, below one folder (the engine's diff). */
   folderChanges(request: FolderRequest): Promise<BackupsResult<FolderChanges>>;
   fileVersions(request: VersionsRequest): Promise<BackupsResult<VersionsView>>;
-  /** Copies one version to a private folder, read-only, and opens it with the desktop's app. */
+  /**
+   * Copies one version to a private folder, read-only, and opens it with the desktop's app when
+   * it is a document, an image, audio, video or plain text.
+   */
   openVersion(request: SnapshotPathRequest): Promise<BackupsResult<OpenedVersion>>;
+  /** Shows a copy openVersion made in the file manager. */
+  showCopyInFolder(request: CopyRequest): Promise<BackupsResult<null>>;
   /** What a restore would do, changing nothing: the confirmation lists what is kept aside. */
-  planRestore(request: RestoreRequest): Promise<BackupsResult<RestoreReport>>;
+  planRestore(request: RestoreRequest): Promise<BackupsResult<RestorePlan>>;
+  /** Restores; in place, after the app's own dialog when the plan says `appAsks`. */
   restore(request: RestoreRequest): Promise<BackupsResult<RestoreReport>>;
   verify(request: VerifyRequest): Promise<BackupsResult<VerifyReport>>;
   /** Stops the restore or verify that runs. */
   cancelOperation(): Promise<void>;
-  chooseFolder(request: PickRequest): Promise<string | null>;
+  /** The app's folder dialog, for "Restore to…": null when the user cancelled. */
+  chooseRestoreFolder(request: RestoreFolderRequest): Promise<ChosenFolder | null>;
   loadHistory(): Promise<BackupsResult<HistoryView>>;
   readRunLog(request: RunLogRequest): Promise<BackupsResult<RunLogView>>;
   /** Opens the run's log file itself with the desktop's app. */

@@ -24,12 +24,17 @@ const runId = z.string().min(1).max(64);
 export const folderRequest = z.object({ snapshot: snapshotName, path: backedUpPath.nullable() });
 export const versionsRequest = z.object({ path: backedUpPath });
 export const snapshotPathRequest = z.object({ snapshot: snapshotName, path: backedUpPath });
+const restorePaths = z.array(backedUpPath).min(1).max(1000);
+/** A chosen folder's token, as restore-authority.ts mints it; never a path. */
+const folderToken = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/);
 export const restoreRequest = z.object({
   snapshot: snapshotName,
-  paths: z.array(backedUpPath).min(1).max(1000),
-  to: backedUpPath.nullable(),
+  paths: restorePaths,
+  into: folderToken.nullable(),
   missingOnly: z.boolean(),
 });
+export const restoreFolderRequest = z.object({ snapshot: snapshotName, paths: restorePaths });
+export const copyRequest = z.object({ file: z.string().min(1).max(8192) });
 export const verifyRequest = z.object({ snapshot: snapshotName });
 export const runLogRequest = z.object({ run: runId, query: z.string().max(200) });
 export const runRequest = z.object({ run: runId });

@@ -13,9 +13,12 @@ import type { RetentionPreviewEntry } from '../core/backup/retention-preview.js'
 import type { SshCommandFields } from '../core/ssh/command-line.js';
 import type { BackupsEvent, BackupsWindowApi } from './backups-contract.js';
 
-/** Errors come back as values: the window shows `message`, and each field error beside its field. */
+/**
+ * Errors come back as values: the window shows `message`, and each field error beside its field.
+ * `declined`: the user answered Cancel in the app's own dialog, and nothing changed.
+ */
 export type ApiResult<T> =
-  { ok: true; value: T } | { ok: false; message: string; fields?: FieldError[] };
+  { ok: true; value: T } | { ok: false; message: string; fields?: FieldError[]; declined?: true };
 
 export interface LoadedSettings {
   /** The default profile, with every field filled in. */
@@ -88,8 +91,14 @@ export interface SettingsWindowApi {
   loadSettings(): Promise<ApiResult<LoadedSettings>>;
   /** Checks a whole profile with the engine's schema; `fields` names each problem. */
   validateSettings(profile: unknown): Promise<ApiResult<Profile>>;
+  /**
+   * Saves the profile. A change to the hooks, the destination, the ssh config or known_hosts
+   * file or the rsync on the router is saved only after the user's yes in the app's own dialog,
+   * which shows each change.
+   */
   saveSettings(profile: unknown): Promise<ApiResult<LoadedSettings>>;
   testConnection(profile: unknown): Promise<ApiResult<ConnectionReport>>;
+  /** Trusts the key after the user's yes in the app's own dialog, which shows its fingerprint. */
   trustHostKey(request: TrustRequest): Promise<ApiResult<HostKeyOffer>>;
   /** Writes the marker; only after the user confirmed this is the right folder. */
   initialiseDestination(profile: unknown): Promise<ApiResult<ConnectionReport>>;
@@ -134,11 +143,12 @@ export const WINDOW_METHODS = {
     'folderChanges',
     'fileVersions',
     'openVersion',
+    'showCopyInFolder',
     'planRestore',
     'restore',
     'verify',
     'cancelOperation',
-    'chooseFolder',
+    'chooseRestoreFolder',
     'loadHistory',
     'readRunLog',
     'openRunLog',

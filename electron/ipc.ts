@@ -1,6 +1,13 @@
 /** The IPC handlers of the windows, each behind a check of who is asking. */
 import { dialog, ipcMain } from 'electron';
-import type { BrowserWindow, IpcMainInvokeEvent, OpenDialogOptions, WebContents } from 'electron';
+import type {
+  BrowserWindow,
+  IpcMainInvokeEvent,
+  MessageBoxOptions,
+  OpenDialogOptions,
+  WebContents,
+} from 'electron';
+import type { AppDialogs } from './app-dialogs.js';
 import {
   WINDOW_METHODS,
   invokeChannel,
@@ -52,29 +59,69 @@ export function parsePickRequest(value: unknown): PickRequest | null {
   return defaultPath === undefined ? { kind, title } : { kind, title, defaultPath };
 }
 
-/** A file or folder dialog over `parent`; `createFolders` offers to make a new folder in it. */
+/**
+ * A file or folder dialog over `parent`, for the settings window to fill in a field: what it
+ * gives is only text in the page until it is saved, and saving asks again (settings-api.ts).
+ */
 export function createPick(
   parent: () => BrowserWindow | null,
-  createFolders = false,
 ): (request: PickRequest) => Promise<string | null> {
   return async (request) => {
     const parsed = parsePickRequest(request);
     if (parsed === null) return null;
-    const options: OpenDialogOptions = {
+    return openDialog(parent(), {
       title: parsed.title,
-      properties: [
-        parsed.kind === 'folder' ? 'openDirectory' : 'openFile',
-        'showHiddenFiles',
-        ...(createFolders && parsed.kind === 'folder' ? (['createDirectory'] as const) : []),
-      ],
+      properties: [parsed.kind === 'folder' ? 'openDirectory' : 'openFile', 'showHiddenFiles'],
       ...(parsed.defaultPath !== undefined ? { defaultPath: parsed.defaultPath } : {}),
-    };
-    const window = parent();
-    const result =
-      window !== null
-        ? await dialog.showOpenDialog(window, options)
-        : await dialog.showOpenDialog(options);
-    return result.canceled ? null : (result.filePaths[0] ?? null);
+    });
+  };
+}
+
+async function openDialog(
+  window: BrowserWindow | null,
+  options: OpenDialogOptions,
+): Promise<string | null> {
+  const result =
+    window !== null
+      ? await dialog.showOpenDialog(window, options)
+      : await dialog.showOpenDialog(options);
+  return result.canceled ? null : (result.filePaths[0] ?? null);
+}
+
+/**
+ * The app's own dialogs over a window (app-dialogs.ts): a question answered with its confirming
+ * button or Cancel, which is the default so that Enter or Escape changes nothing, and a folder.
+ */
+export function createAppDialogs(parent: () => BrowserWindow | null): AppDialogs {
+  return {
+    async ask(question) {
+      const options: MessageBoxOptions = {
+        type: question.warning === true ? 'warning' : 'question',
+        title: question.title,
+        message: question.message,
+        detail: question.detail,
+        buttons: ['Cancel', question.confirm],
+        defaultId: 0,
+        cancelId: 0,
+        noLink: true,
+      };
+      const window = parent();
+      const answer =
+        window !== null
+          ? await dialog.showMessageBox(window, options)
+          : await dialog.showMessageBox(options);
+      return answer.response === 1;
+    },
+    chooseFolder(question) {
+      return openDialog(parent(), {
+        title: question.title,
+        properties: [
+          'openDirectory',
+          'showHiddenFiles',
+          ...(question.createFolders ? (['createDirectory'] as const) : []),
+        ],
+      });
+    },
   };
 }
 
@@ -100,7 +147,7 @@ export function registerIpcHandlers(
 function refusal(method: InvokeMethod): unknown {
   switch (method) {
     case 'pick':
-    case 'chooseFolder':
+    case 'chooseRestoreFolder':
       return null;
     case 'cancelOperation':
       return undefined;

@@ -1,11 +1,12 @@
 /**
  * What the settings window asks of the main process, as plain functions over the engine. Every
  * payload arrives as `unknown` and is validated here; every outcome, good or bad, is a value.
+ * Changes that let something run or send the backups elsewhere (settings-changes.ts), and a new
+ * trusted host key, wait for the user's yes in the app's own dialog: the page only asks.
  * No `electron` import: the window tests run these very functions under plain Node.
  */
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { dirname } from 'node:path';
 import { z } from 'zod';
 import { checkDestination, type CheckStep } from '../core/destination/check.js';
 import { parseDestination, type Destination } from '../core/destination/address.js';
@@ -48,6 +49,8 @@ import { appVersion } from '../core/version.js';
 import { snapshotsOf } from '../core/destination/snapshot.js';
 import { parseSshCommand } from '../core/ssh/command-line.js';
 import { ensurePrivateDir } from '../core/state/paths.js';
+import type { AppDialogs } from './app-dialogs.js';
+import { guardedChanges, SAVE_DECLINED, saveQuestion, trustQuestion } from './settings-changes.js';
 import type {
   SettingsHandlers,
   ApiResult,
@@ -68,6 +71,8 @@ export interface SettingsApiDeps {
   uid?: number;
   /** The profile the window edits. */
   profileName?: string;
+  /** The app's own dialogs over the settings window. */
+  dialogs: AppDialogs;
 }
 
 export type SettingsApi = Omit<SettingsHandlers, 'pick'>;
@@ -220,13 +225,16 @@ export function createSettingsApi(deps: SettingsApiDeps): SettingsApi {
     async saveSettings(input) {
       const valid = validateProfile(input);
       if (!valid.ok) return valid;
-      const read = await readSettings();
-      if (!read.ok) {
-        return {
-          ok: false,
-          message: `${read.message}\nFix or remove the file before saving, so its other profiles are not lost.`,
-        };
+      const before = await readSettings();
+      if (!before.ok) return unreadableBeforeSave(before.message);
+      const stored = before.exists ? before.settings.profiles[profileName] : undefined;
+      const changes = guardedChanges(stored ?? newProfile(), valid.value);
+      if (changes.length > 0 && !(await deps.dialogs.ask(saveQuestion(changes, p.configFile)))) {
+        return { ok: false, message: SAVE_DECLINED, declined: true };
       }
+      // Read again: the file may have changed while the question was open.
+      const read = await readSettings();
+      if (!read.ok) return unreadableBeforeSave(read.message);
       const next: Settings = {
         ...read.settings,
         profiles: { ...read.settings.profiles, [profileName]: valid.value },
@@ -258,9 +266,18 @@ export function createSettingsApi(deps: SettingsApiDeps): SettingsApi {
       if (!request.success) {
         return { ok: false, message: 'The host key request is not valid.' };
       }
-      await mkdir(dirname(p.appKnownHosts), { recursive: true, mode: 0o700 });
-      const trusted = await trustHostKey(deps.spawn, p.appKnownHosts, request.data);
-      if (!trusted.ok) return { ok: false, message: trusted.failure.message };
+      let declined = false;
+      const trusted = await trustHostKey(deps.spawn, p.appKnownHosts, request.data, {
+        confirm: async (offer) => {
+          declined = !(await deps.dialogs.ask(trustQuestion(offer, p.appKnownHosts)));
+          return !declined;
+        },
+      });
+      if (!trusted.ok) {
+        return declined
+          ? { ok: false, message: trusted.failure.message, declined: true }
+          : { ok: false, message: trusted.failure.message };
+      }
       return { ok: true, value: trusted.value };
     },
 
@@ -440,6 +457,13 @@ function validateWithDestination(
   const dest = parseDestination(valid.value.destination);
   if (!dest.ok) return { ok: false, message: dest.message };
   return { ok: true, value: { profile: valid.value, dest: dest.value } };
+}
+
+function unreadableBeforeSave(message: string): ApiResult<never> {
+  return {
+    ok: false,
+    message: `${message}\nFix or remove the file before saving, so its other profiles are not lost.`,
+  };
 }
 
 /** Errors about the whole file, narrowed to the edited profile's own field paths. */

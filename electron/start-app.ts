@@ -10,7 +10,7 @@ import type { SettingsBackend } from '../core/settings/store.js';
 import { autostartFile, launchCommand } from './autostart.js';
 import { createBackupsApi, type BackupsApi } from './backups-api.js';
 import { backupsPaths, createBackupsWindow } from './backups-window.js';
-import { createPick, isTrustedSender, registerIpcHandlers } from './ipc.js';
+import { createAppDialogs, createPick, isTrustedSender, registerIpcHandlers } from './ipc.js';
 import type { NotifySink } from './notifier.js';
 import { createSettingsApi } from './settings-api.js';
 import { createSettingsWindow, lockDownSession, settingsPaths } from './settings-window.js';
@@ -60,6 +60,7 @@ export async function startApp(options: StartOptions): Promise<Started> {
     openBackend: options.openBackend,
     now: () => options.clock.now(),
     hostname: options.hostname,
+    dialogs: createAppDialogs(() => window.browserWindow()),
   });
   let backupsApi: BackupsApi | null = null;
   const backups = createBackupsWindow(backupsPaths(appPath), icon, (visible) =>
@@ -73,6 +74,8 @@ export async function startApp(options: StartOptions): Promise<Started> {
     hostname: options.hostname,
     timers: options.clock,
     openPath: (path) => shell.openPath(path),
+    showItemInFolder: (path) => shell.showItemInFolder(path),
+    dialogs: createAppDialogs(() => backups.browserWindow()),
     send: (event) => backups.send(event),
     notify: options.notify,
     notificationIcon,
@@ -83,7 +86,6 @@ export async function startApp(options: StartOptions): Promise<Started> {
       ...api,
       pick: createPick(() => window.browserWindow()),
       ...browse.handlers,
-      chooseFolder: createPick(() => backups.browserWindow(), true),
     },
     {
       settings: (event: IpcMainInvokeEvent) =>

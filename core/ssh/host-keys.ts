@@ -130,15 +130,16 @@ export async function scanHostKey(
 
 /**
  * Scans the key again and appends it to the app's known_hosts file, only when it still has the
- * fingerprint the user was shown.
+ * fingerprint the user was shown, and `confirm` (the app's own question, showing the key scanned)
+ * says yes.
  */
 export async function trustHostKey(
   spawn: Spawn,
   appKnownHosts: string,
   request: { host: string; port: number; fingerprint: string },
-  signal?: AbortSignal,
+  options: { signal?: AbortSignal; confirm?: (offer: HostKeyOffer) => Promise<boolean> } = {},
 ): Promise<{ ok: true; value: HostKeyOffer } | { ok: false; failure: Failure }> {
-  const scanned = await scanHostKey(spawn, request.host, request.port, signal);
+  const scanned = await scanHostKey(spawn, request.host, request.port, options.signal);
   if (!scanned.ok) return scanned;
   const { knownHostsLine, ...offer } = scanned.value;
   if (offer.fingerprint !== request.fingerprint) {
@@ -150,6 +151,12 @@ export async function trustHostKey(
           `${request.fingerprint}, it is now ${offer.fingerprint}. Nothing was trusted. This can mean ` +
           'someone is intercepting the connection; check the router before trying again.',
       ),
+    };
+  }
+  if (options.confirm !== undefined && !(await options.confirm(offer))) {
+    return {
+      ok: false,
+      failure: failure('refused', 'Nothing was trusted: you did not confirm the host key.'),
     };
   }
   try {

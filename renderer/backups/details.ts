@@ -74,14 +74,10 @@ export function createDetails(ctx: DetailsContext): Details {
     const request = { snapshot: from, paths: [path], missingOnly: false };
     const size = type === 'file' ? (item?.size ?? null) : null;
     const actions = [
-      restoreButton(
-        'Restore',
-        () => void ctx.restore.restore({ ...request, to: null }, what, size),
-        {
-          class: 'primary',
-          'aria-label': `Restore ${shown(name)} to its original place`,
-        },
-      ),
+      restoreButton('Restore', () => void ctx.restore.restore(request, what, size), {
+        class: 'primary',
+        'aria-label': `Restore ${shown(name)} to its original place`,
+      }),
       restoreButton('Restore to…', () => void ctx.restore.restoreTo(request, what, size), {
         'aria-label': `Restore ${shown(name)} into another folder`,
       }),
@@ -90,7 +86,7 @@ export function createDetails(ctx: DetailsContext): Details {
       actions.push(
         restoreButton(
           'Restore missing files',
-          () => void ctx.restore.restore({ ...request, to: null, missingOnly: true }, what),
+          () => void ctx.restore.restore({ ...request, missingOnly: true }, what),
           { 'aria-label': `Restore the files of ${shown(name)} that are missing here` },
         ),
       );
@@ -201,7 +197,7 @@ export function createDetails(ctx: DetailsContext): Details {
       'Restore',
       () =>
         void ctx.restore.restore(
-          { snapshot: v.snapshot, paths: [path], to: null, missingOnly: false },
+          { snapshot: v.snapshot, paths: [path], missingOnly: false },
           `the version of “${shown(baseName(path))}” modified ${modified}`,
           v.size,
         ),
@@ -238,7 +234,21 @@ export function createDetails(ctx: DetailsContext): Details {
       (p) => (status.textContent = p.message),
     );
     if (opened === null) return;
-    status.textContent = `Opened a read-only copy of ${which}: ${shown(opened.file)}`;
+    if (opened.opened) {
+      status.textContent = `Opened a read-only copy of ${which}: ${shown(opened.file)}`;
+      return;
+    }
+    // A kind the desktop could run is not handed to it: the file manager shows the copy instead.
+    const file = opened.file;
+    const showIt = button('Show in Files', () => void showInFiles(file, status), {
+      'aria-label': `Show ${which} in Files, read-only`,
+    });
+    status.replaceChildren(h('span', { class: 'not-opened' }, opened.message), ' ', showIt);
+  }
+
+  async function showInFiles(file: string, status: HTMLElement): Promise<void> {
+    const shownInFiles = await ctx.api.showCopyInFolder({ file });
+    if (!shownInFiles.ok) status.textContent = shownInFiles.message;
   }
 
   return { element, show, setRunning };

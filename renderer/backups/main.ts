@@ -123,6 +123,7 @@ function build(app: HTMLElement): void {
       'not-found': 'The snapshots could not be read',
       invalid: 'The snapshots could not be read',
       refused: 'The snapshots could not be read',
+      declined: 'The snapshots could not be read',
       failed: 'The snapshots could not be read',
     };
     const action =

@@ -2,10 +2,14 @@
  * Restoring, from the click to the result: what the restore would do (a dry run of the very same
  * engine call) in a confirmation that lists the files kept aside, then the restore with its
  * progress and Cancel under the page, then the result: what was restored, kept aside or skipped.
+ * The app decides, not this page: "Restore to…" restores only into the folder chosen in the app's
+ * own dialog, and an in-place restore that replaces files here or writes where programs or keys
+ * are kept is confirmed in the app's own dialog, which then takes this page's confirmation's place.
  */
 import type {
   BackupsEvent,
   BackupsWindowApi,
+  RestorePlan,
   RestoreReport,
   RestoreRequest,
 } from '../../electron/ipc-contract.js';
@@ -14,18 +18,18 @@ import { formatBytes } from '../shared/format.js';
 import type { Ask, Problem } from './requests.js';
 import { duration, plural, shown } from './words.js';
 
+/** A restore as the window's parts ask for it: into a folder is restoreTo's business. */
+export type RestoreAsked = Omit<RestoreRequest, 'into'>;
+
 export interface RestoreFlow {
-  /** Asks for a folder, then restores into it. */
-  restoreTo(
-    request: Omit<RestoreRequest, 'to'>,
-    what: string,
-    bytes?: number | null,
-  ): Promise<void>;
+  /** Asks the app for a folder, then restores into it. */
+  restoreTo(request: RestoreAsked, what: string, bytes?: number | null): Promise<void>;
   /**
-   * Shows what the restore does, asks, and restores. `bytes`: the size to restore when it is
-   * known (one file), for a true percent while rsync counts files as it finds them.
+   * Shows what the restore does, asks, and restores each path to its original place. `bytes`:
+   * the size to restore when it is known (one file), for a true percent while rsync counts files
+   * as it finds them.
    */
-  restore(request: RestoreRequest, what: string, bytes?: number | null): Promise<void>;
+  restore(request: RestoreAsked, what: string, bytes?: number | null): Promise<void>;
   /** Progress events from the main process. */
   onEvent(event: BackupsEvent): void;
 }
@@ -57,25 +61,36 @@ export function createRestoreFlow(ctx: RestoreFlowContext): RestoreFlow {
   }
 
   function problem(p: Problem): void {
-    say(p.reason === 'busy' ? p.message : `Nothing was restored. ${p.message}`);
+    if (p.reason === 'declined') say('Nothing was restored.');
+    else say(p.reason === 'busy' ? p.message : `Nothing was restored. ${p.message}`);
   }
 
   async function restoreTo(
-    request: Omit<RestoreRequest, 'to'>,
+    request: RestoreAsked,
     what: string,
     bytes: number | null = null,
   ): Promise<void> {
-    const to = await ctx.api.chooseFolder({ kind: 'folder', title: 'Restore into which folder?' });
-    if (to === null) return;
-    await restore({ ...request, to }, what, bytes);
+    if (running) return;
+    const chosen = await ctx.api.chooseRestoreFolder({
+      snapshot: request.snapshot,
+      paths: request.paths,
+    });
+    if (chosen === null) return;
+    await run({ ...request, into: chosen.token }, chosen.folder, what, bytes);
   }
 
   let expected: number | null = null;
 
-  async function restore(
+  function restore(request: RestoreAsked, what: string, bytes: number | null = null) {
+    return run({ ...request, into: null }, null, what, bytes);
+  }
+
+  /** `folder`: the folder `request.into` stands for, as the app's dialog gave it. */
+  async function run(
     request: RestoreRequest,
+    folder: string | null,
     what: string,
-    bytes: number | null = null,
+    bytes: number | null,
   ): Promise<void> {
     if (running) return;
     expected = bytes !== null && bytes > 0 ? bytes : null;
@@ -83,7 +98,7 @@ export function createRestoreFlow(ctx: RestoreFlowContext): RestoreFlow {
     const plan = await ctx.ask(() => ctx.api.planRestore(request), problem);
     if (plan === null) return;
     say('');
-    if (!(await confirm(request, plan, what))) {
+    if (!plan.appAsks && !(await confirm(request, folder, plan, what))) {
       say('Nothing was restored.');
       return;
     }
@@ -92,7 +107,8 @@ export function createRestoreFlow(ctx: RestoreFlowContext): RestoreFlow {
     progress.hidden = false;
     progress.removeAttribute('value');
     cancel.hidden = false;
-    say(`Restoring ${what}…`);
+    // The app's own dialog asks first; the progress follows the answer.
+    say(plan.appAsks ? 'Waiting for your answer in Snaptray’s dialog…' : `Restoring ${what}…`);
     let report: RestoreReport | null = null;
     try {
       report = await ctx.ask(() => ctx.api.restore(request), problem);
@@ -192,8 +208,13 @@ function modal(
   return { dialog, actions };
 }
 
-function confirm(request: RestoreRequest, plan: RestoreReport, what: string): Promise<boolean> {
-  const where = request.to === null ? 'to its original place' : `into ${shown(request.to)}`;
+function confirm(
+  request: RestoreRequest,
+  folder: string | null,
+  plan: RestorePlan,
+  what: string,
+): Promise<boolean> {
+  const where = folder === null ? 'to its original place' : `into ${shown(folder)}`;
   const lines: Array<Node | null> = [
     h(
       'p',

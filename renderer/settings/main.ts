@@ -221,7 +221,9 @@ function buildWindow(app: HTMLElement, initial: LoadedSettings): void {
       showErrors(result.fields ?? []);
       status.textContent = result.fields?.length
         ? 'Nothing was saved: fix the fields marked in red.'
-        : `Nothing was saved. ${result.message}`;
+        : result.declined === true
+          ? result.message
+          : `Nothing was saved. ${result.message}`;
       focusFirstError();
       return;
     }

@@ -259,23 +259,29 @@ describe('the Backups window in the app', () => {
     const load = fake.handlers.get(invokeChannel('loadSettings'))!;
     expect(await load(fromBackups)).toEqual({ ok: false, message: REFUSED_MESSAGE });
     expect(await load(fromSettings)).toMatchObject({ ok: true });
-    const choose = fake.handlers.get(invokeChannel('chooseFolder'))!;
+    const choose = fake.handlers.get(invokeChannel('chooseRestoreFolder'))!;
     fake.openDialogResult = { canceled: false, filePaths: ['/home/ben/Restored'] };
-    expect(await choose(fromSettings, { kind: 'folder', title: 'x' })).toBeNull();
-    expect(await choose(fromBackups, { kind: 'folder', title: 'Restore into which folder?' })).toBe(
-      '/home/ben/Restored',
-    );
-    expect(fake.openDialogCalls.at(-1)).toMatchObject({
-      title: 'Restore into which folder?',
-      properties: ['openDirectory', 'showHiddenFiles', 'createDirectory'],
+    const what = { snapshot: 'box-2026-11-25-030000', paths: ['/home/ben/report.txt'] };
+    expect(await choose(fromSettings, what)).toBeNull();
+    expect(fake.openDialogCalls).toEqual([]);
+    expect(await choose(fromBackups, what)).toEqual({
+      token: expect.stringMatching(/^[A-Za-z0-9_-]{24}$/),
+      folder: '/home/ben/Restored',
     });
+    // The app names what is restored; the page names nothing in the dialog.
+    expect(fake.openDialogCalls).toEqual([
+      {
+        title: 'Restore “report.txt” into which folder?',
+        properties: ['openDirectory', 'showHiddenFiles', 'createDirectory'],
+      },
+    ]);
     // Payloads are checked: a relative path or a stray field type is refused, not run.
     expect(await ask('listFolder', { snapshot: 'x', path: 'etc/passwd' })).toMatchObject({
       ok: false,
       reason: 'invalid',
     });
     expect(
-      await ask('restore', { snapshot: 'x', paths: ['/a/../b'], to: null, missingOnly: false }),
+      await ask('restore', { snapshot: 'x', paths: ['/a/../b'], into: null, missingOnly: false }),
     ).toMatchObject({ ok: false, reason: 'invalid' });
   });
 
@@ -328,10 +334,15 @@ describe('the Backups window in the app', () => {
     };
     const newest = timeline.value.snapshots[0]!.name;
     const into = await makeTempDir('st-restored-');
+    const paths = [join(w.src, 'big/blob.bin')];
+    fake.openDialogResult = { canceled: false, filePaths: [into] };
+    const chosen = (await ask('chooseRestoreFolder', { snapshot: newest, paths })) as {
+      token: string;
+    };
     const restoring = ask('restore', {
       snapshot: newest,
-      paths: [join(w.src, 'big/blob.bin')],
-      to: into,
+      paths,
+      into: chosen.token,
       missingOnly: false,
     });
     await waitUntil('the restore transfers', () =>

@@ -11,6 +11,7 @@ import { defaultProfile } from '../../core/settings/schema.js';
 import { keyedHash } from '../../core/settings/this-machine.js';
 import { openConfStore } from '../../core/settings/store.js';
 import { createSettingsApi } from '../../electron/settings-api.js';
+import { answeredDialogs } from '../support/answered-dialogs.js';
 import { makeCliHome, runCli, writeSettingsFile } from '../support/cli.js';
 import { makeTempDir, writeTree } from '../support/tree.js';
 
@@ -43,6 +44,7 @@ it('names a home copied from another machine, and Take over continues its snapsh
     openBackend: openConfStore,
     now: () => new Date(),
     hostname: hostname(),
+    dialogs: answeredDialogs(),
   });
 
   const tested = await api.testConnection(profile);

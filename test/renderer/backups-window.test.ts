@@ -26,8 +26,9 @@ import { defaultProfile, type Profile } from '../../core/settings/schema.js';
 import { openConfStore, saveSettings } from '../../core/settings/store.js';
 import { readHistory } from '../../core/state/history.js';
 import { createBackupsApi, type BackupsApi } from '../../electron/backups-api.js';
-import type { BackupsEvent } from '../../electron/ipc-contract.js';
+import type { BackupsEvent, BackupsWindowApi } from '../../electron/ipc-contract.js';
 import type { NotifyRequest } from '../../electron/notifier.js';
+import { answeredDialogs, type AnsweredDialogs } from '../support/answered-dialogs.js';
 import { launchChromium, type Chromium } from '../support/chromium.js';
 import { makeCliHome, runCli, startCli, type CliHome } from '../support/cli.js';
 import { mountTmpfs } from '../support/disks.js';
@@ -70,6 +71,10 @@ interface World extends CliHome {
   api: BackupsApi;
   /** What the desktop was asked to open (shell.openPath). */
   opened: string[];
+  /** What the file manager was asked to show (shell.showItemInFolder). */
+  shown: string[];
+  /** The app's own dialogs, as the user answers them. */
+  dialogs: AnsweredDialogs;
   notified: NotifyRequest[];
   /** Snapshot names, oldest first. */
   snapshots: string[];
@@ -104,14 +109,15 @@ async function writeProfile(configFile: string, profile: Profile): Promise<void>
 }
 
 /**
- * A user with a source folder and two snapshots over ssh, made by the CLI: the second after a
- * file was edited, one deleted and one added.
+ * A user with a source folder in their home and two snapshots over ssh, made by the CLI: the
+ * second after a file was edited, one deleted and one added.
  */
 async function makeWorld(opts: WorldOptions = {}): Promise<World> {
   const cli = await makeCliHome();
   const home = await makeTempDir('st-user-');
   const env = { ...cli.env, HOME: home };
-  const src = await makeTempDir('st-src-');
+  const src = join(home, 'src');
+  await mkdir(src);
   const destDir = await makeTempDir('st-router-');
   const configFile = join(cli.configDir, 'Snaptray', 'config.json');
   await mkdir(dirname(configFile), { recursive: true });
@@ -148,6 +154,8 @@ async function makeWorld(opts: WorldOptions = {}): Promise<World> {
     configFile,
     profileState: join(cli.stateDir, 'snaptray', 'default'),
     opened: [],
+    shown: [],
+    dialogs: answeredDialogs(),
     notified: [],
     snapshots: await snapshotNames(destDir),
     send: () => undefined,
@@ -177,6 +185,10 @@ async function makeWorld(opts: WorldOptions = {}): Promise<World> {
       world.opened.push(path);
       return '';
     },
+    showItemInFolder: (path) => {
+      world.shown.push(path);
+    },
+    dialogs: world.dialogs,
     send: (event) => world.send(event),
     notify: async (request) => {
       world.notified.push(request);
@@ -517,6 +529,104 @@ describe('the Backups window', () => {
     await page.close();
   });
 
+  it('does for a page gone bad only what the app allows, and shows a script in Files instead of opening it', async () => {
+    const world = await makeWorld();
+    await writeTree(world.src, { 'tools/deploy.sh': '#!/bin/sh\necho deploying\n' });
+    await backup(world);
+    world.snapshots = await snapshotNames(world.destDir);
+    const win = await openReady(world);
+    const { page } = win;
+    const newest = world.snapshots.at(-1)!;
+    const report = join(world.src, 'docs/report.txt');
+    const script = join(world.src, 'tools/deploy.sh');
+    const outside = join(world.home, '.config', 'autostart');
+
+    // The page calls its API itself, with payloads of its own making.
+    const answers = await page.evaluate(
+      async ([newest, older, report, script, outside]) => {
+        const api = (window as unknown as { snaptray: BackupsWindowApi }).snaptray;
+        const restore = (snapshot: string, into: string | null) =>
+          api.restore({ snapshot, paths: [report], into, missingOnly: false });
+        return {
+          intoPath: await restore(newest, outside),
+          intoForged: await restore(newest, 'Zm9yZ2VkLXRva2VuLWJ5LXRoZS1wYWdl'),
+          chosen: await api.chooseRestoreFolder({ snapshot: newest, paths: [report] }),
+          overCurrent: await restore(older, null),
+          opened: await api.openVersion({ snapshot: newest, path: script }),
+        };
+      },
+      [newest, world.snapshots[0]!, report, script, outside] as const,
+    );
+    expect(answers).toEqual({
+      intoPath: {
+        ok: false,
+        reason: 'invalid',
+        message: 'The window asked for a restore in a form the app does not take.',
+      },
+      intoForged: {
+        ok: false,
+        reason: 'refused',
+        message: expect.stringMatching(
+          /^Nothing was restored: the folder to restore into was not chosen/,
+        ),
+      },
+      // The app's folder dialog opened, and the user cancelled it.
+      chosen: null,
+      overCurrent: {
+        ok: false,
+        reason: 'declined',
+        message: 'Nothing was restored: you did not confirm it.',
+      },
+      opened: {
+        ok: true,
+        value: {
+          opened: false,
+          file: expect.stringMatching(/\/deploy\.sh$/),
+          message: expect.stringMatching(/^deploy\.sh was not opened: it is a script/),
+        },
+      },
+    });
+    expect(world.dialogs.folderDialogs).toEqual([
+      { title: 'Restore “report.txt” into which folder?', createFolders: true },
+    ]);
+    expect(world.dialogs.questions.map((q) => q.message)).toEqual([
+      `Restore “report.txt” from ${world.snapshots[0]} to its original place?`,
+    ]);
+    expect(existsSync(outside)).toBe(false);
+    expect(await readFile(report, 'utf8')).toBe('the final report, longer\n');
+    expect(await readdir(join(world.src, 'docs'))).not.toContainEqual(
+      expect.stringMatching(/before-restore/),
+    );
+    expect(world.opened).toEqual([]);
+
+    // Through the window: Open says why not, and offers Show in Files.
+    await browseTo(page, world, 'tools');
+    await selectItem(page, 'deploy.sh');
+    await page
+      .getByRole('button', { name: `Open deploy.sh as it is in ${newest}, read-only` })
+      .click();
+    const showIt = page.getByRole('button', {
+      name: `Show the copy in ${newest} in Files, read-only`,
+    });
+    await showIt.waitFor({ timeout: WAIT_MS });
+    expect(await page.locator('.not-opened').textContent()).toBe(
+      'deploy.sh was not opened: it is a script (it starts with #!), and the desktop could run it. ' +
+        'Snaptray opens only documents, images, audio, video and plain text. Show in Files shows ' +
+        'the read-only copy, for you to choose what opens it.',
+    );
+    await screenshot(page, 'open-refused-show-in-files');
+    await showIt.click();
+    await expect.poll(() => world.shown.length).toBe(1);
+    expect(world.shown[0]).toMatch(
+      new RegExp(`^${escape(world.runtimeDir)}/snaptray/open/v-[^/]+/deploy\\.sh$`),
+    );
+    expect(await readFile(world.shown[0]!, 'utf8')).toBe('#!/bin/sh\necho deploying\n');
+    expect((await stat(world.shown[0]!)).mode & 0o777).toBe(0o400);
+    expect(world.opened).toEqual([]);
+    expect(win.problems).toEqual([]);
+    await page.close();
+  });
+
   it('restores a deleted file, and an older version in place with the current one kept aside', async () => {
     const world = await makeWorld();
     const win = await openReady(world);
@@ -544,22 +654,26 @@ describe('the Backups window', () => {
     await settled(page);
     expect(await page.locator('.crumb-current').textContent()).toBe('docs');
     await selectItem(page, 'report.txt');
+    // It replaces the file here: the app's own dialog asks, in the window's confirmation's place.
+    world.dialogs.answers.push('Restore');
     await page
       .getByRole('button', { name: 'Restore the version modified 20 Nov 2026, 10:00' })
       .click();
-    const dialog = page.getByRole('dialog', { name: 'Restore?' });
-    await dialog.waitFor({ timeout: WAIT_MS });
-    const keptList = dialog.getByRole('list', { name: 'Files that will be kept aside' });
-    expect(await keptList.getByRole('listitem').allTextContents()).toEqual([
-      expect.stringMatching(
-        new RegExp(
-          `^${escape(join(world.src, 'docs/report.txt'))}→ report\\.txt\\.before-restore-\\(date and time of the restore\\)$`,
-        ),
-      ),
-    ]);
-    await screenshot(page, 'restore-confirm-kept-aside');
-    await confirmRestore(page);
     const result = await restoreResult(page, /^Restored the version of “report\.txt”/);
+    expect(world.dialogs.questions).toEqual([
+      {
+        title: 'Restore',
+        message: `Restore “report.txt” from ${world.snapshots[0]} to its original place?`,
+        detail: [
+          'It replaces 1 file here with the snapshot’s copy. Each current file is kept aside first, renamed NAME.before-restore-(date and time of the restore):',
+          `  ${join(world.src, 'docs/report.txt')}`,
+          '',
+          '1 file to write.',
+        ].join('\n'),
+        confirm: 'Restore',
+        warning: false,
+      },
+    ]);
     expect(result).toContain('Kept aside');
     const docs = await readdir(join(world.src, 'docs'));
     const aside = docs.filter((n) => n.startsWith('report.txt.before-restore-'));
@@ -585,14 +699,16 @@ describe('the Backups window', () => {
     const { page } = win;
     await browseTo(page, world);
     await selectItem(page, 'docs');
-    win.pickAnswer = elsewhere;
+    world.dialogs.folders.push(elsewhere);
     await page.getByRole('button', { name: 'Restore docs into another folder' }).click();
     const asked = await confirmRestore(page);
     expect(asked).toContain(
       `Restore “docs” from ${world.snapshots[1]} into ${elsewhere}: 3 files to write.`,
     );
     await restoreResult(page, 'Restored “docs”');
-    expect(win.picks).toEqual([{ kind: 'folder', title: 'Restore into which folder?' }]);
+    expect(world.dialogs.folderDialogs).toEqual([
+      { title: 'Restore “docs” into which folder?', createFolders: true },
+    ]);
     expect(await readdir(join(elsewhere, 'docs'))).toEqual(['new.txt', 'notes.md', 'report.txt']);
     expect(await readFile(join(elsewhere, 'docs/report.txt'), 'utf8')).toBe(
       'the final report, longer\n',

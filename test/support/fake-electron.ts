@@ -19,6 +19,29 @@ export interface FakeMenuItem {
 export interface MessageBoxCall {
   options: Record<string, unknown>;
   answer: number;
+  /** The window it was shown over; null for none. */
+  parent: unknown;
+}
+
+/** An answer to a message box: a button's index, or its label (which must be one of its buttons). */
+export type MessageBoxAnswer = number | string;
+
+function answerOf(answer: MessageBoxAnswer | undefined, options: Record<string, unknown>): number {
+  if (answer === undefined) return 0;
+  if (typeof answer === 'number') return answer;
+  const buttons = (options.buttons ?? []) as string[];
+  const index = buttons.indexOf(answer);
+  if (index < 0) {
+    throw new Error(`The message box has no button "${answer}": ${JSON.stringify(buttons)}`);
+  }
+  return index;
+}
+
+function messageBox(args: unknown[]): number {
+  const options = (args.length > 1 ? args[1] : args[0]) as Record<string, unknown>;
+  const answer = answerOf(fake.messageBoxAnswers.shift(), options);
+  fake.messageBoxes.push({ options, answer, parent: args.length > 1 ? args[0] : null });
+  return answer;
 }
 
 class FakeWebContents extends EventEmitter {
@@ -139,10 +162,12 @@ export const fake = {
   windows: [] as FakeBrowserWindow[],
   handlers: new Map<string, Handler>(),
   messageBoxes: [] as MessageBoxCall[],
-  /** Answers for showMessageBoxSync, in order; 0 once they run out. */
-  messageBoxAnswers: [] as number[],
+  /** Answers for showMessageBox and showMessageBoxSync, in order; 0 once they run out. */
+  messageBoxAnswers: [] as MessageBoxAnswer[],
   errorBoxes: [] as string[],
   openedPaths: [] as string[],
+  /** What shell.showItemInFolder was asked to show. */
+  shownInFolder: [] as string[],
   openDialogResult: { canceled: true, filePaths: [] as string[] },
   openDialogCalls: [] as Record<string, unknown>[],
   permissionHandler: null as
@@ -172,7 +197,9 @@ export function resetFake(): void {
   fake.messageBoxAnswers.length = 0;
   fake.errorBoxes.length = 0;
   fake.openedPaths.length = 0;
+  fake.shownInFolder.length = 0;
   fake.openDialogCalls.length = 0;
+  fake.openDialogResult = { canceled: true, filePaths: [] };
   fake.permissionHandler = null;
   fake.permissionCheckHandler = null;
   fake.headersHandler = null;
@@ -199,12 +226,9 @@ export const electronModule = {
     },
   },
   dialog: {
-    showMessageBoxSync: (...args: unknown[]) => {
-      const options = (args.length > 1 ? args[1] : args[0]) as Record<string, unknown>;
-      const answer = fake.messageBoxAnswers.shift() ?? 0;
-      fake.messageBoxes.push({ options, answer });
-      return answer;
-    },
+    showMessageBoxSync: (...args: unknown[]) => messageBox(args),
+    showMessageBox: (...args: unknown[]) =>
+      Promise.resolve({ response: messageBox(args), checkboxChecked: false }),
     showOpenDialog: (...args: unknown[]) => {
       fake.openDialogCalls.push((args.length > 1 ? args[1] : args[0]) as Record<string, unknown>);
       return Promise.resolve(fake.openDialogResult);
@@ -217,6 +241,9 @@ export const electronModule = {
     openPath: (path: string) => {
       fake.openedPaths.push(path);
       return Promise.resolve('');
+    },
+    showItemInFolder: (path: string) => {
+      fake.shownInFolder.push(path);
     },
   },
   session: {

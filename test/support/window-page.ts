@@ -114,7 +114,10 @@ export interface WindowPage {
   page: Page;
   /** Console errors and uncaught exceptions, CSP violations included. */
   problems: string[];
-  /** What the next folder or file dialog answers (null: cancelled). */
+  /**
+   * What the settings window's next file or folder dialog (`pick`, which only fills in a field)
+   * answers (null: cancelled). The app's own dialogs are the handlers' (answered-dialogs.ts).
+   */
   pickAnswer: string | null;
   picks: PickRequest[];
 }
@@ -215,16 +218,7 @@ export async function openBackupsWindow(
     context,
     url,
     bridge,
-    (w) => {
-      const handlers: BackupsHandlers = {
-        ...api.handlers,
-        chooseFolder: async (request) => {
-          w.picks.push(request);
-          return w.pickAnswer;
-        },
-      };
-      return only(handlers, WINDOW_METHODS.backups);
-    },
+    () => only<BackupsHandlers>(api.handlers, WINDOW_METHODS.backups),
     size,
   );
   const send = emitter(win.page, BACKUPS_EVENT_CHANNEL);
