@@ -14,7 +14,7 @@ import { createPick, isTrustedSender, registerIpcHandlers } from './ipc.js';
 import type { NotifySink } from './notifier.js';
 import { createSettingsApi } from './settings-api.js';
 import { createSettingsWindow, lockDownSession, settingsPaths } from './settings-window.js';
-import { createTrayApp, type Clock, type TrayApp } from './tray-app.js';
+import { createTrayApp, type Clock, type TrayApp } from './tray/tray-app.js';
 
 export interface StartOptions {
   env: NodeJS.ProcessEnv;

@@ -15,7 +15,7 @@ import { openConfStore } from '../../core/settings/store.js';
 import { readHistory } from '../../core/state/history.js';
 import { autostartFile } from '../../electron/autostart.js';
 import { createNotifySendSink } from '../../electron/notifier.js';
-import { createTrayApp, type Clock, type TrayApp } from '../../electron/tray-app.js';
+import { createTrayApp, type Clock, type TrayApp } from '../../electron/tray/tray-app.js';
 import { makeCliHome, runCli, writeSettingsFile, type CliHome } from '../support/cli.js';
 import {
   clickMenu,

@@ -3,8 +3,8 @@
  * menu themselves, so the whole menu is rebuilt and set again on every change.
  */
 import type { MenuItemConstructorOptions } from 'electron';
-import { formatBytes, formatCount } from '../core/format.js';
-import { boundText, describeTime, plainText } from '../core/notification-text.js';
+import { formatBytes, formatCount } from '../../core/format.js';
+import { boundText, describeTime, plainText } from '../../core/notification-text.js';
 import type { IconState, RunView, TrayAction, TrayState } from './tray-state.js';
 
 export interface TrayView {

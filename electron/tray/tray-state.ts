@@ -1,7 +1,7 @@
 /** What the tray shows, as plain data: the controller fills it in, `trayMenu` draws it. */
-import type { FailureKind } from '../core/errors.js';
-import type { Progress } from '../core/backup/progress.js';
-import type { PauseState } from '../core/state/pause.js';
+import type { FailureKind } from '../../core/errors.js';
+import type { Progress } from '../../core/backup/progress.js';
+import type { PauseState } from '../../core/state/pause.js';
 
 export type IconState = 'idle' | 'running' | 'paused' | 'error' | 'overdue';
 

@@ -7,11 +7,11 @@ import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { MenuItemConstructorOptions, NativeImage, Tray as TrayType } from 'electron';
 import { Menu, Tray, dialog, nativeImage, nativeTheme, net, powerMonitor, shell } from 'electron';
-import { backupEnvironment, places, type Places } from '../core/environment.js';
-import type { NotificationEvent } from '../core/notification-text.js';
-import type { Spawn } from '../core/process.js';
-import { runBackup, type BackupResult } from '../core/backup/run.js';
-import { ProgressTracker } from '../core/backup/progress-estimate.js';
+import { backupEnvironment, places, type Places } from '../../core/environment.js';
+import type { NotificationEvent } from '../../core/notification-text.js';
+import type { Spawn } from '../../core/process.js';
+import { runBackup, type BackupResult } from '../../core/backup/run.js';
+import { ProgressTracker } from '../../core/backup/progress-estimate.js';
 import {
   failuresSinceSuccess,
   isOverdue,
@@ -20,18 +20,22 @@ import {
   overdueSince,
   shouldStartNow,
   type StartDecision,
-} from '../core/schedule.js';
-import { defaultProfile, type Profile } from '../core/settings/schema.js';
-import { loadSettings, settingsFileExists, type SettingsBackend } from '../core/settings/store.js';
-import { describeUnknownKey, unknownKeysOf } from '../core/settings/unknown-keys.js';
-import { defaultPrefix } from '../core/destination/snapshot-name.js';
-import { profileRuns, readHistory, type HistoryEntry } from '../core/state/history.js';
-import { logFileOf } from '../core/state/logs.js';
-import { ensurePrivateDir, profileStateDir } from '../core/state/paths.js';
-import { clearPause, readPause, setPause } from '../core/state/pause.js';
-import { readRunLock } from '../core/state/profile-lock.js';
-import { isAutostartEnabled, setAutostart } from './autostart.js';
-import { notificationFor, type NotifySink } from './notifier.js';
+} from '../../core/schedule.js';
+import { defaultProfile, type Profile } from '../../core/settings/schema.js';
+import {
+  loadSettings,
+  settingsFileExists,
+  type SettingsBackend,
+} from '../../core/settings/store.js';
+import { describeUnknownKey, unknownKeysOf } from '../../core/settings/unknown-keys.js';
+import { defaultPrefix } from '../../core/destination/snapshot-name.js';
+import { profileRuns, readHistory, type HistoryEntry } from '../../core/state/history.js';
+import { logFileOf } from '../../core/state/logs.js';
+import { ensurePrivateDir, profileStateDir } from '../../core/state/paths.js';
+import { clearPause, readPause, setPause } from '../../core/state/pause.js';
+import { readRunLock } from '../../core/state/profile-lock.js';
+import { isAutostartEnabled, setAutostart } from '../autostart.js';
+import { notificationFor, type NotifySink } from '../notifier.js';
 import { trayMenu } from './tray-menu.js';
 import {
   initialTrayState,
