@@ -95,7 +95,6 @@ export async function startApp(options: StartOptions): Promise<Started> {
 
   const tray = createTrayApp({
     env: options.env,
-    profileName: 'default',
     clock: options.clock,
     spawn: options.spawn,
     hostname: options.hostname,

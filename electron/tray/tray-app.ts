@@ -1,26 +1,16 @@
 /**
- * The tray controller: holds the app state, runs backups in-process, plans the next one with
- * core/schedule.ts, and follows runs of the CLI or cron through the shared state folder.
+ * The tray app: one icon and one menu for every profile of the settings file. Each profile has
+ * its own controller (profile-tray.ts); this one loads the settings, keeps a controller per
+ * profile, lets profiles that share a destination take turns, and draws their merged state with
+ * the pure `appMenu`.
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { MenuItemConstructorOptions, NativeImage, Tray as TrayType } from 'electron';
-import { Menu, Tray, dialog, nativeImage, nativeTheme, net, powerMonitor, shell } from 'electron';
-import { backupEnvironment, places, type Places } from '../../core/environment.js';
-import type { NotificationEvent } from '../../core/notification-text.js';
+import { Menu, Tray, dialog, nativeImage, nativeTheme, powerMonitor } from 'electron';
+import { places } from '../../core/environment.js';
 import type { Spawn } from '../../core/process.js';
-import { runBackup, type BackupResult } from '../../core/backup/run.js';
-import { ProgressTracker } from '../../core/backup/progress-estimate.js';
-import {
-  failuresSinceSuccess,
-  isOverdue,
-  lastSuccess,
-  nextRun,
-  overdueSince,
-  shouldStartNow,
-  type StartDecision,
-} from '../../core/schedule.js';
 import { defaultProfile, type Profile } from '../../core/settings/schema.js';
 import {
   loadSettings,
@@ -28,42 +18,19 @@ import {
   type SettingsBackend,
 } from '../../core/settings/store.js';
 import { describeUnknownKey, unknownKeysOf } from '../../core/settings/unknown-keys.js';
-import { defaultPrefix } from '../../core/destination/snapshot-name.js';
-import { profileRuns, readHistory, type HistoryEntry } from '../../core/state/history.js';
-import { logFileOf } from '../../core/state/logs.js';
-import { ensurePrivateDir, profileStateDir } from '../../core/state/paths.js';
-import { clearPause, readPause, setPause } from '../../core/state/pause.js';
-import { readRunLock } from '../../core/state/profile-lock.js';
 import { isAutostartEnabled, setAutostart } from '../autostart.js';
-import { notificationFor, type NotifySink } from '../notifier.js';
-import { trayMenu } from './tray-menu.js';
-import {
-  initialTrayState,
-  isUnreachable,
-  pauseUntil,
-  type PauseChoice,
-  type RunView,
-  type TrayAction,
-  type TrayState,
-} from './tray-state.js';
+import type { NotifySink } from '../notifier.js';
+import type { Clock } from './clock.js';
+import { createDestinationTurns, destinationKey } from './destination-turns.js';
+import { pollMountTable, type MountWatcher } from './mount-watcher.js';
+import { createProfileTray, openNewestLog, type ProfileTray } from './profile-tray.js';
+import { appMenu } from './tray-menu.js';
+import { parseItemId, type AppState, type ProfileAction, type TrayAction } from './tray-state.js';
 
-/** Time as the scheduler sees it; tests move it forward by hand. */
-export interface Clock {
-  now(): Date;
-  /** Calls `fn` once `ms` of this clock's time have passed. */
-  setTimer(ms: number, fn: () => void): unknown;
-  clearTimer(handle: unknown): void;
-}
-
-export const systemClock: Clock = {
-  now: () => new Date(),
-  setTimer: (ms, fn) => setTimeout(fn, ms),
-  clearTimer: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
+export { systemClock, type Clock } from './clock.js';
 
 export interface TrayAppDeps {
   env: NodeJS.ProcessEnv;
-  profileName: string;
   clock: Clock;
   spawn: Spawn;
   hostname: string;
@@ -85,458 +52,217 @@ export interface TrayAppDeps {
   autostartFile: string;
   launchCommand: readonly string[];
   quit: () => void;
+  /** Tells when disks are mounted; by default the mount table, read every few seconds. */
+  mounts?: MountWatcher;
 }
 
 export interface TrayApp {
   start(): Promise<void>;
-  state(): TrayState;
+  /** What the tray shows. */
+  state(): AppState;
   /** Resolves when no backup of this process is running. */
   idle(): Promise<void>;
   /** Stops timers and watchers (the tray stays until the process ends). */
   dispose(): void;
   /** True while a backup of this process runs. */
   busy(): boolean;
-  /** Stops a running backup cleanly (recorded as cancelled), then disposes. */
+  /** Stops running backups cleanly (recorded as cancelled), then disposes. */
   shutdown(): Promise<void>;
-  runAction(action: TrayAction): Promise<void>;
+  runAction(action: TrayAction, profile?: string): Promise<void>;
 }
 
 /** Menu rebuilds during a run: about one a second. */
 const RENDER_INTERVAL_MS = 1000;
-/** Changes in the state folder come in bursts (lock, history, log): read them once. */
+/** Changes of the settings file come in bursts: read it once. */
 const WATCH_DEBOUNCE_MS = 150;
-/** Look at the plan again at least this often, so clock changes cannot strand it. */
-const MAX_TIMER_MS = 3_600_000;
-/** While the destination is unreachable, how often to ask whether the network came back. */
-const NETWORK_POLL_MS = 30_000;
-const NOT_DUE = 'The next backup is not due yet.';
-
-interface CurrentRun {
-  controller: AbortController;
-  view: RunView;
-  done: Promise<void>;
-}
+/** The profile the tray shows, not set up, before any profile is. */
+const FIRST_PROFILE = 'default';
 
 export function createTrayApp(deps: TrayAppDeps): TrayApp {
   const { clock } = deps;
-  const p: Places = places(deps.env);
-  const stateDir = profileStateDir(p.stateRoot, deps.profileName);
-  const lockPlaces = { stateDir, configDir: p.configDir, profile: deps.profileName };
-  const configFile = p.configFile;
-  const state = initialTrayState();
-  let profile: Profile = defaultProfile();
-  /** Settings keys this version does not know, named in every run's warnings. */
-  let settingsWarnings: string[] = [];
+  const configFile = places(deps.env).configFile;
+  const mounts = deps.mounts ?? pollMountTable(clock);
+  const turns = createDestinationTurns();
+  /** Every profile the tray follows, in the settings file's order. */
+  const profiles = new Map<string, ProfileTray>();
+  let settingsProblem: string | null = null;
+  let autostart = false;
   let backend: SettingsBackend | null = null;
   let tray: TrayType | null = null;
-  let current: CurrentRun | null = null;
-  let scheduleTimer: unknown = null;
-  let networkTimer: unknown = null;
-  let wasOffline = false;
-  let ignoreBackoff = false;
   let lastRender = 0;
   let renderTimer: NodeJS.Timeout | null = null;
-  const watchers: FSWatcher[] = [];
-  const debounces = new Map<string, NodeJS.Timeout>();
-  let overdueNotified: string | null = null;
-  let delayNotified: string | null = null;
+  let watcher: FSWatcher | null = null;
+  let debounce: NodeJS.Timeout | null = null;
   let disposed = false;
-  /** The CLI run this tray asked to stop, so the menu says "Stopping" until it has. */
-  let stoppedOtherPid: number | null = null;
 
   async function start(): Promise<void> {
-    await ensurePrivateDir(stateDir);
     await mkdir(join(configFile, '..'), { recursive: true, mode: 0o700 });
-    await reloadSettings();
-    state.autostart = await isAutostartEnabled(deps.autostartFile);
+    const loaded = await readProfiles();
+    autostart = await isAutostartEnabled(deps.autostartFile);
     tray = new Tray(iconImage('idle'));
     tray.setToolTip('Snaptray');
-    await refresh();
-    watchFolder(stateDir, 'state', () => void refresh().then(() => evaluate('schedule')));
-    // Only the settings file: known_hosts and identity.json live in the same folder.
-    watchFolder(
-      join(configFile, '..'),
-      'config',
-      () => void settingsChanged(),
-      basename(configFile),
-    );
-    powerMonitor.on('resume', () => void evaluate('schedule'));
-    powerMonitor.on('on-ac', () => void evaluate('schedule'));
+    await applyProfiles(loaded, false);
+    watchSettingsFile();
+    powerMonitor.on('resume', () => evaluateAll());
+    powerMonitor.on('on-ac', () => evaluateAll());
     nativeTheme.on('updated', () => render());
-    if (!state.setUp) deps.openSettings();
-    await evaluate('schedule');
+    if (![...profiles.values()].some((t) => t.state().setUp)) deps.openSettings();
+    render();
   }
 
-  async function reloadSettings(): Promise<void> {
-    state.settingsProblem = null;
-    if (!settingsFileExists(configFile)) {
-      profile = defaultProfile();
-      state.setUp = false;
-      return;
-    }
+  /**
+   * The profiles to follow: every profile with a destination and sources, or `default` (not set
+   * up yet) when there is none. Null keeps the last good ones: a half-typed file must not stop
+   * scheduled backups.
+   */
+  async function readProfiles(): Promise<Map<
+    string,
+    { profile: Profile; warnings: string[] }
+  > | null> {
+    settingsProblem = null;
+    const chosen = new Map<string, { profile: Profile; warnings: string[] }>();
+    if (!settingsFileExists(configFile)) return withFirstProfile(chosen, undefined);
     try {
       backend ??= await deps.openBackend(configFile);
     } catch (error) {
-      state.settingsProblem = `The settings file cannot be read: ${(error as Error).message}`;
-      return;
+      settingsProblem = `The settings file cannot be read: ${(error as Error).message}`;
+      return null;
     }
     const loaded = loadSettings(backend);
     if (!loaded.ok) {
       const first = loaded.errors[0];
-      // Keep the last good profile: a half-typed file must not stop scheduled backups.
-      state.settingsProblem =
+      settingsProblem =
         `The settings are not valid (${first?.path ?? 'file'}: ${first?.message ?? 'unreadable'}). ` +
         'Open Settings… to fix them.';
-      return;
+      return null;
     }
-    profile = loaded.settings.profiles[deps.profileName] ?? defaultProfile();
-    state.setUp = profile.destination !== '' && profile.sources.length > 0;
-    settingsWarnings = unknownKeysOf(loaded.unknown, deps.profileName).map((k) =>
-      describeUnknownKey(k, configFile),
-    );
-  }
-
-  async function settingsChanged(): Promise<void> {
-    await reloadSettings();
-    deps.onSettingsChanged();
-    await refresh();
-    await evaluate('schedule');
-  }
-
-  /** Reads history, pause and lock, and draws the result. */
-  async function refresh(): Promise<void> {
-    if (disposed) return;
-    const now = clock.now();
-    const history = profileRuns(await readHistory(stateDir, { last: 200 }));
-    const wasPaused = state.pause.paused;
-    state.pause = await readPause(stateDir, now);
-    // A pause set elsewhere (`snaptray pause`) stops this process's run, as the menu's Pause does.
-    if (!wasPaused && state.pause.paused && current !== null && !current.view.stopping) {
-      current.view.stopping = true;
-      current.controller.abort();
+    for (const [name, profile] of Object.entries(loaded.settings.profiles)) {
+      if (profile.destination === '' || profile.sources.length === 0) continue;
+      const warnings = unknownKeysOf(loaded.unknown, name).map((k) =>
+        describeUnknownKey(k, configFile),
+      );
+      chosen.set(name, { profile, warnings });
     }
-    const holder = await readRunLock(lockPlaces);
-    if (current !== null) state.run = current.view;
-    else if (holder !== null) {
-      const startedAt = new Date(holder.startedAt);
-      const stopping = holder.pid === stoppedOtherPid;
-      state.run = { source: 'other', startedAt, progress: null, stopping };
-    } else state.run = null;
-    const success = lastSuccess(history);
-    state.lastBackup =
-      success === null
-        ? null
-        : {
-            endedAt: new Date(success.endedAt),
-            files: success.files,
-            bytesSent: success.bytesSent,
-            partial: success.outcome === 'partial',
-          };
-    state.lastFailure = newestFailure(history);
-    state.overdue = state.setUp && isOverdue(history, profile.overdueDays, now);
-    state.overdueSince = overdueSince(history);
-    state.logPath = await latestLog(history);
-    render();
-    if (state.overdue && state.run === null && state.overdueSince !== null) {
-      const key = state.overdueSince.toISOString();
-      if (overdueNotified !== key) {
-        overdueNotified = key;
-        await notify({
-          kind: 'overdue',
-          lastSuccessAt: success === null ? null : new Date(success.endedAt),
-          now,
-        });
-      }
-    }
+    return withFirstProfile(chosen, loaded.settings.profiles[FIRST_PROFILE]);
   }
 
-  function newestFailure(history: readonly HistoryEntry[]): TrayState['lastFailure'] {
-    for (let i = history.length - 1; i >= 0; i--) {
-      const entry = history[i];
-      if (entry === undefined || entry.outcome === 'ok' || entry.outcome === 'partial') return null;
-      if (entry.outcome !== 'failed') continue;
-      const kind = entry.error?.kind ?? 'internal';
-      return {
-        at: new Date(entry.endedAt),
-        reason: entry.error?.message ?? 'The backup failed.',
-        skipped: profile.schedule.skipWhenUnreachable && isUnreachable(kind),
-      };
-    }
-    return null;
-  }
-
-  /** The newest run's log, only if it really lies in this profile's log folder. */
-  function latestLog(history: readonly HistoryEntry[]): Promise<string | null> {
-    const entry = [...history].reverse().find((e) => e.logPath !== null);
-    return logFileOf(stateDir, entry?.logPath ?? null);
-  }
-
-  /** Decides whether to start now and when to look again. */
-  async function evaluate(trigger: 'schedule' | 'user'): Promise<void> {
-    if (disposed || current !== null) return;
-    const now = clock.now();
-    if (!state.setUp) {
-      state.next = null;
+  /** Starts controllers for new profiles, retires those of removed ones, updates the rest. */
+  async function applyProfiles(
+    loaded: Map<string, { profile: Profile; warnings: string[] }> | null,
+    evaluate: boolean,
+  ): Promise<void> {
+    if (loaded === null) {
       render();
       return;
     }
-    const history = profileRuns(await readHistory(stateDir, { last: 200 }));
-    const pause = await readPause(stateDir, now);
-    const lockHeld = (await readRunLock(lockPlaces)) !== null;
-    const next = nextRun(profile.schedule, history, now);
-    const failures = failuresSinceSuccess(history);
-    const decision: StartDecision = shouldStartNow({
-      trigger,
-      schedule: profile.schedule,
-      next,
-      now,
-      pause,
-      lockHeld,
-      onBattery: powerMonitor.isOnBatteryPower(),
-      reachable: null,
-      failuresInARow: ignoreBackoff ? 0 : failures.count,
-      lastFailureAt: failures.lastAt,
-    });
-    ignoreBackoff = false;
-    if (current !== null) return;
-    if (decision.kind === 'run') {
-      void startRun(trigger);
-      return;
+    for (const [name, controller] of [...profiles]) {
+      if (loaded.has(name)) continue;
+      profiles.delete(name);
+      // A run of a removed profile finishes first; it keeps its own lock and history.
+      void controller.idle().then(() => controller.dispose());
     }
-    const until = decision.kind === 'wait' ? decision.until : decision.retryAt;
-    state.next = pause.paused ? null : until;
-    state.waitReason = decision.reason === NOT_DUE || pause.paused ? null : decision.reason;
+    const fresh: ProfileTray[] = [];
+    const ordered = new Map<string, ProfileTray>();
+    for (const [name, { profile, warnings }] of loaded) {
+      const existing = profiles.get(name);
+      const controller = existing ?? makeProfile(name);
+      controller.configure(profile, warnings);
+      ordered.set(name, controller);
+      if (existing === undefined) fresh.push(controller);
+    }
+    profiles.clear();
+    for (const [name, controller] of ordered) profiles.set(name, controller);
     render();
-    planTimer(until, now);
-    if (decision.kind === 'skip') {
-      await notify({ kind: 'skipped', reason: decision.reason, retryAt: decision.retryAt, now });
-    } else if (next.overdue && !lockHeld && decision.reason !== NOT_DUE && !isRetryWait(decision)) {
-      // Tell once per reason that a due backup is held back (battery, pause).
-      if (delayNotified !== decision.reason) {
-        delayNotified = decision.reason;
-        await notify({ kind: 'delayed', reason: decision.reason, until: decision.until, now });
+    for (const controller of profiles.values()) {
+      if (fresh.includes(controller)) await controller.start();
+      else if (evaluate) {
+        await controller.refresh();
+        await controller.evaluate('schedule');
       }
     }
-    watchNetwork();
   }
 
-  function isRetryWait(decision: StartDecision): boolean {
-    return (
-      decision.kind === 'wait' &&
-      state.lastFailure !== null &&
-      decision.until !== null &&
-      decision.reason.startsWith('The last attempt failed')
-    );
+  function withFirstProfile(
+    chosen: Map<string, { profile: Profile; warnings: string[] }>,
+    first: Profile | undefined,
+  ): Map<string, { profile: Profile; warnings: string[] }> {
+    if (chosen.size === 0)
+      chosen.set(FIRST_PROFILE, { profile: first ?? defaultProfile(), warnings: [] });
+    return chosen;
   }
 
-  function planTimer(until: Date | null, now: Date): void {
-    if (scheduleTimer !== null) clock.clearTimer(scheduleTimer);
-    const wait = until === null ? MAX_TIMER_MS : until.getTime() - now.getTime();
-    scheduleTimer = clock.setTimer(Math.max(0, Math.min(wait, MAX_TIMER_MS)), () => {
-      scheduleTimer = null;
-      void refresh().then(() => evaluate('schedule'));
+  function makeProfile(name: string): ProfileTray {
+    return createProfileTray({
+      name,
+      env: deps.env,
+      clock,
+      spawn: deps.spawn,
+      hostname: deps.hostname,
+      notificationIcon: deps.notificationIcon,
+      notify: deps.notify,
+      notifyAs: () => (profiles.size > 1 ? name : null),
+      openSettings: deps.openSettings,
+      beforeRun: (profile, signal, onWait) => takeTurn(name, profile, signal, onWait),
+      mounts,
+      changed: (soon) => (soon === true ? renderSoon() : render()),
     });
   }
 
-  /** While a skip waits for its retry, a network that comes back starts the retry at once. */
-  function watchNetwork(): void {
-    if (networkTimer !== null || state.lastFailure?.skipped !== true) return;
-    networkTimer = clock.setTimer(NETWORK_POLL_MS, () => {
-      networkTimer = null;
-      const online = net.isOnline();
-      if (!online) wasOffline = true;
-      if (online && wasOffline) {
-        wasOffline = false;
-        ignoreBackoff = true;
-        void evaluate('schedule');
-        return;
-      }
-      watchNetwork();
-    });
-  }
-
-  function startRun(trigger: 'schedule' | 'user'): Promise<void> {
-    if (current !== null) return current.done;
-    if (!state.setUp) {
-      deps.openSettings();
-      return Promise.resolve();
-    }
-    const controller = new AbortController();
-    const view: RunView = {
-      source: 'tray',
-      startedAt: clock.now(),
-      progress: null,
-      stopping: false,
-    };
-    const run: CurrentRun = { controller, view, done: Promise.resolve() };
-    current = run;
-    state.run = view;
-    delayNotified = null;
-    render();
-    run.done = (async () => {
-      const runProfile = { ...profile };
-      if (runProfile.prefix === '') {
-        runProfile.prefix = defaultPrefix(
-          deps.hostname,
-          deps.profileName,
-          process.getuid?.() ?? 1000,
-        );
-      }
-      await notify({ kind: 'started', destination: runProfile.destination });
-      let result: BackupResult;
-      let release: (() => void) | null = null;
-      try {
-        release = (await deps.beforeRun?.()) ?? null;
-        const env = {
-          ...backupEnvironment(p, deps.profileName, deps.spawn, 'tray'),
-          now: () => clock.now(),
-          hostname: deps.hostname,
-        };
-        const tracker = new ProgressTracker();
-        result = await runBackup(env, {
-          profileName: deps.profileName,
-          profile: runProfile,
-          force: trigger === 'user',
-          settingsWarnings,
-          signal: controller.signal,
-          onEvent: (event) => {
-            if (event.type === 'plan') tracker.plan(event.previous);
-            if (event.type !== 'progress') return;
-            // The menu's percent and time left, as truthful as the terminal's.
-            tracker.update(event.progress, performance.now());
-            const estimate = tracker.estimate(performance.now());
-            view.progress = {
-              ...event.progress,
-              percent: estimate.percent,
-              etaSeconds: estimate.etaSeconds,
-              estimated: estimate.estimated,
-            };
-            renderSoon();
-          },
-        });
-      } finally {
-        current = null;
-        state.run = null;
-        release?.();
-      }
-      await refresh();
-      await announce(result, runProfile);
-      await evaluate('schedule');
-    })();
-    return run.done;
-  }
-
-  async function announce(result: BackupResult, runProfile: Profile): Promise<void> {
-    const now = clock.now();
-    switch (result.outcome) {
-      case 'ok':
-        return notify({
-          kind: 'finished',
-          snapshot: result.snapshot ?? '',
-          files: result.files ?? 0,
-          bytesSent: result.bytesSent ?? 0,
-          durationMs: result.durationMs,
-          warnings: result.warnings,
-        });
-      case 'partial':
-        return notify({
-          kind: 'partial',
-          snapshot: result.snapshot ?? '',
-          failedFiles: result.unreadable?.count ?? 0,
-        });
-      case 'failed': {
-        const error = result.error ?? { kind: 'internal', message: 'The backup failed.' };
-        if (runProfile.schedule.skipWhenUnreachable && isUnreachable(error.kind)) {
-          const history = profileRuns(await readHistory(stateDir, { last: 200 }));
-          const { count } = failuresSinceSuccess(history);
-          const retryAt = retryTime(count, now);
-          return notify({ kind: 'skipped', reason: error.message, retryAt, now });
-        }
-        return notify({ kind: 'failed', reason: error.message });
-      }
-      case 'locked':
-      case 'paused':
-      case 'cancelled':
-        // Stopped or held back on the user's own word, or another run is on it: nothing to say.
-        return;
-    }
-  }
-
-  function retryTime(failures: number, now: Date): Date {
-    const decision = shouldStartNow({
-      trigger: 'schedule',
-      schedule: profile.schedule,
-      next: { at: now, overdue: true },
-      now,
-      pause: { paused: false },
-      lockHeld: false,
-      onBattery: false,
-      reachable: null,
-      failuresInARow: failures,
-      lastFailureAt: now,
-    });
-    return decision.kind === 'wait' && decision.until !== null ? decision.until : now;
-  }
-
-  async function notify(event: NotificationEvent): Promise<void> {
-    const request = notificationFor(event, profile.notifications, deps.notificationIcon);
-    if (request !== null) await deps.notify(request);
-  }
-
-  async function pause(choice: PauseChoice): Promise<void> {
-    const now = clock.now();
-    await setPause(stateDir, pauseUntil(choice, now), now);
-    // Stopping leaves an unfinished snapshot the next run links against: resuming is cheap.
-    if (current !== null) {
-      current.view.stopping = true;
-      current.controller.abort();
-    } else await stopOtherRun();
-    await refresh();
-    await evaluate('schedule');
-  }
-
-  async function resume(): Promise<void> {
-    await clearPause(stateDir);
-    delayNotified = null;
-    await refresh();
-    await evaluate('schedule');
-  }
-
-  async function stopRun(): Promise<void> {
-    if (current === null) return stopOtherRun();
-    current.view.stopping = true;
-    current.controller.abort();
-    render();
-    await current.done;
-  }
-
-  /** A run of the CLI (cron, a terminal) stops on SIGTERM as on Ctrl-C: cleanly, and resumable. */
-  async function stopOtherRun(): Promise<void> {
-    const holder = await readRunLock(lockPlaces);
-    if (holder === null || holder.source !== 'cli') return;
+  /** A run waits for the profiles before it at its destination, then for the Backups window. */
+  async function takeTurn(
+    name: string,
+    profile: Profile,
+    signal: AbortSignal,
+    onWait: (holder: string) => void,
+  ): Promise<(() => void) | null> {
+    const turn = await turns.take(destinationKey(profile), name, signal, onWait);
+    if (turn === null) return null;
     try {
-      process.kill(holder.pid, 'SIGTERM');
-    } catch {
-      return; // already gone, or another user's process
+      const release = (await deps.beforeRun?.()) ?? null;
+      return () => {
+        release?.();
+        turn.release();
+      };
+    } catch (error) {
+      turn.release();
+      throw error;
     }
-    stoppedOtherPid = holder.pid;
-    await refresh();
   }
 
-  async function showLog(): Promise<void> {
-    if (state.logPath !== null) await shell.openPath(state.logPath);
+  async function settingsChanged(): Promise<void> {
+    await applyProfiles(await readProfiles(), true);
+    deps.onSettingsChanged();
+  }
+
+  function evaluateAll(): void {
+    for (const controller of profiles.values()) void controller.evaluate('schedule');
+  }
+
+  function appState(): AppState {
+    return {
+      profiles: [...profiles.values()].map((t) => ({ name: t.name, state: t.state() })),
+      settingsProblem,
+      autostart,
+    };
   }
 
   async function toggleAutostart(): Promise<void> {
-    const enable = !state.autostart;
-    const result = await setAutostart(deps.autostartFile, enable, deps.launchCommand);
-    state.autostart = await isAutostartEnabled(deps.autostartFile);
+    const result = await setAutostart(deps.autostartFile, !autostart, deps.launchCommand);
+    autostart = await isAutostartEnabled(deps.autostartFile);
     if (!result.ok) dialog.showErrorBox('Start at Login', result.message);
     render();
   }
 
+  function busy(): boolean {
+    return [...profiles.values()].some((t) => t.busy());
+  }
+
+  async function stopAll(): Promise<void> {
+    await Promise.all([...profiles.values()].filter((t) => t.busy()).map((t) => t.stopRun()));
+  }
+
   async function quit(): Promise<void> {
-    if (current !== null) {
+    if (busy()) {
       const choice = dialog.showMessageBoxSync({
         type: 'question',
         buttons: ['Stop Backup and Quit', 'Keep Backing Up'],
@@ -547,26 +273,24 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
         detail: 'The next backup continues from where this one stopped.',
       });
       if (choice !== 0) return;
-      await stopRun();
+      await stopAll();
     }
     dispose();
     deps.quit();
   }
 
-  async function runAction(action: TrayAction): Promise<void> {
+  async function runAction(action: TrayAction, profile?: string): Promise<void> {
     switch (action) {
       case 'backup-now':
-        return evaluateUser();
       case 'stop':
-        return stopRun();
       case 'pause-hour':
-        return pause('hour');
       case 'pause-tomorrow':
-        return pause('tomorrow');
       case 'pause-indefinitely':
-        return pause('resume');
       case 'resume':
-        return resume();
+        return profileAction(action, profile);
+      case 'backup-all':
+        await Promise.all([...profiles.values()].map((t) => t.runAction('backup-now')));
+        return;
       case 'settings':
         deps.openSettings();
         return;
@@ -574,7 +298,7 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
         deps.openBackups();
         return;
       case 'show-log':
-        return showLog();
+        return openNewestLog([...profiles.values()]);
       case 'autostart':
         return toggleAutostart();
       case 'quit':
@@ -582,24 +306,16 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
     }
   }
 
-  /** Back Up Now: only the lock holds it back. */
-  async function evaluateUser(): Promise<void> {
-    if (current !== null || !state.setUp) {
-      if (!state.setUp) deps.openSettings();
-      return;
-    }
-    const lockHeld = (await readRunLock(lockPlaces)) !== null;
-    if (lockHeld) {
-      await refresh();
-      return;
-    }
-    await startRun('user');
+  /** An action of one profile; in the flat menu of a single profile, of that one. */
+  function profileAction(action: ProfileAction, name: string | undefined): Promise<void> {
+    const controller = name === undefined ? [...profiles.values()][0] : profiles.get(name);
+    return controller?.runAction(action) ?? Promise.resolve();
   }
 
   function render(): void {
     if (tray === null || disposed) return;
     lastRender = performance.now();
-    const view = trayMenu(state, clock.now());
+    const view = appMenu(appState(), clock.now());
     tray.setImage(iconImage(view.icon));
     tray.setToolTip(view.tooltip);
     tray.setContextMenu(Menu.buildFromTemplate(view.items.map(withClick)));
@@ -616,12 +332,12 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
 
   function withClick(item: MenuItemConstructorOptions): MenuItemConstructorOptions {
     const submenu = Array.isArray(item.submenu) ? item.submenu.map(withClick) : item.submenu;
-    const id = item.id as TrayAction | undefined;
-    if (id === undefined) return submenu === undefined ? item : { ...item, submenu };
+    const parsed = item.id === undefined ? null : parseItemId(item.id);
+    if (parsed === null) return submenu === undefined ? item : { ...item, submenu };
     return {
       ...item,
       ...(submenu !== undefined ? { submenu } : {}),
-      click: () => void runAction(id),
+      click: () => void runAction(parsed.action, parsed.profile ?? undefined),
     };
   }
 
@@ -630,46 +346,41 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
     return nativeImage.createFromPath(join(deps.assetsDir, `tray-${icon}-${shade}.png`));
   }
 
-  function watchFolder(folder: string, key: string, onChange: () => void, only?: string): void {
+  /** Only the settings file: known_hosts and identity.json live in the same folder. */
+  function watchSettingsFile(): void {
     try {
-      const watcher = watch(folder, (_event, filename) => {
-        if (only !== undefined && filename !== null && filename !== only) return;
-        const pending = debounces.get(key);
-        if (pending !== undefined) clearTimeout(pending);
-        debounces.set(
-          key,
-          setTimeout(() => {
-            debounces.delete(key);
-            if (!disposed) onChange();
-          }, WATCH_DEBOUNCE_MS),
-        );
+      watcher = watch(join(configFile, '..'), (_event, filename) => {
+        if (filename !== null && filename !== basename(configFile)) return;
+        if (debounce !== null) clearTimeout(debounce);
+        debounce = setTimeout(() => {
+          debounce = null;
+          if (!disposed) void settingsChanged();
+        }, WATCH_DEBOUNCE_MS);
       });
       watcher.on('error', () => undefined);
-      watchers.push(watcher);
     } catch {
-      // Without a watch the schedule timer still refreshes the tray at least hourly.
+      // Without a watch, changed settings take effect at the next start.
     }
   }
 
   function dispose(): void {
     disposed = true;
-    for (const watcher of watchers) watcher.close();
-    for (const pending of debounces.values()) clearTimeout(pending);
-    if (scheduleTimer !== null) clock.clearTimer(scheduleTimer);
-    if (networkTimer !== null) clock.clearTimer(networkTimer);
+    watcher?.close();
+    if (debounce !== null) clearTimeout(debounce);
     if (renderTimer !== null) clearTimeout(renderTimer);
+    for (const controller of profiles.values()) controller.dispose();
   }
 
   return {
     start,
-    state: () => state,
+    state: appState,
     idle: async () => {
-      while (current !== null) await current.done.catch(() => undefined);
+      while (busy()) await Promise.all([...profiles.values()].map((t) => t.idle()));
     },
     dispose,
-    busy: () => current !== null,
+    busy,
     shutdown: async () => {
-      await stopRun();
+      await stopAll();
       dispose();
     },
     runAction,

@@ -7,18 +7,13 @@ export type IconState = 'idle' | 'running' | 'paused' | 'error' | 'overdue';
 
 export type PauseChoice = 'hour' | 'tomorrow' | 'resume';
 
+/** What a menu item does to one profile. */
+export type ProfileAction =
+  'backup-now' | 'stop' | 'pause-hour' | 'pause-tomorrow' | 'pause-indefinitely' | 'resume';
+
+/** What a menu item does to the app (or, in a single profile's flat menu, to that profile). */
 export type TrayAction =
-  | 'backup-now'
-  | 'stop'
-  | 'pause-hour'
-  | 'pause-tomorrow'
-  | 'pause-indefinitely'
-  | 'resume'
-  | 'settings'
-  | 'browse'
-  | 'show-log'
-  | 'autostart'
-  | 'quit';
+  ProfileAction | 'backup-all' | 'settings' | 'browse' | 'show-log' | 'autostart' | 'quit';
 
 export interface RunView {
   /** 'tray' is a run of this process; 'other' one of the CLI or cron, seen through the lock. */
@@ -27,6 +22,8 @@ export interface RunView {
   /** rsync's figures; `estimated` when the percent comes from the previous snapshot's totals. */
   progress: (Progress & { estimated?: boolean }) | null;
   stopping: boolean;
+  /** The profile whose run at the same destination this one waits for, before it starts. */
+  waitingFor?: string;
 }
 
 export interface LastBackupView {
@@ -43,11 +40,10 @@ export interface FailureView {
   skipped: boolean;
 }
 
-export interface TrayState {
+/** One profile's part of the tray, as its controller keeps it. */
+export interface ProfileState {
   /** False until a destination is configured. */
   setUp: boolean;
-  /** The settings file cannot be used: what is wrong, in words. */
-  settingsProblem: string | null;
   run: RunView | null;
   lastBackup: LastBackupView | null;
   /** The newest failure since the last success. */
@@ -59,15 +55,35 @@ export interface TrayState {
   waitReason: string | null;
   overdue: boolean;
   overdueSince: Date | null;
-  autostart: boolean;
   /** The latest run's log inside the state folder, when there is one. */
   logPath: string | null;
+  /** When the run that wrote `logPath` ended, to find the newest log of several profiles. */
+  logAt: Date | null;
+  /** The local destination whose disk is not mounted (no marker): the backup waits for it. */
+  waitingForDisk: string | null;
+}
+
+/** A single profile's flat menu: the profile's state and the app's own lines. */
+export interface TrayState extends ProfileState {
+  /** The settings file cannot be used: what is wrong, in words. */
+  settingsProblem: string | null;
+  autostart: boolean;
+}
+
+/** The whole tray: every profile it follows, in the settings file's order. */
+export interface AppState {
+  profiles: ReadonlyArray<{ name: string; state: ProfileState }>;
+  settingsProblem: string | null;
+  autostart: boolean;
 }
 
 export function initialTrayState(): TrayState {
+  return { ...initialProfileState(), settingsProblem: null, autostart: false };
+}
+
+export function initialProfileState(): ProfileState {
   return {
     setUp: false,
-    settingsProblem: null,
     run: null,
     lastBackup: null,
     lastFailure: null,
@@ -76,8 +92,9 @@ export function initialTrayState(): TrayState {
     waitReason: null,
     overdue: false,
     overdueSince: null,
-    autostart: false,
     logPath: null,
+    logAt: null,
+    waitingForDisk: null,
   };
 }
 
@@ -105,4 +122,43 @@ export function pauseUntil(choice: PauseChoice, now: Date): Date | null {
     case 'resume':
       return null;
   }
+}
+
+const PROFILE_ACTIONS: readonly string[] = [
+  'backup-now',
+  'stop',
+  'pause-hour',
+  'pause-tomorrow',
+  'pause-indefinitely',
+  'resume',
+] satisfies readonly ProfileAction[];
+
+const APP_ACTIONS: readonly string[] = [
+  'backup-all',
+  'settings',
+  'browse',
+  'show-log',
+  'autostart',
+  'quit',
+] satisfies readonly TrayAction[];
+
+/** A profile's item in the menu of several profiles: `backup-now:photos`. */
+export function profileItemId(action: ProfileAction, profile: string): string {
+  return `${action}:${profile}`;
+}
+
+/** Reads a menu item's id; a profile name holds no ":" (settings/schema.ts). */
+export function parseItemId(
+  id: string,
+): { action: ProfileAction; profile: string } | { action: TrayAction; profile: null } | null {
+  const colon = id.indexOf(':');
+  if (colon < 0) {
+    if (APP_ACTIONS.includes(id) || PROFILE_ACTIONS.includes(id)) {
+      return { action: id as TrayAction, profile: null };
+    }
+    return null;
+  }
+  const action = id.slice(0, colon);
+  if (!PROFILE_ACTIONS.includes(action)) return null;
+  return { action: action as ProfileAction, profile: id.slice(colon + 1) };
 }
