@@ -216,3 +216,13 @@ export async function mountTmpfs(sizeMiB: number, owner: DiskOwner = {}): Promis
     throw error;
   }
 }
+
+/**
+ * A tmpfs of `sizeMiB` MiB mounted on `dir`, an existing folder the test chose beforehand: a
+ * USB disk plugged in under a mount point the settings already name. Unmounting leaves `dir`.
+ */
+export async function mountTmpfsAt(dir: string, sizeMiB: number): Promise<Disk> {
+  await requireTools('tmpfs', ['mount'], false);
+  await system('mount', ['-t', 'tmpfs', '-o', `size=${sizeMiB}m,mode=0755`, 'tmpfs', dir]);
+  return { dir, unmount: onceOnly(() => unmountDir(dir)) };
+}
