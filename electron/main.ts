@@ -15,7 +15,7 @@ if (cli !== null) {
   const [{ startApp }, { systemClock }, { spawnProcess }, { createNotifySendSink }, store] =
     await Promise.all([
       import('./start-app.js'),
-      import('./tray-app.js'),
+      import('./tray/tray-app.js'),
       import('../core/process.js'),
       import('./notifier.js'),
       import('../core/settings/store.js'),

@@ -1,7 +1,12 @@
 /** Desktop notifications through node-notifier (notify-send), with the engine's plain texts. */
 import { createRequire } from 'node:module';
 import type { Profile } from '../core/settings/schema.js';
-import { notificationText, type NotificationEvent } from '../core/notification-text.js';
+import {
+  boundText,
+  notificationText,
+  SUMMARY_MAX,
+  type NotificationEvent,
+} from '../core/notification-text.js';
 
 export type Notifications = Profile['notifications'];
 
@@ -33,15 +38,22 @@ export function switchFor(kind: NotificationEvent['kind']): keyof Notifications 
   }
 }
 
-/** The request for `event`, or null when the user switched that kind off. */
+/**
+ * The request for `event`, or null when the user switched that kind off. `profile` names the
+ * profile in the summary ("photos: Backup failed") when the tray follows several.
+ */
 export function notificationFor(
   event: NotificationEvent,
   switches: Notifications,
   icon: string | null,
+  profile: string | null = null,
 ): NotifyRequest | null {
   if (!switches[switchFor(event.kind)]) return null;
   const text = notificationText(event);
-  return { summary: text.summary, body: text.body, urgency: text.urgency, icon };
+  // Profile names are letters, digits, ".", "_" and "-" (settings/schema.ts): plain already.
+  const summary =
+    profile === null ? text.summary : boundText(`${profile}: ${text.summary}`, SUMMARY_MAX, false);
+  return { summary, body: text.body, urgency: text.urgency, icon };
 }
 
 interface NotifySendModule {

@@ -14,7 +14,7 @@ import { createAppDialogs, createPick, isTrustedSender, registerIpcHandlers } fr
 import type { NotifySink } from './notifier.js';
 import { createSettingsApi } from './settings-api.js';
 import { createSettingsWindow, lockDownSession, settingsPaths } from './settings-window.js';
-import { createTrayApp, type Clock, type TrayApp } from './tray-app.js';
+import { createTrayApp, type Clock, type TrayApp } from './tray/tray-app.js';
 
 export interface StartOptions {
   env: NodeJS.ProcessEnv;
@@ -97,7 +97,6 @@ export async function startApp(options: StartOptions): Promise<Started> {
 
   const tray = createTrayApp({
     env: options.env,
-    profileName: 'default',
     clock: options.clock,
     spawn: options.spawn,
     hostname: options.hostname,

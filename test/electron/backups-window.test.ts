@@ -22,7 +22,7 @@ import {
 } from '../../electron/ipc-contract.js';
 import { BACKUPS_REFUSED_MESSAGE, REFUSED_MESSAGE } from '../../electron/ipc.js';
 import { startApp, type Started } from '../../electron/start-app.js';
-import type { Clock } from '../../electron/tray-app.js';
+import type { Clock } from '../../electron/tray/tray-app.js';
 import { makeCliHome, runCli, writeSettingsFile, type CliHome } from '../support/cli.js';
 import { expectLockedDown } from '../support/locked-window.js';
 import {

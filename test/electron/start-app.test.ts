@@ -18,7 +18,7 @@ import {
 import { REFUSED_MESSAGE } from '../../electron/ipc.js';
 import { CONTENT_SECURITY_POLICY } from '../../electron/settings-window.js';
 import { startApp, type Started } from '../../electron/start-app.js';
-import { systemClock } from '../../electron/tray-app.js';
+import { systemClock } from '../../electron/tray/tray-app.js';
 import { readHistory } from '../../core/state/history.js';
 import { makeCliHome, writeSettingsFile } from '../support/cli.js';
 import { expectLockedDown } from '../support/locked-window.js';

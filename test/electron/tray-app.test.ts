@@ -15,7 +15,7 @@ import { openConfStore } from '../../core/settings/store.js';
 import { readHistory } from '../../core/state/history.js';
 import { autostartFile } from '../../electron/autostart.js';
 import { createNotifySendSink } from '../../electron/notifier.js';
-import { createTrayApp, type Clock, type TrayApp } from '../../electron/tray-app.js';
+import { createTrayApp, type TrayApp } from '../../electron/tray/tray-app.js';
 import { makeCliHome, runCli, writeSettingsFile, type CliHome } from '../support/cli.js';
 import {
   clickMenu,
@@ -31,6 +31,7 @@ import {
   type NotificationDaemon,
 } from '../support/notification-daemon.js';
 import { profileSsh, startSshd, type Sshd } from '../support/sshd.js';
+import { TestClock } from '../support/test-clock.js';
 import { makeTempDir, writeTree } from '../support/tree.js';
 
 vi.mock('electron', async () => {
@@ -39,38 +40,6 @@ vi.mock('electron', async () => {
 });
 
 const HOUR = 3_600_000;
-
-/** The scheduler's clock: timers fire only when a test moves time forward. */
-class TestClock implements Clock {
-  private timers = new Map<number, { at: number; fn: () => void }>();
-  private nextId = 1;
-  constructor(private time: number) {}
-  now(): Date {
-    return new Date(this.time);
-  }
-  setTimer(ms: number, fn: () => void): unknown {
-    const id = this.nextId++;
-    this.timers.set(id, { at: this.time + ms, fn });
-    return id;
-  }
-  clearTimer(handle: unknown): void {
-    this.timers.delete(handle as number);
-  }
-  /** Moves time forward and fires the timers that came due, as a running machine would. */
-  advance(ms: number): void {
-    this.time += ms;
-    for (const [id, timer] of [...this.timers].sort((a, b) => a[1].at - b[1].at)) {
-      if (timer.at <= this.time) {
-        this.timers.delete(id);
-        timer.fn();
-      }
-    }
-  }
-  /** Moves time forward with no timer firing: the machine was asleep. */
-  sleep(ms: number): void {
-    this.time += ms;
-  }
-}
 
 let sshd: Sshd;
 let daemon: NotificationDaemon;
@@ -170,7 +139,6 @@ function sshProfile(w: { src: string; dest: string }, extra: Record<string, unkn
 async function startTray(w: World): Promise<TrayApp> {
   app = createTrayApp({
     env: w.env,
-    profileName: 'default',
     clock: w.clock,
     spawn: spawnProcess,
     hostname: 'testhost',

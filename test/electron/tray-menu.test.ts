@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { desktopEntry, quoteExecArgument, autostartFile } from '../../electron/autostart.js';
 import { cliArguments } from '../../electron/cli-entry.js';
-import { trayMenu } from '../../electron/tray-menu.js';
-import { initialTrayState, pauseUntil, type TrayState } from '../../electron/tray-state.js';
+import { trayMenu } from '../../electron/tray/tray-menu.js';
+import { initialTrayState, pauseUntil, type TrayState } from '../../electron/tray/tray-state.js';
 
 const NOW = new Date(2026, 10, 26, 13, 30);
 

@@ -21,7 +21,7 @@ import { openConfStore } from '../../core/settings/store.js';
 import { desktopEntry } from '../../electron/autostart.js';
 import { invokeChannel, type InvokeMethod } from '../../electron/ipc-contract.js';
 import { startApp, type Started } from '../../electron/start-app.js';
-import { systemClock } from '../../electron/tray-app.js';
+import { systemClock } from '../../electron/tray/clock.js';
 import { makeCliHome, runCli, writeSettingsFile, type CliHome } from '../support/cli.js';
 import { clickMenu, fake, resetFake, type FakeBrowserWindow } from '../support/fake-electron.js';
 import { startSshd, type Sshd } from '../support/sshd.js';

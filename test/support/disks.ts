@@ -237,3 +237,13 @@ export function makeImmutable(...paths: string[]): () => void {
   chattr('+i');
   return () => chattr('-i');
 }
+
+/**
+ * A tmpfs of `sizeMiB` MiB mounted on `dir`, an existing folder the test chose beforehand: a
+ * USB disk plugged in under a mount point the settings already name. Unmounting leaves `dir`.
+ */
+export async function mountTmpfsAt(dir: string, sizeMiB: number): Promise<Disk> {
+  await requireTools('tmpfs', ['mount'], false);
+  await system('mount', ['-t', 'tmpfs', '-o', `size=${sizeMiB}m,mode=0755`, 'tmpfs', dir]);
+  return { dir, unmount: onceOnly(() => unmountDir(dir)) };
+}

@@ -1,17 +1,19 @@
 /**
- * The tray controller: holds the app state, runs backups in-process, plans the next one with
- * core/schedule.ts, and follows runs of the CLI or cron through the shared state folder.
+ * One profile in the tray: its schedule, catch-up, retries, battery and network rules, its runs
+ * (in this process, or of the CLI and cron seen through its lock and history), its pause and its
+ * notifications. The app controller (tray-app.ts) holds one per profile and draws them together.
  */
 import { watch, type FSWatcher } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { basename, join } from 'node:path';
-import type { MenuItemConstructorOptions, NativeImage, Tray as TrayType } from 'electron';
-import { Menu, Tray, dialog, nativeImage, nativeTheme, net, powerMonitor, shell } from 'electron';
-import { backupEnvironment, places, type Places } from '../core/environment.js';
-import type { NotificationEvent } from '../core/notification-text.js';
-import type { Spawn } from '../core/process.js';
-import { runBackup, type BackupResult } from '../core/backup/run.js';
-import { ProgressTracker } from '../core/backup/progress-estimate.js';
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import { net, powerMonitor, shell } from 'electron';
+import { backupEnvironment, places, type Places } from '../../core/environment.js';
+import type { NotificationEvent } from '../../core/notification-text.js';
+import type { Spawn } from '../../core/process.js';
+import { runBackup, type BackupResult } from '../../core/backup/run.js';
+import { ProgressTracker } from '../../core/backup/progress-estimate.js';
+import { parseDestination } from '../../core/destination/address.js';
+import { defaultPrefix, MARKER_NAME } from '../../core/destination/snapshot-name.js';
 import {
   failuresSinceSuccess,
   isOverdue,
@@ -20,85 +22,71 @@ import {
   overdueSince,
   shouldStartNow,
   type StartDecision,
-} from '../core/schedule.js';
-import { defaultProfile, type Profile } from '../core/settings/schema.js';
-import { loadSettings, settingsFileExists, type SettingsBackend } from '../core/settings/store.js';
-import { describeUnknownKey, unknownKeysOf } from '../core/settings/unknown-keys.js';
-import { defaultPrefix } from '../core/destination/snapshot-name.js';
-import { profileRuns, readHistory, type HistoryEntry } from '../core/state/history.js';
-import { logFileOf } from '../core/state/logs.js';
-import { ensurePrivateDir, profileStateDir } from '../core/state/paths.js';
-import { clearPause, readPause, setPause } from '../core/state/pause.js';
-import { readRunLock } from '../core/state/profile-lock.js';
-import { isAutostartEnabled, setAutostart } from './autostart.js';
-import { notificationFor, type NotifySink } from './notifier.js';
-import { trayMenu } from './tray-menu.js';
+} from '../../core/schedule.js';
+import { defaultProfile, type Profile } from '../../core/settings/schema.js';
+import { profileRuns, readHistory, type HistoryEntry } from '../../core/state/history.js';
+import { logFileOf } from '../../core/state/logs.js';
+import { ensurePrivateDir, profileStateDir } from '../../core/state/paths.js';
+import { clearPause, readPause, setPause } from '../../core/state/pause.js';
+import { readRunLock } from '../../core/state/profile-lock.js';
+import { notificationFor, type NotifySink } from '../notifier.js';
+import type { Clock } from './clock.js';
+import type { MountWatcher } from './mount-watcher.js';
 import {
-  initialTrayState,
+  initialProfileState,
   isUnreachable,
   pauseUntil,
   type PauseChoice,
+  type ProfileAction,
+  type ProfileState,
   type RunView,
-  type TrayAction,
-  type TrayState,
 } from './tray-state.js';
 
-/** Time as the scheduler sees it; tests move it forward by hand. */
-export interface Clock {
-  now(): Date;
-  /** Calls `fn` once `ms` of this clock's time have passed. */
-  setTimer(ms: number, fn: () => void): unknown;
-  clearTimer(handle: unknown): void;
-}
-
-export const systemClock: Clock = {
-  now: () => new Date(),
-  setTimer: (ms, fn) => setTimeout(fn, ms),
-  clearTimer: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
-
-export interface TrayAppDeps {
+export interface ProfileTrayDeps {
+  name: string;
   env: NodeJS.ProcessEnv;
-  profileName: string;
   clock: Clock;
   spawn: Spawn;
   hostname: string;
-  /** The folder holding `tray-<state>-<light|dark>.png`. */
-  assetsDir: string;
-  /** The icon notify-send shows: a real file, since it cannot read inside app.asar. */
+  /** The icon notify-send shows. */
   notificationIcon: string;
-  openBackend: (path: string) => Promise<SettingsBackend>;
   notify: NotifySink;
+  /** The name notifications carry, or null while the tray follows this profile alone. */
+  notifyAs: () => string | null;
   openSettings: () => void;
-  openBackups: () => void;
   /**
-   * Called before a run starts; resolves when the Backups window's requests have made way, with
-   * the function to call once the run ended.
+   * Waits until a run may start (its turn at the destination, the Backups window's requests
+   * out of the way); resolves with what ends that hold once the run ended, or null when
+   * `signal` aborted first. `onWait` names the profile whose run it waits for.
    */
-  beforeRun?: () => Promise<() => void>;
-  /** Called when the settings file changed on disk, after the tray reloaded it. */
-  onSettingsChanged: () => void;
-  autostartFile: string;
-  launchCommand: readonly string[];
-  quit: () => void;
+  beforeRun: (
+    profile: Profile,
+    signal: AbortSignal,
+    onWait: (holder: string) => void,
+  ) => Promise<(() => void) | null>;
+  mounts: MountWatcher;
+  /** The state changed: draw now, or (`soon`) within the next second. */
+  changed: (soon?: boolean) => void;
 }
 
-export interface TrayApp {
+export interface ProfileTray {
+  readonly name: string;
+  /** Takes this profile's settings (at start and whenever the settings file changed). */
+  configure(profile: Profile, settingsWarnings: readonly string[]): void;
   start(): Promise<void>;
-  state(): TrayState;
-  /** Resolves when no backup of this process is running. */
-  idle(): Promise<void>;
-  /** Stops timers and watchers (the tray stays until the process ends). */
-  dispose(): void;
-  /** True while a backup of this process runs. */
+  state(): ProfileState;
+  /** Reads history, pause and lock again. */
+  refresh(): Promise<void>;
+  /** Decides whether to start now and when to look again. */
+  evaluate(trigger: 'schedule' | 'user'): Promise<void>;
+  runAction(action: ProfileAction): Promise<void>;
   busy(): boolean;
-  /** Stops a running backup cleanly (recorded as cancelled), then disposes. */
-  shutdown(): Promise<void>;
-  runAction(action: TrayAction): Promise<void>;
+  /** Resolves when no backup of this profile runs in this process. */
+  idle(): Promise<void>;
+  stopRun(): Promise<void>;
+  dispose(): void;
 }
 
-/** Menu rebuilds during a run: about one a second. */
-const RENDER_INTERVAL_MS = 1000;
 /** Changes in the state folder come in bursts (lock, history, log): read them once. */
 const WATCH_DEBOUNCE_MS = 150;
 /** Look at the plan again at least this often, so clock changes cannot strand it. */
@@ -113,93 +101,42 @@ interface CurrentRun {
   done: Promise<void>;
 }
 
-export function createTrayApp(deps: TrayAppDeps): TrayApp {
-  const { clock } = deps;
+export function createProfileTray(deps: ProfileTrayDeps): ProfileTray {
+  const { clock, name } = deps;
   const p: Places = places(deps.env);
-  const stateDir = profileStateDir(p.stateRoot, deps.profileName);
-  const lockPlaces = { stateDir, configDir: p.configDir, profile: deps.profileName };
-  const configFile = p.configFile;
-  const state = initialTrayState();
+  const stateDir = profileStateDir(p.stateRoot, name);
+  const lockPlaces = { stateDir, configDir: p.configDir, profile: name };
+  const state = initialProfileState();
   let profile: Profile = defaultProfile();
   /** Settings keys this version does not know, named in every run's warnings. */
-  let settingsWarnings: string[] = [];
-  let backend: SettingsBackend | null = null;
-  let tray: TrayType | null = null;
+  let settingsWarnings: readonly string[] = [];
   let current: CurrentRun | null = null;
   let scheduleTimer: unknown = null;
   let networkTimer: unknown = null;
   let wasOffline = false;
   let ignoreBackoff = false;
-  let lastRender = 0;
-  let renderTimer: NodeJS.Timeout | null = null;
-  const watchers: FSWatcher[] = [];
-  const debounces = new Map<string, NodeJS.Timeout>();
+  let watcher: FSWatcher | null = null;
+  let debounce: NodeJS.Timeout | null = null;
+  let unsubscribeMounts: (() => void) | null = null;
   let overdueNotified: string | null = null;
   let delayNotified: string | null = null;
   let disposed = false;
   /** The CLI run this tray asked to stop, so the menu says "Stopping" until it has. */
   let stoppedOtherPid: number | null = null;
 
+  function configure(next: Profile, warnings: readonly string[]): void {
+    profile = next;
+    settingsWarnings = warnings;
+    state.setUp = profile.destination !== '' && profile.sources.length > 0;
+  }
+
   async function start(): Promise<void> {
     await ensurePrivateDir(stateDir);
-    await mkdir(join(configFile, '..'), { recursive: true, mode: 0o700 });
-    await reloadSettings();
-    state.autostart = await isAutostartEnabled(deps.autostartFile);
-    tray = new Tray(iconImage('idle'));
-    tray.setToolTip('Snaptray');
     await refresh();
-    watchFolder(stateDir, 'state', () => void refresh().then(() => evaluate('schedule')));
-    // Only the settings file: known_hosts and identity.json live in the same folder.
-    watchFolder(
-      join(configFile, '..'),
-      'config',
-      () => void settingsChanged(),
-      basename(configFile),
-    );
-    powerMonitor.on('resume', () => void evaluate('schedule'));
-    powerMonitor.on('on-ac', () => void evaluate('schedule'));
-    nativeTheme.on('updated', () => render());
-    if (!state.setUp) deps.openSettings();
+    watchStateFolder();
     await evaluate('schedule');
   }
 
-  async function reloadSettings(): Promise<void> {
-    state.settingsProblem = null;
-    if (!settingsFileExists(configFile)) {
-      profile = defaultProfile();
-      state.setUp = false;
-      return;
-    }
-    try {
-      backend ??= await deps.openBackend(configFile);
-    } catch (error) {
-      state.settingsProblem = `The settings file cannot be read: ${(error as Error).message}`;
-      return;
-    }
-    const loaded = loadSettings(backend);
-    if (!loaded.ok) {
-      const first = loaded.errors[0];
-      // Keep the last good profile: a half-typed file must not stop scheduled backups.
-      state.settingsProblem =
-        `The settings are not valid (${first?.path ?? 'file'}: ${first?.message ?? 'unreadable'}). ` +
-        'Open Settings… to fix them.';
-      return;
-    }
-    profile = loaded.settings.profiles[deps.profileName] ?? defaultProfile();
-    state.setUp = profile.destination !== '' && profile.sources.length > 0;
-    settingsWarnings = unknownKeysOf(loaded.unknown, deps.profileName).map((k) =>
-      describeUnknownKey(k, configFile),
-    );
-  }
-
-  async function settingsChanged(): Promise<void> {
-    await reloadSettings();
-    deps.onSettingsChanged();
-    await refresh();
-    await evaluate('schedule');
-  }
-
-  /** Reads history, pause and lock, and draws the result. */
   async function refresh(): Promise<void> {
     if (disposed) return;
     const now = clock.now();
@@ -231,8 +168,10 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
     state.lastFailure = newestFailure(history);
     state.overdue = state.setUp && isOverdue(history, profile.overdueDays, now);
     state.overdueSince = overdueSince(history);
-    state.logPath = await latestLog(history);
-    render();
+    const log = await latestLog(history);
+    state.logPath = log.path;
+    state.logAt = log.at;
+    deps.changed();
     if (state.overdue && state.run === null && state.overdueSince !== null) {
       const key = state.overdueSince.toISOString();
       if (overdueNotified !== key) {
@@ -246,7 +185,7 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
     }
   }
 
-  function newestFailure(history: readonly HistoryEntry[]): TrayState['lastFailure'] {
+  function newestFailure(history: readonly HistoryEntry[]): ProfileState['lastFailure'] {
     for (let i = history.length - 1; i >= 0; i--) {
       const entry = history[i];
       if (entry === undefined || entry.outcome === 'ok' || entry.outcome === 'partial') return null;
@@ -262,18 +201,20 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
   }
 
   /** The newest run's log, only if it really lies in this profile's log folder. */
-  function latestLog(history: readonly HistoryEntry[]): Promise<string | null> {
+  async function latestLog(
+    history: readonly HistoryEntry[],
+  ): Promise<{ path: string | null; at: Date | null }> {
     const entry = [...history].reverse().find((e) => e.logPath !== null);
-    return logFileOf(stateDir, entry?.logPath ?? null);
+    const path = await logFileOf(stateDir, entry?.logPath ?? null);
+    return { path, at: path === null || entry === undefined ? null : new Date(entry.endedAt) };
   }
 
-  /** Decides whether to start now and when to look again. */
   async function evaluate(trigger: 'schedule' | 'user'): Promise<void> {
     if (disposed || current !== null) return;
     const now = clock.now();
     if (!state.setUp) {
       state.next = null;
-      render();
+      deps.changed();
       return;
     }
     const history = profileRuns(await readHistory(stateDir, { last: 200 }));
@@ -294,15 +235,21 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
       lastFailureAt: failures.lastAt,
     });
     ignoreBackoff = false;
-    if (current !== null) return;
+    // A scheduled run to a disk that is not plugged in waits for it, quietly: no failure each
+    // hour, and the overdue warning in its time. Back Up Now tries anyway and says what is wrong.
+    const disk = decision.kind === 'run' && trigger === 'schedule' ? await missingDisk() : null;
+    if (current !== null || disposed) return;
     if (decision.kind === 'run') {
+      if (disk !== null) return waitForDisk(disk, now);
+      stopWaitingForDisk();
       void startRun(trigger);
       return;
     }
+    stopWaitingForDisk();
     const until = decision.kind === 'wait' ? decision.until : decision.retryAt;
     state.next = pause.paused ? null : until;
     state.waitReason = decision.reason === NOT_DUE || pause.paused ? null : decision.reason;
-    render();
+    deps.changed();
     planTimer(until, now);
     if (decision.kind === 'skip') {
       await notify({ kind: 'skipped', reason: decision.reason, retryAt: decision.retryAt, now });
@@ -314,6 +261,35 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
       }
     }
     watchNetwork();
+  }
+
+  /** The folder of a local destination whose marker is missing: its disk is not mounted. */
+  async function missingDisk(): Promise<string | null> {
+    const parsed = parseDestination(profile.destination);
+    if (!parsed.ok || parsed.value.kind !== 'local') return null;
+    const folder = parsed.value.path;
+    return access(join(folder, MARKER_NAME)).then(
+      () => null,
+      () => folder,
+    );
+  }
+
+  function waitForDisk(folder: string, now: Date): void {
+    state.waitingForDisk = folder;
+    state.next = null;
+    state.waitReason = null;
+    deps.changed();
+    // The hourly look keeps the overdue warning coming in its time.
+    planTimer(null, now);
+    unsubscribeMounts ??= deps.mounts.subscribe(
+      () => void refresh().then(() => evaluate('schedule')),
+    );
+  }
+
+  function stopWaitingForDisk(): void {
+    state.waitingForDisk = null;
+    unsubscribeMounts?.();
+    unsubscribeMounts = null;
   }
 
   function isRetryWait(decision: StartDecision): boolean {
@@ -368,58 +344,76 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
     current = run;
     state.run = view;
     delayNotified = null;
-    render();
+    deps.changed();
     run.done = (async () => {
       const runProfile = { ...profile };
       if (runProfile.prefix === '') {
-        runProfile.prefix = defaultPrefix(
-          deps.hostname,
-          deps.profileName,
-          process.getuid?.() ?? 1000,
-        );
+        runProfile.prefix = defaultPrefix(deps.hostname, name, process.getuid?.() ?? 1000);
       }
-      await notify({ kind: 'started', destination: runProfile.destination });
-      let result: BackupResult;
+      let result: BackupResult | null = null;
       let release: (() => void) | null = null;
       try {
-        release = (await deps.beforeRun?.()) ?? null;
-        const env = {
-          ...backupEnvironment(p, deps.profileName, deps.spawn, 'tray'),
-          now: () => clock.now(),
-          hostname: deps.hostname,
-        };
-        const tracker = new ProgressTracker();
-        result = await runBackup(env, {
-          profileName: deps.profileName,
-          profile: runProfile,
-          force: trigger === 'user',
-          settingsWarnings,
-          signal: controller.signal,
-          onEvent: (event) => {
-            if (event.type === 'plan') tracker.plan(event.previous);
-            if (event.type !== 'progress') return;
-            // The menu's percent and time left, as truthful as the terminal's.
-            tracker.update(event.progress, performance.now());
-            const estimate = tracker.estimate(performance.now());
-            view.progress = {
-              ...event.progress,
-              percent: estimate.percent,
-              etaSeconds: estimate.etaSeconds,
-              estimated: estimate.estimated,
-            };
-            renderSoon();
-          },
+        release = await deps.beforeRun(runProfile, controller.signal, (holder) => {
+          view.waitingFor = holder;
+          deps.changed();
         });
+        if (release !== null) {
+          delete view.waitingFor;
+          view.startedAt = clock.now();
+          deps.changed();
+          await notify({ kind: 'started', destination: runProfile.destination });
+          result = await backUp(runProfile, trigger, controller.signal, view);
+        }
       } finally {
         current = null;
         state.run = null;
         release?.();
       }
       await refresh();
+      if (result === null) {
+        // Stopped while it waited for its turn: nothing ran, nothing to record.
+        planTimer(null, clock.now());
+        return;
+      }
       await announce(result, runProfile);
       await evaluate('schedule');
     })();
     return run.done;
+  }
+
+  function backUp(
+    runProfile: Profile,
+    trigger: 'schedule' | 'user',
+    signal: AbortSignal,
+    view: RunView,
+  ): Promise<BackupResult> {
+    const env = {
+      ...backupEnvironment(p, name, deps.spawn, 'tray'),
+      now: () => clock.now(),
+      hostname: deps.hostname,
+    };
+    const tracker = new ProgressTracker();
+    return runBackup(env, {
+      profileName: name,
+      profile: runProfile,
+      force: trigger === 'user',
+      settingsWarnings: [...settingsWarnings],
+      signal,
+      onEvent: (event) => {
+        if (event.type === 'plan') tracker.plan(event.previous);
+        if (event.type !== 'progress') return;
+        // The menu's percent and time left, as truthful as the terminal's.
+        tracker.update(event.progress, performance.now());
+        const estimate = tracker.estimate(performance.now());
+        view.progress = {
+          ...event.progress,
+          percent: estimate.percent,
+          etaSeconds: estimate.etaSeconds,
+          estimated: estimate.estimated,
+        };
+        deps.changed(true);
+      },
+    });
   }
 
   async function announce(result: BackupResult, runProfile: Profile): Promise<void> {
@@ -475,7 +469,12 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
   }
 
   async function notify(event: NotificationEvent): Promise<void> {
-    const request = notificationFor(event, profile.notifications, deps.notificationIcon);
+    const request = notificationFor(
+      event,
+      profile.notifications,
+      deps.notificationIcon,
+      deps.notifyAs(),
+    );
     if (request !== null) await deps.notify(request);
   }
 
@@ -502,7 +501,7 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
     if (current === null) return stopOtherRun();
     current.view.stopping = true;
     current.controller.abort();
-    render();
+    deps.changed();
     await current.done;
   }
 
@@ -519,67 +518,8 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
     await refresh();
   }
 
-  async function showLog(): Promise<void> {
-    if (state.logPath !== null) await shell.openPath(state.logPath);
-  }
-
-  async function toggleAutostart(): Promise<void> {
-    const enable = !state.autostart;
-    const result = await setAutostart(deps.autostartFile, enable, deps.launchCommand);
-    state.autostart = await isAutostartEnabled(deps.autostartFile);
-    if (!result.ok) dialog.showErrorBox('Start at Login', result.message);
-    render();
-  }
-
-  async function quit(): Promise<void> {
-    if (current !== null) {
-      const choice = dialog.showMessageBoxSync({
-        type: 'question',
-        buttons: ['Stop Backup and Quit', 'Keep Backing Up'],
-        defaultId: 1,
-        cancelId: 1,
-        title: 'Quit Snaptray',
-        message: 'A backup is running. Quit and stop it?',
-        detail: 'The next backup continues from where this one stopped.',
-      });
-      if (choice !== 0) return;
-      await stopRun();
-    }
-    dispose();
-    deps.quit();
-  }
-
-  async function runAction(action: TrayAction): Promise<void> {
-    switch (action) {
-      case 'backup-now':
-        return evaluateUser();
-      case 'stop':
-        return stopRun();
-      case 'pause-hour':
-        return pause('hour');
-      case 'pause-tomorrow':
-        return pause('tomorrow');
-      case 'pause-indefinitely':
-        return pause('resume');
-      case 'resume':
-        return resume();
-      case 'settings':
-        deps.openSettings();
-        return;
-      case 'browse':
-        deps.openBackups();
-        return;
-      case 'show-log':
-        return showLog();
-      case 'autostart':
-        return toggleAutostart();
-      case 'quit':
-        return quit();
-    }
-  }
-
   /** Back Up Now: only the lock holds it back. */
-  async function evaluateUser(): Promise<void> {
+  async function backUpNow(): Promise<void> {
     if (current !== null || !state.setUp) {
       if (!state.setUp) deps.openSettings();
       return;
@@ -592,56 +532,33 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
     await startRun('user');
   }
 
-  function render(): void {
-    if (tray === null || disposed) return;
-    lastRender = performance.now();
-    const view = trayMenu(state, clock.now());
-    tray.setImage(iconImage(view.icon));
-    tray.setToolTip(view.tooltip);
-    tray.setContextMenu(Menu.buildFromTemplate(view.items.map(withClick)));
+  async function runAction(action: ProfileAction): Promise<void> {
+    switch (action) {
+      case 'backup-now':
+        return backUpNow();
+      case 'stop':
+        return stopRun();
+      case 'pause-hour':
+        return pause('hour');
+      case 'pause-tomorrow':
+        return pause('tomorrow');
+      case 'pause-indefinitely':
+        return pause('resume');
+      case 'resume':
+        return resume();
+    }
   }
 
-  function renderSoon(): void {
-    if (renderTimer !== null) return;
-    const wait = Math.max(0, RENDER_INTERVAL_MS - (performance.now() - lastRender));
-    renderTimer = setTimeout(() => {
-      renderTimer = null;
-      render();
-    }, wait);
-  }
-
-  function withClick(item: MenuItemConstructorOptions): MenuItemConstructorOptions {
-    const submenu = Array.isArray(item.submenu) ? item.submenu.map(withClick) : item.submenu;
-    const id = item.id as TrayAction | undefined;
-    if (id === undefined) return submenu === undefined ? item : { ...item, submenu };
-    return {
-      ...item,
-      ...(submenu !== undefined ? { submenu } : {}),
-      click: () => void runAction(id),
-    };
-  }
-
-  function iconImage(icon: string): NativeImage {
-    const shade = nativeTheme.shouldUseDarkColors ? 'dark' : 'light';
-    return nativeImage.createFromPath(join(deps.assetsDir, `tray-${icon}-${shade}.png`));
-  }
-
-  function watchFolder(folder: string, key: string, onChange: () => void, only?: string): void {
+  function watchStateFolder(): void {
     try {
-      const watcher = watch(folder, (_event, filename) => {
-        if (only !== undefined && filename !== null && filename !== only) return;
-        const pending = debounces.get(key);
-        if (pending !== undefined) clearTimeout(pending);
-        debounces.set(
-          key,
-          setTimeout(() => {
-            debounces.delete(key);
-            if (!disposed) onChange();
-          }, WATCH_DEBOUNCE_MS),
-        );
+      watcher = watch(stateDir, () => {
+        if (debounce !== null) clearTimeout(debounce);
+        debounce = setTimeout(() => {
+          debounce = null;
+          if (!disposed) void refresh().then(() => evaluate('schedule'));
+        }, WATCH_DEBOUNCE_MS);
       });
       watcher.on('error', () => undefined);
-      watchers.push(watcher);
     } catch {
       // Without a watch the schedule timer still refreshes the tray at least hourly.
     }
@@ -649,25 +566,35 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
 
   function dispose(): void {
     disposed = true;
-    for (const watcher of watchers) watcher.close();
-    for (const pending of debounces.values()) clearTimeout(pending);
+    watcher?.close();
+    if (debounce !== null) clearTimeout(debounce);
     if (scheduleTimer !== null) clock.clearTimer(scheduleTimer);
     if (networkTimer !== null) clock.clearTimer(networkTimer);
-    if (renderTimer !== null) clearTimeout(renderTimer);
+    unsubscribeMounts?.();
   }
 
   return {
+    name,
+    configure,
     start,
     state: () => state,
+    refresh,
+    evaluate,
+    runAction,
+    busy: () => current !== null,
     idle: async () => {
       while (current !== null) await current.done.catch(() => undefined);
     },
+    stopRun,
     dispose,
-    busy: () => current !== null,
-    shutdown: async () => {
-      await stopRun();
-      dispose();
-    },
-    runAction,
   };
+}
+
+/** Opens the newest log of these profiles, if any has one. */
+export async function openNewestLog(profiles: readonly ProfileTray[]): Promise<void> {
+  const newest = profiles
+    .map((t) => t.state())
+    .filter((s) => s.logPath !== null)
+    .sort((a, b) => (b.logAt?.getTime() ?? 0) - (a.logAt?.getTime() ?? 0))[0];
+  if (newest?.logPath != null) await shell.openPath(newest.logPath);
 }
