@@ -30,6 +30,7 @@ const OPTIONS = {
   snapshot: { type: 'string' },
   before: { type: 'string' },
   to: { type: 'string' },
+  into: { type: 'string' },
   'missing-only': { type: 'boolean' },
   all: { type: 'boolean' },
   now: { type: 'boolean' },
@@ -140,11 +141,11 @@ export const COMMAND_SPECS = {
   },
   restore: {
     usage:
-      'DESTOPTS PATH... [--snapshot NAME | --before TIME] [--to DIR] [--missing-only] [--dry-run] [--json]',
+      'DESTOPTS PATH... [--snapshot NAME | --before TIME] [--to DIR | --into NEWPATH] [--missing-only] [--dry-run] [--json]',
     summary:
-      'bring files or folders back, into their place (a differing file here is kept beside it as NAME.before-restore-TIME) or into DIR; TIME is ISO-8601 or a local "YYYY-MM-DD HH:MM"',
+      'bring files or folders back, into their place (a differing file here is kept beside it as NAME.before-restore-TIME) or into DIR; --into: one folder\'s contents into NEWPATH, a folder of another name (a new machine\'s home); TIME is ISO-8601 or a local "YYYY-MM-DD HH:MM"',
     destination: true,
-    options: ['snapshot', 'before', 'to', 'missing-only', 'dry-run', 'json'],
+    options: ['snapshot', 'before', 'to', 'into', 'missing-only', 'dry-run', 'json'],
     positionals: { min: 1, max: 1000, what: 'the paths to restore, as they were here' },
   },
   diff: {
@@ -264,6 +265,8 @@ export interface CliArgs {
   snapshot: string | null;
   before: string | null;
   to: string | null;
+  /** restore --into: the folder that receives one folder's contents. */
+  into: string | null;
   missingOnly: boolean;
   all: boolean;
   now: boolean;
@@ -375,6 +378,7 @@ export function parseCli(argv: readonly string[], cwd: string): ParsedArgs {
       snapshot: str('snapshot'),
       before: str('before'),
       to: str('to') === null ? null : absoluteFrom(cwd, str('to') ?? ''),
+      into: str('into') === null ? null : absoluteFrom(cwd, str('into') ?? ''),
       missingOnly: values['missing-only'] === true,
       all: values.all === true,
       now: values.now === true,

@@ -9,6 +9,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { lstat, mkdir } from 'node:fs/promises';
+import { EVERY_HOME } from '../backup/own-files.js';
 import { parseProgress, type Progress } from '../backup/progress.js';
 import type { DestinationContext } from '../destination/ops.js';
 import type { Snapshot } from '../destination/snapshot.js';
@@ -16,9 +17,10 @@ import { snapshotCaveat } from './choose.js';
 import { pullFailure } from './failure.js';
 import { setFolderTimes } from './folder-times.js';
 import { restoreTarget, type Target } from './here.js';
+import { checkInto } from './into.js';
 import { modesOf, ownershipArgs, ownershipOf } from './ownership.js';
 import { baseName, below, isWithin, joinPath } from './paths.js';
-import { decodeRsyncName, pathBytes, pathText } from './remote-names.js';
+import { decodeRsyncName, joinBytes, pathBytes, pathText } from './remote-names.js';
 import { notFound, type Result } from './result.js';
 import { restoreSource } from './source.js';
 import { pull, withEmptyFolder } from './rsync-call.js';
@@ -37,6 +39,11 @@ export interface RestoreRequest {
   from: { snapshot: string } | { before: Date | null };
   /** A folder here to restore into (each path's last component is created in it); null: in place. */
   to: string | null;
+  /**
+   * The one folder here that receives the one path's contents, whatever its name (into.ts); it
+   * takes the path's place, so `to` is then null.
+   */
+  into?: string | null;
   /** Bring back only what is missing here. */
   missingOnly: boolean;
   dryRun: boolean;
@@ -99,6 +106,26 @@ export async function restorePaths(
   if (!chosen.ok) return chosen;
   const { snapshot, holdings } = chosen.value;
   emit({ type: 'snapshot', name: snapshot.name });
+  const into = req.into ?? null;
+  let intoState: 'missing' | 'empty' | 'holds-files' | null = null;
+  if (into !== null) {
+    const path = paths[0] ?? '/';
+    if (paths.length !== 1 || req.to !== null) {
+      return refused('--into takes exactly one path, and no --to.');
+    }
+    const checked = await checkInto(
+      path,
+      holdings.get(path)?.get(snapshot.name),
+      snapshot.name,
+      into,
+      req.missingOnly,
+    );
+    if (!checked.ok) return refused(checked.message);
+    intoState = checked.state;
+    if (intoState === 'missing' && !req.dryRun) {
+      await mkdir(pathBytes(into), { recursive: true });
+    }
+  }
   const caveat = snapshotCaveat(snapshot);
   if (caveat !== null) warn(caveat);
 
@@ -119,13 +146,15 @@ export async function restorePaths(
   const placed: RestoreResult['placed'] = [];
   for (const path of paths) {
     const entry = holdings.get(path)?.get(snapshot.name);
-    const local = req.to === null ? path : joinPath(req.to, baseName(path));
+    const local = into ?? (req.to === null ? path : joinPath(req.to, baseName(path)));
     const isFolder = entry?.type === 'dir';
     const resolved =
-      req.to !== null && toMissing && req.dryRun
-        ? dryTarget(snapshot.name, path, req.to)
-        : await restoreTarget(snapshot.name, path, local, isFolder);
-    if (!resolved.ok) return { ok: false, failure: { kind: 'refused', message: resolved.message } };
+      intoState === 'missing' && req.dryRun
+        ? dryIntoTarget(snapshot.name, path, local)
+        : req.to !== null && toMissing && req.dryRun
+          ? dryTarget(snapshot.name, path, req.to)
+          : await restoreTarget(snapshot.name, path, local, isFolder);
+    if (!resolved.ok) return refused(resolved.message);
     const key = `${resolved.target.real}\0${resolved.target.shown}`;
     const group = groups.get(key) ?? {
       target: resolved.target,
@@ -138,7 +167,10 @@ export async function restorePaths(
     group.folders ||= isFolder || below(local, resolved.target.shown).includes('/');
     // Where nothing is here yet, nothing can be kept aside: rsync's --backup is left out, which
     // saves it a look for a file to rename at every file it writes.
-    if (!group.replaces) group.replaces = await exists(pathBytes(local));
+    if (!group.replaces) {
+      group.replaces =
+        intoState === null ? await exists(pathBytes(local)) : intoState === 'holds-files';
+    }
     groups.set(key, group);
     placed.push({ path, to: local });
   }
@@ -206,6 +238,22 @@ interface Group {
 function outermost(paths: readonly string[]): string[] {
   const unique = [...new Set(paths)];
   return unique.filter((p) => !unique.some((q) => q !== p && isWithin(p, q)));
+}
+
+function refused(message: string): { ok: false; failure: { kind: 'refused'; message: string } } {
+  return { ok: false, failure: { kind: 'refused', message } };
+}
+
+/** A dry run --into a folder that does not exist yet: the path's contents, all new. */
+function dryIntoTarget(snapshot: string, path: string, into: string): { ok: true; target: Target } {
+  return {
+    ok: true,
+    target: {
+      real: '',
+      shown: into,
+      entry: joinBytes(snapshot, path === '/' ? '' : path.slice(1), '.', '.'),
+    },
+  };
 }
 
 /** A dry run into a --to folder that does not exist yet: everything in it would be new. */
@@ -335,6 +383,9 @@ async function transfer(
     '-H',
     '-K',
     ...ownerArgs,
+    // Snaptray's own files (an identity, locks, state) never come back from a snapshot that holds
+    // them (one the old router script made): this account's own stay as they are.
+    ...EVERY_HOME.map((pattern) => `--exclude=${pattern}`),
     // ACLs imply modes, which a snapshot that kept none must not bring back.
     ...(req.options?.acls === true && result.restoresModes ? ['--acls'] : []),
     ...(req.options?.xattrs === true ? ['--xattrs'] : []),
