@@ -31,6 +31,7 @@ const OPTIONS = {
   before: { type: 'string' },
   to: { type: 'string' },
   into: { type: 'string' },
+  map: { type: 'string', multiple: true },
   'missing-only': { type: 'boolean' },
   all: { type: 'boolean' },
   now: { type: 'boolean' },
@@ -109,11 +110,11 @@ export const COMMAND_SPECS = {
     positionals: NONE,
   },
   adopt: {
-    usage: 'DESTOPTS [--json]',
+    usage: 'DESTOPTS [--map OLD=NEW]... [--json]',
     summary:
-      "take over this prefix's snapshots for this profile (after a reinstall or on a new machine)",
+      "take over this prefix's snapshots for this profile (after a reinstall or on a new machine); --map: files of the folder OLD are now under NEW, so NEW's next backup links against OLD",
     destination: true,
-    options: ['json'],
+    options: ['map', 'json'],
     positionals: NONE,
   },
   ls: {
@@ -267,6 +268,8 @@ export interface CliArgs {
   to: string | null;
   /** restore --into: the folder that receives one folder's contents. */
   into: string | null;
+  /** adopt --map OLD=NEW, both made absolute. */
+  maps: Array<{ from: string; to: string }>;
   missingOnly: boolean;
   all: boolean;
   now: boolean;
@@ -343,6 +346,18 @@ export function parseCli(argv: readonly string[], cwd: string): ParsedArgs {
     }
     sshPort = Number(port);
   }
+  const maps: Array<{ from: string; to: string }> = [];
+  for (const m of list('map')) {
+    const at = m.indexOf('=');
+    if (at <= 0 || at === m.length - 1) {
+      return fail(
+        `--map "${m}" is not OLD=NEW: give the folder's old path, "=", and its new path.`,
+      );
+    }
+    const to = m.slice(at + 1);
+    if (to.startsWith('-')) return fail(`--map "${m}": "${to}" starts with "-" and is refused.`);
+    maps.push({ from: absoluteFrom(cwd, m.slice(0, at)), to: absoluteFrom(cwd, to) });
+  }
   const profile = str('profile') ?? 'default';
   if (!/^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}$/.test(profile)) {
     return fail(`--profile "${profile}" may hold only letters, digits, ".", "_" and "-".`);
@@ -378,6 +393,7 @@ export function parseCli(argv: readonly string[], cwd: string): ParsedArgs {
       snapshot: str('snapshot'),
       before: str('before'),
       to: str('to') === null ? null : absoluteFrom(cwd, str('to') ?? ''),
+      maps,
       into: str('into') === null ? null : absoluteFrom(cwd, str('into') ?? ''),
       missingOnly: values['missing-only'] === true,
       all: values.all === true,
