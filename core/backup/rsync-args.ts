@@ -14,6 +14,8 @@ export interface PushJob {
   rsyncShell: string | null;
   /** rsync's path on the destination when it is not on the PATH there (ssh only). */
   rsyncPath?: string | null;
+  /** False for a push of one folder's contents into its place (moved-sources.ts). */
+  relative?: boolean;
 }
 
 export interface Command {
@@ -27,7 +29,7 @@ export function buildPushCommand(job: PushJob): Command {
   const args = [
     '-aH',
     '--numeric-ids',
-    '--relative',
+    ...(job.relative === false ? [] : ['--relative']),
     '--itemize-changes',
     '--info=progress2',
     '--stats',

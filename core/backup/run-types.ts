@@ -108,6 +108,11 @@ export interface BackupResult {
   deleted: DeletedSnapshot[];
   /** Why this run's clock looks wrong, in words; empty when it agrees (clock-check.ts). */
   clockSuspicions: string[];
+  /**
+   * Sources that were not where the base snapshot recorded them, each pushed linked against its
+   * old places in that base (moved-sources.ts).
+   */
+  movedSources: Array<{ source: string; linkedAgainst: string[]; base: string }>;
   durationMs: number;
   logPath: string | null;
   warnings: string[];

@@ -45,6 +45,7 @@ import type {
   Outcome,
 } from './run-types.js';
 import { EXIT_CODES } from './run-types.js';
+import { planMovedSources, storedInFullWarning } from './moved-sources.js';
 import { sourceInsideDestination } from './sources.js';
 import { copiedInsteadOfLinked } from './transfer-messages.js';
 import { baseHoldsFiles, fullCopyWarning, sourceArguments, transferSnapshot } from './transfer.js';
@@ -73,6 +74,7 @@ export async function runBackup(env: BackupEnvironment, req: BackupRequest): Pro
     deletedToMakeRoom: [],
     deleted: [],
     clockSuspicions: [],
+    movedSources: [],
     logPath: null,
     error: null,
     ...partial,
@@ -251,8 +253,26 @@ async function runLocked(
 
     let name = freshSnapshotName(profile.prefix, started, new Set(held.listing.directories));
     emit({ type: 'snapshot', name });
+    // Sources that are not where the base recorded them are linked against their old places.
+    const moves = planMovedSources(
+      profile.sources,
+      linkBases(snapshots, claim).filter(isComplete).at(-1) ?? null,
+      claim.movedSources ?? [],
+    );
+    moves.inFull.forEach((entry) => warn(storedInFullWarning(entry)));
     const push = (into: string) =>
-      transferSnapshot(env, req, ctx, dest, into, sources, linkBases(snapshots, claim), lock, emit);
+      transferSnapshot(
+        env,
+        req,
+        ctx,
+        dest,
+        into,
+        sources,
+        linkBases(snapshots, claim),
+        lock,
+        emit,
+        moves,
+      );
     let transfer = await push(name);
     let deletedToMakeRoom: string[] = [];
     const deleted: DeletedSnapshot[] = [];
@@ -315,6 +335,7 @@ async function runLocked(
       deletedToMakeRoom,
       deleted,
       clockSuspicions: suspicions,
+      movedSources: moves.moved.map((m) => ({ ...m, base: moves.base ?? '' })),
     };
     transfer.warnings.forEach(warn);
     if (transfer.status === 'cancelled') {

@@ -18,12 +18,16 @@ import { logPathFor, openLog, pruneLogs } from '../state/logs.js';
 import { LineSplitter, parseProgress, parseStats } from './progress.js';
 import { previousTotals } from './progress-estimate.js';
 import { ownFileExcludes } from './own-files.js';
-import { buildPushCommand } from './rsync-args.js';
+import { rebasePatterns, storedInFullWarning, type MovePlan } from './moved-sources.js';
+import type { Progress } from './progress.js';
+import { buildPushCommand, literalPattern, type Command } from './rsync-args.js';
 import type { BackupEnvironment, BackupEvent, BackupRequest } from './run-types.js';
 import {
   describeDestinationProblems,
   emptyMessages,
+  NAMED_LIMIT,
   namedList,
+  type NamedCount,
   readErrorLine,
   readOutputLine,
   type TransferMessages,
@@ -45,7 +49,9 @@ export interface Transfer {
 
 /**
  * Pushes the sources into the new snapshot folder `name`, hard-linking unchanged files against
- * `bases`; logs every line, records rsync's PID in the lock, and judges the outcome.
+ * `bases`; logs every line, records rsync's PID in the lock, and judges the outcome. A source that
+ * moved (moved-sources.ts) is left empty by that push and filled by a push of its own, linked
+ * against its old place in the base; the run's totals, progress and log cover every push.
  */
 export async function transferSnapshot(
   env: BackupEnvironment,
@@ -57,24 +63,125 @@ export async function transferSnapshot(
   bases: readonly Snapshot[],
   lock: HeldLock,
   emit: (e: BackupEvent) => void,
+  moves: MovePlan = { base: null, moved: [], inFull: [] },
 ): Promise<Transfer> {
   const { profile } = req;
   const logPath = logPathFor(env.stateDir, env.now());
   const log = await openLog(logPath);
   const own = ownFileExcludes(profile.sources, env, dest.kind === 'local' ? [dest.path] : []);
-  const command = buildPushCommand({
-    sources,
-    excludes: [...own, ...profile.excludes],
-    linkDests: bases.map((b) => remoteOption(ctx, joinDest(dest.path, b.name))),
-    target: `${remote(ctx, joinDest(dest.path, name))}/`,
+  const excludes = [...own, ...profile.excludes];
+  const snapshotPath = joinDest(dest.path, name);
+  const shell = {
     options: profile.rsync,
     rsyncShell: ctx.rsyncShellArgs[1] ?? null,
     rsyncPath: dest.kind === 'ssh' ? profile.ssh.rsyncPath : null,
+  };
+  const base = bases.find((b) => b.name === moves.base);
+  const separate: Array<{ source: string; command: Command }> = [];
+  for (const m of base === undefined ? [] : moves.moved) {
+    const folder = m.source.replace(/\/+$/, '');
+    const rebased = rebasePatterns(excludes, folder);
+    if (rebased === null) continue; // left out by a pattern: nothing of it is pushed
+    separate.push({
+      source: folder,
+      command: buildPushCommand({
+        ...shell,
+        sources: [`${folder}/`],
+        relative: false,
+        excludes: rebased,
+        linkDests: m.linkedAgainst.map((old) =>
+          remoteOption(ctx, `${joinDest(dest.path, base?.name ?? '')}${old}`),
+        ),
+        target: `${remote(ctx, `${snapshotPath}${folder}`)}/`,
+      }),
+    });
+  }
+  const main = buildPushCommand({
+    ...shell,
+    sources,
+    // The folder itself is made, with its times and mode; its contents come with its own push.
+    excludes: [...separate.map((s) => `${literalPattern(s.source)}/*`), ...excludes],
+    linkDests: bases.map((b) => remoteOption(ctx, joinDest(dest.path, b.name))),
+    target: `${remote(ctx, snapshotPath)}/`,
   });
+
+  emit({ type: 'plan', previous: previousTotals(bases, profile.sources) });
+  emit({ type: 'phase', phase: 'transferring' });
+  const runs = [{ source: null as string | null, command: main }, ...separate];
+  const messages = emptyMessages();
+  const warnings: string[] = [];
+  const totals = { files: 0, bytesSent: 0, totalFiles: 0, totalBytes: 0, known: true };
+  const done: Done = { bytes: 0, transfers: 0, checked: 0 };
+  let exitCode: number | null = 0;
+  let judged: { status: Transfer['status']; failure: Failure } = {
+    status: 'ok',
+    failure: failure('internal', ''),
+  };
+  for (const [i, run] of runs.entries()) {
+    const pushed = await pushOnce(env, req, run.command, log, lock, emit, {
+      done,
+      last: i === runs.length - 1,
+      // A moved source's old place missing from the base costs only that folder's links.
+      abortOnMissingBase: run.source === null,
+    });
+    const stats = parseStats(pushed.statsLines);
+    if (stats === null) totals.known = false;
+    totals.files += stats?.regularFilesTransferred ?? 0;
+    totals.bytesSent += stats?.literalBytes ?? 0;
+    totals.totalFiles += stats?.regularFiles ?? 0;
+    totals.totalBytes += stats?.totalFileSize ?? 0;
+    if (run.source !== null && pushed.messages.linkBaseMissing !== null) {
+      warnings.push(
+        storedInFullWarning({
+          source: run.source,
+          why: `its old place ${pushed.messages.linkBaseMissing} was not found on the destination`,
+        }),
+      );
+      pushed.messages.linkBaseMissing = null;
+    }
+    const verdict = judgeTransfer(req, dest, pushed.result, pushed.messages, warnings);
+    mergeMessages(messages, pushed.messages);
+    if (pushed.result.exitCode !== 0 || exitCode === null) exitCode = pushed.result.exitCode;
+    if (verdict.status !== 'ok' || judged.status === 'ok') judged = verdict;
+    if (verdict.status === 'failed' || verdict.status === 'cancelled') break;
+  }
+  await log.close();
+  await pruneLogs(env.stateDir).catch(() => undefined);
+  const known = (n: number) => (totals.known ? n : null);
+  return {
+    exitCode,
+    files: known(totals.files),
+    bytesSent: known(totals.bytesSent),
+    totalFiles: known(totals.totalFiles),
+    totalBytes: known(totals.totalBytes),
+    regularFiles: known(totals.totalFiles),
+    logPath,
+    messages,
+    warnings,
+    ...judged,
+  };
+}
+
+/** What the pushes before this one did, so that progress counts the run as a whole. */
+interface Done {
+  bytes: number;
+  transfers: number;
+  checked: number;
+}
+
+/** One rsync push, its lines logged and read. */
+async function pushOnce(
+  env: BackupEnvironment,
+  req: BackupRequest,
+  command: Command,
+  log: Awaited<ReturnType<typeof openLog>>,
+  lock: HeldLock,
+  emit: (e: BackupEvent) => void,
+  opts: { done: Done; last: boolean; abortOnMissingBase: boolean },
+): Promise<{ result: SpawnResult; messages: TransferMessages; statsLines: string[] }> {
   log.write(
     `# ${env.now().toISOString()} ${command.file} ${command.args.map((a) => JSON.stringify(a)).join(' ')}`,
   );
-
   const abort = new AbortController();
   const onAbort = () => abort.abort();
   req.signal?.addEventListener('abort', onAbort, { once: true });
@@ -84,14 +191,16 @@ export async function transferSnapshot(
   const out = new LineSplitter();
   const err = new LineSplitter();
   let lastProgressAt = 0;
+  let latest: Progress | null = null;
   const handleOut = (lines: string[]) => {
     for (const line of lines) {
       const progress = parseProgress(line);
       if (progress) {
+        latest = progress;
         const t = Date.now();
         if (t - lastProgressAt >= 200 || progress.percent === 100) {
           lastProgressAt = t;
-          emit({ type: 'progress', progress });
+          emit({ type: 'progress', progress: wholeRun(progress, opts.done, opts.last) });
         }
         continue;
       }
@@ -107,11 +216,9 @@ export async function transferSnapshot(
       log.write(`! ${line}`);
       readErrorLine(messages, line);
       // A missing base makes rsync copy everything: stop at once rather than fill the disk.
-      if (messages.linkBaseMissing !== null) abort.abort();
+      if (messages.linkBaseMissing !== null && opts.abortOnMissingBase) abort.abort();
     }
   };
-  emit({ type: 'plan', previous: previousTotals(bases, profile.sources) });
-  emit({ type: 'phase', phase: 'transferring' });
   let recorded: Promise<void> = Promise.resolve();
   const result = await env.spawn({
     file: command.file,
@@ -133,22 +240,54 @@ export async function transferSnapshot(
   log.write(
     `# ${env.now().toISOString()} rsync exit ${String(result.exitCode)}${result.signal ? ` signal ${result.signal}` : ''}`,
   );
-  await log.close();
-  await pruneLogs(env.stateDir).catch(() => undefined);
+  const final = latest as Progress | null;
+  if (final !== null) {
+    opts.done.bytes += final.bytes;
+    opts.done.transfers += final.transfers ?? 0;
+    opts.done.checked += final.total ?? 0;
+  }
+  return { result, messages, statsLines };
+}
 
-  const stats = parseStats(statsLines);
-  const transfer = {
-    exitCode: result.exitCode,
-    files: stats?.regularFilesTransferred ?? null,
-    bytesSent: stats?.literalBytes ?? null,
-    totalFiles: stats?.regularFiles ?? null,
-    totalBytes: stats?.totalFileSize ?? null,
-    regularFiles: stats?.regularFiles ?? null,
-    logPath,
-    messages,
-    warnings: [] as string[],
+/**
+ * One push's progress as the whole run's: counts follow on from the pushes before it, and a percent
+ * of the whole is known only in the last one (before it, the estimate from the previous snapshot's
+ * totals stands in: progress-estimate.ts).
+ */
+function wholeRun(p: Progress, done: Done, last: boolean): Progress {
+  if (done.checked === 0 && done.bytes === 0 && last) return p;
+  const whole = p.percent !== null && p.percent > 0 ? p.bytes / (p.percent / 100) : null;
+  return {
+    ...p,
+    bytes: done.bytes + p.bytes,
+    transfers: p.transfers === null ? null : done.transfers + p.transfers,
+    total: p.total === null ? null : done.checked + p.total,
+    percent:
+      !last || p.percent === null
+        ? null
+        : whole === null
+          ? 0
+          : Math.floor(((done.bytes + p.bytes) / (done.bytes + whole)) * 100),
   };
-  return { ...transfer, ...judgeTransfer(req, dest, result, messages, transfer.warnings) };
+}
+
+/** Adds what one push said to what the run's pushes said before it. */
+function mergeMessages(into: TransferMessages, from: TransferMessages): void {
+  const add = (a: NamedCount, b: NamedCount) => {
+    a.count += b.count;
+    a.paths.push(...b.paths.slice(0, Math.max(0, NAMED_LIMIT - a.paths.length)));
+  };
+  add(into.unreadable, from.unreadable);
+  add(into.vanished, from.vanished);
+  add(into.skippedSpecial, from.skippedSpecial);
+  into.destination.push(...from.destination);
+  into.linkBaseMissing ??= from.linkBaseMissing;
+  into.diskFull ||= from.diskFull;
+  into.other.push(...from.other);
+  into.files.created += from.files.created;
+  into.files.copiedLocally += from.files.copiedLocally;
+  into.files.changed += from.files.changed;
+  into.files.linkedInTransfer += from.files.linkedInTransfer;
 }
 
 /** The transfer's outcome from rsync's exit code and what it said, each side named truly. */

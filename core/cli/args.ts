@@ -30,6 +30,8 @@ const OPTIONS = {
   snapshot: { type: 'string' },
   before: { type: 'string' },
   to: { type: 'string' },
+  into: { type: 'string' },
+  map: { type: 'string', multiple: true },
   'missing-only': { type: 'boolean' },
   all: { type: 'boolean' },
   now: { type: 'boolean' },
@@ -116,11 +118,11 @@ export const COMMAND_SPECS = {
     positionals: NONE,
   },
   adopt: {
-    usage: 'DESTOPTS [--json]',
+    usage: 'DESTOPTS [--map OLD=NEW]... [--json]',
     summary:
-      "take over this prefix's snapshots for this profile (after a reinstall or on a new machine)",
+      "take over this prefix's snapshots for this profile (after a reinstall or on a new machine); --map: files of the folder OLD are now under NEW, so NEW's next backup links against OLD",
     destination: true,
-    options: ['json'],
+    options: ['map', 'json'],
     positionals: NONE,
   },
   ls: {
@@ -148,11 +150,11 @@ export const COMMAND_SPECS = {
   },
   restore: {
     usage:
-      'DESTOPTS PATH... [--snapshot NAME | --before TIME] [--to DIR] [--missing-only] [--dry-run] [--json]',
+      'DESTOPTS PATH... [--snapshot NAME | --before TIME] [--to DIR | --into NEWPATH] [--missing-only] [--dry-run] [--json]',
     summary:
-      'bring files or folders back, into their place (a differing file here is kept beside it as NAME.before-restore-TIME) or into DIR; TIME is ISO-8601 or a local "YYYY-MM-DD HH:MM"',
+      'bring files or folders back, into their place (a differing file here is kept beside it as NAME.before-restore-TIME) or into DIR; --into: one folder\'s contents into NEWPATH, a folder of another name (a new machine\'s home); TIME is ISO-8601 or a local "YYYY-MM-DD HH:MM"',
     destination: true,
-    options: ['snapshot', 'before', 'to', 'missing-only', 'dry-run', 'json'],
+    options: ['snapshot', 'before', 'to', 'into', 'missing-only', 'dry-run', 'json'],
     positionals: { min: 1, max: 1000, what: 'the paths to restore, as they were here' },
   },
   diff: {
@@ -272,6 +274,10 @@ export interface CliArgs {
   snapshot: string | null;
   before: string | null;
   to: string | null;
+  /** restore --into: the folder that receives one folder's contents. */
+  into: string | null;
+  /** adopt --map OLD=NEW, both made absolute. */
+  maps: Array<{ from: string; to: string }>;
   missingOnly: boolean;
   all: boolean;
   now: boolean;
@@ -358,6 +364,18 @@ export function parseCli(argv: readonly string[], cwd: string): ParsedArgs {
     }
     sshPort = Number(port);
   }
+  const maps: Array<{ from: string; to: string }> = [];
+  for (const m of list('map')) {
+    const at = m.indexOf('=');
+    if (at <= 0 || at === m.length - 1) {
+      return fail(
+        `--map "${m}" is not OLD=NEW: give the folder's old path, "=", and its new path.`,
+      );
+    }
+    const to = m.slice(at + 1);
+    if (to.startsWith('-')) return fail(`--map "${m}": "${to}" starts with "-" and is refused.`);
+    maps.push({ from: absoluteFrom(cwd, m.slice(0, at)), to: absoluteFrom(cwd, to) });
+  }
   const profile = str('profile') ?? 'default';
   if (!/^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}$/.test(profile)) {
     return fail(`--profile "${profile}" may hold only letters, digits, ".", "_" and "-".`);
@@ -393,6 +411,8 @@ export function parseCli(argv: readonly string[], cwd: string): ParsedArgs {
       snapshot: str('snapshot'),
       before: str('before'),
       to: str('to') === null ? null : absoluteFrom(cwd, str('to') ?? ''),
+      maps,
+      into: str('into') === null ? null : absoluteFrom(cwd, str('into') ?? ''),
       missingOnly: values['missing-only'] === true,
       all: values.all === true,
       now: values.now === true,

@@ -4,6 +4,7 @@
  * made under another host name. The earlier owners stay in the new owner file, so their snapshots
  * count as this owner's. The caller holds the profile's lock.
  */
+import type { SourceMapping } from '../backup/moved-sources.js';
 import { safeName } from '../terminal-text.js';
 import { failure, type Failure } from '../errors.js';
 import { checkHeld, writeClaim } from './hold-prefix.js';
@@ -20,8 +21,15 @@ import {
 import { snapshotsOf, type DestinationListing } from './snapshot.js';
 
 export type Adopted =
-  | { ok: true; adopted: false }
-  | { ok: true; adopted: true; was: string; previous: PreviousOwner | null; snapshots: number }
+  | { ok: true; adopted: false; movedSources: SourceMapping[] }
+  | {
+      ok: true;
+      adopted: true;
+      was: string;
+      previous: PreviousOwner | null;
+      snapshots: number;
+      movedSources: SourceMapping[];
+    }
   | { ok: false; failure: Failure };
 
 export async function adoptPrefix(
@@ -31,11 +39,21 @@ export async function adoptPrefix(
   me: Me,
   now: Date,
   appVersion: string,
+  maps: readonly SourceMapping[] = [],
 ): Promise<Adopted> {
   const set = snapshotsOf(prefix, listing);
   const owner = prefixOwner(set.claim, set.snapshots);
   if (owner.kind === 'claimed' && sameOwner(owner.claim.owner, me)) {
-    return { ok: true, adopted: false };
+    if (maps.length === 0) {
+      return { ok: true, adopted: false, movedSources: owner.claim.movedSources ?? [] };
+    }
+    // Already this profile's: only the folders that moved are added to its owner file.
+    const movedSources = withMaps(owner.claim.movedSources ?? [], maps);
+    const written = await writeClaim(ctx, { ...owner.claim, movedSources }, false);
+    if (!written.ok) return written;
+    const held = await checkHeld(ctx, prefix, me);
+    if (!held.ok) return held;
+    return { ok: true, adopted: false, movedSources };
   }
   if (owner.kind === 'unreadable') {
     return {
@@ -47,7 +65,15 @@ export async function adoptPrefix(
     };
   }
   const previous = previousOwnersOf(owner, now);
-  const written = await writeClaim(ctx, claimFor(me, prefix, now, appVersion, previous), false);
+  const movedSources = withMaps([], maps);
+  const written = await writeClaim(
+    ctx,
+    {
+      ...claimFor(me, prefix, now, appVersion, previous),
+      ...(movedSources.length > 0 ? { movedSources } : {}),
+    },
+    false,
+  );
   if (!written.ok) return written;
   const held = await checkHeld(ctx, prefix, me);
   if (!held.ok) return held;
@@ -63,5 +89,14 @@ export async function adoptPrefix(
     was,
     previous: previous.at(-1) ?? null,
     snapshots: set.snapshots.length,
+    movedSources,
   };
+}
+
+/** The map with `maps` added; a new place replaces what an earlier one said of it. */
+function withMaps(
+  before: readonly SourceMapping[],
+  maps: readonly SourceMapping[],
+): SourceMapping[] {
+  return [...before.filter((b) => !maps.some((m) => m.to === b.to)), ...maps];
 }

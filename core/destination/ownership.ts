@@ -10,7 +10,8 @@
  * PERSISTED FORMAT (format 1; add fields freely, change them only with a new format):
  *   {"format": 1, "prefix": "univac", "owner": {"id": "<32 hex>", "profile": "default"},
  *    "host": "univac", "user": "ben", "claimedAt": "<ISO-8601>", "appVersion": "0.2.0",
- *    "previousOwners": [{"id": …, "profile": …, "host": …, "user": …, "until": "<ISO-8601>"}]}
+ *    "previousOwners": [{"id": …, "profile": …, "host": …, "user": …, "until": "<ISO-8601>"}],
+ *    "movedSources": [{"from": "/home/ann", "to": "/home/ann2"}]}   (optional)
  * host and user are for people to read; only owner.id and owner.profile decide.
  */
 import { z } from 'zod';
@@ -63,6 +64,11 @@ export const claimSchema = z.object({
   claimedAt: z.string(),
   appVersion: z.string(),
   previousOwners: z.array(previousOwnerSchema).default([]),
+  /**
+   * Folders that moved (`adopt --map OLD=NEW`): a source under NEW that its base snapshot did not
+   * back up is linked against OLD there (backup/moved-sources.ts). Optional.
+   */
+  movedSources: z.array(z.object({ from: z.string(), to: z.string() })).optional(),
 });
 export type Claim = z.infer<typeof claimSchema>;
 export type PreviousOwner = z.infer<typeof previousOwnerSchema>;

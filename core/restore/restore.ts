@@ -11,17 +11,19 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { lstat, mkdir, realpath } from 'node:fs/promises';
+import { EVERY_HOME } from '../backup/own-files.js';
 import { parseProgress, type Progress } from '../backup/progress.js';
 import type { DestinationContext } from '../destination/ops.js';
 import type { Snapshot } from '../destination/snapshot.js';
 import { snapshotCaveat } from './choose.js';
 import { pullFailure } from './failure.js';
 import { setFolderTimes } from './folder-times.js';
+import { checkInto } from './into.js';
 import { deepestFolder, linkBetween, linkTarget, restoreTarget, type Target } from './here.js';
 import { linksFromSnapshots } from './links.js';
 import { modesOf, ownershipArgs, ownershipOf } from './ownership.js';
 import { baseName, below, isWithin, joinPath } from './paths.js';
-import { decodeRsyncName, displayPath, pathBytes, pathText } from './remote-names.js';
+import { decodeRsyncName, displayPath, joinBytes, pathBytes, pathText } from './remote-names.js';
 import { notFound, type RestoreFailure, type Result } from './result.js';
 import { restoreSource } from './source.js';
 import { pull, withEmptyFolder } from './rsync-call.js';
@@ -40,6 +42,11 @@ export interface RestoreRequest {
   from: { snapshot: string } | { before: Date | null };
   /** A folder here to restore into (each path's last component is created in it); null: in place. */
   to: string | null;
+  /**
+   * The one folder here that receives the one path's contents, whatever its name (into.ts); it
+   * takes the path's place, so `to` is then null.
+   */
+  into?: string | null;
   /** Bring back only what is missing here. */
   missingOnly: boolean;
   dryRun: boolean;
@@ -102,6 +109,31 @@ export async function restorePaths(
   if (!chosen.ok) return chosen;
   const { snapshot, holdings } = chosen.value;
   emit({ type: 'snapshot', name: snapshot.name });
+  const into = req.into ?? null;
+  let intoState: 'missing' | 'empty' | 'holds-files' | null = null;
+  if (into !== null) {
+    const path = paths[0] ?? '/';
+    if (paths.length !== 1 || req.to !== null) {
+      return refused('--into takes exactly one path, and no --to.');
+    }
+    const checked = await checkInto(
+      path,
+      holdings.get(path)?.get(snapshot.name),
+      snapshot.name,
+      into,
+      req.missingOnly,
+    );
+    if (!checked.ok) return refused(checked.message);
+    intoState = checked.state;
+    // As for --to: the folder is made, or written into, only below the user's own links.
+    const way = await deepestFolder(into);
+    if (!way.ok) return refused(way.message);
+    const throughLink = await refuseLinksFromSnapshots(ctx, snapshots, way.links, req.signal);
+    if (throughLink !== null) return throughLink;
+    if (intoState === 'missing' && !req.dryRun) {
+      await mkdir(pathBytes(into), { recursive: true });
+    }
+  }
   const caveat = snapshotCaveat(snapshot);
   if (caveat !== null) warn(caveat);
 
@@ -119,8 +151,8 @@ export async function restorePaths(
   if (req.to !== null) {
     const way = await deepestFolder(req.to);
     if (!way.ok) return { ok: false, failure: { kind: 'refused', message: way.message } };
-    const refused = await refuseLinksFromSnapshots(ctx, snapshots, way.links, req.signal);
-    if (refused !== null) return refused;
+    const throughLink = await refuseLinksFromSnapshots(ctx, snapshots, way.links, req.signal);
+    if (throughLink !== null) return throughLink;
   }
   if (req.to !== null && toMissing && !req.dryRun) {
     await mkdir(pathBytes(req.to), { recursive: true });
@@ -129,13 +161,15 @@ export async function restorePaths(
   const placed: RestoreResult['placed'] = [];
   for (const path of paths) {
     const entry = holdings.get(path)?.get(snapshot.name);
-    const local = req.to === null ? path : joinPath(req.to, baseName(path));
+    const local = into ?? (req.to === null ? path : joinPath(req.to, baseName(path)));
     const isFolder = entry?.type === 'dir';
     const resolved =
-      req.to !== null && toMissing && req.dryRun
-        ? dryTarget(snapshot.name, path, req.to)
-        : await restoreTarget(snapshot.name, path, local, isFolder);
-    if (!resolved.ok) return { ok: false, failure: { kind: 'refused', message: resolved.message } };
+      intoState === 'missing' && req.dryRun
+        ? dryIntoTarget(snapshot.name, path, local)
+        : req.to !== null && toMissing && req.dryRun
+          ? dryTarget(snapshot.name, path, req.to)
+          : await restoreTarget(snapshot.name, path, local, isFolder);
+    if (!resolved.ok) return refused(resolved.message);
     const key = `${resolved.target.real}\0${resolved.target.shown}`;
     const group = groups.get(key) ?? {
       target: resolved.target,
@@ -148,13 +182,16 @@ export async function restorePaths(
     group.folders ||= isFolder || below(local, resolved.target.shown).includes('/');
     // Where nothing is here yet, nothing can be kept aside: rsync's --backup is left out, which
     // saves it a look for a file to rename at every file it writes.
-    if (!group.replaces) group.replaces = await exists(pathBytes(local));
+    if (!group.replaces) {
+      group.replaces =
+        intoState === null ? await exists(pathBytes(local)) : intoState === 'holds-files';
+    }
     groups.set(key, group);
     placed.push({ path, to: local });
   }
   const links = [...groups.values()].flatMap((g) => g.target.links);
-  const refused = await refuseLinksFromSnapshots(ctx, snapshots, links, req.signal);
-  if (refused !== null) return refused;
+  const throughLink = await refuseLinksFromSnapshots(ctx, snapshots, links, req.signal);
+  if (throughLink !== null) return throughLink;
 
   // A local restore with fake-super names its entries as arguments (rsync-call.ts), which must be UTF-8.
   const named = [...groups.values()].flatMap((g) => g.entries);
@@ -266,6 +303,24 @@ async function refuseLinksFromSnapshots(
 function outermost(paths: readonly string[]): string[] {
   const unique = [...new Set(paths)];
   return unique.filter((p) => !unique.some((q) => q !== p && isWithin(p, q)));
+}
+
+function refused(message: string): { ok: false; failure: { kind: 'refused'; message: string } } {
+  return { ok: false, failure: { kind: 'refused', message } };
+}
+
+/** A dry run --into a folder that does not exist yet: the path's contents, all new. */
+function dryIntoTarget(snapshot: string, path: string, into: string): { ok: true; target: Target } {
+  return {
+    ok: true,
+    target: {
+      real: '',
+      shown: into,
+      entry: joinBytes(snapshot, path === '/' ? '' : path.slice(1), '.', '.'),
+      // The links on its way were looked at before (restorePaths).
+      links: [],
+    },
+  };
 }
 
 /** A dry run into a --to folder that does not exist yet: everything in it would be new. */
@@ -397,6 +452,9 @@ async function transfer(
     '-H',
     '-K',
     ...ownerArgs,
+    // Snaptray's own files (an identity, locks, state) never come back from a snapshot that holds
+    // them (one the old router script made): this account's own stay as they are.
+    ...EVERY_HOME.map((pattern) => `--exclude=${pattern}`),
     // ACLs imply modes, which a snapshot that kept none must not bring back.
     ...(req.options?.acls === true && result.restoresModes ? ['--acls'] : []),
     ...(req.options?.xattrs === true ? ['--xattrs'] : []),

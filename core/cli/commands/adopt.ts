@@ -1,6 +1,7 @@
 /** `snaptray adopt`: take this prefix over for the profile, explicitly (destination/adopt.ts). */
 import { adoptPrefix } from '../../destination/adopt.js';
 import type { Failure } from '../../errors.js';
+import { displayPath } from '../../restore/remote-names.js';
 import { appVersion } from '../../version.js';
 import type { CliArgs } from '../args.js';
 import { withLockedDestination } from '../locked.js';
@@ -8,11 +9,11 @@ import { failedOutput, type CommandContext, type Output } from '../output.js';
 import type { ResolvedProfile } from '../profile.js';
 
 export function failureJson(error: Failure): Record<string, unknown> {
-  return { prefix: null, adopted: false, previousOwner: null, error };
+  return { prefix: null, adopted: false, previousOwner: null, movedSources: [], error };
 }
 
 export async function adopt(
-  _args: CliArgs,
+  args: CliArgs,
   r: ResolvedProfile,
   ctx: CommandContext,
 ): Promise<Output> {
@@ -23,13 +24,29 @@ export async function adopt(
     failureJson,
     { lock: true, verb: 'adopt' },
     async ({ ctx: dest, listing, me }) => {
-      const result = await adoptPrefix(dest, listing, prefix, me, new Date(), appVersion());
+      const result = await adoptPrefix(
+        dest,
+        listing,
+        prefix,
+        me,
+        new Date(),
+        appVersion(),
+        args.maps,
+      );
       if (!result.ok) return failedOutput(failureJson, 1, result.failure);
+      const moved = result.movedSources;
+      const movedText = args.maps
+        .map(
+          (m) =>
+            `A backup of ${displayPath(m.to)} links its files against ${displayPath(m.from)} in ` +
+            'the newest snapshot until a snapshot holds it.\n',
+        )
+        .join('');
       if (!result.adopted) {
         return {
           exitCode: 0,
-          json: { prefix, adopted: false, previousOwner: null, error: null },
-          text: `The prefix "${prefix}" already belongs to this profile ("${r.name}").\n`,
+          json: { prefix, adopted: false, previousOwner: null, movedSources: moved, error: null },
+          text: `The prefix "${prefix}" already belongs to this profile ("${r.name}").\n${movedText}`,
         };
       }
       const last = result.previous;
@@ -41,6 +58,7 @@ export async function adopt(
           adopted: true,
           previousOwner: last && { host: last.host, user: last.user, profile: last.profile },
           snapshots: result.snapshots,
+          movedSources: moved,
           error: null,
         },
         text:
@@ -51,7 +69,8 @@ export async function adopt(
             ? `The identity of "${last?.host ?? 'that machine'}" came with this home folder; ` +
               'this machine keeps an identity of its own, so if that machine still backs up, it ' +
               'is refused under this prefix from now on and needs another prefix.\n'
-            : ''),
+            : '') +
+          movedText,
       };
     },
   );

@@ -110,6 +110,7 @@ function backupJson(r: BackupResult): Record<string, unknown> {
     deletedToMakeRoom: r.deletedToMakeRoom,
     deleted: r.deleted,
     clockSuspicions: r.clockSuspicions,
+    movedSources: r.movedSources,
     durationMs: r.durationMs,
     logPath: r.logPath,
     warnings: r.warnings,

@@ -44,6 +44,16 @@ export async function restore(
     if (!checked.ok) return readFailure(failureJson, checked.failure);
     to = checked.value;
   }
+  let into: string | null = null;
+  if (args.into !== null) {
+    if (args.to !== null) return usage('Give --to or --into, not both.');
+    if (paths.length !== 1) {
+      return usage('--into takes exactly one path: the folder whose contents go into it.');
+    }
+    const checked = pathArg(args.into, ctx.cwd);
+    if (!checked.ok) return readFailure(failureJson, checked.failure);
+    into = checked.value;
+  }
   const reporter = args.json
     ? { onEvent: () => undefined, done: () => undefined }
     : createRestoreReporter(ctx.io.stderr);
@@ -52,6 +62,7 @@ export async function restore(
       paths,
       from: args.snapshot !== null ? { snapshot: args.snapshot } : { before },
       to,
+      into,
       missingOnly: args.missingOnly,
       dryRun: args.dryRun,
       asRoot: process.geteuid?.() === 0,
