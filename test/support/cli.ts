@@ -41,6 +41,35 @@ export async function makeCliHome(): Promise<CliHome> {
   };
 }
 
+/**
+ * Runs the CLI as on another machine: its own host name (a UTS namespace of its own) and, with
+ * `machineId`, its own /etc/machine-id (and /var/lib/dbus/machine-id where there is one),
+ * bind-mounted in a mount namespace of its own.
+ */
+export function runCliOn(
+  machine: { host: string; machineId?: string },
+  args: readonly string[],
+  home: CliHome,
+): Promise<CliRun> {
+  const through =
+    machine.machineId === undefined
+      ? ['unshare', '--uts', 'sh', '-c', 'hostname "$1"; shift; exec "$@"', 'sh', machine.host]
+      : [
+          'unshare',
+          '--uts',
+          '--mount',
+          'sh',
+          '-c',
+          'hostname "$1" && mount --bind "$2" /etc/machine-id && ' +
+            '{ [ ! -e /var/lib/dbus/machine-id ] || mount --bind "$2" /var/lib/dbus/machine-id; } && ' +
+            'shift 2 && exec "$@"',
+          'sh',
+          machine.host,
+          machine.machineId,
+        ];
+  return startCli(args, home, { through }).done;
+}
+
 export function startCli(
   args: readonly string[],
   home: CliHome,

@@ -4,13 +4,20 @@
  * and another /etc/machine-id bind-mounted over the real one. Real rsync, the destination as it is
  * on disk.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chown, lstat, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { CLI, runCli, writeSettingsFile, type CliHome, type CliRun } from '../../support/cli.js';
+import {
+  runCli,
+  runCliOn,
+  startCli,
+  writeSettingsFile,
+  type CliHome,
+  type CliRun,
+} from '../../support/cli.js';
 import { inode, makeTempDir, readTree, writeTree } from '../../support/tree.js';
 
 const NOBODY = 65534;
@@ -75,52 +82,10 @@ async function machineIdFile(id: string): Promise<string> {
   return file;
 }
 
-/**
- * Runs the CLI as if on another machine: its own host name, and `machineId` mounted over
- * /etc/machine-id (and /var/lib/dbus/machine-id where there is one), in namespaces of its own.
- */
-function onMachine(host: string, machineId: string, args: string[], h: CliHome): Promise<CliRun> {
-  const script =
-    'hostname "$1" && mount --bind "$2" /etc/machine-id && ' +
-    '{ [ ! -e /var/lib/dbus/machine-id ] || mount --bind "$2" /var/lib/dbus/machine-id; } && ' +
-    'shift 2 && exec "$@"';
-  const child = spawn(
-    'unshare',
-    ['--uts', '--mount', 'sh', '-c', script, 'sh', host, machineId, process.execPath, CLI, ...args],
-    { env: h.env, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  return collect(child, args);
-}
-
 /** Runs the CLI as the user `uid` (and group of the same number). */
 function asUser(uid: number, args: string[], h: CliHome): Promise<CliRun> {
-  const child = spawn(
-    'setpriv',
-    [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', process.execPath, CLI, ...args],
-    { env: h.env, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  return collect(child, args);
-}
-
-function collect(child: ReturnType<typeof spawn>, args: string[]): Promise<CliRun> {
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      let json: Record<string, unknown> | null = null;
-      if (args.includes('--json')) {
-        try {
-          json = JSON.parse(stdout) as Record<string, unknown>;
-        } catch {
-          json = null;
-        }
-      }
-      resolve({ code, signal, stdout, stderr, json });
-    });
-  });
+  const through = ['setpriv', `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups'];
+  return startCli(args, h, { through }).done;
 }
 
 async function snapshotDirs(prefix: string): Promise<string[]> {
@@ -154,7 +119,11 @@ describe('a home folder copied onto another machine', () => {
     execFileSync('cp', ['-a', homeOf(old), homeOf(copy)]);
     const newMachine = await machineIdFile('0123456789abcdef0123456789abcdef');
     const before = await destinationState();
-    const refused = await onMachine('newlaptop', newMachine, ['backup', '--json'], copy);
+    const refused = await runCliOn(
+      { host: 'newlaptop', machineId: newMachine },
+      ['backup', '--json'],
+      copy,
+    );
     expect(refused.code, refused.stderr).toBe(1);
     expect(refused.json).toMatchObject({
       outcome: 'failed',
@@ -181,7 +150,11 @@ describe('a home folder copied onto another machine', () => {
     expect(split.elsewhere).toEqual([expect.objectContaining({ id: oldId })]);
 
     // Taken over explicitly, it continues the old laptop's snapshots.
-    const adopt = await onMachine('newlaptop', newMachine, ['adopt', '--json'], copy);
+    const adopt = await runCliOn(
+      { host: 'newlaptop', machineId: newMachine },
+      ['adopt', '--json'],
+      copy,
+    );
     expect(adopt.code, adopt.stderr).toBe(0);
     expect(adopt.json).toMatchObject({
       adopted: true,
@@ -194,7 +167,11 @@ describe('a home folder copied onto another machine', () => {
       expect.objectContaining({ id: oldId, host: hostname(), profile: 'default' }),
     ]);
     await sleep(1100);
-    const after = await onMachine('newlaptop', newMachine, ['backup', '--json'], copy);
+    const after = await runCliOn(
+      { host: 'newlaptop', machineId: newMachine },
+      ['backup', '--json'],
+      copy,
+    );
     expect(after.code, after.stderr).toBe(0);
     expect(after.json?.files).toBe(0);
     const made = after.json?.snapshot as string;
@@ -223,7 +200,11 @@ describe('a home folder copied onto another machine', () => {
     await settings(copy, { prefix: 'newlaptop', retention: strict });
     const newMachine = await machineIdFile('0123456789abcdef0123456789abcdef');
 
-    const first = await onMachine('newlaptop', newMachine, ['backup', '--json'], copy);
+    const first = await runCliOn(
+      { host: 'newlaptop', machineId: newMachine },
+      ['backup', '--json'],
+      copy,
+    );
     expect(first.code, first.stderr).toBe(0);
     const claim = JSON.parse(await readFile(join(dest, 'newlaptop.snaptray-owner.json'), 'utf8'));
     expect(claim.owner.id).toBe((await identityFile(copy)).id);
@@ -239,7 +220,11 @@ describe('a home folder copied onto another machine', () => {
     // Each keeps its own newest snapshot of the day; the other's stays.
     await sleep(1100);
     const oldRun = await runCli(['backup', '--json'], old);
-    const newRun = await onMachine('newlaptop', newMachine, ['backup', '--json'], copy);
+    const newRun = await runCliOn(
+      { host: 'newlaptop', machineId: newMachine },
+      ['backup', '--json'],
+      copy,
+    );
     expect(oldRun.code, oldRun.stderr).toBe(0);
     expect(newRun.code, newRun.stderr).toBe(0);
     expect(await snapshotDirs('oldlaptop')).toEqual([oldRun.json?.snapshot]);
@@ -252,7 +237,7 @@ describe('a machine without a lasting machine id', () => {
     const h = await realHome();
     await settings(h, { prefix: 'live' });
     const noId = await machineIdFile('uninitialized');
-    const check = await onMachine('livebox', noId, ['check', '--json'], h);
+    const check = await runCliOn({ host: 'livebox', machineId: noId }, ['check', '--json'], h);
     expect(check.code, check.stderr).toBe(0);
     const owner = (check.json?.steps as { step: string; message: string }[]).find(
       (s) => s.step === 'owner',
@@ -261,10 +246,12 @@ describe('a machine without a lasting machine id', () => {
       /is free.* This account's identity is bound to the host name "livebox" instead of the machine id, because \/etc\/machine-id holds no machine id/,
     );
     expect((await identityFile(h)).madeFor).toMatchObject({ by: 'host-name', host: 'livebox' });
-    expect((await onMachine('livebox', noId, ['backup', '--json'], h)).code).toBe(0);
+    expect(
+      (await runCliOn({ host: 'livebox', machineId: noId }, ['backup', '--json'], h)).code,
+    ).toBe(0);
 
     const before = await destinationState();
-    const renamed = await onMachine('renamed', noId, ['backup', '--json'], h);
+    const renamed = await runCliOn({ host: 'renamed', machineId: noId }, ['backup', '--json'], h);
     expect(renamed.code).toBe(1);
     expect(errorMessage(renamed)).toMatch(/copied or restored from "livebox".*snaptray adopt/);
     expect(await destinationState()).toEqual(before);

@@ -6,7 +6,6 @@
  * in a UTS namespace of its own), an owner file and manifests written as a third machine's
  * Snaptray writes them (with times relative to now), and the old router script's folders.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -18,9 +17,9 @@ import {
   snapshotName,
 } from '../../../core/destination/snapshot-name.js';
 import {
-  CLI,
   makeCliHome,
   runCli,
+  runCliOn,
   writeSettingsFile,
   type CliHome,
   type CliRun,
@@ -40,35 +39,6 @@ let src: string;
 let univac: string;
 let desk: string;
 let anna: string[];
-
-/** Runs the CLI on a machine called `host`: a UTS namespace of its own. */
-function runOn(host: string, args: readonly string[], h: CliHome): Promise<CliRun> {
-  const script = 'hostname "$1"; shift; exec "$@"';
-  const child = spawn(
-    'unshare',
-    ['-u', 'sh', '-c', script, 'sh', host, process.execPath, CLI, ...args],
-    {
-      env: h.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code, signal) => {
-      let json: Record<string, unknown> | null = null;
-      try {
-        json = args.includes('--json') ? (JSON.parse(stdout) as Record<string, unknown>) : null;
-      } catch {
-        json = null;
-      }
-      resolve({ code, signal, stdout, stderr, json });
-    });
-  });
-}
 
 function settingsOf(h: CliHome, profile: Record<string, unknown>): Promise<void> {
   return writeSettingsFile(join(h.configDir, 'Snaptray', 'config.json'), { default: profile });
@@ -140,7 +110,7 @@ beforeAll(async () => {
     prefix: 'desk-pc',
     schedule: { mode: 'interval', everyHours: 6 },
   });
-  const second = await runOn('desk-pc', ['backup', '--json'], deskHome);
+  const second = await runCliOn({ host: 'desk-pc' }, ['backup', '--json'], deskHome);
   expect(second.code, second.stderr).toBe(0);
   desk = second.json?.snapshot as string;
 
@@ -362,7 +332,7 @@ describe('a new machine’s empty prefix names the household', () => {
 
   /** The command on a machine called newlaptop, from an account without settings. */
   function on(args: string[], folder = copy): Promise<CliRun> {
-    return runOn('newlaptop', [...args, '--dest', folder], fresh);
+    return runCliOn({ host: 'newlaptop' }, [...args, '--dest', folder], fresh);
   }
 
   it('list', async () => {

@@ -5,17 +5,15 @@
  * own) restores it under another name with `restore --prefix OLD --into NEW`, adopts the prefix,
  * and its next backup of the new home sends only what changed.
  */
-import { spawn } from 'node:child_process';
 import { chmod, link, lstat, readlink, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  CLI,
   makeCliHome,
   runCli,
+  runCliOn,
   writeSettingsFile,
   type CliHome,
-  type CliRun,
 } from '../../support/cli.js';
 import { cliFlags, profileSsh, startSshd, type Sshd } from '../../support/sshd.js';
 import {
@@ -36,52 +34,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await sshd.stop();
 });
-
-/** Runs the CLI as if on another machine: its own host name and /etc/machine-id. */
-function onMachine(
-  host: string,
-  machineIdFile: string,
-  args: string[],
-  h: CliHome,
-): Promise<CliRun> {
-  const script =
-    'hostname "$1" && mount --bind "$2" /etc/machine-id && ' +
-    '{ [ ! -e /var/lib/dbus/machine-id ] || mount --bind "$2" /var/lib/dbus/machine-id; } && ' +
-    'shift 2 && exec "$@"';
-  const child = spawn(
-    'unshare',
-    [
-      '--uts',
-      '--mount',
-      'sh',
-      '-c',
-      script,
-      'sh',
-      host,
-      machineIdFile,
-      process.execPath,
-      CLI,
-      ...args,
-    ],
-    { env: h.env, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      let json: Record<string, unknown> | null = null;
-      try {
-        json = JSON.parse(stdout) as Record<string, unknown>;
-      } catch {
-        json = null;
-      }
-      resolve({ code, signal, stdout, stderr, json });
-    });
-  });
-}
 
 /** A home as people have them: nested folders, private ones, scripts, links, old times. */
 async function realisticHome(home: string): Promise<void> {
@@ -161,7 +113,8 @@ describe.each(['local', 'ssh'])('a home restored onto a new machine (%s)', (wher
     const newAccount = await makeCliHome();
     const machineId = join(await makeTempDir('st-machine-'), 'machine-id');
     await writeFile(machineId, 'fedcba9876543210fedcba9876543210\n');
-    const onNew = (args: string[]) => onMachine('newlaptop', machineId, args, newAccount);
+    const onNew = (args: string[]) =>
+      runCliOn({ host: 'newlaptop', machineId: machineId }, args, newAccount);
     const destFlags = ['--dest', dest, ...(where === 'ssh' ? cliFlags(sshd) : [])];
 
     const restored = await onNew([
