@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   makeCliHome,
@@ -311,16 +311,20 @@ describe('a run killed with SIGKILL over ssh', () => {
     return join(dir, found!);
   }
 
-  /** Until an rsync sends through the connection of that folder; its processes. */
-  async function whileSending(folder: string): Promise<ProcessMatch[]> {
-    let rsyncs: ProcessMatch[] = [];
-    await waitFor(`an rsync through ${folder}`, async () => {
-      rsyncs = (await processesMatching(`${folder}/ssh_config`)).filter((p) =>
-        p.argv.includes('rsync'),
+  /**
+   * Until the rsync that pushes the snapshot sends through the connection of that folder; that
+   * rsync. Listings and probes through the same connection end within moments, so only the push
+   * (the one that reports progress) is a process a test can hold.
+   */
+  async function whileSending(folder: string): Promise<ProcessMatch> {
+    let push: ProcessMatch | undefined;
+    await waitFor(`an rsync pushing through ${folder}`, async () => {
+      push = (await processesMatching(`${folder}/ssh_config`)).find(
+        (p) => basename(p.argv[0]!) === 'rsync' && p.argv.includes('--info=progress2'),
       );
-      return rsyncs.length > 0;
+      return push !== undefined;
     });
-    return rsyncs;
+    return push!;
   }
 
   const isMaster = (p: ProcessMatch) => p.argv[0] === 'ssh' && p.argv.includes('ControlMaster=yes');
@@ -360,7 +364,7 @@ describe('a run killed with SIGKILL over ssh', () => {
     const work = startCli(['backup', '--profile', 'work', '--json'], home);
     const live = await runFolderOf(work.child.pid!);
     const held = await whileSending(live);
-    for (const p of held) process.kill(p.pid, 'SIGSTOP');
+    process.kill(held.pid, 'SIGSTOP');
     let workResult;
     try {
       await writeSettingsFile(configFile, {
@@ -376,7 +380,7 @@ describe('a run killed with SIGKILL over ssh', () => {
       expect((await processesMatching(`${live}/`)).filter(isMaster)).toHaveLength(1);
       expect(existsSync(join(live, 'ssh_config'))).toBe(true);
     } finally {
-      for (const p of held) process.kill(p.pid, 'SIGCONT');
+      process.kill(held.pid, 'SIGCONT');
       workResult = await work.done;
     }
     expect(workResult.code, workResult.stderr).toBe(0);

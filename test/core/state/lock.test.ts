@@ -282,7 +282,8 @@ describe('a lock whose process is not the one it names', () => {
       expect(await stopLeftover(stranger.pid!, null, 500)).toBe(true);
       expect(stranger.exitCode).toBeNull();
       expect(await stopLeftover(fake.pid, String(fake.startTime + 1), 500)).toBe(true);
-      expect(await processState(fake.pid)).toBe('S');
+      // Still alive and not stopped: sleeping, or running on a busy machine.
+      expect(await processState(fake.pid)).toMatch(/^[SR]$/);
     } finally {
       stranger.kill('SIGKILL');
       await fake.stop();
