@@ -6,13 +6,14 @@ import type { CliArgs } from '../args.js';
 import { withLockedDestination } from '../locked.js';
 import { failedOutput, type CommandContext, type Output } from '../output.js';
 import type { ResolvedProfile } from '../profile.js';
+import { saveSetup, settingsJson } from '../save-setup.js';
 
 export function failureJson(error: Failure): Record<string, unknown> {
-  return { prefix: null, adopted: false, previousOwner: null, error };
+  return { prefix: null, adopted: false, previousOwner: null, settings: null, warnings: [], error };
 }
 
 export async function adopt(
-  _args: CliArgs,
+  args: CliArgs,
   r: ResolvedProfile,
   ctx: CommandContext,
 ): Promise<Output> {
@@ -25,11 +26,16 @@ export async function adopt(
     async ({ ctx: dest, listing, me }) => {
       const result = await adoptPrefix(dest, listing, prefix, me, new Date(), appVersion());
       if (!result.ok) return failedOutput(failureJson, 1, result.failure);
+      // The next plain "snaptray backup" continues this prefix: the profile saves it.
+      const saved = await saveSetup(args, r, 'adopt');
+      const savedText = saved.lines.map((line) => `${line}\n`).join('');
+      const settings = { settings: settingsJson(saved), warnings: saved.warnings };
       if (!result.adopted) {
         return {
           exitCode: 0,
-          json: { prefix, adopted: false, previousOwner: null, error: null },
-          text: `The prefix "${prefix}" already belongs to this profile ("${r.name}").\n`,
+          json: { prefix, adopted: false, previousOwner: null, ...settings, error: null },
+          text: `The prefix "${prefix}" already belongs to this profile ("${r.name}").\n${savedText}`,
+          warnings: saved.warnings,
         };
       }
       const last = result.previous;
@@ -41,8 +47,10 @@ export async function adopt(
           adopted: true,
           previousOwner: last && { host: last.host, user: last.user, profile: last.profile },
           snapshots: result.snapshots,
+          ...settings,
           error: null,
         },
+        warnings: saved.warnings,
         text:
           `The prefix "${prefix}" now belongs to this profile ("${r.name}", user ${me.user} on ` +
           `"${me.host}"); it belonged to ${result.was}. Its ${result.snapshots} snapshot(s) are ` +
@@ -51,7 +59,8 @@ export async function adopt(
             ? `The identity of "${last?.host ?? 'that machine'}" came with this home folder; ` +
               'this machine keeps an identity of its own, so if that machine still backs up, it ' +
               'is refused under this prefix from now on and needs another prefix.\n'
-            : ''),
+            : '') +
+          savedText,
       };
     },
   );

@@ -110,6 +110,34 @@ describe('init saves the prefix where the next backup reads it', () => {
   }, 300_000);
 });
 
+describe('adopt saves the prefix it takes over', () => {
+  it("a new account with no settings adopts the old machine's prefix, and its next backup continues it", async () => {
+    const old = home;
+    expect((await runCli(['init', '--dest', dest, '--prefix', 'oldlaptop'], old)).code).toBe(0);
+    const first = await runCli(['backup', '--source', src, '--json'], old);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.json?.snapshot).toMatch(/^oldlaptop-\d{4}-/);
+
+    home = await makeCliHome();
+    file = join(home.configDir, 'Snaptray', 'config.json');
+    const adopt = await asHost('newlaptop', ['adopt', '--dest', dest, '--prefix', 'oldlaptop']);
+    expect(adopt.code, adopt.stderr).toBe(0);
+    expect(adopt.stdout).toContain(
+      `Saved the destination and the prefix "oldlaptop" for profile "default" in ${file}: ` +
+        '"snaptray backup" without flags (from cron too) uses them.\n',
+    );
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({
+      version: 1,
+      profiles: { default: { destination: dest, prefix: 'oldlaptop' } },
+    });
+    const next = await asHost('newlaptop', ['backup', '--source', src, '--json']);
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.json).toMatchObject({ outcome: 'ok', oneOff: null });
+    expect(next.json?.snapshot).toMatch(/^oldlaptop-\d{4}-/);
+    expect(next.json?.bytesSent).toBeLessThan(10_000);
+  }, 300_000);
+});
+
 describe('saving keeps a hand-written settings file as its author wrote it', () => {
   it('adds only the prefix: key order, keys Snaptray does not know and left-out defaults stay', async () => {
     const handWritten = {
