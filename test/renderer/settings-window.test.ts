@@ -653,9 +653,9 @@ describe('the settings window', () => {
       'The settings file has settings Snaptray does not know. They are ignored, and saving here keeps them in the file:',
     );
     const unknownNames = [
+      'laguage',
       'profiles.default.retention.keepAllHour (did you mean keepAllHours?)',
       'profiles.default.colour',
-      'laguage',
     ];
     expect(await note.getByRole('listitem').allTextContents()).toEqual(unknownNames);
     // It is seen from every page, and the Keep page shows what is in force: the default.
