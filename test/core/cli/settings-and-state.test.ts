@@ -331,11 +331,14 @@ describe('import-config', () => {
 
   it('refuses a host that would be read as an ssh option', async () => {
     const fixture = join(import.meta.dirname, '..', '..', 'fixtures', 'old-config.py');
+    // The init of beforeEach saved its destination and prefix there; nothing else is written.
+    const file = join(home.configDir, 'Snaptray', 'config.json');
+    const before = await readFile(file, 'utf8');
     const r = await runCli(
       ['import-config', fixture, '--host', '-oProxyCommand=x', '--json'],
       home,
     );
     expect(r.code).toBe(2);
-    expect(existsSync(join(home.configDir, 'Snaptray', 'config.json'))).toBe(false);
+    expect(await readFile(file, 'utf8')).toBe(before);
   });
 });
