@@ -6,6 +6,12 @@ export type FailureKind =
   | 'unknown-host-name'
   | 'connection-closed'
   | 'auth-refused'
+  /** The ssh key file named for the login does not exist. */
+  | 'ssh-key-missing'
+  /** ssh ignored the key because others may read it (bad permissions). */
+  | 'ssh-key-too-open'
+  /** ssh could not read or load the key (no read permission, damaged, not a private key). */
+  | 'ssh-key-unreadable'
   | 'host-key-unknown'
   | 'host-key-changed'
   | 'ssh-failed'
@@ -26,6 +32,8 @@ export type FailureKind =
   | 'rrsync-refused'
   | 'not-initialised'
   | 'destination-missing'
+  /** The destination path is a file, or runs through one. */
+  | 'destination-not-folder'
   | 'disk-full'
   | 'full-copies'
   | 'destination-refused'

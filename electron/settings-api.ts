@@ -246,7 +246,7 @@ export function createSettingsApi(deps: SettingsApiDeps): SettingsApi {
           const fields = profileFields(saved.errors, profileName);
           return { ok: false, message: describeErrors(p.configFile, saved.errors), fields };
         }
-        return { ok: true, value: loaded(saved.settings, true) };
+        return { ok: true, value: loaded(saved.settings, true, saved.unknown) };
       } catch (e) {
         return {
           ok: false,

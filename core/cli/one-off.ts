@@ -29,7 +29,7 @@ export function oneOffTarget(
   return { destination: run.destination, prefix: run.prefix, sources: [...run.sources] };
 }
 
-function sameDestination(a: string, b: string): boolean {
+export function sameDestination(a: string, b: string): boolean {
   const pa = parseDestination(a);
   const pb = parseDestination(b);
   if (!pa.ok || !pb.ok) return a === b;

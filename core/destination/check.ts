@@ -7,6 +7,7 @@ import type { Destination } from './address.js';
 import { formatDestination } from './address.js';
 import { checkRsync } from './check-rsync.js';
 import { readMarker } from './initialise.js';
+import { localNonFolder } from './not-a-folder.js';
 import { listDestination } from './ops.js';
 import { decideOwnership, prefixOwner, type Me } from './ownership.js';
 import { judgeDisk, probeDestination } from './probe.js';
@@ -44,6 +45,9 @@ const CONNECTION_STEP: Partial<Record<FailureKind, CheckStepName>> = {
   'host-key-unknown': 'host-key',
   'host-key-changed': 'host-key',
   'auth-refused': 'authentication',
+  'ssh-key-missing': 'authentication',
+  'ssh-key-too-open': 'authentication',
+  'ssh-key-unreadable': 'authentication',
 };
 
 /** What the check knows of the profile beyond the connection: whose prefix, and how it stores. */
@@ -72,6 +76,11 @@ export async function checkDestination(
 
   if (dest.kind === 'local') {
     const folder = await stat(dest.path).catch(() => null);
+    const nonFolder = folder?.isDirectory() === true ? null : await localNonFolder(dest.path);
+    if (nonFolder !== null) {
+      bad('folder', nonFolder.message, nonFolder.kind);
+      return steps;
+    }
     if (!folder?.isDirectory()) {
       bad(
         'folder',

@@ -22,6 +22,7 @@ import { failure, type Failure } from '../errors.js';
 import type { Spawn, SpawnResult } from '../process.js';
 import { MODERN_STYLE, remoteName, remoteOptionValue, type RemoteArgStyle } from './remote-args.js';
 import { classifyRsyncFailure } from './rsync-messages.js';
+import { localNonFolder } from './not-a-folder.js';
 import { MANIFEST_SUFFIX, MARKER_NAME, OWNER_SUFFIX, manifestName } from './snapshot-name.js';
 import type { DestinationListing } from './snapshot.js';
 
@@ -134,7 +135,9 @@ async function listLocalFolder(path: string): Promise<OpResult<DestinationListin
   try {
     return { ok: true, value: await readTopLevel(path) };
   } catch (e) {
-    return { ok: false, failure: localFailure(e, path, 'Listing the destination') };
+    const nonFolder =
+      (e as NodeJS.ErrnoException).code === 'ENOTDIR' ? await localNonFolder(path) : null;
+    return { ok: false, failure: nonFolder ?? localFailure(e, path, 'Listing the destination') };
   }
 }
 

@@ -5,9 +5,10 @@
  * on the far side too old for an option, a full disk, a missing folder.
  */
 import type { Destination } from './address.js';
-import { sshTarget } from './address.js';
+import { formatDestination, sshTarget } from './address.js';
 import { failure, isGenericRsyncLine, type Failure } from '../errors.js';
 import type { SpawnResult } from '../process.js';
+import { nonFolder } from './not-a-folder.js';
 
 /** What a failed call was for, and where it went, so the message can say what to do. */
 export interface RsyncCall {
@@ -135,7 +136,9 @@ export function classifyRsyncFailure(
     refusal !== null &&
     /post-realpath open failed.*(?:No such file or directory|Not a directory)$/.test(refusal)
   ) {
-    return missingFolder(err, dest);
+    return /Not a directory$/.test(refusal) && dest !== undefined
+      ? nonFolder(formatDestination(dest), undefined)
+      : missingFolder(err, dest);
   }
   if (refusal !== null) return rrsyncFailure(refusal, what);
   const unknown = /(?:on remote machine: )?(-{1,2}[\w-]+(?:=\S*)?): unknown option/.exec(err);
@@ -160,6 +163,9 @@ export function classifyRsyncFailure(
       `The destination is full (${what}). Delete old snapshots with "snaptray prune", lower the ` +
         'retention, or use a bigger disk.',
     );
+  }
+  if (/change_dir .* failed: Not a directory/i.test(err) && dest !== undefined) {
+    return nonFolder(formatDestination(dest), undefined);
   }
   if (/(?:change_dir|mkdir) .* failed: No such file or directory/i.test(err)) {
     return missingFolder(err, dest);

@@ -15,6 +15,7 @@ import {
 import { migrate } from './migrations.js';
 import { unknownKeys, type UnknownKey } from './unknown-keys.js';
 import { trustFile } from './trusted-file.js';
+import { patchSettings, sameJson } from './patch.js';
 
 /** The part of Conf (and electron-store) this module needs. */
 export interface SettingsBackend {
@@ -55,7 +56,8 @@ export function settingsFileExists(path: string): boolean {
 }
 
 /**
- * Reads, migrates and validates. A migrated file is written back in the current version. A file
+ * Reads, migrates and validates. A migrated file is written back in the current version, as the
+ * migration left it (defaults stay out, keys this version does not know stay in). A file
  * that is not this account's own (or root's), or that others may change, is not read: its hooks
  * would run as this account (trusted-file.ts).
  */
@@ -77,7 +79,7 @@ export function loadSettings(backend: SettingsBackend): LoadResult {
   if (!migrated.ok) return { ok: false, errors: [{ path: 'version', message: migrated.message }] };
   const parsed = settingsSchema.safeParse(migrated.value);
   if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error) };
-  if (migrated.changed) backend.store = parsed.data as unknown as Record<string, unknown>;
+  if (migrated.changed) backend.store = migrated.value;
   return {
     ok: true,
     settings: parsed.data,
@@ -86,15 +88,36 @@ export function loadSettings(backend: SettingsBackend): LoadResult {
   };
 }
 
-/** Validates and writes; nothing is written when a field is invalid. */
-export function saveSettings(
-  backend: SettingsBackend,
-  settings: unknown,
-): { ok: true; settings: Settings } | { ok: false; errors: FieldError[] } {
+export type SaveResult =
+  | {
+      ok: true;
+      settings: Settings;
+      /** Keys the file still holds that this version does not know: a save keeps them. */
+      unknown: UnknownKey[];
+    }
+  | { ok: false; errors: FieldError[] };
+
+/**
+ * Validates `settings` (the whole file as it should read) and writes only what differs from what
+ * the file holds now: the user's other keys, their order and values, keys this version does not
+ * know and the absence of defaults all stay as they are (patch.ts). Nothing is written when a
+ * field is invalid, or when the file is not valid now (it changed since it was read).
+ */
+export function saveSettings(backend: SettingsBackend, settings: unknown): SaveResult {
   const parsed = settingsSchema.safeParse(settings);
   if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error) };
-  backend.store = parsed.data as unknown as Record<string, unknown>;
-  return { ok: true, settings: parsed.data };
+  const migrated = migrate(backend.store);
+  if (!migrated.ok) return { ok: false, errors: [{ path: 'version', message: migrated.message }] };
+  const current = settingsSchema.safeParse(migrated.value);
+  if (!current.success) return { ok: false, errors: fieldErrors(current.error) };
+  const patched = patchSettings(migrated.value, current.data, parsed.data);
+  const written = settingsSchema.safeParse(patched);
+  if (!written.success) return { ok: false, errors: fieldErrors(written.error) };
+  if (!sameJson(written.data, parsed.data)) {
+    throw new Error('The settings patch does not read back as the settings it was made from.');
+  }
+  if (migrated.changed || !sameJson(patched, migrated.value)) backend.store = patched;
+  return { ok: true, settings: written.data, unknown: unknownKeys(patched) };
 }
 
 /** The error path of a problem with the file itself rather than with a field. */

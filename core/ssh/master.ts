@@ -189,10 +189,13 @@ export function classifySshFailure(stderr: string, target: string): Failure {
     );
   }
   if (/Permission denied|Too many authentication failures/i.test(s)) {
-    return failure(
-      'auth-refused',
-      `${target} refused the login (authentication failed). Check the user name and that this ` +
-        "machine's public key is in the router's authorized_keys.",
+    return (
+      keyProblem(s, target) ??
+      failure(
+        'auth-refused',
+        `${target} refused the login (authentication failed). Check the user name and that this ` +
+          "machine's public key is in the router's authorized_keys.",
+      )
     );
   }
   if (/Connection refused/i.test(s)) {
@@ -228,4 +231,52 @@ export function classifySshFailure(stderr: string, target: string): Failure {
     );
   }
   return failure('ssh-failed', `ssh to ${target} failed: ${stderrTail(s) || 'no message'}`);
+}
+
+/**
+ * The reason ssh itself gave for having no usable key, which the login's "Permission denied"
+ * only follows: a missing key file, a key others may read, a key it cannot read or load.
+ */
+function keyProblem(stderr: string, target: string): Failure | null {
+  const refused = `${target} refused the login`;
+  const missing = /^no such identity: (.+): No such file or directory$/m.exec(stderr)?.[1];
+  if (missing !== undefined) {
+    return failure(
+      'ssh-key-missing',
+      `${refused}: the ssh key file ${missing} does not exist, so ssh had no key to offer ` +
+        '("no such identity"). Check the path of the ssh key (--ssh-key, or the key in the ' +
+        'settings). On a new machine, copy the private key from the old one, or make a new key ' +
+        "with ssh-keygen and add its .pub to the router's authorized_keys.",
+    );
+  }
+  const open = /^Permissions (\d+) for '(.+)' are too open\.$/m.exec(stderr);
+  if (open?.[1] !== undefined && open[2] !== undefined) {
+    const [, mode, path] = open;
+    return failure(
+      'ssh-key-too-open',
+      `${refused}: ssh ignored the key ${path} because others may read it (mode ${mode}); ssh ` +
+        `uses a private key only when its owner alone can read it. Fix: chmod 600 ${path}` +
+        (path.endsWith('.pub')
+          ? '. This file is a public key, though: give the private key, the same path without .pub.'
+          : '.'),
+    );
+  }
+  const load =
+    /^Load key "(.+)": (.+)$/m.exec(stderr) ?? /^no such identity: (.+): (.+)$/m.exec(stderr);
+  if (load?.[1] !== undefined && load[2] !== undefined) {
+    const [, path, reason] = load;
+    const fix = /Permission denied/i.test(reason)
+      ? 'this account may not read it. Give it to the account that runs Snaptray, readable by ' +
+        `that account alone (as root: chown ACCOUNT ${path}; chmod 600 ${path}), or run ` +
+        "Snaptray as the key's owner."
+      : 'it is not a private key ssh can load: a damaged or cut-off copy, or another kind of ' +
+        'file. Copy the private key again (the file that begins "-----BEGIN OPENSSH PRIVATE ' +
+        'KEY-----"), or make a new key with ssh-keygen and add its .pub to the router\'s ' +
+        'authorized_keys.';
+    return failure(
+      'ssh-key-unreadable',
+      `${refused}: ssh cannot read the key ${path} ("${reason}"): ${fix}`,
+    );
+  }
+  return null;
 }

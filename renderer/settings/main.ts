@@ -140,8 +140,8 @@ function buildWindow(app: HTMLElement, initial: LoadedSettings): void {
         'p',
         {},
         keys.length === 1
-          ? 'The settings file has a setting Snaptray does not know. It is ignored, and saving here removes it:'
-          : 'The settings file has settings Snaptray does not know. They are ignored, and saving here removes them:',
+          ? 'The settings file has a setting Snaptray does not know. It is ignored, and saving here keeps it in the file:'
+          : 'The settings file has settings Snaptray does not know. They are ignored, and saving here keeps them in the file:',
       ),
       h(
         'ul',

@@ -730,52 +730,89 @@ describe('the settings window', () => {
     expect(dialogs).toEqual(['beforeunload']);
     expect(win.problems).toEqual([]);
   });
-  it('names a setting it does not know, with the nearest known one, until a save drops it', async () => {
+  it('names a setting it does not know, with the nearest known one, and a save keeps the file as written', async () => {
     const user = await makeUser();
     // A hand-edited file: "keepAllHour" for keepAllHours, which zod alone would drop in silence.
-    const profile = { ...profileWith({}), retention: { keepAllHour: 72, dailyDays: 30 } };
+    // It names only what its author set, in the author's order; the rest is the defaults.
+    const handWritten = {
+      version: 1,
+      laguage: 'en',
+      profiles: {
+        default: {
+          retention: { keepAllHour: 72, dailyDays: 30 },
+          prefix: 'box',
+          colour: 'blue',
+        },
+      },
+    };
     await mkdir(join(user.configDir, 'Snaptray'), { recursive: true });
-    await writeFile(
-      user.configFile,
-      JSON.stringify({ version: 1, profiles: { default: profile }, laguage: 'en' }),
-      { mode: 0o600 },
-    );
+    await writeFile(user.configFile, JSON.stringify(handWritten, null, 2), { mode: 0o600 });
     const win = await open(user);
     const { page } = win;
     const note = page.getByRole('note', { name: 'Settings Snaptray does not know' });
     await note.waitFor();
     expect(await note.locator('p').textContent()).toBe(
-      'The settings file has settings Snaptray does not know. They are ignored, and saving here removes them:',
+      'The settings file has settings Snaptray does not know. They are ignored, and saving here keeps them in the file:',
     );
-    expect(await note.getByRole('listitem').allTextContents()).toEqual([
-      'profiles.default.retention.keepAllHour (did you mean keepAllHours?)',
+    const unknownNames = [
       'laguage',
-    ]);
+      'profiles.default.retention.keepAllHour (did you mean keepAllHours?)',
+      'profiles.default.colour',
+    ];
+    expect(await note.getByRole('listitem').allTextContents()).toEqual(unknownNames);
     // It is seen from every page, and the Keep page shows what is in force: the default.
     await goTo(page, 'Keep');
     expect(await note.isVisible()).toBe(true);
     expect(await page.getByLabel('Keep every snapshot for').inputValue()).toBe('24');
     await screenshot(page, 'unknown-settings');
 
-    // Set in the window and saved: the file holds the known key, and nothing else is unknown.
+    // Set in the window and saved: the one setting changed is added; every other key, known or
+    // not, stays as its author wrote it, in the same order, and no default is written out.
     await page.getByLabel('Keep every snapshot for').fill('72');
     await page.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => saveStatus(page)).toBe('Saved.');
-    expect(await note.isHidden()).toBe(true);
     const written = JSON.parse(await readFile(user.configFile, 'utf8'));
-    expect(written.laguage).toBeUndefined();
-    expect(written.profiles.default.retention).toMatchObject({ keepAllHours: 72, dailyDays: 30 });
-    expect(written.profiles.default.retention.keepAllHour).toBeUndefined();
+    expect(written).toEqual({
+      version: 1,
+      laguage: 'en',
+      profiles: {
+        default: {
+          retention: { keepAllHour: 72, dailyDays: 30, keepAllHours: 72 },
+          prefix: 'box',
+          colour: 'blue',
+        },
+      },
+    });
+    expect(Object.keys(written)).toEqual(['version', 'laguage', 'profiles']);
+    expect(Object.keys(written.profiles.default)).toEqual(['retention', 'prefix', 'colour']);
+    expect(await note.getByRole('listitem').allTextContents()).toEqual(unknownNames);
+
+    // A value set back to what it was is written as the user now chose it; nothing else moves.
+    await page.getByLabel('Keep every snapshot for').fill('24');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect
+      .poll(async () => JSON.parse(await readFile(user.configFile, 'utf8')))
+      .toEqual({
+        ...written,
+        profiles: {
+          default: {
+            ...written.profiles.default,
+            retention: { ...written.profiles.default.retention, keepAllHours: 24 },
+          },
+        },
+      });
 
     // A typo made by hand later shows with the next reload.
-    written.profiles.default.schedule.everyHour = 6;
-    await writeFile(user.configFile, JSON.stringify(written));
+    await writeFile(
+      user.configFile,
+      JSON.stringify({ version: 1, profiles: { default: { schedule: { everyHour: 6 } } } }),
+    );
     await win.emitSettingsChanged();
     await expect
       .poll(() => note.getByRole('listitem').allTextContents())
       .toEqual(['profiles.default.schedule.everyHour (did you mean everyHours?)']);
     expect(await note.locator('p').textContent()).toBe(
-      'The settings file has a setting Snaptray does not know. It is ignored, and saving here removes it:',
+      'The settings file has a setting Snaptray does not know. It is ignored, and saving here keeps it in the file:',
     );
     expect(win.problems).toEqual([]);
   });

@@ -7,9 +7,18 @@ import type { CliArgs } from '../args.js';
 import { withLockedDestination } from '../locked.js';
 import { failedOutput, type CommandContext, type Output } from '../output.js';
 import type { ResolvedProfile } from '../profile.js';
+import { saveSetup, settingsJson } from '../save-setup.js';
 
 export function failureJson(error: Failure): Record<string, unknown> {
-  return { prefix: null, adopted: false, previousOwner: null, movedSources: [], error };
+  return {
+    prefix: null,
+    adopted: false,
+    previousOwner: null,
+    movedSources: [],
+    settings: null,
+    warnings: [],
+    error,
+  };
 }
 
 export async function adopt(
@@ -34,6 +43,10 @@ export async function adopt(
         args.maps,
       );
       if (!result.ok) return failedOutput(failureJson, 1, result.failure);
+      // The next plain "snaptray backup" continues this prefix: the profile saves it.
+      const saved = await saveSetup(args, r, 'adopt');
+      const savedText = saved.lines.map((line) => `${line}\n`).join('');
+      const settings = { settings: settingsJson(saved), warnings: saved.warnings };
       const moved = result.movedSources;
       const movedText = args.maps
         .map(
@@ -45,8 +58,16 @@ export async function adopt(
       if (!result.adopted) {
         return {
           exitCode: 0,
-          json: { prefix, adopted: false, previousOwner: null, movedSources: moved, error: null },
-          text: `The prefix "${prefix}" already belongs to this profile ("${r.name}").\n${movedText}`,
+          json: {
+            prefix,
+            adopted: false,
+            previousOwner: null,
+            movedSources: moved,
+            ...settings,
+            error: null,
+          },
+          text: `The prefix "${prefix}" already belongs to this profile ("${r.name}").\n${movedText}${savedText}`,
+          warnings: saved.warnings,
         };
       }
       const last = result.previous;
@@ -59,8 +80,10 @@ export async function adopt(
           previousOwner: last && { host: last.host, user: last.user, profile: last.profile },
           snapshots: result.snapshots,
           movedSources: moved,
+          ...settings,
           error: null,
         },
+        warnings: saved.warnings,
         text:
           `The prefix "${prefix}" now belongs to this profile ("${r.name}", user ${me.user} on ` +
           `"${me.host}"); it belonged to ${result.was}. Its ${result.snapshots} snapshot(s) are ` +
@@ -70,7 +93,8 @@ export async function adopt(
               'this machine keeps an identity of its own, so if that machine still backs up, it ' +
               'is refused under this prefix from now on and needs another prefix.\n'
             : '') +
-          movedText,
+          movedText +
+          savedText,
       };
     },
   );

@@ -9,11 +9,11 @@ import { judgeDisk } from '../../destination/probe.js';
 import { RRSYNC_PATHS } from '../../destination/rsync-messages.js';
 import { isComplete, snapshotsOf } from '../../destination/snapshot.js';
 import { failure, type Failure } from '../../errors.js';
-import { saveSettings } from '../../settings/store.js';
 import type { CliArgs } from '../args.js';
 import { withListing } from '../destination.js';
 import { failedOutput, type CommandContext, type Output } from '../output.js';
 import type { ResolvedProfile } from '../profile.js';
+import { saveSetup, settingsJson } from '../save-setup.js';
 import { shellLine } from '../shell-words.js';
 
 export function failureJson(error: Failure): Record<string, unknown> {
@@ -24,6 +24,8 @@ export function failureJson(error: Failure): Record<string, unknown> {
     prefix: null,
     disk: null,
     hint: null,
+    settings: null,
+    warnings: [],
     error,
   };
 }
@@ -50,7 +52,7 @@ export async function init(
         allowFullCopies: args.allowFullCopies,
       });
       if (!written.ok) return failedOutput(failureJson, 1, written.failure);
-      const saved = savePrefix(r);
+      const saved = await saveSetup(args, r, 'init');
       const probe = written.value.probe;
       const disk = probe === null ? null : judgeDisk(probe);
       // The destination holds other machines' snapshots and none of this prefix: most likely a
@@ -64,7 +66,7 @@ export async function init(
           ? `${where} is already a Snaptray destination.\n`
           : `${where} is now a Snaptray destination.\n`) +
         (disk !== null ? `${disk.message}\n` : '') +
-        (saved ? `Saved the prefix "${r.profile.prefix}" for profile "${r.name}".\n` : '') +
+        saved.lines.map((line) => `${line}\n`).join('') +
         (hint !== null
           ? `No snapshots are named ${r.profile.prefix}-… here yet, the prefix of this profile.\n${hint}\n`
           : '');
@@ -81,9 +83,12 @@ export async function init(
             permissions: probe.permissions,
           },
           hint,
+          settings: settingsJson(saved),
+          warnings: saved.warnings,
           error: null,
         },
         text,
+        warnings: saved.warnings,
       };
     },
     { allowUninitialised: true, whenMissing },
@@ -119,17 +124,4 @@ function givenOptions(args: CliArgs): string[] {
     ['--rsync-path', args.rsyncPath],
   ];
   return pairs.flatMap(([flag, value]) => (value === null ? [] : [flag, String(value)]));
-}
-
-/** The prefix defaults to the host name; saving it keeps snapshots linked after a rename. */
-function savePrefix(r: ResolvedProfile): boolean {
-  // A one-off destination's prefix is not the profile's.
-  if (!r.backend || !r.settings || r.oneOff !== null) return false;
-  const stored = r.settings.profiles[r.name];
-  if (!stored || stored.prefix !== '') return false;
-  const next = {
-    ...r.settings,
-    profiles: { ...r.settings.profiles, [r.name]: { ...stored, prefix: r.profile.prefix } },
-  };
-  return saveSettings(r.backend, next).ok;
 }

@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { setPause } from '../../../core/state/pause.js';
@@ -146,11 +146,14 @@ describe('settings', () => {
     const saved = JSON.parse(await readFile(file, 'utf8'));
     expect(saved.version).toBe(1);
     expect(saved.profiles.default.prefix).toMatch(/^[A-Za-z0-9._-]+$/);
-    expect(saved.profiles.default.retention).toMatchObject({ keepAllHours: 24, dailyDays: 14 });
+    // Defaults stay out of the file: it holds what its author wrote, and the version.
+    expect(saved.profiles.default.retention).toBeUndefined();
     expect((await stat(file)).mode & 0o777).toBe(0o600);
   });
 
   it('a mistyped --profile is refused, with or without a settings file, unless flags name everything', async () => {
+    // The init of beforeEach saved its destination and prefix there.
+    await rm(join(home.configDir, 'Snaptray', 'config.json'));
     const without = await runCli(['backup', '--profile', 'wrok'], home);
     expect(without.code).toBe(2);
     expect(without.stderr).toBe(
@@ -328,11 +331,14 @@ describe('import-config', () => {
 
   it('refuses a host that would be read as an ssh option', async () => {
     const fixture = join(import.meta.dirname, '..', '..', 'fixtures', 'old-config.py');
+    // The init of beforeEach saved its destination and prefix there; nothing else is written.
+    const file = join(home.configDir, 'Snaptray', 'config.json');
+    const before = await readFile(file, 'utf8');
     const r = await runCli(
       ['import-config', fixture, '--host', '-oProxyCommand=x', '--json'],
       home,
     );
     expect(r.code).toBe(2);
-    expect(existsSync(join(home.configDir, 'Snaptray', 'config.json'))).toBe(false);
+    expect(await readFile(file, 'utf8')).toBe(before);
   });
 });
