@@ -17,7 +17,7 @@ if (cli !== null) {
       import('./start-app.js'),
       import('./tray/tray-app.js'),
       import('../core/process.js'),
-      import('./notifier.js'),
+      import('./shared/notifier.js'),
       import('../core/settings/store.js'),
     ]);
   // Loaded here, not at the top: electron-store is only needed once the tray starts.

@@ -3,7 +3,7 @@
  * that window's part of the contract. Nothing of ipcRenderer itself reaches the page.
  */
 import { contextBridge, ipcRenderer } from 'electron';
-import { createWindowApi, windowOfPage } from './ipc-contract.js';
+import { createWindowApi, windowOfPage } from './ipc/contract.js';
 
 /** The page this preload runs beside (the electron/ build has no DOM types). */
 const page = (globalThis as unknown as { location: { href: string } }).location.href;

@@ -7,13 +7,18 @@ import { join } from 'node:path';
 import { app, shell, type IpcMainInvokeEvent } from 'electron';
 import type { Spawn } from '../core/process.js';
 import type { SettingsBackend } from '../core/settings/store.js';
-import { autostartFile, launchCommand } from './autostart.js';
-import { createBackupsApi, type BackupsApi } from './backups-api.js';
-import { backupsPaths, createBackupsWindow } from './backups-window.js';
-import { createAppDialogs, createPick, isTrustedSender, registerIpcHandlers } from './ipc.js';
-import type { NotifySink } from './notifier.js';
-import { createSettingsApi } from './settings-api.js';
-import { createSettingsWindow, lockDownSession, settingsPaths } from './settings-window.js';
+import { autostartFile, launchCommand } from './tray/autostart.js';
+import { createBackupsApi, type BackupsApi } from './backups/api.js';
+import { backupsPaths, createBackupsWindow } from './backups/window.js';
+import {
+  createAppDialogs,
+  createPick,
+  isTrustedSender,
+  registerIpcHandlers,
+} from './ipc/handle.js';
+import type { NotifySink } from './shared/notifier.js';
+import { createSettingsApi } from './settings/api.js';
+import { createSettingsWindow, lockDownSession, settingsPaths } from './settings/window.js';
 import { createTrayApp, type Clock, type TrayApp } from './tray/tray-app.js';
 
 export interface StartOptions {

@@ -29,7 +29,7 @@ import { logFileOf } from '../../core/state/logs.js';
 import { ensurePrivateDir, profileStateDir } from '../../core/state/paths.js';
 import { clearPause, readPause, setPause } from '../../core/state/pause.js';
 import { readRunLock } from '../../core/state/profile-lock.js';
-import { notificationFor, type NotifySink } from '../notifier.js';
+import { notificationFor, type NotifySink } from '../shared/notifier.js';
 import type { Clock } from './clock.js';
 import type { MountWatcher } from './mount-watcher.js';
 import {

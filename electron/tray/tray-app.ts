@@ -18,8 +18,8 @@ import {
   type SettingsBackend,
 } from '../../core/settings/store.js';
 import { describeUnknownKey, unknownKeysOf } from '../../core/settings/unknown-keys.js';
-import { isAutostartEnabled, setAutostart } from '../autostart.js';
-import type { NotifySink } from '../notifier.js';
+import { isAutostartEnabled, setAutostart } from './autostart.js';
+import type { NotifySink } from '../shared/notifier.js';
 import type { Clock } from './clock.js';
 import { createDestinationTurns, destinationKey } from './destination-turns.js';
 import { pollMountTable, type MountWatcher } from './mount-watcher.js';

@@ -9,7 +9,7 @@ import type {
   EntryView,
   FolderChanges,
   SnapshotSummary,
-} from '../../electron/ipc-contract.js';
+} from '../../electron/ipc/contract.js';
 import { button, h, uniqueId } from '../shared/dom.js';
 import { formatBytes } from '../shared/format.js';
 import { icon } from '../shared/icons.js';
@@ -17,7 +17,7 @@ import { createListbox, type Row } from './listbox.js';
 import type { Ask, Problem } from './requests.js';
 import { CHANGE_WORDS, plural, shown, TYPE_WORDS } from './words.js';
 import { formatTime } from '../shared/format.js';
-import type { BackupsWindowApi } from '../../electron/ipc-contract.js';
+import type { BackupsWindowApi } from '../../electron/ipc/contract.js';
 
 export type Item = EntryView | ChangeView;
 

@@ -3,7 +3,7 @@
  * actions, and for a file its versions across the snapshots, each of which can be opened
  * (a read-only copy, in the desktop's own application) or restored.
  */
-import type { BackupsWindowApi, VersionView } from '../../electron/ipc-contract.js';
+import type { BackupsWindowApi, VersionView } from '../../electron/ipc/contract.js';
 import { button, h } from '../shared/dom.js';
 import { formatBytes } from '../shared/format.js';
 import type { Item, Place } from './browser.js';

@@ -8,7 +8,7 @@ import type {
   RunLogLine,
   RunLogView,
   RunSummary,
-} from '../../electron/ipc-contract.js';
+} from '../../electron/ipc/contract.js';
 import { button, h, uniqueId } from '../shared/dom.js';
 import { formatBytes, formatCount } from '../shared/format.js';
 import { createListbox, type Row } from './listbox.js';

@@ -2,7 +2,7 @@
  * The Backups window: the snapshots of this profile on a timeline, browsing one snapshot folder
  * by folder, versions and restores; the history of runs with their logs; and Verify Backups.
  */
-import type { SnapshotSummary, Timeline } from '../../electron/ipc-contract.js';
+import type { SnapshotSummary, Timeline } from '../../electron/ipc/contract.js';
 import { backupsApi } from '../shared/api.js';
 import { button, h } from '../shared/dom.js';
 import { createWindowFrame } from '../shared/window-frame.js';

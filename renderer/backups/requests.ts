@@ -4,7 +4,7 @@
  * names or as soon as the destination is free; any other problem is shown once, for the part to
  * offer Retry.
  */
-import type { BackupsResult, BackupsWindowApi } from '../../electron/ipc-contract.js';
+import type { BackupsResult, BackupsWindowApi } from '../../electron/ipc/contract.js';
 
 export type Problem = Extract<BackupsResult<unknown>, { ok: false }>;
 

@@ -12,7 +12,7 @@ import type {
   RestorePlan,
   RestoreReport,
   RestoreRequest,
-} from '../../electron/ipc-contract.js';
+} from '../../electron/ipc/contract.js';
 import { button, h, uniqueId } from '../shared/dom.js';
 import { formatBytes } from '../shared/format.js';
 import type { Ask, Problem } from './requests.js';

@@ -2,7 +2,7 @@
  * The timeline: this profile's snapshots, newest first, grouped by day, each with its time,
  * state, what its run sent, and what is wrong with it, if anything.
  */
-import type { SnapshotSummary } from '../../electron/ipc-contract.js';
+import type { SnapshotSummary } from '../../electron/ipc/contract.js';
 import { h } from '../shared/dom.js';
 import { createListbox, type Row, type RowGroup } from './listbox.js';
 import { clockTime, dayKey, dayTitle, sentWords, STATE_WORDS } from './words.js';

@@ -8,7 +8,7 @@ import type {
   BackupsWindowApi,
   SnapshotSummary,
   VerifyReport,
-} from '../../electron/ipc-contract.js';
+} from '../../electron/ipc/contract.js';
 import { button, group, h, uniqueId } from '../shared/dom.js';
 import type { Ask } from './requests.js';
 import { duration, plural, shown, STATE_WORDS } from './words.js';

@@ -5,7 +5,7 @@ import type {
   RunSource,
   RunSummary,
   SnapshotSummary,
-} from '../../electron/ipc-contract.js';
+} from '../../electron/ipc/contract.js';
 import { formatBytes, formatCount } from '../shared/format.js';
 
 export const STATE_WORDS: Record<SnapshotSummary['state'], string> = {

@@ -3,7 +3,7 @@
  * each backup, and where the settings are saved.
  */
 import type { Profile } from '../../core/settings/schema.js';
-import type { LoadedSettings } from '../../electron/ipc-contract.js';
+import type { LoadedSettings } from '../../electron/ipc/contract.js';
 import { group, h, list, readNumber, showNumber, textField, toggleField } from '../shared/dom.js';
 import type { Part, PartContext } from './part.js';
 

@@ -1,6 +1,6 @@
 /** The result of "Test connection", step by step in words, with the action each failure offers. */
 import type { CheckStep, CheckStepName } from '../../core/destination/check.js';
-import type { ApiResult, ConnectionReport, HostKeyOffer } from '../../electron/ipc-contract.js';
+import type { ApiResult, ConnectionReport, HostKeyOffer } from '../../electron/ipc/contract.js';
 import { button, h, uniqueId } from '../shared/dom.js';
 import type { PartContext } from './part.js';
 

@@ -4,7 +4,7 @@ import type {
   ExcludePreview,
   ExcludePreset,
   ExcludePreviewRequest,
-} from '../../electron/ipc-contract.js';
+} from '../../electron/ipc/contract.js';
 import { button, errorSlot, group, h, uniqueId, warningSlot } from '../shared/dom.js';
 import { showFieldWarnings } from '../shared/field-errors.js';
 import { formatBytes, formatCount } from '../shared/format.js';

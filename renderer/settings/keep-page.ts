@@ -1,6 +1,6 @@
 /** How long snapshots are kept, and which of the destination's snapshots that keeps today. */
 import type { Profile } from '../../core/settings/schema.js';
-import type { RetentionPreviewEntry } from '../../electron/ipc-contract.js';
+import type { RetentionPreviewEntry } from '../../electron/ipc/contract.js';
 import {
   button,
   group,

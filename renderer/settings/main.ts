@@ -1,6 +1,6 @@
 /** The settings window: loads the profile, wires the pages, validates, saves and reloads. */
 import type { FieldError, Profile } from '../../core/settings/schema.js';
-import type { LoadedSettings } from '../../electron/ipc-contract.js';
+import type { LoadedSettings } from '../../electron/ipc/contract.js';
 import { settingsApi } from '../shared/api.js';
 import { button, h } from '../shared/dom.js';
 import { showFieldErrors } from '../shared/field-errors.js';

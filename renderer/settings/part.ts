@@ -1,5 +1,5 @@
 /** What each part of the settings window offers the window that holds it. */
-import type { SettingsWindowApi } from '../../electron/ipc-contract.js';
+import type { SettingsWindowApi } from '../../electron/ipc/contract.js';
 import type { FieldError, Profile } from '../../core/settings/schema.js';
 
 export interface Part {

@@ -1,5 +1,5 @@
 /** The main process, as the preload exposes it: each window's page gets its own window's API. */
-import type { BackupsWindowApi, SettingsWindowApi } from '../../electron/ipc-contract.js';
+import type { BackupsWindowApi, SettingsWindowApi } from '../../electron/ipc/contract.js';
 
 declare global {
   interface Window {

@@ -19,8 +19,8 @@ import {
   BACKUPS_EVENT_CHANNEL,
   invokeChannel,
   WINDOW_METHODS,
-} from '../../electron/ipc-contract.js';
-import { BACKUPS_REFUSED_MESSAGE, REFUSED_MESSAGE } from '../../electron/ipc.js';
+} from '../../electron/ipc/contract.js';
+import { BACKUPS_REFUSED_MESSAGE, REFUSED_MESSAGE } from '../../electron/ipc/handle.js';
 import { startApp, type Started } from '../../electron/start-app.js';
 import type { Clock } from '../../electron/tray/tray-app.js';
 import { makeCliHome, runCli, writeSettingsFile, type CliHome } from '../support/cli.js';

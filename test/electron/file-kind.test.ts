@@ -7,8 +7,8 @@
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { desktopEntry } from '../../electron/autostart.js';
-import { classifyFile, extensionOf, HEAD_BYTES } from '../../electron/file-kind.js';
+import { desktopEntry } from '../../electron/tray/autostart.js';
+import { classifyFile, extensionOf, HEAD_BYTES } from '../../electron/backups/file-kind.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
 const FIXTURES = join(REPO, 'test', 'fixtures', 'file-kinds');

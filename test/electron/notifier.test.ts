@@ -9,7 +9,7 @@ import {
   startNotificationDaemon,
   type NotificationDaemon,
 } from '../support/notification-daemon.js';
-import { createNotifySendSink, notificationFor } from '../../electron/notifier.js';
+import { createNotifySendSink, notificationFor } from '../../electron/shared/notifier.js';
 import { defaultProfile } from '../../core/settings/schema.js';
 
 let daemon: NotificationDaemon;

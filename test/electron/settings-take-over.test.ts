@@ -10,7 +10,7 @@ import { spawnProcess } from '../../core/process.js';
 import { defaultProfile } from '../../core/settings/schema.js';
 import { keyedHash } from '../../core/settings/this-machine.js';
 import { openConfStore } from '../../core/settings/store.js';
-import { createSettingsApi } from '../../electron/settings-api.js';
+import { createSettingsApi } from '../../electron/settings/api.js';
 import { answeredDialogs } from '../support/answered-dialogs.js';
 import { makeCliHome, runCli, writeSettingsFile } from '../support/cli.js';
 import { makeTempDir, writeTree } from '../support/tree.js';

@@ -14,9 +14,9 @@ import {
   INVOKE_METHODS,
   invokeChannel,
   SETTINGS_CHANGED_CHANNEL,
-} from '../../electron/ipc-contract.js';
-import { REFUSED_MESSAGE } from '../../electron/ipc.js';
-import { CONTENT_SECURITY_POLICY } from '../../electron/settings-window.js';
+} from '../../electron/ipc/contract.js';
+import { REFUSED_MESSAGE } from '../../electron/ipc/handle.js';
+import { CONTENT_SECURITY_POLICY } from '../../electron/settings/window.js';
 import { startApp, type Started } from '../../electron/start-app.js';
 import { systemClock } from '../../electron/tray/tray-app.js';
 import { readHistory } from '../../core/state/history.js';

@@ -13,8 +13,8 @@ import { describeTime } from '../../core/notification-text.js';
 import { spawnProcess } from '../../core/process.js';
 import { openConfStore } from '../../core/settings/store.js';
 import { readHistory } from '../../core/state/history.js';
-import { autostartFile } from '../../electron/autostart.js';
-import { createNotifySendSink } from '../../electron/notifier.js';
+import { autostartFile } from '../../electron/tray/autostart.js';
+import { createNotifySendSink } from '../../electron/shared/notifier.js';
 import { createTrayApp, type TrayApp } from '../../electron/tray/tray-app.js';
 import { makeCliHome, runCli, writeSettingsFile, type CliHome } from '../support/cli.js';
 import {

@@ -1,6 +1,6 @@
 /** The menu as a pure function of the state, and the small pure pieces around it. */
 import { describe, expect, it } from 'vitest';
-import { desktopEntry, quoteExecArgument, autostartFile } from '../../electron/autostart.js';
+import { desktopEntry, quoteExecArgument, autostartFile } from '../../electron/tray/autostart.js';
 import { cliArguments } from '../../electron/cli-entry.js';
 import { trayMenu } from '../../electron/tray/tray-menu.js';
 import { initialTrayState, pauseUntil, type TrayState } from '../../electron/tray/tray-state.js';

@@ -12,8 +12,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { spawnProcess } from '../../core/process.js';
 import { openConfStore } from '../../core/settings/store.js';
 import { readHistory } from '../../core/state/history.js';
-import { autostartFile } from '../../electron/autostart.js';
-import { createNotifySendSink } from '../../electron/notifier.js';
+import { autostartFile } from '../../electron/tray/autostart.js';
+import { createNotifySendSink } from '../../electron/shared/notifier.js';
 import { pollMountTable } from '../../electron/tray/mount-watcher.js';
 import { createTrayApp, type TrayApp } from '../../electron/tray/tray-app.js';
 import { makeCliHome, writeSettingsFile, type CliHome } from '../support/cli.js';

@@ -18,8 +18,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { spawnProcess } from '../../core/process.js';
 import { defaultProfile, type Profile } from '../../core/settings/schema.js';
 import { openConfStore } from '../../core/settings/store.js';
-import { desktopEntry } from '../../electron/autostart.js';
-import { invokeChannel, type InvokeMethod } from '../../electron/ipc-contract.js';
+import { desktopEntry } from '../../electron/tray/autostart.js';
+import { invokeChannel, type InvokeMethod } from '../../electron/ipc/contract.js';
 import { startApp, type Started } from '../../electron/start-app.js';
 import { systemClock } from '../../electron/tray/clock.js';
 import { makeCliHome, runCli, writeSettingsFile, type CliHome } from '../support/cli.js';

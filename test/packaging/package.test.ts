@@ -140,7 +140,7 @@ describe('the packed app', () => {
       '/package.json',
       '/dist/electron/main.js',
       '/dist/electron/preload.cjs',
-      '/dist/electron/backups-api.js',
+      '/dist/electron/backups/api.js',
       '/dist/renderer/settings.html',
       '/dist/renderer/backups.html',
       '/assets/snaptray.png',

@@ -13,8 +13,8 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { spawnProcess } from '../../core/process.js';
 import { defaultProfile, type Profile } from '../../core/settings/schema.js';
 import { openConfStore, saveSettings } from '../../core/settings/store.js';
-import type { SettingsWindowApi } from '../../electron/ipc-contract.js';
-import { createSettingsApi, type SettingsApi } from '../../electron/settings-api.js';
+import type { SettingsWindowApi } from '../../electron/ipc/contract.js';
+import { createSettingsApi, type SettingsApi } from '../../electron/settings/api.js';
 import { answeredDialogs, type AnsweredDialogs } from '../support/answered-dialogs.js';
 import { launchChromium, type Chromium } from '../support/chromium.js';
 import { makeCliHome, runCli, type CliHome } from '../support/cli.js';

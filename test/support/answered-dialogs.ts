@@ -1,10 +1,10 @@
 /**
- * The app's own dialogs (electron/app-dialogs.ts) as a test answers them: each question and folder
+ * The app's own dialogs (electron/shared/dialogs.ts) as a test answers them: each question and folder
  * dialog is recorded, and answered from what the test said beforehand, as the user would click.
  * With no answer given, a question is cancelled and a folder dialog too: nothing a test did not
  * allow happens.
  */
-import type { AppDialogs, FolderQuestion, Question } from '../../electron/app-dialogs.js';
+import type { AppDialogs, FolderQuestion, Question } from '../../electron/shared/dialogs.js';
 
 export interface AnsweredDialogs extends AppDialogs {
   /** Every question asked, in order. */

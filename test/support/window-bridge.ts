@@ -2,7 +2,7 @@
  * Runs in the page before the window's own scripts: builds `window.snaptray` with the preload's
  * own function, over a binding to the real handlers instead of Electron's IPC.
  */
-import { createWindowApi, windowOfPage } from '../../electron/ipc-contract.js';
+import { createWindowApi, windowOfPage } from '../../electron/ipc/contract.js';
 
 interface BridgeWindow {
   snaptray: unknown;

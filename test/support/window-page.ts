@@ -10,7 +10,7 @@ import { extname, join, normalize, sep } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { build, type Rollup } from 'vite';
 import { expect } from 'vitest';
-import type { BackupsApi } from '../../electron/backups-api.js';
+import type { BackupsApi } from '../../electron/backups/api.js';
 import {
   BACKUPS_EVENT_CHANNEL,
   invokeChannel,
@@ -21,8 +21,8 @@ import {
   type InvokeMethod,
   type PickRequest,
   type SettingsHandlers,
-} from '../../electron/ipc-contract.js';
-import type { SettingsApi } from '../../electron/settings-api.js';
+} from '../../electron/ipc/contract.js';
+import type { SettingsApi } from '../../electron/settings/api.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
 

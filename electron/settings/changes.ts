@@ -5,10 +5,10 @@
  * A window's page gone bad could otherwise change them with one call; the dialog shows each
  * change, old → new, the commands in full. Pure: the question is built here, asked elsewhere.
  */
-import { parseDestination } from '../core/destination/address.js';
-import type { HostKeyOffer } from '../core/ssh/host-keys.js';
-import type { Profile } from '../core/settings/schema.js';
-import type { Question } from './app-dialogs.js';
+import { parseDestination } from '../../core/destination/address.js';
+import type { HostKeyOffer } from '../../core/ssh/host-keys.js';
+import type { Profile } from '../../core/settings/schema.js';
+import type { Question } from '../shared/dialogs.js';
 
 export interface SettingChange {
   /** The setting in the window's words. */

@@ -7,13 +7,13 @@
 import { isUtf8 } from 'node:buffer';
 import { chmod, lstat, mkdtemp, open, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { DestinationContext } from '../core/destination/ops.js';
-import type { Snapshot } from '../core/destination/snapshot.js';
-import { baseName } from '../core/restore/paths.js';
-import { pathBytes } from '../core/restore/remote-names.js';
-import { restorePaths } from '../core/restore/restore.js';
-import type { Result } from '../core/restore/result.js';
-import { ensurePrivateDir } from '../core/state/paths.js';
+import type { DestinationContext } from '../../core/destination/ops.js';
+import type { Snapshot } from '../../core/destination/snapshot.js';
+import { baseName } from '../../core/restore/paths.js';
+import { pathBytes } from '../../core/restore/remote-names.js';
+import { restorePaths } from '../../core/restore/restore.js';
+import type { Result } from '../../core/restore/result.js';
+import { ensurePrivateDir } from '../../core/state/paths.js';
 import { classifyFile, HEAD_BYTES, type FileKind } from './file-kind.js';
 
 export interface VersionCopy {

@@ -4,8 +4,8 @@
  * path text (core/restore/paths.ts) writes them.
  */
 import { z } from 'zod';
-import { normalPath } from '../core/restore/paths.js';
-import type { BackupsResult } from './backups-contract.js';
+import { normalPath } from '../../core/restore/paths.js';
+import type { BackupsResult } from '../ipc/backups-contract.js';
 
 const snapshotName = z.string().min(1).max(255);
 

@@ -4,13 +4,13 @@
  * registers one handler per invoke channel and answers a channel only for the window it belongs
  * to. The renderer may only `import type` from here.
  */
-import type { CheckStep } from '../core/destination/check.js';
-import type { FieldError, Profile } from '../core/settings/schema.js';
-import type { ExcludePreset } from '../core/backup/exclude-presets.js';
-import type { ExcludePreview } from '../core/backup/exclude-preview.js';
-import type { HostKeyOffer } from '../core/ssh/host-keys.js';
-import type { RetentionPreviewEntry } from '../core/backup/retention-preview.js';
-import type { SshCommandFields } from '../core/ssh/command-line.js';
+import type { CheckStep } from '../../core/destination/check.js';
+import type { FieldError, Profile } from '../../core/settings/schema.js';
+import type { ExcludePreset } from '../../core/backup/exclude-presets.js';
+import type { ExcludePreview } from '../../core/backup/exclude-preview.js';
+import type { HostKeyOffer } from '../../core/ssh/host-keys.js';
+import type { RetentionPreviewEntry } from '../../core/backup/retention-preview.js';
+import type { SshCommandFields } from '../../core/ssh/command-line.js';
 import type { BackupsEvent, BackupsWindowApi } from './backups-contract.js';
 
 /**
@@ -36,9 +36,9 @@ export interface LoadedSettings {
   unknownKeys: Array<{ path: string; suggestion: string | null }>;
 }
 
-export type { ExcludePreset } from '../core/backup/exclude-presets.js';
+export type { ExcludePreset } from '../../core/backup/exclude-presets.js';
 
-export type { HostKeyOffer } from '../core/ssh/host-keys.js';
+export type { HostKeyOffer } from '../../core/ssh/host-keys.js';
 
 export interface ConnectionReport {
   steps: CheckStep[];
@@ -57,7 +57,7 @@ export interface TrustRequest {
   fingerprint: string;
 }
 
-export type { ExcludedEntry, ExcludePreview } from '../core/backup/exclude-preview.js';
+export type { ExcludedEntry, ExcludePreview } from '../../core/backup/exclude-preview.js';
 
 export interface ExcludePreviewRequest {
   sources: string[];
@@ -71,13 +71,13 @@ export interface ExcludePreviewRequest {
 /** A newer preview request cancels the one before it. */
 export type ExcludePreviewResult = ApiResult<ExcludePreview> | { ok: false; cancelled: true };
 
-export type { RetentionPreviewEntry } from '../core/backup/retention-preview.js';
+export type { RetentionPreviewEntry } from '../../core/backup/retention-preview.js';
 
 export interface RetentionPreview {
   snapshots: RetentionPreviewEntry[];
 }
 
-export type { SshCommandFields } from '../core/ssh/command-line.js';
+export type { SshCommandFields } from '../../core/ssh/command-line.js';
 
 export interface PickRequest {
   kind: 'folder' | 'file';

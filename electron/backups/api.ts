@@ -10,27 +10,27 @@
 import { userInfo } from 'node:os';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { formatDestination } from '../core/destination/address.js';
-import { readMarker } from '../core/destination/initialise.js';
-import { listDestination } from '../core/destination/ops.js';
-import type { OpenDestination } from '../core/destination/session.js';
-import { isComplete, snapshotsOf, type Snapshot } from '../core/destination/snapshot.js';
-import { places, sessionEnvironment } from '../core/environment.js';
-import type { NotificationEvent } from '../core/notification-text.js';
-import type { Spawn } from '../core/process.js';
-import { listFolder } from '../core/restore/browse.js';
-import { completeSnapshots } from '../core/restore/choose.js';
-import { diffSnapshots, type Diff } from '../core/restore/diff.js';
-import { joinPath } from '../core/restore/paths.js';
-import { restorePaths } from '../core/restore/restore.js';
-import type { RestoreFailure } from '../core/restore/result.js';
-import { verifySnapshot } from '../core/restore/verify.js';
-import { fileVersions } from '../core/restore/versions.js';
-import type { Profile } from '../core/settings/schema.js';
-import type { SettingsBackend } from '../core/settings/store.js';
-import { readHistory } from '../core/state/history.js';
-import { profileStateDir } from '../core/state/paths.js';
-import type { AppDialogs } from './app-dialogs.js';
+import { formatDestination } from '../../core/destination/address.js';
+import { readMarker } from '../../core/destination/initialise.js';
+import { listDestination } from '../../core/destination/ops.js';
+import type { OpenDestination } from '../../core/destination/session.js';
+import { isComplete, snapshotsOf, type Snapshot } from '../../core/destination/snapshot.js';
+import { places, sessionEnvironment } from '../../core/environment.js';
+import type { NotificationEvent } from '../../core/notification-text.js';
+import type { Spawn } from '../../core/process.js';
+import { listFolder } from '../../core/restore/browse.js';
+import { completeSnapshots } from '../../core/restore/choose.js';
+import { diffSnapshots, type Diff } from '../../core/restore/diff.js';
+import { joinPath } from '../../core/restore/paths.js';
+import { restorePaths } from '../../core/restore/restore.js';
+import type { RestoreFailure } from '../../core/restore/result.js';
+import { verifySnapshot } from '../../core/restore/verify.js';
+import { fileVersions } from '../../core/restore/versions.js';
+import type { Profile } from '../../core/settings/schema.js';
+import type { SettingsBackend } from '../../core/settings/store.js';
+import { readHistory } from '../../core/state/history.js';
+import { profileStateDir } from '../../core/state/paths.js';
+import type { AppDialogs } from '../shared/dialogs.js';
 import type {
   BackupsEvent,
   BackupsResult,
@@ -39,10 +39,10 @@ import type {
   OpenedVersion,
   RestorePlan,
   RestoreReport,
-} from './backups-contract.js';
-import { createDestinationHolder, type Timers } from './backups-connection.js';
-import { createHistoryHandlers, HISTORY_RUNS } from './backups-history.js';
-import { createProfileReader, sourcesOf, type Target } from './backups-profile.js';
+} from '../ipc/backups-contract.js';
+import { createDestinationHolder, type Timers } from './connection.js';
+import { createHistoryHandlers, HISTORY_RUNS } from './history.js';
+import { createProfileReader, sourcesOf, type Target } from './profile.js';
 import {
   copyRequest,
   folderRequest,
@@ -52,7 +52,7 @@ import {
   snapshotPathRequest,
   verifyRequest,
   versionsRequest,
-} from './backups-requests.js';
+} from './requests.js';
 import {
   breaksConnection,
   BUSY_MESSAGE,
@@ -62,9 +62,9 @@ import {
   restoreReport,
   summarizeSnapshot,
   unavailable,
-} from './backups-views.js';
-import type { BackupsHandlers } from './ipc-contract.js';
-import { notificationFor, type NotifySink } from './notifier.js';
+} from './views.js';
+import type { BackupsHandlers } from '../ipc/contract.js';
+import { notificationFor, type NotifySink } from '../shared/notifier.js';
 import { copyVersion, kindOfCopy, notOpenedMessage } from './open-version.js';
 import {
   createFolderGrants,
@@ -109,7 +109,7 @@ export interface BackupsApi {
   handlers: BackupsHandlers;
   /** The window was shown, or hidden or closed: a hidden window's connection closes later. */
   setVisible(visible: boolean): void;
-  /** A backup of this profile is starting: see backups-connection.ts. */
+  /** A backup of this profile is starting: see connection.ts. */
   holdOff(): Promise<() => void>;
   /** Closes the connection and removes the copies opened for viewing. */
   dispose(): Promise<void>;

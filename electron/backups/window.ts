@@ -6,8 +6,8 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BrowserWindow, WebContents } from 'electron';
-import { BACKUPS_EVENT_CHANNEL, type BackupsEvent } from './ipc-contract.js';
-import { createLockedDownWindow, rendererPage } from './settings-window.js';
+import { BACKUPS_EVENT_CHANNEL, type BackupsEvent } from '../ipc/contract.js';
+import { createLockedDownWindow, rendererPage } from '../settings/window.js';
 
 export interface BackupsPaths {
   preload: string;

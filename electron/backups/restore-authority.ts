@@ -7,10 +7,10 @@
  * old authorized_keys or a removed autostart entry without the user's yes.
  */
 import { randomBytes } from 'node:crypto';
-import { plural } from '../core/format.js';
-import { baseName, below, isWithin } from '../core/restore/paths.js';
-import { listLines, type Question } from './app-dialogs.js';
-import type { ChosenFolder, RestoreFolderRequest, RestoreReport } from './backups-contract.js';
+import { plural } from '../../core/format.js';
+import { baseName, below, isWithin } from '../../core/restore/paths.js';
+import { listLines, type Question } from '../shared/dialogs.js';
+import type { ChosenFolder, RestoreFolderRequest, RestoreReport } from '../ipc/backups-contract.js';
 
 /** How many chosen folders are remembered at once; choosing more forgets the oldest. */
 const GRANTS_KEPT = 8;

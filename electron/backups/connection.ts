@@ -9,15 +9,15 @@
  * file), no request of the window reaches an ssh destination: it is answered "busy" and the
  * window asks again later; a run that is starting waits for the requests already on their way.
  */
-import type { Destination } from '../core/destination/address.js';
+import type { Destination } from '../../core/destination/address.js';
 import {
   openDestination,
   type OpenDestination,
   type SessionEnvironment,
-} from '../core/destination/session.js';
-import type { Failure } from '../core/errors.js';
-import type { Profile } from '../core/settings/schema.js';
-import { readRunLock, type LockPlaces } from '../core/state/profile-lock.js';
+} from '../../core/destination/session.js';
+import type { Failure } from '../../core/errors.js';
+import type { Profile } from '../../core/settings/schema.js';
+import { readRunLock, type LockPlaces } from '../../core/state/profile-lock.js';
 
 export interface Timers {
   setTimer(ms: number, fn: () => void): unknown;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BrowserWindow, dialog, session } from 'electron';
 import type { Event, WebContents } from 'electron';
-import { SETTINGS_CHANGED_CHANNEL } from './ipc-contract.js';
+import { SETTINGS_CHANGED_CHANNEL } from '../ipc/contract.js';
 
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",

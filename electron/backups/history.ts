@@ -2,12 +2,12 @@
  * The History page's handlers: the runs of this profile from its history file, and each run's log
  * in words or as the file itself. They read this machine's state folder only.
  */
-import { readHistory, type HistoryEntry } from '../core/state/history.js';
-import { logFileOf } from '../core/state/logs.js';
-import { readRunLog } from '../core/state/run-log.js';
-import { invalid, runLogRequest, runRequest } from './backups-requests.js';
-import { summarizeRun } from './backups-views.js';
-import type { BackupsHandlers } from './ipc-contract.js';
+import { readHistory, type HistoryEntry } from '../../core/state/history.js';
+import { logFileOf } from '../../core/state/logs.js';
+import { readRunLog } from '../../core/state/run-log.js';
+import { invalid, runLogRequest, runRequest } from './requests.js';
+import { summarizeRun } from './views.js';
+import type { BackupsHandlers } from '../ipc/contract.js';
 
 /** How many runs the History page lists. */
 export const HISTORY_RUNS = 1000;

@@ -1,27 +1,27 @@
 /**
  * What the settings window asks of the main process, as plain functions over the engine. Every
  * payload arrives as `unknown` and is validated here; every outcome, good or bad, is a value.
- * Changes that let something run or send the backups elsewhere (settings-changes.ts), and a new
+ * Changes that let something run or send the backups elsewhere (changes.ts), and a new
  * trusted host key, wait for the user's yes in the app's own dialog: the page only asks.
  * No `electron` import: the window tests run these very functions under plain Node.
  */
 import { rm } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { z } from 'zod';
-import { checkDestination, type CheckStep } from '../core/destination/check.js';
-import { parseDestination, type Destination } from '../core/destination/address.js';
-import { listDestination } from '../core/destination/ops.js';
-import { makeRunFolder } from '../core/destination/run-folder.js';
-import { keyPath, type UnknownKey } from '../core/settings/unknown-keys.js';
-import { openDestination } from '../core/destination/session.js';
-import { places, sessionEnvironment } from '../core/environment.js';
-import { EXCLUDE_PRESETS } from '../core/backup/exclude-presets.js';
-import { previewExcludes } from '../core/backup/exclude-preview.js';
-import { resolveSshHost, scanHostKey, trustHostKey } from '../core/ssh/host-keys.js';
-import { initialiseDestination } from '../core/destination/initialise.js';
-import type { Spawn } from '../core/process.js';
-import { previewRetention } from '../core/backup/retention-preview.js';
-import { ownFileExcludes } from '../core/backup/own-files.js';
+import { checkDestination, type CheckStep } from '../../core/destination/check.js';
+import { parseDestination, type Destination } from '../../core/destination/address.js';
+import { listDestination } from '../../core/destination/ops.js';
+import { makeRunFolder } from '../../core/destination/run-folder.js';
+import { keyPath, type UnknownKey } from '../../core/settings/unknown-keys.js';
+import { openDestination } from '../../core/destination/session.js';
+import { places, sessionEnvironment } from '../../core/environment.js';
+import { EXCLUDE_PRESETS } from '../../core/backup/exclude-presets.js';
+import { previewExcludes } from '../../core/backup/exclude-preview.js';
+import { resolveSshHost, scanHostKey, trustHostKey } from '../../core/ssh/host-keys.js';
+import { initialiseDestination } from '../../core/destination/initialise.js';
+import type { Spawn } from '../../core/process.js';
+import { previewRetention } from '../../core/backup/retention-preview.js';
+import { ownFileExcludes } from '../../core/backup/own-files.js';
 import {
   defaultProfile,
   defaultSettings,
@@ -31,33 +31,33 @@ import {
   type FieldError,
   type Profile,
   type Settings,
-} from '../core/settings/schema.js';
+} from '../../core/settings/schema.js';
 import {
   describeErrors,
   loadSettings,
   saveSettings,
   settingsFileExists,
   type SettingsBackend,
-} from '../core/settings/store.js';
-import { defaultPrefix } from '../core/destination/snapshot-name.js';
-import { claimFor, decideOwnership, meFor, prefixOwner } from '../core/destination/ownership.js';
-import { loadIdentity } from '../core/settings/identity.js';
-import { adoptPrefix } from '../core/destination/adopt.js';
-import { profileStateDir } from '../core/state/paths.js';
-import { takeProfileLock } from '../core/state/profile-lock.js';
-import { appVersion } from '../core/version.js';
-import { snapshotsOf } from '../core/destination/snapshot.js';
-import { parseSshCommand } from '../core/ssh/command-line.js';
-import { ensurePrivateDir } from '../core/state/paths.js';
-import type { AppDialogs } from './app-dialogs.js';
-import { guardedChanges, SAVE_DECLINED, saveQuestion, trustQuestion } from './settings-changes.js';
+} from '../../core/settings/store.js';
+import { defaultPrefix } from '../../core/destination/snapshot-name.js';
+import { claimFor, decideOwnership, meFor, prefixOwner } from '../../core/destination/ownership.js';
+import { loadIdentity } from '../../core/settings/identity.js';
+import { adoptPrefix } from '../../core/destination/adopt.js';
+import { profileStateDir } from '../../core/state/paths.js';
+import { takeProfileLock } from '../../core/state/profile-lock.js';
+import { appVersion } from '../../core/version.js';
+import { snapshotsOf } from '../../core/destination/snapshot.js';
+import { parseSshCommand } from '../../core/ssh/command-line.js';
+import { ensurePrivateDir } from '../../core/state/paths.js';
+import type { AppDialogs } from '../shared/dialogs.js';
+import { guardedChanges, SAVE_DECLINED, saveQuestion, trustQuestion } from './changes.js';
 import type {
   SettingsHandlers,
   ApiResult,
   ConnectionReport,
   ExcludePreviewResult,
   LoadedSettings,
-} from './ipc-contract.js';
+} from '../ipc/contract.js';
 
 export interface SettingsApiDeps {
   env: NodeJS.ProcessEnv;

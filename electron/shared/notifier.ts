@@ -1,12 +1,12 @@
 /** Desktop notifications through node-notifier (notify-send), with the engine's plain texts. */
 import { createRequire } from 'node:module';
-import type { Profile } from '../core/settings/schema.js';
+import type { Profile } from '../../core/settings/schema.js';
 import {
   boundText,
   notificationText,
   SUMMARY_MAX,
   type NotificationEvent,
-} from '../core/notification-text.js';
+} from '../../core/notification-text.js';
 
 export type Notifications = Profile['notifications'];
 

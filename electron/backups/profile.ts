@@ -1,15 +1,15 @@
 /** The profile the Backups window shows, read from the settings file on each request. */
-import { parseDestination, type Destination } from '../core/destination/address.js';
-import type { Snapshot } from '../core/destination/snapshot.js';
-import { defaultPrefix } from '../core/destination/snapshot-name.js';
-import type { Profile } from '../core/settings/schema.js';
+import { parseDestination, type Destination } from '../../core/destination/address.js';
+import type { Snapshot } from '../../core/destination/snapshot.js';
+import { defaultPrefix } from '../../core/destination/snapshot-name.js';
+import type { Profile } from '../../core/settings/schema.js';
 import {
   describeErrors,
   loadSettings,
   settingsFileExists,
   type SettingsBackend,
-} from '../core/settings/store.js';
-import type { BackupsResult } from './backups-contract.js';
+} from '../../core/settings/store.js';
+import type { BackupsResult } from '../ipc/backups-contract.js';
 
 export interface Target {
   profile: Profile;

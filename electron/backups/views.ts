@@ -2,14 +2,14 @@
  * The engine's values as the Backups window shows them: pure functions from snapshots, diffs,
  * restore and verify results and history entries to the contract's plain data.
  */
-import type { Snapshot } from '../core/destination/snapshot.js';
-import type { Failure } from '../core/errors.js';
-import { snapshotCaveat } from '../core/restore/choose.js';
-import type { Diff } from '../core/restore/diff.js';
-import { baseName, below, isWithin, joinPath } from '../core/restore/paths.js';
-import type { RestoreEvent, RestoreResult } from '../core/restore/restore.js';
-import type { RestoreFailure } from '../core/restore/result.js';
-import type { HistoryEntry } from '../core/state/history.js';
+import type { Snapshot } from '../../core/destination/snapshot.js';
+import type { Failure } from '../../core/errors.js';
+import { snapshotCaveat } from '../../core/restore/choose.js';
+import type { Diff } from '../../core/restore/diff.js';
+import { baseName, below, isWithin, joinPath } from '../../core/restore/paths.js';
+import type { RestoreEvent, RestoreResult } from '../../core/restore/restore.js';
+import type { RestoreFailure } from '../../core/restore/result.js';
+import type { HistoryEntry } from '../../core/state/history.js';
 import type {
   BackupsEvent,
   BackupsResult,
@@ -18,7 +18,7 @@ import type {
   RunSummary,
   SnapshotSummary,
   UnavailableReason,
-} from './backups-contract.js';
+} from '../ipc/backups-contract.js';
 
 /** The failures that mean "the destination cannot be reached now": the window offers Retry. */
 const UNREACHABLE: ReadonlySet<string> = new Set([

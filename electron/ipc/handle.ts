@@ -7,7 +7,7 @@ import type {
   OpenDialogOptions,
   WebContents,
 } from 'electron';
-import type { AppDialogs } from './app-dialogs.js';
+import type { AppDialogs } from '../shared/dialogs.js';
 import {
   WINDOW_METHODS,
   invokeChannel,
@@ -15,7 +15,7 @@ import {
   type InvokeMethod,
   type PickRequest,
   type WindowName,
-} from './ipc-contract.js';
+} from './contract.js';
 
 export const REFUSED_MESSAGE =
   'Refused: only the Snaptray settings window may ask this of the app.';
@@ -61,7 +61,7 @@ export function parsePickRequest(value: unknown): PickRequest | null {
 
 /**
  * A file or folder dialog over `parent`, for the settings window to fill in a field: what it
- * gives is only text in the page until it is saved, and saving asks again (settings-api.ts).
+ * gives is only text in the page until it is saved, and saving asks again (settings/api.ts).
  */
 export function createPick(
   parent: () => BrowserWindow | null,
@@ -89,7 +89,7 @@ async function openDialog(
 }
 
 /**
- * The app's own dialogs over a window (app-dialogs.ts): a question answered with its confirming
+ * The app's own dialogs over a window (shared/dialogs.ts): a question answered with its confirming
  * button or Cancel, which is the default so that Enter or Escape changes nothing, and a folder.
  */
 export function createAppDialogs(parent: () => BrowserWindow | null): AppDialogs {

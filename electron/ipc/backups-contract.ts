@@ -1,14 +1,14 @@
 /**
  * What the Backups window and the main process exchange: the shapes of its requests, answers and
- * events. Part of the one contract: both sides import these through ipc-contract.ts. Times travel
+ * events. Part of the one contract: both sides import these through contract.ts. Times travel
  * as ISO-8601 strings and paths as the engine's path text (core/restore/remote-names.ts), so every
  * value survives IPC's structured clone unchanged.
  */
-import type { SnapshotState } from '../core/destination/snapshot.js';
-import type { RestoreResult } from '../core/restore/restore.js';
-import type { VerifyResult } from '../core/restore/verify.js';
-import type { HistoryOutcome } from '../core/state/history.js';
-import type { LogLineKind } from '../core/state/run-log.js';
+import type { SnapshotState } from '../../core/destination/snapshot.js';
+import type { RestoreResult } from '../../core/restore/restore.js';
+import type { VerifyResult } from '../../core/restore/verify.js';
+import type { HistoryOutcome } from '../../core/state/history.js';
+import type { LogLineKind } from '../../core/state/run-log.js';
 
 /**
  * Why a request got no answer, as the window shows it: `unreachable` offers Retry, `busy` retries
