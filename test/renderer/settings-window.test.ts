@@ -837,8 +837,12 @@ describe('the settings window', () => {
     // Where the key goes, in the README's words.
     expect(await help.locator('li').allTextContents()).toEqual([
       'root on a router with Dropbear: /opt/etc/dropbear/authorized_keys with Entware’s Dropbear, /etc/dropbear/authorized_keys with OpenWrt’s (or the router’s web page);',
-      'any other user, or an OpenSSH server: ~/.ssh/authorized_keys of that user, which ssh-copy-id -i ~/.ssh/id_ed25519.pub admin@192.168.1.1 fills in.',
+      'any other user, or an OpenSSH server: ~/.ssh/authorized_keys of that user, which ssh-copy-id -i ~/.ssh/id_ed25519.pub admin@192.168.1.1 fills in (add -p 2222 for another ssh port). ssh-copy-id logs in with the account’s password; where the router allows only key logins, paste the .pub line into its web page instead.',
     ]);
+    // The rrsync folder is made before the key is restricted: through such a key nothing can.
+    expect(await help.locator('p').nth(1).textContent()).toContain(
+      'first create that folder on the router (through such a key nothing can create it), ssh admin@192.168.1.1 mkdir /mnt/sda1/backups, then put rrsync in front',
+    );
     for (const d of await page.locator('details').all())
       await d.evaluate((e) => e.setAttribute('open', ''));
     await page.getByRole('radio', { name: 'A folder on this computer' }).check();
