@@ -65,12 +65,14 @@ export function createProfileChooser(ctx: ChooserContext): ProfileChooser {
     { class: 'hint', id: uniqueId('hint'), hidden: true },
     'Save or revert your edits to switch or change profiles.',
   );
-  select.setAttribute('aria-describedby', lockedHint.id);
+  const keyHint = h('p', { class: 'hint profile-key', id: uniqueId('hint') });
+  select.setAttribute('aria-describedby', `${keyHint.id} ${lockedHint.id}`);
   const element = h(
     'div',
     { class: 'profile-chooser', role: 'group', 'aria-label': 'Profiles' },
     h('label', { for: selectId, class: 'profile-label' }, 'Profile'),
     select,
+    keyHint,
     h('div', { class: 'profile-actions' }, add, rename, duplicate, remove),
     lockedHint,
   );
@@ -135,7 +137,7 @@ export function createProfileChooser(ctx: ChooserContext): ProfileChooser {
         h(
           'p',
           { class: 'hint' },
-          'The name shown here, in the tray and in notifications. Its history and the command line’s --profile keep the profile’s first name.',
+          'Shown here, in the tray and in notifications. A rename keeps the profile’s history, prefix and --profile key.',
         ),
         error,
       ),
@@ -177,6 +179,8 @@ export function createProfileChooser(ctx: ChooserContext): ProfileChooser {
       ),
     );
     select.value = loaded.selected;
+    // The command line names a profile by its key, which a rename leaves as it is.
+    keyHint.replaceChildren('Command line: ', h('code', {}, `--profile ${loaded.selected}`));
     remove.disabled = loaded.profiles.length < 2 || element.classList.contains('locked');
   }
 
