@@ -358,19 +358,21 @@ describe('profiles in the settings window', () => {
     const { page } = win;
     await page.getByRole('combobox', { name: 'Profile' }).selectOption({ label: 'work' });
     await waitForStatus(page, 'Showing the profile “work”.');
-    await nameDialog(page, 'Rename this profile', 'Office laptop');
+    await nameDialog(page, 'Rename this profile', 'Office');
     await page.getByRole('dialog').getByRole('button', { name: 'Rename' }).click();
-    await waitForStatus(page, 'Renamed the profile to “Office laptop”.');
+    await waitForStatus(page, 'Renamed the profile to “Office”.');
     const profiles = await readProfiles(user);
     expect(Object.keys(profiles)).toEqual(['default', 'work']);
-    expect(profiles.work).toMatchObject({ displayName: 'Office laptop', prefix: 'box-work' });
+    expect(profiles.work).toMatchObject({ displayName: 'Office', prefix: 'box-work' });
     await page.close();
 
     // The same key: the same claim, state folder and history.
     const second = await runCli(['backup', '--profile', 'work', '--json'], user);
     expect(second.code, second.stderr).toBe(0);
     expect(second.json).toMatchObject({ outcome: 'ok', warnings: [] });
-    const snapshots = (await readdir(user.dest)).filter((n) => /^box-work-\d{4}-\d\d-\d\d-\d{6}$/.test(n));
+    const snapshots = (await readdir(user.dest)).filter((n) =>
+      /^box-work-\d{4}-\d\d-\d\d-\d{6}$/.test(n),
+    );
     expect(snapshots).toHaveLength(2);
     const history = (
       await readFile(join(user.stateDir, 'snaptray', 'work', 'history.jsonl'), 'utf8')
@@ -379,5 +381,14 @@ describe('profiles in the settings window', () => {
       .split('\n');
     expect(history).toHaveLength(2);
     expect(JSON.parse(await readFile(claimFile, 'utf8'))).toEqual(claim);
+
+    // --profile takes the key; the name shown points to it, and nothing runs.
+    const byName = await runCli(['backup', '--profile', 'office'], user);
+    expect(byName.code).toBe(2);
+    expect(byName.stderr).toBe(
+      'snaptray: There is no profile "office", but the profile "work" is shown by that name: ' +
+        'the command line names a profile by its key. Pass --profile work.\n',
+    );
+    expect(await listing(join(user.stateDir, 'snaptray'))).not.toContain('/office');
   });
 });
