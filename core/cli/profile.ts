@@ -152,10 +152,23 @@ export function missingProfile(
 ): string | null {
   if (args.profile === 'default') return null;
   if (args.dest !== null && (args.command !== 'backup' || args.sources.length > 0)) return null;
+  const profiles = Object.entries(settings?.profiles ?? {});
+  // --profile takes the key, which a rename in the settings window leaves as it is.
+  const shown = profiles.filter(
+    ([, p]) => p.displayName?.toLowerCase() === args.profile.toLowerCase(),
+  );
+  if (shown.length > 0) {
+    const keys = shown.map(([key]) => `--profile ${key}`).join(' or ');
+    const which = shown.length === 1 ? 'the profile' : 'profiles';
+    return `There is no profile "${args.profile}", but ${which} ${shown.map(([key]) => `"${key}"`).join(' and ')} ${shown.length === 1 ? 'is' : 'are'} shown by that name: the command line names a profile by its key. Pass ${keys}.`;
+  }
+  const named = profiles.map(([key, p]) =>
+    p.displayName === undefined || p.displayName === key ? key : `${key} ("${p.displayName}")`,
+  );
   const where =
     settings === null
       ? `there is no settings file (${configPath})`
-      : `${configPath} has ${Object.keys(settings.profiles).length === 0 ? 'no profiles' : `the profiles ${Object.keys(settings.profiles).join(', ')}`}`;
+      : `${configPath} has ${named.length === 0 ? 'no profiles' : `the profiles ${named.join(', ')}`}`;
   const names = args.command === 'backup' ? '--dest and --source' : '--dest';
   return `There is no profile "${args.profile}": ${where}. Check the name, or pass ${names} to run without a saved profile.`;
 }

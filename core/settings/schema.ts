@@ -110,7 +110,25 @@ export const excludePattern = z
   .refine((s) => !/[\r\n]/.test(s), 'must be a single line')
   .refine((s) => s.trim() !== '', 'must not be only spaces');
 
+/**
+ * The name a profile shows in the settings window, the tray and notifications. PERSISTED,
+ * optional: without it the profile's key (its name in `profiles`) is shown. The key itself never
+ * changes, because the state folder, the run lock, the owner claim on the destination and the
+ * printed cron and systemd lines all name the profile by it.
+ */
+export const displayNameSchema = z
+  .string()
+  .refine((s) => s.trim() !== '', 'must not be empty')
+  .refine((s) => s.trim() === s, 'must not start or end with a space')
+  .refine((s) => s.length <= 64, 'must be at most 64 characters')
+  .refine(
+    // eslint-disable-next-line no-control-regex -- a name is one line of plain text
+    (s) => !/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(s),
+    'must be one line of plain text',
+  );
+
 export const profileSchema = z.object({
+  displayName: displayNameSchema.optional(),
   sources: z.array(absolutePath).default([]),
   /** A local folder or `[user@]host:/path`; '' when not set up yet. */
   destination: z

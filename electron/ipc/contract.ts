@@ -20,9 +20,23 @@ import type { BackupsEvent, BackupsWindowApi } from './backups-contract.js';
 export type ApiResult<T> =
   { ok: true; value: T } | { ok: false; message: string; fields?: FieldError[]; declined?: true };
 
+/** One profile in the window's chooser. */
+export interface ProfileEntry {
+  /** Its key in the settings file: never changes (state folder, lock, owner claim, `--profile`). */
+  key: string;
+  /** The name it shows: its display name, or its key. */
+  name: string;
+  /** The prefix it backs up under (its saved one, or the default its key gives). */
+  prefix: string;
+}
+
 export interface LoadedSettings {
-  /** The default profile, with every field filled in. */
+  /** The profile the window edits, with every field filled in. */
   profile: Profile;
+  /** That profile's key. */
+  selected: string;
+  /** Every profile of the file, in its order (on first run, the one the window creates). */
+  profiles: ProfileEntry[];
   /** Where the settings file lives, for the window to show. */
   path: string;
   /** False on first run: nothing has been saved yet. */
@@ -107,6 +121,19 @@ export interface SettingsWindowApi {
   previewExcludes(request: ExcludePreviewRequest): Promise<ExcludePreviewResult>;
   previewRetention(profile: unknown): Promise<ApiResult<RetentionPreview>>;
   parseSshCommand(text: string): Promise<ApiResult<SshCommandFields>>;
+  /** Edits another profile from now on: every other method works on the one selected. */
+  selectProfile(key: string): Promise<ApiResult<LoadedSettings>>;
+  /** Adds a profile with this name and a prefix no other profile uses, and selects it. */
+  addProfile(name: string): Promise<ApiResult<LoadedSettings>>;
+  /** Changes the name a profile shows; its key, prefix and history stay. */
+  renameProfile(request: { key: string; name: string }): Promise<ApiResult<LoadedSettings>>;
+  /** Copies a profile under a new key, name and prefix, and selects the copy. */
+  duplicateProfile(key: string): Promise<ApiResult<LoadedSettings>>;
+  /**
+   * Removes a profile from the settings file after the user's yes in the app's own dialog; its
+   * snapshots, the claim on its prefix and its history stay.
+   */
+  removeProfile(key: string): Promise<ApiResult<LoadedSettings>>;
   pick(request: PickRequest): Promise<string | null>;
   /** Called when the settings file changes underneath the window; returns an unsubscribe. */
   onSettingsChanged(listener: () => void): () => void;
@@ -135,6 +162,11 @@ export const WINDOW_METHODS = {
     'previewExcludes',
     'previewRetention',
     'parseSshCommand',
+    'selectProfile',
+    'addProfile',
+    'renameProfile',
+    'duplicateProfile',
+    'removeProfile',
     'pick',
   ],
   backups: [

@@ -51,6 +51,15 @@ import { parseSshCommand } from '../../core/ssh/command-line.js';
 import { ensurePrivateDir } from '../../core/state/paths.js';
 import type { AppDialogs } from '../shared/dialogs.js';
 import { guardedChanges, SAVE_DECLINED, saveQuestion, trustQuestion } from './changes.js';
+import {
+  addProfile,
+  duplicateProfile,
+  profileEntries,
+  removeProfile,
+  removeQuestion,
+  renameProfile,
+  type ProfileChange,
+} from './profile-changes.js';
 import type {
   SettingsHandlers,
   ApiResult,
@@ -69,7 +78,7 @@ export interface SettingsApiDeps {
   /** The account's name and id (default: this process's): the default prefix depends on them. */
   user?: string;
   uid?: number;
-  /** The profile the window edits. */
+  /** The profile the window edits first (default: `default`, or the file's first). */
   profileName?: string;
   /** The app's own dialogs over the settings window. */
   dialogs: AppDialogs;
@@ -98,9 +107,11 @@ const previewRequestSchema = z.object({
 
 export function createSettingsApi(deps: SettingsApiDeps): SettingsApi {
   const p = places(deps.env);
-  const profileName = deps.profileName ?? 'default';
+  /** The key of the profile the window edits; the chooser changes it. */
+  let profileName = deps.profileName ?? 'default';
   const user = deps.user ?? userInfo().username;
   const uid = deps.uid ?? process.getuid?.() ?? 1000;
+  const names = { hostname: deps.hostname, uid };
   const home = deps.env.HOME && deps.env.HOME.startsWith('/') ? deps.env.HOME : null;
   const session = sessionEnvironment(p, deps.spawn);
   let backend: Promise<SettingsBackend> | null = null;
@@ -138,12 +149,21 @@ export function createSettingsApi(deps: SettingsApiDeps): SettingsApi {
     exists: boolean,
     unknown: readonly UnknownKey[] = [],
   ): LoadedSettings {
+    // A profile removed elsewhere (the CLI, another window): edit the file's first one instead.
+    const keys = Object.keys(settings.profiles);
+    if (exists && !keys.includes(profileName) && keys[0] !== undefined) profileName = keys[0];
     const stored = exists ? settings.profiles[profileName] : undefined;
     const profile = stored ? structuredClone(stored) : newProfile();
     // The prefix defaults to the host name; showing it means saving keeps it across a rename.
     if (profile.prefix === '') profile.prefix = defaultPrefix(deps.hostname, profileName, uid);
+    const profiles = profileEntries(settings, names);
+    if (!profiles.some((e) => e.key === profileName)) {
+      profiles.push({ key: profileName, name: profileName, prefix: profile.prefix });
+    }
     return {
       profile,
+      selected: profileName,
+      profiles,
       path: p.configFile,
       exists,
       presets: EXCLUDE_PRESETS.map((preset) => ({ ...preset, patterns: [...preset.patterns] })),
@@ -209,6 +229,27 @@ export function createSettingsApi(deps: SettingsApiDeps): SettingsApi {
       }
     }
     return report;
+  }
+
+  /** Reads the file, applies `change` and writes what it returns; selects the profile it names. */
+  async function changeProfiles(
+    change: (settings: Settings) => ProfileChange | Promise<ProfileChange>,
+  ): Promise<ApiResult<LoadedSettings>> {
+    const read = await readSettings();
+    if (!read.ok) return unreadableBeforeSave(read.message);
+    const changed = await change(read.settings);
+    if (!changed.ok) return changed;
+    try {
+      const saved = saveSettings(await openBackendOnce(), changed.settings);
+      if (!saved.ok) return { ok: false, message: describeErrors(p.configFile, saved.errors) };
+      profileName = changed.selected;
+      return { ok: true, value: loaded(saved.settings, true, saved.unknown) };
+    } catch (e) {
+      return {
+        ok: false,
+        message: `The settings could not be written to ${p.configFile}: ${(e as Error).message}`,
+      };
+    }
   }
 
   return {
@@ -414,6 +455,51 @@ export function createSettingsApi(deps: SettingsApiDeps): SettingsApi {
           },
         };
       });
+    },
+
+    async selectProfile(key) {
+      const read = await readSettings();
+      if (!read.ok) return { ok: false, message: read.message };
+      const known = read.exists ? Object.keys(read.settings.profiles) : ['default'];
+      if (typeof key !== 'string' || !known.includes(key)) {
+        return { ok: false, message: 'That profile is not in the settings file (any more).' };
+      }
+      profileName = key;
+      return { ok: true, value: loaded(read.settings, read.exists, read.unknown) };
+    },
+
+    async addProfile(name) {
+      return changeProfiles((settings) => addProfile(settings, name, newProfile(), names));
+    },
+
+    async renameProfile(request) {
+      return changeProfiles((settings) => renameProfile(settings, request));
+    },
+
+    async duplicateProfile(key) {
+      return changeProfiles((settings) => duplicateProfile(settings, key, names));
+    },
+
+    async removeProfile(key) {
+      const read = await readSettings();
+      if (!read.ok) return unreadableBeforeSave(read.message);
+      const removable = removeProfile(read.settings, key);
+      if (!removable.ok) return removable;
+      if (typeof key !== 'string')
+        return { ok: false, message: 'The profile request is not valid.' };
+      const question = removeQuestion(key, read.settings.profiles[key]!, names, {
+        configFile: p.configFile,
+        stateDir: profileStateDir(p.stateRoot, key),
+      });
+      if (!(await deps.dialogs.ask(question))) {
+        return {
+          ok: false,
+          message: 'Nothing was removed: you did not confirm it.',
+          declined: true,
+        };
+      }
+      // Read again: the file may have changed while the question was open.
+      return changeProfiles((settings) => removeProfile(settings, key));
     },
 
     async parseSshCommand(input) {

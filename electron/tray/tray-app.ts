@@ -17,6 +17,7 @@ import {
   settingsFileExists,
   type SettingsBackend,
 } from '../../core/settings/store.js';
+import { profileLabel } from '../../core/settings/profile-names.js';
 import { describeUnknownKey, unknownKeysOf } from '../../core/settings/unknown-keys.js';
 import { isAutostartEnabled, setAutostart } from './autostart.js';
 import type { NotifySink } from '../shared/notifier.js';
@@ -85,6 +86,8 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
   const turns = createDestinationTurns();
   /** Every profile the tray follows, in the settings file's order. */
   const profiles = new Map<string, ProfileTray>();
+  /** Each profile's display name, by key, for the menu and notifications. */
+  const labels = new Map<string, string>();
   let settingsProblem: string | null = null;
   let autostart = false;
   let backend: SettingsBackend | null = null;
@@ -163,7 +166,9 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
     }
     const fresh: ProfileTray[] = [];
     const ordered = new Map<string, ProfileTray>();
+    labels.clear();
     for (const [name, { profile, warnings }] of loaded) {
+      labels.set(name, profileLabel(name, profile));
       const existing = profiles.get(name);
       const controller = existing ?? makeProfile(name);
       controller.configure(profile, warnings);
@@ -200,7 +205,7 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
       hostname: deps.hostname,
       notificationIcon: deps.notificationIcon,
       notify: deps.notify,
-      notifyAs: () => (profiles.size > 1 ? name : null),
+      notifyAs: () => (profiles.size > 1 ? (labels.get(name) ?? name) : null),
       openSettings: deps.openSettings,
       beforeRun: (profile, signal, onWait) => takeTurn(name, profile, signal, onWait),
       mounts,
@@ -240,7 +245,11 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
 
   function appState(): AppState {
     return {
-      profiles: [...profiles.values()].map((t) => ({ name: t.name, state: t.state() })),
+      profiles: [...profiles.values()].map((t) => ({
+        name: t.name,
+        label: labels.get(t.name) ?? t.name,
+        state: t.state(),
+      })),
       settingsProblem,
       autostart,
     };

@@ -61,8 +61,8 @@ export function appMenu(app: AppState, now: Date): TrayView {
   }
   const items: MenuItemConstructorOptions[] = [];
   if (app.settingsProblem !== null) items.push(info(app.settingsProblem), { type: 'separator' });
-  for (const { name, state } of app.profiles) {
-    items.push(info(`${name}: ${statusLine(state, now)}`));
+  for (const { name, label, state } of app.profiles) {
+    items.push(info(`${label ?? name}: ${statusLine(state, now)}`));
     const last = state.lastBackup;
     if (last !== null && (state.run !== null || state.pause.paused)) {
       items.push(info(`Last backup: ${lastBackupLine(last, now)}`));
@@ -86,7 +86,11 @@ export function appMenu(app: AppState, now: Date): TrayView {
   const tooltip = [
     'Snaptray',
     ...ranked.map((p) =>
-      boundText(plainText(`${p.name}: ${tooltipLine(p.state, p.icon, now)}`), LINE_MAX, false),
+      boundText(
+        plainText(`${p.label ?? p.name}: ${tooltipLine(p.state, p.icon, now)}`),
+        LINE_MAX,
+        false,
+      ),
     ),
   ].join('\n');
   return { icon, tooltip, items };

@@ -72,7 +72,8 @@ export interface TrayState extends ProfileState {
 
 /** The whole tray: every profile it follows, in the settings file's order. */
 export interface AppState {
-  profiles: ReadonlyArray<{ name: string; state: ProfileState }>;
+  /** `name` is the profile's key (menu ids use it); `label` the name it shows, when it has one. */
+  profiles: ReadonlyArray<{ name: string; label?: string; state: ProfileState }>;
   settingsProblem: string | null;
   autostart: boolean;
 }

@@ -11,6 +11,7 @@ import { createExcludesGroup } from './excludes-group.js';
 import { createKeepPage } from './keep-page.js';
 import { createNotificationsPage } from './notifications-page.js';
 import type { Part, PartContext } from './part.js';
+import { createProfileChooser } from './profile-chooser.js';
 import { draftProfile } from './profile-draft.js';
 import { createSchedulePage } from './schedule-page.js';
 import { createSourcesGroup } from './sources-group.js';
@@ -77,9 +78,23 @@ function buildWindow(app: HTMLElement, initial: LoadedSettings): void {
     status.textContent = 'Your edits were undone.';
   });
   const save = button('Save', () => void saveNow(), { class: 'primary' });
+  const chooser = createProfileChooser({
+    api,
+    loaded(loaded, said) {
+      saved = loaded.profile;
+      describeFile(loaded);
+      show(saved);
+      banner.hidden = true;
+      status.textContent = said;
+    },
+    failed(message) {
+      status.textContent = message;
+    },
+  });
   const frame = createWindowFrame({
     title: TITLE,
     sidebarLabel: 'Settings pages',
+    sidebarTop: chooser.element,
     pages: [
       {
         id: 'destination',
@@ -128,6 +143,7 @@ function buildWindow(app: HTMLElement, initial: LoadedSettings): void {
 
   function describeFile(loaded: LoadedSettings): void {
     fileExists = loaded.exists;
+    chooser.show(loaded);
     advanced.describeFile(loaded);
     describeUnknownKeys(loaded.unknownKeys);
   }
@@ -163,6 +179,7 @@ function buildWindow(app: HTMLElement, initial: LoadedSettings): void {
     revert.disabled = !edited;
     // Nothing to save when the file holds what the window shows; on first run there is no file.
     save.disabled = !edited && fileExists;
+    chooser.lock(edited);
     document.title = edited ? `${TITLE} (unsaved)` : TITLE;
   }
 
@@ -249,6 +266,7 @@ function buildWindow(app: HTMLElement, initial: LoadedSettings): void {
       return;
     }
     describeUnknownKeys(loaded.value.unknownKeys);
+    chooser.show(loaded.value);
     // Our own save changes the file too: nothing to do when it holds what the window shows.
     if (JSON.stringify(loaded.value.profile) === JSON.stringify(saved)) return;
     if (!isEdited()) {

@@ -24,6 +24,8 @@ export interface FrameOptions {
   /** What the sidebar is, for screen readers ("Settings pages"). */
   sidebarLabel: string;
   pages: PageSpec[];
+  /** Shown at the top of the sidebar, above the pages (the settings window's profile chooser). */
+  sidebarTop?: HTMLElement;
   /** Shown above the page, such as a question about changes made elsewhere. */
   banner?: HTMLElement;
   /** The bar under the page: status and the window's buttons. */
@@ -93,7 +95,7 @@ export function createWindowFrame(options: FrameOptions): WindowFrame {
     { class: 'window-frame' },
     h('header', { class: 'headerbar sidebar-header' }, h('h1', {}, options.title)),
     h('header', { class: 'headerbar content-header' }, pageTitle),
-    h('div', { class: 'sidebar' }, tablist, attention),
+    h('div', { class: 'sidebar' }, options.sidebarTop ?? null, tablist, attention),
     h('div', { class: 'content' }, options.banner ?? null, scroller, options.actionBar ?? null),
   );
 

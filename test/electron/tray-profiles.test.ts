@@ -283,40 +283,41 @@ describe('the tray with several profiles', () => {
     ]);
   });
 
-  it('shows one running and one failed profile in the icon, the tooltip and the menu', async () => {
+  it('shows one running and one failed profile in the icon, the tooltip and the menu, by their display names', async () => {
     const missing = join(await makeTempDir('st-gone-'), 'not-there');
     const w = await makeWorld({
       home: () => ({
         rsync: { bandwidthLimit: 300 },
         schedule: { mode: 'daily', dailyAt: '03:00', catchUp: false },
       }),
-      photos: (p) => ({ sources: [p.src, missing] }),
+      // The key stays photos (state folder, lock); the menu and notifications show the name.
+      photos: (p) => ({ sources: [p.src, missing], displayName: 'Photos on the NAS' }),
     });
     await writeTree(w.places.home!.src, { 'slow/blob': Buffer.alloc(3_000_000, 3) });
     await startTray(w);
     clickIn('home', 'Back Up Now');
-    const failed = await notification('photos: Backup failed');
+    const failed = await notification('Photos on the NAS: Backup failed');
     expect(failed.body).toBe(`These sources do not exist or cannot be read: ${missing}.`);
     await waitUntil('home shows progress', () =>
       sectionLabels('home')[0]!.startsWith('home: Backing up… '),
     );
     await waitUntil('photos shows its failure', () =>
-      sectionLabels('photos').some((l) => l.startsWith('Last backup failed (Today): ')),
+      sectionLabels('Photos on the NAS').some((l) => l.startsWith('Last backup failed (Today): ')),
     );
     // Running is the most pressing; the tooltip names where each state comes from.
     expect(trayIcon()).toBe('tray-running-light.png');
     const tooltip = tray().tooltip.split('\n');
     expect(tooltip[0]).toBe('Snaptray');
     expect(tooltip[1]).toMatch(/^home: Backing up… /);
-    expect(tooltip[2]).toBe('photos: Last backup failed (Today)');
+    expect(tooltip[2]).toBe('Photos on the NAS: Last backup failed (Today)');
     expect(sectionLabels('home')).toContain('Stop Backup');
-    expect(sectionLabels('photos')).not.toContain('Stop Backup');
-    expect(sectionLabels('photos')[0]).toBe('photos: No backup yet');
+    expect(sectionLabels('Photos on the NAS')).not.toContain('Stop Backup');
+    expect(sectionLabels('Photos on the NAS')[0]).toBe('Photos on the NAS: No backup yet');
 
     clickIn('home', 'Stop Backup');
     await app!.idle();
     await waitUntil('the failure shows in the icon', () => trayIcon() === 'tray-error-light.png');
-    expect(tray().tooltip.split('\n')[1]).toBe('photos: Last backup failed (Today)');
+    expect(tray().tooltip.split('\n')[1]).toBe('Photos on the NAS: Last backup failed (Today)');
     expect((await readHistory(w.stateDir('home'))).map((h) => h.outcome)).toEqual(['cancelled']);
     expect((await readHistory(w.stateDir('photos'))).map((h) => h.outcome)).toEqual(['failed']);
   });

@@ -963,8 +963,30 @@ describe('the settings window', () => {
         .getByRole('tab', { selected: true })
         .evaluateAll((tabs) => tabs.map((t) => t.textContent));
 
-    // Tab from the top of the window lands on the current page's entry, and only there.
+    // Tab from the top of the window reaches the profile chooser, its buttons (Remove… is off
+    // with one profile), then the current page's entry, and only that one.
     await page.locator('body').click({ position: { x: 600, y: 10 } });
+    const chooserStops: Array<string | null> = [];
+    for (let i = 0; i < 4; i++) {
+      await page.keyboard.press('Tab');
+      chooserStops.push(
+        await page.evaluate(
+          () =>
+            document.activeElement?.getAttribute('aria-label') ??
+            document.activeElement?.id ??
+            null,
+        ),
+      );
+    }
+    expect(chooserStops[0]).toMatch(/^profile-\d+$/);
+    expect(chooserStops.slice(1)).toEqual([
+      'Add a profile',
+      'Rename this profile',
+      'Duplicate this profile',
+    ]);
+    expect(
+      await page.getByRole('combobox', { name: 'Profile' }).evaluate((e) => e.matches(':focus')),
+    ).toBe(false);
     await page.keyboard.press('Tab');
     expect(await focus()).toEqual({ role: 'tab', name: 'Destination', visible: true, outline: 2 });
     expect(await shownPages()).toEqual(['page-destination']);
