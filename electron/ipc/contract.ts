@@ -139,6 +139,8 @@ export const WINDOW_METHODS = {
   ],
   backups: [
     'loadTimeline',
+    'listProfiles',
+    'chooseView',
     'listFolder',
     'folderChanges',
     'fileVersions',
