@@ -1183,6 +1183,7 @@ describe('the settings window', () => {
         failed: false,
         skipped: false,
         overdue: false,
+        otherMachinesOverdue: true,
       },
       overdueDays: 7,
     };
