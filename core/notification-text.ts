@@ -32,6 +32,19 @@ export type NotificationEvent =
   | { kind: 'skipped'; reason: string; retryAt: Date; now: Date }
   | { kind: 'delayed'; reason: string; until: Date | null; now: Date }
   | { kind: 'overdue'; lastSuccessAt: Date | null; now: Date }
+  /**
+   * Another machine on the destination is overdue. Host and prefix are text from the destination;
+   * `lastGoodAt` null: it never made a good snapshot.
+   */
+  | {
+      kind: 'machine-overdue';
+      host: string | null;
+      prefix: string;
+      lastGoodAt: Date | null;
+      /** The owner's schedule, in hours, as its manifests record it (null: not recorded). */
+      scheduleHours: number | null;
+      now: Date;
+    }
   | {
       kind: 'restored';
       outcome: 'ok' | 'partial' | 'cancelled';
@@ -153,6 +166,8 @@ function describeEvent(event: NotificationEvent): NotificationText {
       };
     case 'overdue':
       return describeOverdue(event.lastSuccessAt, event.now);
+    case 'machine-overdue':
+      return describeMachineOverdue(event);
     case 'restored':
       return describeRestore(event);
     default:
@@ -174,6 +189,32 @@ function describeOverdue(lastSuccessAt: Date | null, now: Date): NotificationTex
     body:
       `The last successful backup was ${describeWhen(lastSuccessAt, now)}. ` +
       'Choose Back Up Now in the menu.',
+    urgency: 'normal',
+  };
+}
+
+function describeMachineOverdue(
+  event: Extract<NotificationEvent, { kind: 'machine-overdue' }>,
+): NotificationText {
+  const host = event.host === null ? 'Another machine' : safeName(event.host);
+  const which = `${host} (prefix ${safeName(event.prefix)})`;
+  const schedule =
+    event.scheduleHours === null
+      ? ''
+      : ` Its schedule asks for one every ${formatCount(event.scheduleHours)} ${plural(event.scheduleHours, 'hour')}.`;
+  if (event.lastGoodAt === null) {
+    return {
+      summary: `${host} has no backup yet`,
+      body: `${which} has not made a good backup on the destination yet.${schedule}`,
+      urgency: 'normal',
+    };
+  }
+  const days = Math.max(0, Math.floor((event.now.getTime() - event.lastGoodAt.getTime()) / DAY));
+  return {
+    summary: `${host}: no backup for ${formatCount(days)} ${plural(days, 'day')}`,
+    body:
+      `The last good backup of ${which} on the destination was ` +
+      `${describeWhen(event.lastGoodAt, event.now)}, ${formatCount(days)} ${plural(days, 'day')} ago.${schedule}`,
     urgency: 'normal',
   };
 }

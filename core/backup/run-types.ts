@@ -1,5 +1,6 @@
 /** What a backup run takes and gives: its request, its environment, its events and its result. */
 import type { SessionEnvironment } from '../destination/session.js';
+import type { DestinationListing } from '../destination/snapshot.js';
 import type { Failure } from '../errors.js';
 import type { Spawn } from '../process.js';
 import type { Profile } from '../settings/schema.js';
@@ -36,7 +37,9 @@ export type BackupEvent =
   | { type: 'progress'; progress: Progress }
   /** Before the transfer: the previous complete snapshot's totals, for estimating progress. */
   | { type: 'plan'; previous: Totals | null }
-  | { type: 'warning'; message: string };
+  | { type: 'warning'; message: string }
+  /** The destination as the run listed it before writing: every prefix on it (household.ts). */
+  | { type: 'listing'; listing: DestinationListing };
 
 export interface BackupEnvironment extends SessionEnvironment {
   spawn: Spawn;

@@ -214,6 +214,7 @@ async function runLocked(
     if (!listing.value.hasMarker) {
       return failWith({ outcome: 'failed', error: notInitialised(dest) });
     }
+    emit({ type: 'listing', listing: listing.value });
     const allowed = mayHold(listing.value, profile.prefix, me);
     if (!allowed.ok) return failWith({ outcome: 'failed', error: allowed.failure });
 

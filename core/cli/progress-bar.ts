@@ -115,6 +115,8 @@ export function createProgressReporter(
           clear();
           stream.write(`Snapshot ${safeName(event.name)}\n`);
           return;
+        case 'listing':
+          return;
         case 'warning': {
           const line = drawn;
           clear();

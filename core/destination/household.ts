@@ -41,6 +41,11 @@ export interface Machine {
   host: string | null;
   user: string | null;
   profile: string | null;
+  /**
+   * The owner's identity (owner.id of the owner file, or of the newest manifest without one):
+   * what says whether a prefix is this account's own; null where unknown.
+   */
+  ownerId: string | null;
   /** Why the owner file cannot be read; null when it can, or when there is none. */
   ownerProblem: string | null;
   snapshots: number;
@@ -96,15 +101,25 @@ export function householdOf(listing: DestinationListing, now: Date): Household {
 }
 
 /** The names people know the owner by: its owner file's, or the newest manifest's without one. */
-function ownerNames(owner: PrefixOwner): Pick<Machine, 'host' | 'user' | 'profile'> {
+function ownerNames(owner: PrefixOwner): Pick<Machine, 'host' | 'user' | 'profile' | 'ownerId'> {
   switch (owner.kind) {
     case 'claimed':
-      return { host: owner.claim.host, user: owner.claim.user, profile: owner.claim.owner.profile };
+      return {
+        host: owner.claim.host,
+        user: owner.claim.user,
+        profile: owner.claim.owner.profile,
+        ownerId: owner.claim.owner.id,
+      };
     case 'unclaimed':
-      return { host: owner.host, user: owner.user, profile: owner.owner?.profile ?? null };
+      return {
+        host: owner.host,
+        user: owner.user,
+        profile: owner.owner?.profile ?? null,
+        ownerId: owner.owner?.id ?? null,
+      };
     case 'unreadable':
     case 'free':
-      return { host: null, user: null, profile: null };
+      return { host: null, user: null, profile: null, ownerId: null };
   }
 }
 

@@ -66,6 +66,11 @@ export const notificationsSchema = z.object({
   failed: z.boolean().default(true),
   skipped: z.boolean().default(true),
   overdue: z.boolean().default(true),
+  /**
+   * Another machine on the profile's destination has had no good backup for longer than its own
+   * schedule allows (household.ts). PERSISTED, optional: off unless the user turns it on.
+   */
+  otherMachinesOverdue: z.boolean().default(false),
 });
 
 export const sshSchema = z.object({

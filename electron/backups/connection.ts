@@ -50,8 +50,8 @@ export interface DestinationHolder {
 
 export interface HolderOptions {
   session: SessionEnvironment;
-  /** Where a run of the profile holds its locks: held, a CLI run uses the destination. */
-  lock: LockPlaces;
+  /** Where a run of the profile shown holds its locks: held, a CLI run uses the destination. */
+  lock: () => LockPlaces;
   timers: Timers;
   /** How long a hidden window keeps the connection (a minute). */
   idleCloseMs: number;
@@ -76,7 +76,7 @@ export function createDestinationHolder(options: HolderOptions): DestinationHold
     // A local folder has no rrsync in front of it: reading it never gets in a backup's way.
     if (dest.kind === 'local') return false;
     if (holds > 0) return true;
-    return (await readRunLock(options.lock)) !== null;
+    return (await readRunLock(options.lock())) !== null;
   }
 
   async function use<T>(

@@ -17,24 +17,24 @@ const LOG_LINES = 2000;
 export type HistoryHandlers = Pick<BackupsHandlers, 'loadHistory' | 'readRunLog' | 'openRunLog'>;
 
 export function createHistoryHandlers(deps: {
-  /** The profile's state folder. */
-  stateDir: string;
+  /** The state folder of the profile shown. */
+  stateDir: () => string;
   /** Opens a file with the desktop's default application: '' on success, else why not. */
   openPath: (path: string) => Promise<string>;
 }): HistoryHandlers {
   const { stateDir } = deps;
 
   /** The run's log file, only if it really lies in this profile's log folder and is a log. */
-  const logOf = (entry: HistoryEntry | undefined) => logFileOf(stateDir, entry?.logPath ?? null);
+  const logOf = (entry: HistoryEntry | undefined) => logFileOf(stateDir(), entry?.logPath ?? null);
 
   async function runNamed(run: string): Promise<HistoryEntry | undefined> {
-    const history = await readHistory(stateDir, { last: HISTORY_RUNS });
+    const history = await readHistory(stateDir(), { last: HISTORY_RUNS });
     return history.find((e) => e.startedAt === run);
   }
 
   return {
     async loadHistory() {
-      const history = await readHistory(stateDir, { last: HISTORY_RUNS });
+      const history = await readHistory(stateDir(), { last: HISTORY_RUNS });
       const runs = await Promise.all(
         [...history].reverse().map(async (e) => summarizeRun(e, (await logOf(e)) !== null)),
       );

@@ -1,32 +1,42 @@
-/** The profile the Backups window shows, read from the settings file on each request. */
+/** The profiles the Backups window shows, read from the settings file on each request. */
 import { parseDestination, type Destination } from '../../core/destination/address.js';
 import type { Snapshot } from '../../core/destination/snapshot.js';
 import { defaultPrefix } from '../../core/destination/snapshot-name.js';
-import type { Profile } from '../../core/settings/schema.js';
+import type { Profile, Settings } from '../../core/settings/schema.js';
 import {
   describeErrors,
   loadSettings,
   settingsFileExists,
   type SettingsBackend,
 } from '../../core/settings/store.js';
-import type { BackupsResult } from '../ipc/backups-contract.js';
+import type { BackupsResult, ProfileChoice } from '../ipc/backups-contract.js';
 
 export interface Target {
+  /** The profile's key in the settings file. */
+  name: string;
   profile: Profile;
   dest: Destination;
 }
 
+/** The settings file as the window reads it: every profile, for the chooser and for targets. */
+export interface SettingsView {
+  profiles: ProfileChoice[];
+  /** The prefixes this settings file's profiles back up to, each as backups default it. */
+  prefixes: Set<string>;
+  /** The profile named, with its destination and prefix, or why it cannot be shown. */
+  target(profileName: string): BackupsResult<Target>;
+}
+
 /**
- * Reads the profile and its destination each time it is called: the settings window and the CLI
- * change the file while the Backups window is open. The prefix defaults as backups default it.
+ * Reads the settings file each time it is called: the settings window and the CLI change the file
+ * while the Backups window is open. A prefix defaults as backups default it.
  */
-export function createProfileReader(opts: {
+export function createSettingsReader(opts: {
   configFile: string;
   openBackend: (path: string) => Promise<SettingsBackend>;
   hostname: string;
-  profileName: string;
   uid: number;
-}): () => Promise<BackupsResult<Target>> {
+}): () => Promise<BackupsResult<SettingsView>> {
   let backend: Promise<SettingsBackend> | null = null;
 
   function openBackendOnce(): Promise<SettingsBackend> {
@@ -37,42 +47,72 @@ export function createProfileReader(opts: {
     return backend;
   }
 
+  const notSetUp = <T>(message: string): BackupsResult<T> => ({
+    ok: false,
+    reason: 'not-set-up',
+    message,
+  });
+
   return async () => {
-    const notSetUp = (message: string): BackupsResult<Target> => ({
-      ok: false,
-      reason: 'not-set-up',
-      message,
-    });
     if (!settingsFileExists(opts.configFile)) {
       return notSetUp('Snaptray is not set up yet: choose a destination in Settings first.');
     }
-    let loaded;
+    let settings: Settings;
     try {
-      loaded = loadSettings(await openBackendOnce());
+      const loaded = loadSettings(await openBackendOnce());
+      if (!loaded.ok) return notSetUp(describeErrors(opts.configFile, loaded.errors));
+      settings = loaded.settings;
     } catch (e) {
       return notSetUp(
         `The settings file ${opts.configFile} cannot be read: ${(e as Error).message}`,
       );
     }
-    if (!loaded.ok) return notSetUp(describeErrors(opts.configFile, loaded.errors));
-    const stored = loaded.settings.profiles[opts.profileName];
-    if (stored === undefined || stored.destination === '') {
-      return notSetUp('No destination is set yet: choose one in Settings first.');
-    }
-    const dest = parseDestination(stored.destination);
-    if (!dest.ok) return notSetUp(`The destination in the settings is not valid: ${dest.message}.`);
-    const profile = { ...stored };
-    if (profile.prefix === '') {
-      profile.prefix = defaultPrefix(opts.hostname, opts.profileName, opts.uid);
-    }
-    return { ok: true, value: { profile, dest: dest.value } };
+    const entries = Object.entries(settings.profiles);
+    return {
+      ok: true,
+      value: {
+        profiles: entries.map(([key, p]) => ({
+          key,
+          label: labelOf(key, p),
+          destination: p.destination,
+        })),
+        prefixes: new Set(entries.map(([key, p]) => prefixOf(key, p, opts))),
+        target(name) {
+          const stored = settings.profiles[name];
+          if (stored === undefined) {
+            return notSetUp(`The settings file holds no profile "${name}": choose another one.`);
+          }
+          if (stored.destination === '') {
+            return notSetUp(
+              `The profile "${name}" has no destination yet: choose one in Settings first.`,
+            );
+          }
+          const dest = parseDestination(stored.destination);
+          if (!dest.ok) {
+            return notSetUp(`The destination in the settings is not valid: ${dest.message}.`);
+          }
+          const profile = { ...stored, prefix: prefixOf(name, stored, opts) };
+          return { ok: true, value: { name, profile, dest: dest.value } };
+        },
+      },
+    };
   };
+}
+
+/** A profile's name for people. */
+function labelOf(key: string, _profile: Profile): string {
+  return key;
+}
+
+function prefixOf(name: string, profile: Profile, opts: { hostname: string; uid: number }): string {
+  return profile.prefix === '' ? defaultPrefix(opts.hostname, name, opts.uid) : profile.prefix;
 }
 
 /**
  * The folders a snapshot holds, where browsing starts: its manifest's; for a snapshot without one
- * (unfinished, or the old script's whole-machine snapshots), the profile's.
+ * (unfinished, or the old script's whole-machine snapshots), the profile's, when it is the
+ * profile's own (another machine's folders are not this profile's).
  */
-export function sourcesOf(snapshot: Snapshot, profile: Profile): string[] {
-  return [...(snapshot.manifest?.sources ?? profile.sources)];
+export function sourcesOf(snapshot: Snapshot, profile: Profile | null): string[] {
+  return [...(snapshot.manifest?.sources ?? profile?.sources ?? [])];
 }

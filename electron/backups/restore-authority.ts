@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { plural } from '../../core/format.js';
 import { baseName, below, isWithin } from '../../core/restore/paths.js';
+import { safeName } from '../../core/terminal-text.js';
 import { listLines, type Question } from '../shared/dialogs.js';
 import type { ChosenFolder, RestoreFolderRequest, RestoreReport } from '../ipc/backups-contract.js';
 
@@ -151,5 +152,47 @@ export function inPlaceQuestion(
     detail: lines.join('\n'),
     confirm: request.missingOnly ? 'Restore Missing Files' : 'Restore',
     warning: concerns.guarded.length > 0,
+  };
+}
+
+/** The machine a prefix belongs to, as the app's question names it. */
+export interface OtherMachine {
+  prefix: string;
+  host: string | null;
+  user: string | null;
+}
+
+/** The machine in words: "laptop (ann's, prefix annbox)". Text from the destination, kept plain. */
+export function machineWords(m: OtherMachine): string {
+  const host = m.host !== null ? safeName(m.host) : 'an unknown machine';
+  const owner = m.user !== null ? `${safeName(m.user)}’s, ` : '';
+  return `${host} (${owner}prefix ${m.prefix})`;
+}
+
+/**
+ * The app's question before restoring another machine's snapshot to the original place on this
+ * one: always asked, naming the machine and each path, since its files may not belong here at all.
+ */
+export function otherMachineQuestion(
+  request: { paths: readonly string[]; missingOnly: boolean },
+  plan: RestoreReport,
+  machine: OtherMachine,
+  concerns: InPlaceConcerns,
+): Question {
+  const asked = inPlaceQuestion(request, plan, concerns);
+  const what = restoredWhat(request.paths);
+  return {
+    title: 'Restore from Another Machine',
+    message:
+      `Restore ${what} from ${machineWords(machine)} to the same place on this computer? ` +
+      'It is another machine’s backup.',
+    detail: [
+      `From ${plan.snapshot} of ${machineWords(machine)}, to this computer at:`,
+      ...listLines(request.paths),
+      '',
+      asked.detail,
+    ].join('\n'),
+    confirm: asked.confirm,
+    warning: true,
   };
 }

@@ -51,10 +51,64 @@ export interface SnapshotSummary {
   problems: string[];
 }
 
+/** A profile of the settings file, as the window's chooser offers it. */
+export interface ProfileChoice {
+  /** Its key in the settings file. */
+  key: string;
+  /** Its name for people. */
+  label: string;
+  /** Its destination as the settings name it; '' when not set up. */
+  destination: string;
+}
+
+/**
+ * A prefix on the destination: a machine (or a profile of one) of the household, from the one
+ * listing (core/destination/household.ts). Host, user and profile are text from the destination.
+ */
+export interface MachineView {
+  prefix: string;
+  host: string | null;
+  user: string | null;
+  profile: string | null;
+  /**
+   * This machine's own: this account's identity holds its owner file, or (without one) a profile
+   * of this settings file names it. Any other prefix is shown read-only.
+   */
+  own: boolean;
+  /** Only the old router script's folders. */
+  legacy: boolean;
+  snapshots: number;
+  /** The newest good snapshot (ok, partial or legacy), with its time (ISO-8601). */
+  lastGood: { name: string; time: string } | null;
+  /** No good snapshot for longer than its owner's schedule allows. */
+  overdue: boolean;
+  /** Whole days since the newest good snapshot; null without one. */
+  daysSinceGood: number | null;
+}
+
+/** Every profile of the settings file, and the one the window shows. */
+export interface ProfileChoices {
+  profiles: ProfileChoice[];
+  profile: string;
+}
+
+/** Which profile, and which prefix on its destination, the window shows. */
+export interface ViewChoice {
+  profile: string;
+  /** A prefix on the profile's destination; null: the profile's own. */
+  prefix: string | null;
+}
+
 export interface Timeline {
   /** The destination as the settings name it. */
   destination: string;
   prefix: string;
+  /** The profile shown (its key). */
+  profile: string;
+  /** Every prefix on the destination, from the same listing as the snapshots. */
+  machines: MachineView[];
+  /** Another machine's snapshots: browse and restore only, in place only after the app asks. */
+  readOnly: boolean;
   /** Newest first. */
   snapshots: SnapshotSummary[];
   warnings: string[];
@@ -263,7 +317,12 @@ export type BackupsEvent =
 
 /** Everything the Backups window can ask of the main process. Payloads are validated there. */
 export interface BackupsWindowApi {
+  /** The snapshots of the profile and prefix chosen last (at first: this profile's own). */
   loadTimeline(): Promise<BackupsResult<Timeline>>;
+  /** Every profile of the settings file (no destination is read). */
+  listProfiles(): Promise<BackupsResult<ProfileChoices>>;
+  /** Chooses the profile and prefix the window shows; loadTimeline then reads them. */
+  chooseView(request: ViewChoice): Promise<BackupsResult<null>>;
   listFolder(request: FolderRequest): Promise<BackupsResult<FolderView>>;
   /** What differs from the snapshot before, below one folder (the engine's diff). */
   folderChanges(request: FolderRequest): Promise<BackupsResult<FolderChanges>>;

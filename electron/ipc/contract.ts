@@ -171,6 +171,8 @@ export const WINDOW_METHODS = {
   ],
   backups: [
     'loadTimeline',
+    'listProfiles',
+    'chooseView',
     'listFolder',
     'folderChanges',
     'fileVersions',

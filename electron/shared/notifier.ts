@@ -32,6 +32,8 @@ export function switchFor(kind: NotificationEvent['kind']): keyof Notifications 
       return kind;
     case 'delayed':
       return 'skipped';
+    case 'machine-overdue':
+      return 'otherMachinesOverdue';
     case 'restored':
       // The user started it from the Backups window; it ends as a backup's "finished" does.
       return 'finished';

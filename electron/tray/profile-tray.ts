@@ -29,7 +29,10 @@ import { logFileOf } from '../../core/state/logs.js';
 import { ensurePrivateDir, profileStateDir } from '../../core/state/paths.js';
 import { clearPause, readPause, setPause } from '../../core/state/pause.js';
 import { readRunLock } from '../../core/state/profile-lock.js';
+import type { DestinationListing } from '../../core/destination/snapshot.js';
+import { loadIdentity } from '../../core/settings/identity.js';
 import { notificationFor, type NotifySink } from '../shared/notifier.js';
+import { tellOverdueMachines } from './other-machines.js';
 import type { Clock } from './clock.js';
 import type { MountWatcher } from './mount-watcher.js';
 import {
@@ -81,7 +84,10 @@ export interface ProfileTray {
   evaluate(trigger: 'schedule' | 'user'): Promise<void>;
   runAction(action: ProfileAction): Promise<void>;
   busy(): boolean;
-  /** Resolves when no backup of this profile runs in this process. */
+  /**
+   * Resolves when no backup of this profile runs in this process, and what follows the last one
+   * (its notifications, the check of other machines) is done.
+   */
   idle(): Promise<void>;
   stopRun(): Promise<void>;
   dispose(): void;
@@ -111,6 +117,8 @@ export function createProfileTray(deps: ProfileTrayDeps): ProfileTray {
   /** Settings keys this version does not know, named in every run's warnings. */
   let settingsWarnings: readonly string[] = [];
   let current: CurrentRun | null = null;
+  /** The last run, until what follows it is done too. */
+  let finishing: Promise<void> | null = null;
   let scheduleTimer: unknown = null;
   let networkTimer: unknown = null;
   let wasOffline = false;
@@ -351,6 +359,7 @@ export function createProfileTray(deps: ProfileTrayDeps): ProfileTray {
         runProfile.prefix = defaultPrefix(deps.hostname, name, process.getuid?.() ?? 1000);
       }
       let result: BackupResult | null = null;
+      let listing: DestinationListing | null = null;
       let release: (() => void) | null = null;
       try {
         release = await deps.beforeRun(runProfile, controller.signal, (holder) => {
@@ -362,7 +371,9 @@ export function createProfileTray(deps: ProfileTrayDeps): ProfileTray {
           view.startedAt = clock.now();
           deps.changed();
           await notify({ kind: 'started', destination: runProfile.destination });
-          result = await backUp(runProfile, trigger, controller.signal, view);
+          result = await backUp(runProfile, trigger, controller.signal, view, (l) => {
+            listing = l;
+          });
         }
       } finally {
         current = null;
@@ -376,8 +387,15 @@ export function createProfileTray(deps: ProfileTrayDeps): ProfileTray {
         return;
       }
       await announce(result, runProfile);
+      if (listing !== null) await tellAboutOthers(listing, runProfile);
       await evaluate('schedule');
     })();
+    const done = run.done;
+    finishing = done;
+    const settled = () => {
+      if (finishing === done) finishing = null;
+    };
+    done.then(settled, settled);
     return run.done;
   }
 
@@ -386,6 +404,7 @@ export function createProfileTray(deps: ProfileTrayDeps): ProfileTray {
     trigger: 'schedule' | 'user',
     signal: AbortSignal,
     view: RunView,
+    onListing: (listing: DestinationListing) => void,
   ): Promise<BackupResult> {
     const env = {
       ...backupEnvironment(p, name, deps.spawn, 'tray'),
@@ -400,6 +419,7 @@ export function createProfileTray(deps: ProfileTrayDeps): ProfileTray {
       settingsWarnings: [...settingsWarnings],
       signal,
       onEvent: (event) => {
+        if (event.type === 'listing') onListing(event.listing);
         if (event.type === 'plan') tracker.plan(event.previous);
         if (event.type !== 'progress') return;
         // The menu's percent and time left, as truthful as the terminal's.
@@ -450,6 +470,23 @@ export function createProfileTray(deps: ProfileTrayDeps): ProfileTray {
         // Stopped or held back on the user's own word, or another run is on it: nothing to say.
         return;
     }
+  }
+
+  /** Another machine on the destination fell behind: said when the user asked to be told. */
+  async function tellAboutOthers(listing: DestinationListing, runProfile: Profile): Promise<void> {
+    if (!runProfile.notifications.otherMachinesOverdue) return;
+    const now = clock.now();
+    const identity = await loadIdentity(p.configDir, now);
+    await tellOverdueMachines({
+      stateDir,
+      listing,
+      owners: {
+        identity: identity.ok ? identity.id : null,
+        prefixes: new Set([runProfile.prefix]),
+      },
+      now,
+      notify,
+    }).catch(() => undefined);
   }
 
   function retryTime(failures: number, now: Date): Date {
@@ -583,7 +620,9 @@ export function createProfileTray(deps: ProfileTrayDeps): ProfileTray {
     runAction,
     busy: () => current !== null,
     idle: async () => {
-      while (current !== null) await current.done.catch(() => undefined);
+      while (current !== null || finishing !== null) {
+        await (current?.done ?? finishing)?.catch(() => undefined);
+      }
     },
     stopRun,
     dispose,

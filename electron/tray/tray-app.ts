@@ -384,7 +384,8 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
     start,
     state: appState,
     idle: async () => {
-      while (busy()) await Promise.all([...profiles.values()].map((t) => t.idle()));
+      do await Promise.all([...profiles.values()].map((t) => t.idle()));
+      while (busy());
     },
     dispose,
     busy,

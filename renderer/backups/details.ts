@@ -27,6 +27,11 @@ export interface Details {
   show(item: Item | null, place: Place): void;
   /** A restore runs: restore buttons wait. */
   setRunning(running: boolean): void;
+  /**
+   * Another machine's snapshots are shown: "Restore to…" comes first, and restoring to the
+   * original place on this computer is offered only with the app's own question.
+   */
+  setReadOnly(readOnly: boolean): void;
 }
 
 /** Versions are looked up once the selection rests, not for every row the arrow keys pass. */
@@ -37,6 +42,7 @@ export function createDetails(ctx: DetailsContext): Details {
   let generation = 0;
   let timer: number | undefined;
   let running = false;
+  let readOnly = false;
 
   function restoreButtons(): HTMLButtonElement[] {
     return [...element.querySelectorAll<HTMLButtonElement>('button[data-restore]')];
@@ -73,16 +79,24 @@ export function createDetails(ctx: DetailsContext): Details {
     const what = `“${shown(name)}”`;
     const request = { snapshot: from, paths: [path], missingOnly: false };
     const size = type === 'file' ? (item?.size ?? null) : null;
-    const actions = [
-      restoreButton('Restore', () => void ctx.restore.restore(request, what, size), {
-        class: 'primary',
+    const inPlace = restoreButton(
+      readOnly ? 'Restore to Original Place…' : 'Restore',
+      () => void ctx.restore.restore(request, what, size),
+      {
+        ...(readOnly ? {} : { class: 'primary' }),
         'aria-label': `Restore ${shown(name)} to its original place`,
-      }),
-      restoreButton('Restore to…', () => void ctx.restore.restoreTo(request, what, size), {
+      },
+    );
+    const into = restoreButton(
+      'Restore to…',
+      () => void ctx.restore.restoreTo(request, what, size),
+      {
+        ...(readOnly ? { class: 'primary' } : {}),
         'aria-label': `Restore ${shown(name)} into another folder`,
-      }),
-    ];
-    if (type === 'dir') {
+      },
+    );
+    const actions = readOnly ? [into, inPlace] : [inPlace, into];
+    if (type === 'dir' && !readOnly) {
       actions.push(
         restoreButton(
           'Restore missing files',
@@ -115,6 +129,7 @@ export function createDetails(ctx: DetailsContext): Details {
           item === null ? `This folder: ${shown(name)}` : shown(name),
         ),
         h('p', { class: 'details-path path' }, shown(path)),
+        readOnly ? h('span', { class: 'badge read-only-badge' }, 'read-only') : null,
       ),
       h('dl', { class: 'facts' }, ...facts.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
       h('div', { class: 'actions' }, ...actions),
@@ -193,16 +208,18 @@ export function createDetails(ctx: DetailsContext): Details {
       'aria-label': `Open the version modified ${modified}, read-only`,
       class: 'flat',
     });
-    const restore = restoreButton(
-      'Restore',
-      () =>
-        void ctx.restore.restore(
-          { snapshot: v.snapshot, paths: [path], missingOnly: false },
-          `the version of “${shown(baseName(path))}” modified ${modified}`,
-          v.size,
-        ),
-      { 'aria-label': `Restore the version modified ${modified}`, class: 'flat' },
-    );
+    const request = { snapshot: v.snapshot, paths: [path], missingOnly: false };
+    const which = `the version of “${shown(baseName(path))}” modified ${modified}`;
+    // Another machine's version goes to a folder chosen for it.
+    const restore = readOnly
+      ? restoreButton('Restore to…', () => void ctx.restore.restoreTo(request, which, v.size), {
+          'aria-label': `Restore the version modified ${modified} into another folder`,
+          class: 'flat',
+        })
+      : restoreButton('Restore', () => void ctx.restore.restore(request, which, v.size), {
+          'aria-label': `Restore the version modified ${modified}`,
+          class: 'flat',
+        });
     return h(
       'tr',
       { class: here ? 'this-snapshot' : undefined, 'data-snapshot': v.snapshot },
@@ -251,7 +268,14 @@ export function createDetails(ctx: DetailsContext): Details {
     if (!shownInFiles.ok) status.textContent = shownInFiles.message;
   }
 
-  return { element, show, setRunning };
+  return {
+    element,
+    show,
+    setRunning,
+    setReadOnly: (value) => {
+      readOnly = value;
+    },
+  };
 }
 
 function baseName(path: string): string {

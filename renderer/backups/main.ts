@@ -1,12 +1,14 @@
 /**
- * The Backups window: the snapshots of this profile on a timeline, browsing one snapshot folder
+ * The Backups window: the snapshots of a profile, or of another machine on its destination
+ * (read-only), on a timeline, browsing one snapshot folder
  * by folder, versions and restores; the history of runs with their logs; and Verify Backups.
  */
-import type { SnapshotSummary, Timeline } from '../../electron/ipc/contract.js';
+import type { MachineView, SnapshotSummary, Timeline } from '../../electron/ipc/contract.js';
 import { backupsApi } from '../shared/api.js';
 import { button, h } from '../shared/dom.js';
 import { createWindowFrame } from '../shared/window-frame.js';
 import { createBrowser, type Item, type Place } from './browser.js';
+import { createChooser } from './chooser.js';
 import { createDetails } from './details.js';
 import { createHistoryPage } from './history-page.js';
 import { createAsk, type Problem } from './requests.js';
@@ -27,6 +29,17 @@ function build(app: HTMLElement): void {
 
   const statePanel = h('div', { class: 'state-panel', hidden: true });
   const destinationLine = h('p', { class: 'destination-line' });
+  const readOnlyNote = h(
+    'p',
+    { class: 'read-only-note', hidden: true },
+    h('span', { class: 'badge read-only-badge' }, 'read-only'),
+    ' Another machine’s backups: browse them and restore to a folder you choose. Nothing here changes them.',
+  );
+  const chooser = createChooser({
+    onProfile: (profile) => void choose(profile, null),
+    onMachine: (m: MachineView) => void choose(null, m.prefix),
+  });
+  let profile: string | null = null;
   const reload = button('Reload', () => void loadTimeline(), {
     class: 'flat',
     'aria-label': 'Read the snapshots again',
@@ -72,6 +85,7 @@ function build(app: HTMLElement): void {
   const snapshotsPage = h(
     'div',
     { class: 'snapshots-page' },
+    chooser.profileBar,
     statePanel,
     h(
       'div',
@@ -79,8 +93,10 @@ function build(app: HTMLElement): void {
       h(
         'section',
         { class: 'timeline-pane', 'aria-labelledby': 'timeline-title' },
+        chooser.machines,
         h('div', { class: 'pane-head' }, h('h3', { id: 'timeline-title' }, 'Timeline'), reload),
         destinationLine,
+        readOnlyNote,
         timeline.element,
       ),
       h('div', { class: 'browse-pane' }, browser.element, details.element),
@@ -155,6 +171,28 @@ function build(app: HTMLElement): void {
     snapshotsPage.classList.remove('has-problem');
   }
 
+  /** Shows another profile (its own prefix), or another machine of the profile shown. */
+  async function choose(nextProfile: string | null, prefix: string | null): Promise<void> {
+    const chosen = nextProfile ?? profile;
+    if (chosen === null) return;
+    const done = await api.chooseView({ profile: chosen, prefix });
+    if (!done.ok) {
+      showProblem(done);
+      return;
+    }
+    profile = chosen;
+    timeline.show([], new Date());
+    await loadTimeline();
+    if (nextProfile !== null) void history.load();
+  }
+
+  async function loadProfiles(): Promise<void> {
+    const choices = await api.listProfiles();
+    if (!choices.ok) return;
+    profile = choices.value.profile;
+    chooser.showProfiles(choices.value);
+  }
+
   async function loadTimeline(): Promise<void> {
     const mine = ++loading;
     const current = () => mine === loading;
@@ -171,6 +209,10 @@ function build(app: HTMLElement): void {
       clearProblem();
       snapshots = t.snapshots;
       destinationLine.textContent = `${t.prefix} on ${t.destination}`;
+      chooser.showMachines(t.machines, t.prefix);
+      readOnlyNote.hidden = !t.readOnly;
+      snapshotsPage.classList.toggle('read-only', t.readOnly);
+      details.setReadOnly(t.readOnly);
       timeline.show(t.snapshots, new Date());
       const shown = timeline.select(selected);
       verify.setSnapshots(t.snapshots, shown?.name ?? null);
@@ -193,5 +235,5 @@ function build(app: HTMLElement): void {
       void loadTimeline();
     }
   });
-  void loadTimeline();
+  void loadProfiles().then(() => loadTimeline());
 }

@@ -12,6 +12,7 @@ const NOTIFICATION_LABELS: Record<NotificationKind, string> = {
   failed: 'A backup fails',
   skipped: 'A backup is skipped or delayed',
   overdue: 'Backups are overdue',
+  otherMachinesOverdue: 'Another machine on the destination is overdue (checked after each backup)',
 };
 
 export function createNotificationsPage(ctx: PartContext): Part {

@@ -1209,6 +1209,7 @@ describe('the settings window', () => {
         failed: false,
         skipped: false,
         overdue: false,
+        otherMachinesOverdue: true,
       },
       overdueDays: 7,
     };

@@ -1,0 +1,44 @@
+/** Verify Backups: compares a snapshot with its manifest's checksums, every file, cancellable. */
+import { verifySnapshot } from '../../core/restore/verify.js';
+import type { BackupsEvent } from '../ipc/backups-contract.js';
+import type { BackupsHandlers } from '../ipc/contract.js';
+import type { Operation } from './operation.js';
+import { noSnapshot, snapshotIn, type Reader } from './reading.js';
+import { invalid, verifyRequest } from './requests.js';
+
+export function createVerifyHandler(deps: {
+  reader: Reader;
+  operation: Operation;
+  send: (event: BackupsEvent) => void;
+}): BackupsHandlers['verify'] {
+  return async (input) => {
+    const request = verifyRequest.safeParse(input);
+    if (!request.success) return invalid('a check');
+    const { snapshot: name } = request.data;
+    return deps.operation.exclusive((signal) =>
+      deps.reader.withSnapshots(false, async (opened, _s, { snapshots }) => {
+        const snapshot = snapshotIn(snapshots, name);
+        if (snapshot === null) return noSnapshot(name);
+        const started = Date.now();
+        const result = await verifySnapshot(opened.ctx, snapshot, {
+          samplePercent: 100,
+          signal,
+          onEvent: (event) => {
+            deps.send(
+              event.type === 'phase'
+                ? { type: 'verify-progress', phase: event.phase, done: 0, total: 0 }
+                : {
+                    type: 'verify-progress',
+                    phase: 'checking',
+                    done: event.done,
+                    total: event.total,
+                  },
+            );
+          },
+        });
+        if (!result.ok) return deps.reader.failed(result.failure);
+        return { ok: true, value: { ...result.value, durationMs: Date.now() - started } };
+      }),
+    );
+  };
+}
