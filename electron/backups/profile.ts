@@ -1,8 +1,8 @@
 /** The profiles the Backups window shows, read from the settings file on each request. */
 import { parseDestination, type Destination } from '../../core/destination/address.js';
 import type { Snapshot } from '../../core/destination/snapshot.js';
-import { defaultPrefix } from '../../core/destination/snapshot-name.js';
 import type { Profile, Settings } from '../../core/settings/schema.js';
+import { effectivePrefix, profileLabel } from '../../core/settings/profile-names.js';
 import {
   describeErrors,
   loadSettings,
@@ -73,10 +73,12 @@ export function createSettingsReader(opts: {
       value: {
         profiles: entries.map(([key, p]) => ({
           key,
-          label: labelOf(key, p),
+          label: profileLabel(key, p),
           destination: p.destination,
         })),
-        prefixes: new Set(entries.map(([key, p]) => prefixOf(key, p, opts))),
+        prefixes: new Set(
+          entries.map(([key, p]) => effectivePrefix(key, p, opts.hostname, opts.uid)),
+        ),
         target(name) {
           const stored = settings.profiles[name];
           if (stored === undefined) {
@@ -91,7 +93,10 @@ export function createSettingsReader(opts: {
           if (!dest.ok) {
             return notSetUp(`The destination in the settings is not valid: ${dest.message}.`);
           }
-          const profile = { ...stored, prefix: prefixOf(name, stored, opts) };
+          const profile = {
+            ...stored,
+            prefix: effectivePrefix(name, stored, opts.hostname, opts.uid),
+          };
           return { ok: true, value: { name, profile, dest: dest.value } };
         },
       },
@@ -100,14 +105,6 @@ export function createSettingsReader(opts: {
 }
 
 /** A profile's name for people. */
-function labelOf(key: string, _profile: Profile): string {
-  return key;
-}
-
-function prefixOf(name: string, profile: Profile, opts: { hostname: string; uid: number }): string {
-  return profile.prefix === '' ? defaultPrefix(opts.hostname, name, opts.uid) : profile.prefix;
-}
-
 /**
  * The folders a snapshot holds, where browsing starts: its manifest's; for a snapshot without one
  * (unfinished, or the old script's whole-machine snapshots), the profile's, when it is the
