@@ -6,7 +6,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { net, powerMonitor, shell } from 'electron';
+import { net, powerMonitor } from 'electron';
 import { backupEnvironment, places, type Places } from '../../core/environment.js';
 import type { NotificationEvent } from '../../core/notification-text.js';
 import type { Spawn } from '../../core/process.js';
@@ -627,13 +627,4 @@ export function createProfileTray(deps: ProfileTrayDeps): ProfileTray {
     stopRun,
     dispose,
   };
-}
-
-/** Opens the newest log of these profiles, if any has one. */
-export async function openNewestLog(profiles: readonly ProfileTray[]): Promise<void> {
-  const newest = profiles
-    .map((t) => t.state())
-    .filter((s) => s.logPath !== null)
-    .sort((a, b) => (b.logAt?.getTime() ?? 0) - (a.logAt?.getTime() ?? 0))[0];
-  if (newest?.logPath != null) await shell.openPath(newest.logPath);
 }

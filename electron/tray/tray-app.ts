@@ -24,9 +24,15 @@ import type { NotifySink } from '../shared/notifier.js';
 import type { Clock } from './clock.js';
 import { createDestinationTurns, destinationKey } from './destination-turns.js';
 import { pollMountTable, type MountWatcher } from './mount-watcher.js';
-import { createProfileTray, openNewestLog, type ProfileTray } from './profile-tray.js';
+import { createProfileTray, type ProfileTray } from './profile-tray.js';
 import { appMenu } from './tray-menu.js';
-import { parseItemId, type AppState, type ProfileAction, type TrayAction } from './tray-state.js';
+import {
+  parseItemId,
+  type AppState,
+  type BackupsView,
+  type ProfileAction,
+  type TrayAction,
+} from './tray-state.js';
 
 export { systemClock, type Clock } from './clock.js';
 
@@ -42,7 +48,8 @@ export interface TrayAppDeps {
   openBackend: (path: string) => Promise<SettingsBackend>;
   notify: NotifySink;
   openSettings: () => void;
-  openBackups: () => void;
+  /** Opens the Backups window; at History (at one profile's run) when `view` says so. */
+  openBackups: (view?: BackupsView) => void;
   /**
    * Called before a run starts; resolves when the Backups window's requests have made way, with
    * the function to call once the run ended.
@@ -297,6 +304,8 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
       case 'pause-indefinitely':
       case 'resume':
         return profileAction(action, profile);
+      case 'show-failure':
+        return showFailure(profile);
       case 'backup-all':
         await Promise.all([...profiles.values()].map((t) => t.runAction('backup-now')));
         return;
@@ -306,13 +315,22 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
       case 'browse':
         deps.openBackups();
         return;
-      case 'show-log':
-        return openNewestLog([...profiles.values()]);
+      case 'history':
+        deps.openBackups({ page: 'history', profile: null, at: null });
+        return;
       case 'autostart':
         return toggleAutostart();
       case 'quit':
         return quit();
     }
+  }
+
+  /** History, at the run of that profile's newest failure. */
+  function showFailure(name: string | undefined): Promise<void> {
+    const key = name ?? [...profiles.keys()][0];
+    const failure = key === undefined ? null : (profiles.get(key)?.state().lastFailure ?? null);
+    deps.openBackups({ page: 'history', profile: key ?? null, at: failure?.at ?? null });
+    return Promise.resolve();
   }
 
   /** An action of one profile; in the flat menu of a single profile, of that one. */

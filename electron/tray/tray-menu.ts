@@ -35,11 +35,11 @@ export function trayMenu(state: TrayState, now: Date): TrayView {
   const status = statusLine(state, now);
   const items: MenuItemConstructorOptions[] = [info(status)];
   if (state.settingsProblem !== null) items.push(info(state.settingsProblem));
-  items.push(...detailLines(state, now));
+  items.push(...detailLines(state, now, (a) => a));
   items.push({ type: 'separator' });
-  items.push(...profileActions(state, (a) => a));
-  items.push({ type: 'separator' });
-  items.push(...appItems(state.setUp, state.logPath !== null, state.autostart));
+  const actions = profileActions(state, (a) => a);
+  if (actions.length > 0) items.push(...actions, { type: 'separator' });
+  items.push(...appItems(state.setUp, state.autostart));
   const own = iconState(state);
   // Settings that cannot be used matter more than a quiet or late profile.
   const icon =
@@ -62,21 +62,21 @@ export function appMenu(app: AppState, now: Date): TrayView {
   const items: MenuItemConstructorOptions[] = [];
   if (app.settingsProblem !== null) items.push(info(app.settingsProblem), { type: 'separator' });
   for (const { name, label, state } of app.profiles) {
-    items.push(info(`${label ?? name}: ${statusLine(state, now)}`));
+    const id = (a: ProfileAction) => profileItemId(a, name);
+    items.push(info(`${label ?? name} — ${statusLine(state, now)}`));
     const last = state.lastBackup;
     if (last !== null && (state.run !== null || state.pause.paused)) {
       items.push(info(`Last backup: ${lastBackupLine(last, now)}`));
     }
-    items.push(...detailLines(state, now));
-    items.push(...profileActions(state, (a) => profileItemId(a, name)));
+    items.push(...detailLines(state, now, id));
+    items.push(...profileActions(state, id));
     items.push({ type: 'separator' });
   }
   const startable = app.profiles.some((p) => p.state.setUp && p.state.run === null);
   items.push(action('backup-all', 'Back Up All Now', startable));
   items.push({ type: 'separator' });
   const setUp = app.profiles.some((p) => p.state.setUp);
-  const hasLog = app.profiles.some((p) => p.state.logPath !== null);
-  items.push(...appItems(setUp, hasLog, app.autostart));
+  items.push(...appItems(setUp, app.autostart));
   const ranked = app.profiles
     .map((p) => ({ ...p, icon: iconState(p.state) }))
     .sort((a, b) => PRECEDENCE.indexOf(a.icon) - PRECEDENCE.indexOf(b.icon));
@@ -121,14 +121,23 @@ function tooltipLine(state: ProfileState, icon: IconState, now: Date): string {
   }
 }
 
-/** The failure, overdue, disk and next-backup lines under a profile's status line. */
-function detailLines(state: ProfileState, now: Date): MenuItemConstructorOptions[] {
+/**
+ * The failure, overdue, disk and next-backup lines under a profile's status line. A failure is
+ * an item that opens History at that run; its reason follows as a line of its own.
+ */
+function detailLines(
+  state: ProfileState,
+  now: Date,
+  id: (action: ProfileAction) => string,
+): MenuItemConstructorOptions[] {
   const items: MenuItemConstructorOptions[] = [];
-  if (state.lastFailure !== null) {
-    const word = state.lastFailure.skipped ? 'Skipped' : 'Last backup failed';
-    items.push(
-      info(`${word} (${describeDay(state.lastFailure.at, now)}): ${state.lastFailure.reason}`),
-    );
+  const failure = state.lastFailure;
+  if (failure !== null && failure.skipped) {
+    items.push(info(`Skipped (${describeDay(failure.at, now)}): ${failure.reason}`));
+  } else if (failure !== null) {
+    const when = `${describeDay(failure.at, now)} ${clock(failure.at)}`;
+    items.push(item(id('show-failure'), `Backup failed ${when} — Show Details…`, true));
+    items.push(info(failure.reason));
   }
   if (state.overdue && state.run === null) items.push(info(overdueLine(state, now)));
   if (state.waitingForDisk !== null && state.run === null && !state.pause.paused) {
@@ -140,38 +149,44 @@ function detailLines(state: ProfileState, now: Date): MenuItemConstructorOptions
   return items;
 }
 
+/** Back Up Now, Stop and Pause (or Resume while paused); none before the profile is set up. */
 function profileActions(
   state: ProfileState,
   id: (action: ProfileAction) => string,
 ): MenuItemConstructorOptions[] {
+  if (!state.setUp) return [];
   const items: MenuItemConstructorOptions[] = [];
-  items.push(item(id('backup-now'), 'Back Up Now', state.setUp && state.run === null));
+  items.push(item(id('backup-now'), 'Back Up Now', state.run === null));
   if (state.run !== null) items.push(item(id('stop'), 'Stop Backup', !state.run.stopping));
-  items.push({
-    label: 'Pause',
-    type: 'submenu',
-    submenu: [
-      item(id('pause-hour'), 'For 1 Hour', true),
-      item(id('pause-tomorrow'), 'Until Tomorrow', true),
-      item(id('pause-indefinitely'), 'Until I Resume', true),
-    ],
-  });
-  if (state.pause.paused) items.push(item(id('resume'), 'Resume Backups', true));
+  if (state.pause.paused) {
+    items.push(item(id('resume'), 'Resume Backups', true));
+  } else {
+    items.push({
+      label: 'Pause',
+      type: 'submenu',
+      submenu: [
+        item(id('pause-hour'), 'For 1 Hour', true),
+        item(id('pause-tomorrow'), 'Until Tomorrow', true),
+        item(id('pause-indefinitely'), 'Until I Resume', true),
+      ],
+    });
+  }
   return items;
 }
 
-function appItems(
-  setUp: boolean,
-  hasLog: boolean,
-  autostart: boolean,
-): MenuItemConstructorOptions[] {
+/** Before anything is set up, the one thing to do is to set it up. */
+function appItems(setUp: boolean, autostart: boolean): MenuItemConstructorOptions[] {
   return [
-    action('browse', 'Browse Backups…', setUp),
-    action('settings', 'Settings…', true),
-    action('show-log', 'Show Log', hasLog),
+    ...(setUp
+      ? [
+          action('browse', 'Restore Files…', true),
+          action('history', 'Backup History…', true),
+          action('settings', 'Settings…', true),
+        ]
+      : [action('settings', 'Set Up Backups…', true)]),
     { id: 'autostart', label: 'Start at Login', type: 'checkbox', checked: autostart },
     { type: 'separator' },
-    action('quit', 'Quit', true),
+    action('quit', 'Quit Snaptray', true),
   ];
 }
 
@@ -185,7 +200,7 @@ export function statusLine(state: ProfileState, now: Date): string {
   }
   const last = state.lastBackup;
   if (last === null) return 'No backup yet';
-  return lastBackupLine(last, now);
+  return `Last backup: ${lastBackupLine(last, now)}`;
 }
 
 /** "Today 03:00 — 1,204 files, 35.0 MB sent". */
@@ -225,7 +240,9 @@ function nextLine(state: ProfileState, now: Date): string | null {
     state.next.getTime() <= now.getTime()
       ? 'now'
       : `${describeDay(state.next, now)} ${clock(state.next)}`;
-  return `Next backup: ${when}`;
+  // Overdue or after a failure, what comes is another try, not the usual backup.
+  const retry = state.overdue || (state.lastFailure !== null && !state.lastFailure.skipped);
+  return `${retry ? 'Next attempt' : 'Next backup'}: ${when}`;
 }
 
 function overdueLine(state: ProfileState, now: Date): string {

@@ -9,11 +9,25 @@ export type PauseChoice = 'hour' | 'tomorrow' | 'resume';
 
 /** What a menu item does to one profile. */
 export type ProfileAction =
-  'backup-now' | 'stop' | 'pause-hour' | 'pause-tomorrow' | 'pause-indefinitely' | 'resume';
+  | 'backup-now'
+  | 'stop'
+  | 'pause-hour'
+  | 'pause-tomorrow'
+  | 'pause-indefinitely'
+  | 'resume'
+  | 'show-failure';
 
 /** What a menu item does to the app (or, in a single profile's flat menu, to that profile). */
 export type TrayAction =
-  ProfileAction | 'backup-all' | 'settings' | 'browse' | 'show-log' | 'autostart' | 'quit';
+  ProfileAction | 'backup-all' | 'settings' | 'browse' | 'history' | 'autostart' | 'quit';
+
+/** Where the Backups window opens from the tray: History, at one profile's run when known. */
+export interface BackupsView {
+  page: 'history';
+  profile: string | null;
+  /** When the run ended (a failure's time); History shows the run of that time. */
+  at: Date | null;
+}
 
 export interface RunView {
   /** 'tray' is a run of this process; 'other' one of the CLI or cron, seen through the lock. */
@@ -132,13 +146,14 @@ const PROFILE_ACTIONS: readonly string[] = [
   'pause-tomorrow',
   'pause-indefinitely',
   'resume',
+  'show-failure',
 ] satisfies readonly ProfileAction[];
 
 const APP_ACTIONS: readonly string[] = [
   'backup-all',
   'settings',
   'browse',
-  'show-log',
+  'history',
   'autostart',
   'quit',
 ] satisfies readonly TrayAction[];

@@ -198,17 +198,17 @@ async function connections(runtimeDir: string): Promise<string[]> {
 }
 
 describe('the Backups window in the app', () => {
-  it('opens from Browse Backups… and from a second launch with --browse, locked down', async () => {
+  it('opens from Restore Files… and from a second launch with --browse, locked down', async () => {
     await launch();
-    const item = findItem('Browse Backups…');
+    const item = findItem('Restore Files…');
     expect(item?.enabled).toBe(true);
-    clickMenu('Browse Backups…');
+    clickMenu('Restore Files…');
     const window = backupsWindow();
     expect(window.options).toMatchObject({ title: 'Snaptray Backups', width: 1100, height: 760 });
     expectLockedDown(window, 'backups.html');
 
     // Clicking again brings the same window to the front.
-    clickMenu('Browse Backups…');
+    clickMenu('Restore Files…');
     expect(backupsWindow()).toBe(window);
     expect(window.shown).toBe(1);
 
@@ -230,7 +230,7 @@ describe('the Backups window in the app', () => {
 
   it('answers each window only on its own channels', async () => {
     await launch();
-    clickMenu('Browse Backups…');
+    clickMenu('Restore Files…');
     clickMenu('Settings…');
     const backups = backupsWindow();
     const settings = fake.windows.find((w) => w.loaded?.endsWith('settings.html'))!;
@@ -287,7 +287,7 @@ describe('the Backups window in the app', () => {
 
   it('keeps one connection while shown, and closes it a minute after the window is hidden', async () => {
     const w = await launch();
-    clickMenu('Browse Backups…');
+    clickMenu('Restore Files…');
     const before = await sshd.connectionCount();
     const timeline = (await ask('loadTimeline')) as {
       ok: true;
@@ -327,7 +327,7 @@ describe('the Backups window in the app', () => {
         req.args.some((a) => a.startsWith('--files-from=')) &&
         req.args.includes('--info=progress2'),
     });
-    clickMenu('Browse Backups…');
+    clickMenu('Restore Files…');
     const timeline = (await ask('loadTimeline')) as {
       ok: true;
       value: { snapshots: { name: string }[] };

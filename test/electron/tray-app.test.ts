@@ -16,6 +16,7 @@ import { readHistory } from '../../core/state/history.js';
 import { autostartFile } from '../../electron/tray/autostart.js';
 import { createNotifySendSink } from '../../electron/shared/notifier.js';
 import { createTrayApp, type TrayApp } from '../../electron/tray/tray-app.js';
+import type { BackupsView } from '../../electron/tray/tray-state.js';
 import { makeCliHome, runCli, writeSettingsFile, type CliHome } from '../support/cli.js';
 import {
   clickMenu,
@@ -74,6 +75,8 @@ interface World {
   configFile: string;
   stateDir: string;
   opened: { settings: number; changed: number; quit: number; backups: number };
+  /** Where the tray asked the Backups window to open, in order. */
+  views: (BackupsView | undefined)[];
   /** What the tray calls before a run: the Backups window's hold-off in the app. */
   beforeRun?: () => Promise<() => void>;
 }
@@ -118,6 +121,7 @@ async function makeWorld(
     configFile,
     stateDir: join(home.stateDir, 'snaptray', 'default'),
     opened: { settings: 0, changed: 0, quit: 0, backups: 0 },
+    views: [],
   };
   return world;
 }
@@ -147,7 +151,10 @@ async function startTray(w: World): Promise<TrayApp> {
     openBackend: openConfStore,
     notify: createNotifySendSink(),
     openSettings: () => w.opened.settings++,
-    openBackups: () => w.opened.backups++,
+    openBackups: (view) => {
+      w.opened.backups++;
+      w.views.push(view);
+    },
     ...(w.beforeRun ? { beforeRun: w.beforeRun } : {}),
     onSettingsChanged: () => w.opened.changed++,
     autostartFile: autostartFile(w.env, w.env.HOME ?? '/'),
@@ -211,7 +218,7 @@ describe('the tray', () => {
       async () => (await snapshots(w.dest)).complete.length === 1,
     );
     await app!.idle();
-    expect(status()).toBe('Today 10:00 — 3 files, 300 kB sent');
+    expect(status()).toBe('Last backup: Today 10:00 — 3 files, 300 kB sent');
     expect(trayIcon()).toBe('tray-idle-light.png');
     expect(menuLabels()).toContain('Next backup: Tomorrow 10:00');
     expect(await notification('Backup started')).toMatchObject({
@@ -363,7 +370,7 @@ describe('the tray', () => {
     expect(findItem('Back Up Now')?.enabled).toBe(false);
 
     fake.messageBoxAnswers.push(1);
-    clickMenu('Quit');
+    clickMenu('Quit Snaptray');
     await waitUntil('asked', () => fake.messageBoxes.length > 0);
     expect(fake.messageBoxes[0]?.options).toMatchObject({
       message: 'A backup is running. Quit and stop it?',
@@ -380,7 +387,7 @@ describe('the tray', () => {
     clickMenu('Back Up Now');
     await waitUntil('running again', () => findItem('Stop Backup') !== null);
     fake.messageBoxAnswers.push(0);
-    clickMenu('Quit');
+    clickMenu('Quit Snaptray');
     await waitUntil('quit', () => w.opened.quit === 1);
     expect((await readHistory(w.stateDir)).map((h) => h.outcome)).toEqual([
       'cancelled',
@@ -400,11 +407,18 @@ describe('the tray', () => {
     expect(failed.urgency).toBe(2);
     await app!.idle();
     await waitUntil('the error shows', () => trayIcon() === 'tray-error-light.png');
-    const line = `Last backup failed (Today): These sources do not exist or cannot be read: ${hostile}.`;
-    expect(menuLabels()[1]).toBe(line.length <= 120 ? line : `${line.slice(0, 119)}…`);
+    const line = `These sources do not exist or cannot be read: ${hostile}.`;
+    expect(menuLabels().slice(1, 3)).toEqual([
+      'Backup failed Today 10:00 — Show Details…',
+      line.length <= 120 ? line : `${line.slice(0, 119)}…`,
+    ]);
     expect(existsSync('/tmp/pwned-tray')).toBe(false);
-    // Show Log has no log to open: the run failed before rsync started.
-    expect(findItem('Show Log')?.enabled).toBe(false);
+    // The failure opens History at that run.
+    const [failedRun] = await readHistory(w.stateDir);
+    clickMenu('Backup failed Today 10:00 — Show Details…');
+    expect(w.views).toEqual([
+      { page: 'history', profile: 'default', at: new Date(failedRun!.endedAt) },
+    ]);
   });
 
   it('warns when no backup succeeded for days, waits for mains power, then runs', async () => {
@@ -453,9 +467,9 @@ describe('the tray', () => {
       .slice(0, 10)
       .replace(/^(\w+) (\w+) 0?(\d+)$/, '$1 $3 $2');
     expect(menuLabels().slice(0, 4)).toEqual([
-      `${day} 10:00 — 12 files, 1.20 MB sent`,
+      `Last backup: ${day} 10:00 — 12 files, 1.20 MB sent`,
       'No backup for 5 days',
-      'Next backup: Today 10:30',
+      'Next attempt: Today 10:30',
       'The computer is running on battery; the backup waits for mains power.',
     ]);
     expect((await notification('No backup for 5 days')).body).toBe(
@@ -469,12 +483,11 @@ describe('the tray', () => {
     await notification('Backup finished');
     await app!.idle();
     await waitUntil('idle icon', () => trayIcon() === 'tray-idle-light.png');
-    expect(status()).toMatch(/^Today 10:00 — 3 files, 300 kB sent$/);
+    expect(status()).toBe('Last backup: Today 10:00 — 3 files, 300 kB sent');
 
-    // Show Log opens the run's log, inside the state folder.
-    clickMenu('Show Log');
-    await waitUntil('the log opened', () => fake.openedPaths.length === 1);
-    expect(fake.openedPaths[0]).toMatch(new RegExp(`^${w.stateDir}/logs/.+\\.log$`));
+    // Backup History… opens the Backups window at History, where each run's log is.
+    clickMenu('Backup History…');
+    expect(w.views).toEqual([{ page: 'history', profile: null, at: null }]);
   });
 
   it('opens the Backups window, and a run waits until its requests made way', async () => {
@@ -490,7 +503,7 @@ describe('the tray', () => {
       return () => steps.push('let go');
     };
     await startTray(w);
-    clickMenu('Browse Backups…');
+    clickMenu('Restore Files…');
     expect(w.opened.backups).toBe(1);
 
     clickMenu('Back Up Now');

@@ -32,19 +32,22 @@ describe('trayMenu', () => {
     );
     expect(view.icon).toBe('idle');
     expect(view.items.map((i) => (i.type === 'separator' ? '---' : i.label))).toEqual([
-      'Today 03:00 — 1,204 files, 35.0 MB sent',
+      'Last backup: Today 03:00 — 1,204 files, 35.0 MB sent',
       'Next backup: Tomorrow 03:00',
       '---',
       'Back Up Now',
       'Pause',
       '---',
-      'Browse Backups…',
+      'Restore Files…',
+      'Backup History…',
       'Settings…',
-      'Show Log',
       'Start at Login',
       '---',
-      'Quit',
+      'Quit Snaptray',
     ]);
+    expect(view.tooltip).toBe('Snaptray — Last backup: Today 03:00 — 1,204 files, 35.0 MB sent');
+    expect(view.items.find((i) => i.label === 'Backup History…')?.id).toBe('history');
+    expect(view.items.find((i) => i.label === 'Restore Files…')?.id).toBe('browse');
     expect(view.items.find((i) => i.label === 'Pause')?.submenu).toEqual([
       { id: 'pause-hour', label: 'For 1 Hour', enabled: true },
       { id: 'pause-tomorrow', label: 'Until Tomorrow', enabled: true },
@@ -85,7 +88,7 @@ describe('trayMenu', () => {
     expect(labels(estimated)[0]).toBe('Backing up… ~42% — 12.0 MB/s, 3 min left');
   });
 
-  it('shows a pause with Resume Backups, and the last failure always', () => {
+  it('while paused offers Resume instead of the Pause menu, and the last failure always', () => {
     const s = state({
       pause: { paused: true, until: new Date(2026, 10, 26, 14, 30) },
       lastFailure: {
@@ -94,24 +97,91 @@ describe('trayMenu', () => {
         skipped: false,
       },
     });
-    expect(labels(s).slice(0, 2)).toEqual([
+    expect(labels(s).slice(0, 8)).toEqual([
       'Paused until 14:30',
-      'Last backup failed (Today): Disk full. Really.',
+      'Backup failed Today 03:00 — Show Details…',
+      'Disk full. Really.',
+      'Next backup: after the pause',
+      '---',
+      'Back Up Now',
+      'Resume Backups',
+      '---',
     ]);
-    expect(labels(s)).toContain('Resume Backups');
+    expect(labels(s)).not.toContain('Pause');
     expect(trayMenu(s, NOW).icon).toBe('paused');
     expect(trayMenu({ ...s, pause: { paused: false } }, NOW).icon).toBe('error');
   });
 
-  it('says "Not set up" before a destination is chosen', () => {
+  it('shows a failure as an item that opens its details, and the next try as an attempt', () => {
+    const s = state({
+      lastBackup: {
+        endedAt: new Date(2026, 10, 25, 3, 0),
+        files: 3,
+        bytesSent: 300,
+        partial: false,
+      },
+      lastFailure: { at: new Date(2026, 10, 26, 3, 0), reason: 'Disk full.', skipped: false },
+      next: new Date(2026, 10, 26, 14, 0),
+    });
+    const view = trayMenu(s, NOW);
+    expect(labels(s).slice(0, 4)).toEqual([
+      'Last backup: Yesterday 03:00 — 3 files, 300 B sent',
+      'Backup failed Today 03:00 — Show Details…',
+      'Disk full.',
+      'Next attempt: Today 14:00',
+    ]);
+    expect(view.items[1]).toEqual({
+      id: 'show-failure',
+      label: 'Backup failed Today 03:00 — Show Details…',
+      enabled: true,
+    });
+    expect(view.icon).toBe('error');
+    // A skip (the destination did not answer) is no failure: a line, and the next backup.
+    const skipped = state({
+      lastFailure: { at: new Date(2026, 10, 26, 3, 0), reason: 'Not reachable.', skipped: true },
+      next: new Date(2026, 10, 26, 14, 0),
+    });
+    expect(labels(skipped).slice(0, 3)).toEqual([
+      'No backup yet',
+      'Skipped (Today): Not reachable.',
+      'Next backup: Today 14:00',
+    ]);
+    expect(trayMenu(skipped, NOW).items.some((i) => i.id === 'show-failure')).toBe(false);
+  });
+
+  it('says when the next attempt is while overdue', () => {
+    const s = state({
+      lastBackup: {
+        endedAt: new Date(2026, 10, 20, 3, 0),
+        files: 1,
+        bytesSent: 10,
+        partial: false,
+      },
+      overdue: true,
+      next: new Date(2026, 10, 26, 15, 0),
+    });
+    expect(labels(s).slice(0, 3)).toEqual([
+      'Last backup: Fri 20 Nov 03:00 — 1 file, 10 B sent',
+      'No backup for 6 days',
+      'Next attempt: Today 15:00',
+    ]);
+    expect(trayMenu(s, NOW).icon).toBe('overdue');
+  });
+
+  it('before a destination is chosen offers only to set up: no Pause, nothing to restore', () => {
     const view = trayMenu(initialTrayState(), NOW);
-    expect(view.items[0]?.label).toBe('Not set up');
-    expect(view.items.find((i) => i.id === 'backup-now')?.enabled).toBe(false);
-    // There is nothing to browse yet.
-    expect(view.items.find((i) => i.id === 'browse')).toEqual({
-      id: 'browse',
-      label: 'Browse Backups…',
-      enabled: false,
+    expect(view.items.map((i) => (i.type === 'separator' ? '---' : i.label))).toEqual([
+      'Not set up',
+      '---',
+      'Set Up Backups…',
+      'Start at Login',
+      '---',
+      'Quit Snaptray',
+    ]);
+    expect(view.items.find((i) => i.label === 'Set Up Backups…')).toEqual({
+      id: 'settings',
+      label: 'Set Up Backups…',
+      enabled: true,
     });
   });
 

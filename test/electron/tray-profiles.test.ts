@@ -205,7 +205,7 @@ async function snapshots(dest: string): Promise<string[]> {
 /** A profile's section of the menu: from its status line to the next separator. */
 function section(profile: string): FakeMenuItem[] {
   const items = tray().menu;
-  const start = items.findIndex((i) => i.label?.startsWith(`${profile}: `) === true);
+  const start = items.findIndex((i) => i.label?.startsWith(`${profile} — `) === true);
   if (start < 0) throw new Error(`No section for "${profile}" in:\n${menuLabels().join('\n')}`);
   const end = items.findIndex((i, n) => n > start && i.type === 'separator');
   return items.slice(start, end < 0 ? undefined : end);
@@ -245,10 +245,10 @@ describe('the tray with several profiles', () => {
     await waitUntil('home ran', async () => (await snapshots(w.places.home!.dest)).length === 1);
     await app!.idle();
     await waitUntil('home shows its backup', () =>
-      sectionLabels('home')[0]!.startsWith('home: Today 10:00 — 2 files'),
+      sectionLabels('home')[0]!.startsWith('home — Last backup: Today 10:00 — 2 files'),
     );
     expect(sectionLabels('photos').slice(0, 2)).toEqual([
-      'photos: No backup yet',
+      'photos — No backup yet',
       'Next backup: Today 11:00',
     ]);
     await waitUntil('home plans its next backup', () =>
@@ -299,10 +299,12 @@ describe('the tray with several profiles', () => {
     const failed = await notification('Photos on the NAS: Backup failed');
     expect(failed.body).toBe(`These sources do not exist or cannot be read: ${missing}.`);
     await waitUntil('home shows progress', () =>
-      sectionLabels('home')[0]!.startsWith('home: Backing up… '),
+      sectionLabels('home')[0]!.startsWith('home — Backing up… '),
     );
     await waitUntil('photos shows its failure', () =>
-      sectionLabels('Photos on the NAS').some((l) => l.startsWith('Last backup failed (Today): ')),
+      sectionLabels('Photos on the NAS').some((l) =>
+        /^Backup failed Today \d\d:\d\d — Show Details…$/.test(l),
+      ),
     );
     // Running is the most pressing; the tooltip names where each state comes from.
     expect(trayIcon()).toBe('tray-running-light.png');
@@ -312,7 +314,7 @@ describe('the tray with several profiles', () => {
     expect(tooltip[2]).toBe('Photos on the NAS: Last backup failed (Today)');
     expect(sectionLabels('home')).toContain('Stop Backup');
     expect(sectionLabels('Photos on the NAS')).not.toContain('Stop Backup');
-    expect(sectionLabels('Photos on the NAS')[0]).toBe('Photos on the NAS: No backup yet');
+    expect(sectionLabels('Photos on the NAS')[0]).toBe('Photos on the NAS — No backup yet');
 
     clickIn('home', 'Stop Backup');
     await app!.idle();
@@ -334,7 +336,7 @@ describe('the tray with several profiles', () => {
 
     clickIn('photos', 'Until I Resume');
     await waitUntil('photos is paused', () =>
-      sectionLabels('photos').includes('photos: Paused until you resume'),
+      sectionLabels('photos').includes('photos — Paused until you resume'),
     );
     expect(existsSync(join(w.stateDir('photos'), 'pause'))).toBe(true);
     expect(existsSync(join(w.stateDir('home'), 'pause'))).toBe(false);
@@ -377,8 +379,8 @@ describe('the tray with several profiles', () => {
     await waitUntil(
       'home runs and photos waits for it',
       () =>
-        sectionLabels('home')[0]!.startsWith('home: Backing up…') &&
-        sectionLabels('photos')[0] === 'photos: Waiting for "home" to finish…',
+        sectionLabels('home')[0]!.startsWith('home — Backing up…') &&
+        sectionLabels('photos')[0] === 'photos — Waiting for "home" to finish…',
     );
     // photos has not touched the destination while home's run goes on.
     expect((await readdir(shared.dest)).filter((n) => n.startsWith('photos-'))).toEqual([]);

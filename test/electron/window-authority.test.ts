@@ -109,7 +109,7 @@ async function launch(): Promise<World> {
     openBackend: openConfStore,
   });
   expect(started.kind).toBe('running');
-  clickMenu('Browse Backups…');
+  clickMenu('Restore Files…');
   clickMenu('Settings…');
   return { ...user, home, dest, configFile, profile, snapshot };
 }
