@@ -110,7 +110,10 @@ export async function startApp(options: StartOptions): Promise<Started> {
     openBackend: options.openBackend,
     notify: options.notify,
     openSettings: () => window.show(),
-    openBackups: () => backups.show(),
+    openBackups: (view) => {
+      if (view !== undefined) browse.request(view);
+      backups.show();
+    },
     // Through an rrsync key a window's request would make the backup fail: hold them off.
     beforeRun: () => browse.holdOff(),
     onSettingsChanged: () => window.notifyChanged(),

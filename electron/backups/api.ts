@@ -20,7 +20,7 @@ import type { SettingsBackend } from '../../core/settings/store.js';
 import { profileStateDir } from '../../core/state/paths.js';
 import type { AppDialogs } from '../shared/dialogs.js';
 import type { NotifySink } from '../shared/notifier.js';
-import type { BackupsEvent } from '../ipc/backups-contract.js';
+import type { BackupsEvent, OpenRequest } from '../ipc/backups-contract.js';
 import type { BackupsHandlers } from '../ipc/contract.js';
 import { createBrowsing } from './browsing.js';
 import { createDestinationHolder, type Timers } from './connection.js';
@@ -68,6 +68,8 @@ export interface BackupsApi {
   holdOff(): Promise<() => void>;
   /** Closes the connection and removes the copies opened for viewing. */
   dispose(): Promise<void>;
+  /** The app opens the window for this: the page takes it once it is loaded, or at once. */
+  request(open: OpenRequest): void;
 }
 
 export function createBackupsApi(deps: BackupsApiDeps): BackupsApi {
@@ -138,11 +140,22 @@ export function createBackupsApi(deps: BackupsApiDeps): BackupsApi {
       operation.cancel();
     },
     ...createHistoryHandlers({ stateDir, openPath: deps.openPath }),
+    async takeOpenRequest() {
+      const taken = pendingOpen;
+      pendingOpen = null;
+      return taken;
+    },
   };
+  /** Kept until the page takes it: a window still loading has no one to send it to. */
+  let pendingOpen: OpenRequest | null = null;
 
   return {
     handlers,
     setVisible: (visible) => holder.setVisible(visible),
+    request(open) {
+      pendingOpen = open;
+      deps.send({ type: 'open-request' });
+    },
     holdOff: () => holder.holdOff(),
     async dispose() {
       operation.cancel();

@@ -93,6 +93,16 @@ export interface ProfileChoices {
 }
 
 /** Which profile, and which prefix on its destination, the window shows. */
+/**
+ * Where the window goes when the app opened it for something (the tray's Backup History…, or a
+ * failed run's Show Details…): History, of a profile, at one run (its id, the run's start).
+ */
+export interface OpenRequest {
+  page: 'history';
+  profile: string | null;
+  run: string | null;
+}
+
 export interface ViewChoice {
   profile: string;
   /** A prefix on the profile's destination; null: the profile's own. */
@@ -313,7 +323,9 @@ export type BackupsEvent =
       total: number;
     }
   /** A backup that held the destination ended: requests answered `busy` may go again. */
-  | { type: 'destination-free' };
+  | { type: 'destination-free' }
+  /** The app asked for a page: the window takes the request (takeOpenRequest) and goes there. */
+  | { type: 'open-request' };
 
 /** Everything the Backups window can ask of the main process. Payloads are validated there. */
 export interface BackupsWindowApi {
@@ -344,6 +356,8 @@ export interface BackupsWindowApi {
   /** The app's folder dialog, for "Restore to…": null when the user cancelled. */
   chooseRestoreFolder(request: RestoreFolderRequest): Promise<ChosenFolder | null>;
   loadHistory(): Promise<BackupsResult<HistoryView>>;
+  /** What the app opened the window for, once; null when nothing (any more). */
+  takeOpenRequest(): Promise<OpenRequest | null>;
   readRunLog(request: RunLogRequest): Promise<BackupsResult<RunLogView>>;
   /** Opens the run's log file itself with the desktop's app. */
   openRunLog(request: RunRequest): Promise<BackupsResult<null>>;

@@ -184,6 +184,7 @@ export const WINDOW_METHODS = {
     'cancelOperation',
     'chooseRestoreFolder',
     'loadHistory',
+    'takeOpenRequest',
     'readRunLog',
     'openRunLog',
   ],

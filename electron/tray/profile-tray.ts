@@ -201,6 +201,7 @@ export function createProfileTray(deps: ProfileTrayDeps): ProfileTray {
       const kind = entry.error?.kind ?? 'internal';
       return {
         at: new Date(entry.endedAt),
+        run: entry.startedAt,
         reason: entry.error?.message ?? 'The backup failed.',
         skipped: profile.schedule.skipWhenUnreachable && isUnreachable(kind),
       };

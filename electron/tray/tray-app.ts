@@ -316,7 +316,7 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
         deps.openBackups();
         return;
       case 'history':
-        deps.openBackups({ page: 'history', profile: null, at: null });
+        deps.openBackups({ page: 'history', profile: null, run: null });
         return;
       case 'autostart':
         return toggleAutostart();
@@ -329,7 +329,7 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
   function showFailure(name: string | undefined): Promise<void> {
     const key = name ?? [...profiles.keys()][0];
     const failure = key === undefined ? null : (profiles.get(key)?.state().lastFailure ?? null);
-    deps.openBackups({ page: 'history', profile: key ?? null, at: failure?.at ?? null });
+    deps.openBackups({ page: 'history', profile: key ?? null, run: failure?.run ?? null });
     return Promise.resolve();
   }
 

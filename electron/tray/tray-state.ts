@@ -25,8 +25,8 @@ export type TrayAction =
 export interface BackupsView {
   page: 'history';
   profile: string | null;
-  /** When the run ended (a failure's time); History shows the run of that time. */
-  at: Date | null;
+  /** The run's id in the history (its start, ISO-8601). */
+  run: string | null;
 }
 
 export interface RunView {
@@ -49,6 +49,8 @@ export interface LastBackupView {
 
 export interface FailureView {
   at: Date;
+  /** The failed run's id in the history (its start), for History to show it. */
+  run: string;
   reason: string;
   /** A skip (destination unreachable) waits and retries; it is not an error state. */
   skipped: boolean;

@@ -19,6 +19,8 @@ export interface HistoryPage {
   element: HTMLElement;
   /** Reads the history again. */
   load(): Promise<void>;
+  /** Reads the history and shows this run (its id), or the newest when it is gone. */
+  showRun(run: string): Promise<void>;
 }
 
 /** Search once typing pauses. */
@@ -112,7 +114,8 @@ export function createHistoryPage(api: BackupsWindowApi): HistoryPage {
       return;
     }
     const list = result.value.runs;
-    const selected = runs.selectedKey();
+    const selected = wanted ?? runs.selectedKey();
+    wanted = null;
     runs.setRows([{ title: '', rows: list.map(row) }]);
     status.textContent =
       list.length === 0 ? 'No backup has run yet.' : `${plural(list.length, 'run')}, newest first.`;
@@ -258,7 +261,17 @@ export function createHistoryPage(api: BackupsWindowApi): HistoryPage {
     if (!result.ok) counts.textContent = result.message;
   }
 
-  return { element, load };
+  /** A run to show at the next load, instead of the one selected. */
+  let wanted: string | null = null;
+
+  return {
+    element,
+    load,
+    showRun(run) {
+      wanted = run;
+      return load();
+    },
+  };
 }
 
 /** "/mnt/other, prefix lab": where a one-off run went. */

@@ -222,7 +222,19 @@ function build(app: HTMLElement): void {
     }
   }
 
+  /** Goes where the app opened the window for: History, of a profile, at a run. */
+  async function followOpenRequest(): Promise<void> {
+    const request = await api.takeOpenRequest();
+    if (request === null) return;
+    if (request.profile !== null && request.profile !== profile) {
+      await choose(request.profile, null);
+    }
+    frame.showPage('history', { focus: true });
+    if (request.run !== null) await history.showRun(request.run);
+  }
+
   api.onBackupsEvent((event) => {
+    if (event.type === 'open-request') void followOpenRequest();
     restore.onEvent(event);
     verify.onEvent(event);
   });
@@ -235,5 +247,5 @@ function build(app: HTMLElement): void {
       void loadTimeline();
     }
   });
-  void loadProfiles().then(() => loadTimeline());
+  void loadProfiles().then(() => Promise.all([loadTimeline(), followOpenRequest()]));
 }

@@ -416,9 +416,7 @@ describe('the tray', () => {
     // The failure opens History at that run.
     const [failedRun] = await readHistory(w.stateDir);
     clickMenu('Backup failed Today 10:00 — Show Details…');
-    expect(w.views).toEqual([
-      { page: 'history', profile: 'default', at: new Date(failedRun!.endedAt) },
-    ]);
+    expect(w.views).toEqual([{ page: 'history', profile: 'default', run: failedRun!.startedAt }]);
   });
 
   it('warns when no backup succeeded for days, waits for mains power, then runs', async () => {
@@ -487,7 +485,7 @@ describe('the tray', () => {
 
     // Backup History… opens the Backups window at History, where each run's log is.
     clickMenu('Backup History…');
-    expect(w.views).toEqual([{ page: 'history', profile: null, at: null }]);
+    expect(w.views).toEqual([{ page: 'history', profile: null, run: null }]);
   });
 
   it('opens the Backups window, and a run waits until its requests made way', async () => {

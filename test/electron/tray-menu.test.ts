@@ -93,6 +93,7 @@ describe('trayMenu', () => {
       pause: { paused: true, until: new Date(2026, 10, 26, 14, 30) },
       lastFailure: {
         at: new Date(2026, 10, 26, 3, 0),
+        run: '2026-11-26T02:00:00.000Z',
         reason: 'Disk full.\nReally.',
         skipped: false,
       },
@@ -120,7 +121,12 @@ describe('trayMenu', () => {
         bytesSent: 300,
         partial: false,
       },
-      lastFailure: { at: new Date(2026, 10, 26, 3, 0), reason: 'Disk full.', skipped: false },
+      lastFailure: {
+        at: new Date(2026, 10, 26, 3, 0),
+        run: '2026-11-26T02:00:00.000Z',
+        reason: 'Disk full.',
+        skipped: false,
+      },
       next: new Date(2026, 10, 26, 14, 0),
     });
     const view = trayMenu(s, NOW);
@@ -138,7 +144,12 @@ describe('trayMenu', () => {
     expect(view.icon).toBe('error');
     // A skip (the destination did not answer) is no failure: a line, and the next backup.
     const skipped = state({
-      lastFailure: { at: new Date(2026, 10, 26, 3, 0), reason: 'Not reachable.', skipped: true },
+      lastFailure: {
+        at: new Date(2026, 10, 26, 3, 0),
+        run: '2026-11-26T02:00:00.000Z',
+        reason: 'Not reachable.',
+        skipped: true,
+      },
       next: new Date(2026, 10, 26, 14, 0),
     });
     expect(labels(skipped).slice(0, 3)).toEqual([

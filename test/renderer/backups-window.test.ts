@@ -986,6 +986,48 @@ describe('the Backups window', () => {
     await page.close();
   });
 
+  it('opens at History on the run the tray names, whether the window is open or not', async () => {
+    const world = await makeWorld();
+    // A run that fails at once: its destination does not exist.
+    const gone = join(world.home, 'not-mounted');
+    expect((await runCli(['backup', '--dest', gone], world)).code).toBe(1);
+    const history = await readHistory(world.profileState);
+    expect(history.map((h) => h.outcome)).toEqual(['ok', 'ok', 'failed']);
+    const runs = (page: Page) =>
+      page.getByRole('listbox', { name: 'Backup runs, newest first' }).getByRole('option');
+    const selectedRun = async (page: Page) =>
+      (await runs(page).evaluateAll((rs) =>
+        rs
+          .filter((r) => r.getAttribute('aria-selected') === 'true')
+          .map((r) => r.getAttribute('aria-label')),
+      )) as string[];
+
+    // Backup History… for an older run, asked before the window has loaded its page.
+    world.api.request({ page: 'history', profile: null, run: history[0]!.startedAt });
+    const win = await open(world);
+    const { page } = win;
+    await expect
+      .poll(() => page.getByRole('tab', { name: 'History' }).getAttribute('aria-selected'))
+      .toBe('true');
+    await expect
+      .poll(() => selectedRun(page))
+      .toEqual([
+        expect.stringMatching(new RegExp(`^${escapeRegExp(shownTime(history[0]!.startedAt))}, `)),
+      ]);
+
+    // A failure's Show Details… while the window is open: History goes to that run, reason first.
+    await page.getByRole('tab', { name: 'Snapshots' }).click();
+    world.api.request({ page: 'history', profile: 'default', run: history[2]!.startedAt });
+    await expect.poll(() => selectedRun(page)).toEqual([expect.stringMatching(/, Failed, /)]);
+    const alarm = page.getByRole('region', { name: 'Selected run' }).locator('.failure-reason');
+    await alarm.waitFor({ timeout: WAIT_MS });
+    expect(await alarm.textContent()).toBe(`Why it failed${history[2]!.error!.message}`);
+    // Taken once: the next open of the window starts where the user was.
+    expect(await world.api.handlers.takeOpenRequest()).toBeNull();
+    expect(win.problems).toEqual([]);
+    await page.close();
+  });
+
   it('verifies a snapshot and names the file whose copy was damaged', async () => {
     const world = await makeWorld();
     const events: BackupsEvent[] = [];
