@@ -86,11 +86,12 @@ describe('--browse PATH', () => {
     const handover = fake.app.lockData.at(-1);
     expect(handover).toEqual({ browse: { kind: 'path', path: FILE } });
 
-    // Electron delivers it to the first, with the argv as Chromium passed it on.
+    // Electron delivers it to the first, with the argv as Chromium passed it on: its own switches
+    // may sit between an option and its value (electron/electron#20322).
     fake.app.emit(
       'second-instance',
       {},
-      ['/opt/Snaptray/snaptray-bin', '--browse', FILE],
+      ['/opt/Snaptray/snaptray-bin', '--browse', '--allow-file-access-from-files', FILE],
       '/',
       handover,
     );
