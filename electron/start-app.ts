@@ -4,11 +4,19 @@
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { app, shell, type IpcMainInvokeEvent } from 'electron';
+import { app, dialog, shell, type IpcMainInvokeEvent } from 'electron';
 import type { Spawn } from '../core/process.js';
 import type { SettingsBackend } from '../core/settings/store.js';
 import { autostartFile, launchCommand } from './tray/autostart.js';
 import { createBackupsApi, type BackupsApi } from './backups/api.js';
+import {
+  browseRequest,
+  createBrowseRequests,
+  handedOver,
+  type BrowseRequest,
+  type BrowseRequests,
+  type Handover,
+} from './browse-request.js';
 import { backupsPaths, createBackupsWindow } from './backups/window.js';
 import {
   createAppDialogs,
@@ -28,18 +36,21 @@ export interface StartOptions {
   hostname: string;
   notify: NotifySink;
   openBackend: (path: string) => Promise<SettingsBackend>;
-  /** The app's command line: `--browse` opens the Backups window. */
+  /** The app's command line: `--browse [PATH]` opens the Backups window (at PATH's versions). */
   argv?: readonly string[];
 }
 
-/** Asks for the Backups window, on the first launch or on a second one. */
-export const BROWSE_FLAG = '--browse';
-
-export type Started = { kind: 'running'; tray: TrayApp } | { kind: 'second-instance' };
+export type Started =
+  /** `browse`: the paths --browse asked for, for the Backups window to take. */
+  { kind: 'running'; tray: TrayApp; browse: BrowseRequests } | { kind: 'second-instance' };
 
 export async function startApp(options: StartOptions): Promise<Started> {
-  // A second launch hands over to the first, which opens its settings window.
-  if (!app.requestSingleInstanceLock()) {
+  const launch = browseRequest(options.argv ?? []);
+  if (launch.kind === 'refused') process.stderr.write(`snaptray: ${launch.message}\n`);
+  // A second launch hands over to the first, which opens its settings window, or the Backups
+  // window for --browse; its own reading of --browse goes along.
+  const handover: Handover = { browse: launch };
+  if (!app.requestSingleInstanceLock(handover)) {
     app.quit();
     return { kind: 'second-instance' };
   }
@@ -121,10 +132,37 @@ export async function startApp(options: StartOptions): Promise<Started> {
     launchCommand: launchCommand(process.execPath, appPath, app.isPackaged, options.env),
     quit: () => app.quit(),
   });
-  app.on('second-instance', (_event, argv: readonly string[] | undefined) => {
-    if (argv?.includes(BROWSE_FLAG) === true) backups.show();
-    else window.show();
-  });
+  const browseRequests = createBrowseRequests();
+  const answer = (request: BrowseRequest): void => {
+    switch (request.kind) {
+      case 'none':
+        window.show();
+        return;
+      case 'window':
+        backups.show();
+        return;
+      case 'path':
+        browseRequests.request(request.path);
+        backups.show();
+        return;
+      case 'refused':
+        void dialog.showMessageBox({
+          type: 'error',
+          title: 'Snaptray',
+          message: 'Snaptray cannot open the Backups window at that file.',
+          detail: request.message,
+        });
+        return;
+      default:
+        return assertNever(request);
+    }
+  };
+  app.on(
+    'second-instance',
+    (_event, argv: readonly string[] | undefined, _cwd?: string, data?: unknown) => {
+      answer(handedOver(data) ?? browseRequest(argv ?? []));
+    },
+  );
   app.on('will-quit', () => void browse.dispose());
   // Logging out or a signal quits without the menu: a running backup is stopped cleanly first,
   // so its history says cancelled and the next run resumes it.
@@ -136,6 +174,10 @@ export async function startApp(options: StartOptions): Promise<Started> {
     void tray.shutdown().then(() => app.quit());
   });
   await tray.start();
-  if (options.argv?.includes(BROWSE_FLAG) === true) backups.show();
-  return { kind: 'running', tray };
+  if (launch.kind !== 'none') answer(launch);
+  return { kind: 'running', tray, browse: browseRequests };
+}
+
+function assertNever(value: never): never {
+  throw new Error(`Unhandled browse request: ${JSON.stringify(value)}`);
 }

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 packages=(rsync openssh-client util-linux)
 if [ "${1:-}" = "--test" ]; then
   packages+=(openssh-server xvfb dbus-x11 libnotify-bin dunst chromium rsnapshot
-    dropbear-bin busybox python3 exfat-fuse exfatprogs fuse3 ntfs-3g systemd faketime)
+    dropbear-bin busybox python3 python3-gi libglib2.0-bin exfat-fuse exfatprogs fuse3 ntfs-3g systemd faketime)
 fi
 
 missing=()

@@ -35,7 +35,7 @@ if [ "${1-}" = --no-sandbox ]; then
 fi
 
 case ${1-} in
-  init | backup | list | prune | delete | check | adopt | machines | ls | find | versions | restore | diff | verify | import-config | status | pause | resume | schedule | help | --help | -h | version | --version | -V)
+  init | backup | list | prune | delete | check | adopt | machines | ls | find | versions | restore | diff | verify | import-config | status | pause | resume | schedule | integrate | help | --help | -h | version | --version | -V)
     ELECTRON_RUN_AS_NODE=1
     # How this installation is run, for `snaptray schedule`: the AppImage file, or this command.
     SNAPTRAY_COMMAND=${APPIMAGE:-$0}

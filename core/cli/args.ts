@@ -36,6 +36,9 @@ const OPTIONS = {
   all: { type: 'boolean' },
   now: { type: 'boolean' },
   sample: { type: 'string' },
+  'file-managers': { type: 'boolean' },
+  remove: { type: 'boolean' },
+  app: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -211,6 +214,14 @@ export const COMMAND_SPECS = {
     options: ['config', 'profile', 'print-cron', 'print-systemd', 'json'],
     positionals: NONE,
   },
+  integrate: {
+    usage: '--file-managers [--remove] [--app COMMAND] [--json]',
+    summary:
+      '"Restore Previous Versions…" in the menus of Nautilus, Dolphin and Nemo, for you only (--remove: take them away; --app: the program that starts the app, where it cannot be found)',
+    destination: false,
+    options: ['file-managers', 'remove', 'app', 'json'],
+    positionals: NONE,
+  },
 } as const satisfies Record<string, CommandSpec>;
 
 export type CommandName = keyof typeof COMMAND_SPECS;
@@ -282,6 +293,10 @@ export interface CliArgs {
   all: boolean;
   now: boolean;
   sample: string | null;
+  /** integrate --file-managers, --remove and --app (as given). */
+  fileManagers: boolean;
+  remove: boolean;
+  app: string | null;
   positionals: string[];
 }
 
@@ -417,6 +432,9 @@ export function parseCli(argv: readonly string[], cwd: string): ParsedArgs {
       all: values.all === true,
       now: values.now === true,
       sample: str('sample'),
+      fileManagers: values['file-managers'] === true,
+      remove: values.remove === true,
+      app: str('app'),
       positionals,
     },
   };

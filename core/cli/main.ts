@@ -14,6 +14,7 @@ import * as deleteCommand from './commands/delete.js';
 import * as diffCommand from './commands/diff.js';
 import * as findCommand from './commands/find.js';
 import * as importConfigCommand from './commands/import-config.js';
+import * as integrateCommand from './commands/integrate.js';
 import * as initCommand from './commands/init.js';
 import * as listCommand from './commands/list.js';
 import * as lsCommand from './commands/ls.js';
@@ -85,6 +86,11 @@ const COMMAND_TABLE: Record<CommandName, ProfileCommand | PlainCommand> = {
     kind: 'plain',
     run: scheduleCommand.schedule,
     failureJson: scheduleCommand.failureJson,
+  },
+  integrate: {
+    kind: 'plain',
+    run: integrateCommand.integrate,
+    failureJson: integrateCommand.failureJson,
   },
 };
 

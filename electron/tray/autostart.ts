@@ -1,29 +1,16 @@
 /** "Start at Login": an XDG autostart entry, `~/.config/autostart/snaptray.desktop`. */
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
+import { appImageFile, quoteExecArgument } from '../../core/desktop-exec.js';
+
+export { quoteExecArgument };
 
 const FILE_NAME = 'snaptray.desktop';
-/** Characters the Desktop Entry spec reserves in Exec arguments: such an argument is quoted. */
-const RESERVED = /[\s"'\\><~|&;$*?#()`]/;
 
 export function autostartFile(env: NodeJS.ProcessEnv, home: string): string {
   const config = env.XDG_CONFIG_HOME;
   const base = config !== undefined && isAbsolute(config) ? config : join(home, '.config');
   return join(base, 'autostart', FILE_NAME);
-}
-
-/**
- * One Exec argument quoted per the Desktop Entry spec: reserved characters put it in double
- * quotes with `"`, `` ` ``, `$` and `\` backslash-escaped; `%` is doubled (field codes); then the
- * value's own string escaping doubles every backslash again.
- */
-export function quoteExecArgument(arg: string): string {
-  const percent = arg.replace(/%/g, '%%');
-  const quoted =
-    RESERVED.test(percent) || percent === ''
-      ? `"${percent.replace(/(["`$\\])/g, '\\$1')}"`
-      : percent;
-  return quoted.replace(/\\/g, '\\\\');
 }
 
 export type EntryResult = { ok: true; text: string } | { ok: false; message: string };
@@ -94,7 +81,7 @@ export function launchCommand(
   packaged: boolean,
   env: NodeJS.ProcessEnv,
 ): string[] {
-  // An AppImage runs from a temporary mount; APPIMAGE names the file itself.
-  if (env.APPIMAGE !== undefined && isAbsolute(env.APPIMAGE)) return [env.APPIMAGE];
+  const appImage = appImageFile(env);
+  if (appImage !== null) return [appImage];
   return packaged ? [execPath] : [execPath, appPath];
 }

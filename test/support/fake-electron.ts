@@ -122,7 +122,10 @@ class FakeApp extends EventEmitter {
   readonly quitCalls: number[] = [];
   exitCode: number | null = null;
   isPackaged = false;
-  requestSingleInstanceLock(): boolean {
+  /** What each launch handed to requestSingleInstanceLock (Electron's additionalData). */
+  readonly lockData: unknown[] = [];
+  requestSingleInstanceLock(additionalData?: unknown): boolean {
+    this.lockData.push(additionalData);
     return fake.singleInstance;
   }
   quit(): void {
@@ -205,6 +208,7 @@ export function resetFake(): void {
   fake.headersHandler = null;
   fake.app.removeAllListeners();
   fake.app.quitCalls.length = 0;
+  fake.app.lockData.length = 0;
   fake.app.exitCode = null;
   powerMonitor.removeAllListeners();
   nativeTheme.removeAllListeners();
