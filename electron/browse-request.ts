@@ -83,34 +83,3 @@ export function handedOver(data: unknown): BrowseRequest | null {
       return null;
   }
 }
-
-/**
- * The seam to the Backups window: the file the newest --browse PATH asked for, until the Backups
- * side takes it. start-app.ts records each request, then shows the window.
- */
-export interface BrowseRequests {
-  /** The path asked for and not taken yet, or null; taking it clears it. */
-  take(): string | null;
-  /** Calls `listener` after each new request (also while the window is open); returns a stop. */
-  onRequest(listener: () => void): () => void;
-}
-
-export function createBrowseRequests(): BrowseRequests & { request(path: string): void } {
-  let pending: string | null = null;
-  const listeners = new Set<() => void>();
-  return {
-    request(path) {
-      pending = path;
-      for (const listener of [...listeners]) listener();
-    },
-    take() {
-      const path = pending;
-      pending = null;
-      return path;
-    },
-    onRequest(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-  };
-}

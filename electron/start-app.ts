@@ -9,14 +9,7 @@ import type { Spawn } from '../core/process.js';
 import type { SettingsBackend } from '../core/settings/store.js';
 import { autostartFile, launchCommand } from './tray/autostart.js';
 import { createBackupsApi, type BackupsApi } from './backups/api.js';
-import {
-  browseRequest,
-  createBrowseRequests,
-  handedOver,
-  type BrowseRequest,
-  type BrowseRequests,
-  type Handover,
-} from './browse-request.js';
+import { browseRequest, handedOver, type BrowseRequest, type Handover } from './browse-request.js';
 import { backupsPaths, createBackupsWindow } from './backups/window.js';
 import {
   createAppDialogs,
@@ -41,8 +34,8 @@ export interface StartOptions {
 }
 
 export type Started =
-  /** `browse`: the paths --browse asked for, for the Backups window to take. */
-  { kind: 'running'; tray: TrayApp; browse: BrowseRequests } | { kind: 'second-instance' };
+  /** `backups`: the Backups window's side, which --browse PATH asks to open at the file. */
+  { kind: 'running'; tray: TrayApp; backups: BackupsApi } | { kind: 'second-instance' };
 
 export async function startApp(options: StartOptions): Promise<Started> {
   const launch = browseRequest(options.argv ?? []);
@@ -132,7 +125,6 @@ export async function startApp(options: StartOptions): Promise<Started> {
     launchCommand: launchCommand(process.execPath, appPath, app.isPackaged, options.env),
     quit: () => app.quit(),
   });
-  const browseRequests = createBrowseRequests();
   const answer = (request: BrowseRequest): void => {
     switch (request.kind) {
       case 'none':
@@ -142,7 +134,7 @@ export async function startApp(options: StartOptions): Promise<Started> {
         backups.show();
         return;
       case 'path':
-        browseRequests.request(request.path);
+        browse.request({ page: 'snapshots', path: request.path });
         backups.show();
         return;
       case 'refused':
@@ -175,7 +167,7 @@ export async function startApp(options: StartOptions): Promise<Started> {
   });
   await tray.start();
   if (launch.kind !== 'none') answer(launch);
-  return { kind: 'running', tray, browse: browseRequests };
+  return { kind: 'running', tray, backups: browse };
 }
 
 function assertNever(value: never): never {

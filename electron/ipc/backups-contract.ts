@@ -94,14 +94,13 @@ export interface ProfileChoices {
 
 /** Which profile, and which prefix on its destination, the window shows. */
 /**
- * Where the window goes when the app opened it for something (the tray's Backup History…, or a
- * failed run's Show Details…): History, of a profile, at one run (its id, the run's start).
+ * Where the window goes when the app opened it for something: History, of a profile, at one run
+ * (its id, the run's start), for the tray's Backup History… and a failed run's Show Details…; or
+ * a file's versions, for `--browse PATH` (the file manager's "Restore Previous Versions…").
  */
-export interface OpenRequest {
-  page: 'history';
-  profile: string | null;
-  run: string | null;
-}
+export type OpenRequest =
+  | { page: 'history'; profile: string | null; run: string | null }
+  | { page: 'snapshots'; path: string };
 
 export interface ViewChoice {
   profile: string;

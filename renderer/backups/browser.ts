@@ -44,6 +44,11 @@ export interface Browser {
   reload(): Promise<void>;
   place(): Place | null;
   focusList(): void;
+  /**
+   * Opens the folder that holds `file` in the snapshot shown and selects it (its versions then
+   * show); false when this snapshot does not hold it.
+   */
+  reveal(file: string): Promise<boolean>;
 }
 
 export function createBrowser(ctx: BrowserContext): Browser {
@@ -337,6 +342,12 @@ export function createBrowser(ctx: BrowserContext): Browser {
       await open(keep ? path : null, { keepSelection: same || keep, fallBack: keep });
     },
     reload: () => open(path, { keepSelection: true }),
+    async reveal(file) {
+      const folder = parentOf(file);
+      if (snapshot === null || folder === null) return false;
+      await open(folder, { fallBack: true });
+      return list.select(file, { focus: true });
+    },
     place: () => (snapshot === null ? null : { snapshot, path }),
     focusList: () => list.focus(),
   };

@@ -222,10 +222,21 @@ function build(app: HTMLElement): void {
     }
   }
 
-  /** Goes where the app opened the window for: History, of a profile, at a run. */
-  async function followOpenRequest(): Promise<void> {
+  /**
+   * Goes where the app opened the window for: History, of a profile, at a run; or a file's
+   * versions in the newest snapshot (after the snapshots are read).
+   */
+  async function followOpenRequest(timelineRead: Promise<void>): Promise<void> {
     const request = await api.takeOpenRequest();
     if (request === null) return;
+    if (request.page === 'snapshots') {
+      frame.showPage('snapshots');
+      await timelineRead;
+      if (!(await browser.reveal(request.path))) {
+        destinationLine.textContent = `${request.path} is not in the snapshot shown.`;
+      }
+      return;
+    }
     if (request.profile !== null && request.profile !== profile) {
       await choose(request.profile, null);
     }
@@ -234,7 +245,9 @@ function build(app: HTMLElement): void {
   }
 
   api.onBackupsEvent((event) => {
-    if (event.type === 'open-request') void followOpenRequest();
+    if (event.type === 'open-request') {
+      void followOpenRequest(browser.place() === null ? loadTimeline() : Promise.resolve());
+    }
     restore.onEvent(event);
     verify.onEvent(event);
   });
@@ -247,5 +260,8 @@ function build(app: HTMLElement): void {
       void loadTimeline();
     }
   });
-  void loadProfiles().then(() => Promise.all([loadTimeline(), followOpenRequest()]));
+  void loadProfiles().then(() => {
+    const timelineRead = loadTimeline();
+    return Promise.all([timelineRead, followOpenRequest(timelineRead)]);
+  });
 }

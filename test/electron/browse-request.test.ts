@@ -1,7 +1,7 @@
 /**
- * `--browse PATH` on the app's command line: the path reaches the seam the Backups window takes it
- * from (Started.browse), on the first launch and from a second one handed over to the running
- * app; values that are not an absolute local path are refused in words.
+ * `--browse PATH` on the app's command line: the path becomes the Backups window's open request
+ * (what its page takes once loaded), on the first launch and from a second one handed over to the
+ * running app; values that are not an absolute local path are refused in words.
  */
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { spawnProcess } from '../../core/process.js';
 import { openConfStore } from '../../core/settings/store.js';
 import { browseRequest } from '../../electron/browse-request.js';
+import type { BackupsApi } from '../../electron/backups/api.js';
 import { startApp, type Started } from '../../electron/start-app.js';
 import { systemClock } from '../../electron/tray/tray-app.js';
 import { makeCliHome } from '../support/cli.js';
@@ -50,6 +51,22 @@ function running(s: Started | null) {
   return s;
 }
 
+/** The file the Backups window is asked to open at, as its page takes it (once). */
+async function takenPath(app: { backups: BackupsApi }): Promise<string | null> {
+  const request = await app.backups.handlers.takeOpenRequest();
+  if (request === null) return null;
+  if (request.page !== 'snapshots') throw new Error(`Asked for ${request.page}, not a file.`);
+  return request.path;
+}
+
+/** "The app asked for a page" events the open Backups window heard. */
+function openRequestsHeard(): number {
+  return fake.windows
+    .filter((w) => w.loaded?.endsWith('backups.html') === true)
+    .flatMap((w) => w.webContents.messages)
+    .filter((m) => (m.payload as { type?: string } | undefined)?.type === 'open-request').length;
+}
+
 /** How often the Backups window was opened: made (it shows itself when ready) or shown again. */
 function backupsShown(): number {
   return fake.windows
@@ -62,21 +79,19 @@ describe('--browse PATH', () => {
     started = await launch(['--browse', FILE]);
     const app = running(started);
     expect(backupsShown()).toBe(1);
-    expect(app.browse.take()).toBe(FILE);
-    expect(app.browse.take()).toBeNull();
+    expect(await takenPath(app)).toBe(FILE);
+    expect(await takenPath(app)).toBeNull();
   });
 
   it('bare --browse still opens the Backups window, with no path', async () => {
     started = await launch(['--browse']);
     expect(backupsShown()).toBe(1);
-    expect(running(started).browse.take()).toBeNull();
+    expect(await takenPath(running(started))).toBeNull();
   });
 
   it("a second launch's path reaches the running app, which shows the Backups window", async () => {
     started = await launch([]);
     const app = running(started);
-    let heard = 0;
-    app.browse.onRequest(() => heard++);
     const shownBefore = backupsShown();
 
     // The second process: it loses the lock, hands over its request and quits.
@@ -95,13 +110,14 @@ describe('--browse PATH', () => {
       '/',
       handover,
     );
-    expect(heard).toBe(1);
-    expect(app.browse.take()).toBe(FILE);
+    expect(await takenPath(app)).toBe(FILE);
     expect(backupsShown()).toBe(shownBefore + 1);
 
     // Without handed-over data (an older second launch), its argv is read.
     fake.app.emit('second-instance', {}, ['/opt/Snaptray/snaptray-bin', '--browse', '/srv/a b']);
-    expect(app.browse.take()).toBe('/srv/a b');
+    // The window is open by now: its page hears that there is a request to take.
+    expect(openRequestsHeard()).toBe(1);
+    expect(await takenPath(app)).toBe('/srv/a b');
     // A plain second launch still opens the settings window, not the Backups one.
     const shown = backupsShown();
     fake.app.emit('second-instance', {}, ['/opt/Snaptray/snaptray-bin']);
@@ -125,7 +141,7 @@ describe('--browse PATH', () => {
     expect(stderr).toEqual([`snaptray: ${message}\n`]);
     expect(fake.messageBoxes.map((m) => m.options.detail)).toEqual([message]);
     expect(backupsShown()).toBe(0);
-    expect(app.browse.take()).toBeNull();
+    expect(await takenPath(app)).toBeNull();
 
     // Handed over from a second launch, the running app shows the same refusal.
     fake.app.emit('second-instance', {}, ['x', '--browse', '-rf'], '/', {
@@ -134,7 +150,7 @@ describe('--browse PATH', () => {
     expect(fake.messageBoxes.at(-1)?.options.detail).toBe(
       '--browse "-rf" starts with "-" and could be read as an option; it is refused. Give the file\'s absolute path.',
     );
-    expect(app.browse.take()).toBeNull();
+    expect(await takenPath(app)).toBeNull();
   });
 });
 

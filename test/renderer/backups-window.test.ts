@@ -529,6 +529,31 @@ describe('the Backups window', () => {
     await page.close();
   });
 
+  it('opens at a file’s versions for “Restore Previous Versions…” (--browse PATH)', async () => {
+    const world = await makeWorld();
+    const report = join(world.src, 'docs/report.txt');
+    // Asked before the page has loaded, as a launch with --browse PATH does.
+    world.api.request({ page: 'snapshots', path: report });
+    const win = await open(world);
+    const { page } = win;
+    const table = page.getByRole('table', { name: /^Versions of .*report\.txt, newest first$/ });
+    await table.waitFor({ timeout: WAIT_MS });
+    expect(await page.locator('.versions h4').textContent()).toBe('2 versions in 2 snapshots');
+    const selected = page
+      .getByRole('listbox', { name: 'Items in this folder' })
+      .locator('[aria-selected="true"]');
+    expect(await selected.getAttribute('aria-label')).toMatch(/^report\.txt\b/);
+    expect(await page.locator('.crumbs').textContent()).toContain('docs');
+
+    // Asked again while the window is open (a second launch): it goes to that file.
+    world.api.request({ page: 'snapshots', path: join(world.src, 'docs/notes.md') });
+    await page
+      .getByRole('table', { name: /^Versions of .*notes\.md, newest first$/ })
+      .waitFor({ timeout: WAIT_MS });
+    expect(win.problems).toEqual([]);
+    await page.close();
+  });
+
   it('does for a page gone bad only what the app allows, and shows a script in Files instead of opening it', async () => {
     const world = await makeWorld();
     await writeTree(world.src, { 'tools/deploy.sh': '#!/bin/sh\necho deploying\n' });
