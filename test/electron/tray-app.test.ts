@@ -239,7 +239,7 @@ describe('the tray', () => {
       async () => (await snapshots(w.dest)).complete.length === 2,
     );
     await app!.idle();
-    expect(status()).toMatch(/^Today 10:01 — 1 file, \d+ B sent$/);
+    expect(status()).toMatch(/^Last backup: Today 10:01 — 1 file, \d+ B sent$/);
 
     // The machine sleeps through the next slot; waking up catches up.
     w.clock.sleep(30 * HOUR);
@@ -256,7 +256,7 @@ describe('the tray', () => {
       snapshotName(new Date(t0.getTime() + 24 * HOUR + 60_000)),
       snapshotName(new Date(t0.getTime() + 54 * HOUR + 60_000)),
     ]);
-    expect(status()).toMatch(/^Today 16:01 — 0 files, \d+ B sent$/);
+    expect(status()).toMatch(/^Last backup: Today 16:01 — 0 files, \d+ B sent$/);
   });
 
   it('names a setting it does not know in the notification and history of its runs', async () => {
@@ -344,13 +344,13 @@ describe('the tray', () => {
     );
     await app!.idle();
     expect((await snapshots(w.dest)).incomplete).toEqual([]);
-    expect(status()).toMatch(/^Today 11:00 — \d+ files?, /);
+    expect(status()).toMatch(/^Last backup: Today 11:00 — \d+ files?, /);
 
     // Until I Resume, then Resume Backups.
     clickMenu('Until I Resume');
     await waitUntil('paused until resumed', () => status() === 'Paused until you resume');
     clickMenu('Resume Backups');
-    await waitUntil('resumed', () => status().startsWith('Today 11:00'));
+    await waitUntil('resumed', () => status().startsWith('Last backup: Today 11:00'));
     expect(findItem('Resume Backups')).toBeNull();
   });
 
@@ -539,7 +539,9 @@ describe('the tray', () => {
     expect(trayIcon()).toBe('tray-running-light.png');
     expect(findItem('Back Up Now')?.enabled).toBe(false);
     expect((await cron).code).toBe(0);
-    await waitUntil('the CLI run ended', () => /^Today \d\d:\d\d — \d+ files?, /.test(status()));
+    await waitUntil('the CLI run ended', () =>
+      /^Last backup: Today \d\d:\d\d — \d+ files?, /.test(status()),
+    );
 
     // Stop Backup reaches a CLI run too: it stops as on Ctrl-C, leaving a resumable snapshot.
     await writeTree(w.src, { 'slow/blob2': Buffer.alloc(3_000_000, 4) });
@@ -610,7 +612,9 @@ describe('the tray', () => {
       async () => (await snapshots(w.dest)).complete.length === 1,
     );
     await app!.idle();
-    await waitUntil('the tray shows the backup', () => /^Today \d\d:\d\d — /.test(status()));
+    await waitUntil('the tray shows the backup', () =>
+      /^Last backup: Today \d\d:\d\d — /.test(status()),
+    );
     const after = await cli('status', '--json');
     expect(after.json).toMatchObject({
       running: null,
