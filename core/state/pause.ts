@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { writeAtomically } from './write-atomically.js';
 
 /**
  * The pause of one profile: `<state dir>/pause`. PERSISTED FORMAT: set by the tray, obeyed by
@@ -64,18 +64,6 @@ function parsePauseFile(text: string): z.infer<typeof pauseFileSchema> | null {
     return result.success ? result.data : null;
   } catch {
     return null;
-  }
-}
-
-/** A reader in the other process sees the old file or the new one, never half of one. */
-async function writeAtomically(path: string, content: string): Promise<void> {
-  const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(temporary, content, { mode: 0o600, flag: 'wx' });
-    await rename(temporary, path);
-  } catch (error) {
-    await unlink(temporary).catch(() => undefined);
-    throw error;
   }
 }
 

@@ -5,12 +5,12 @@
  * named in one notification, once per overdue episode. The episodes already told are kept in the
  * profile's state folder, so a restart does not tell them again.
  */
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { householdOf, type Machine } from '../../core/destination/household.js';
 import type { DestinationListing } from '../../core/destination/snapshot.js';
 import type { NotificationEvent } from '../../core/notification-text.js';
+import { writeAtomically } from '../../core/state/write-atomically.js';
 import { isOwn, type Owners } from '../shared/own-prefix.js';
 
 /**
@@ -83,16 +83,5 @@ export async function tellOverdueMachines(opts: {
   for (const m of news.tell) await opts.notify(overdueEvent(m, opts.now));
   if (JSON.stringify(news.told) !== JSON.stringify(before)) {
     await writeAtomically(file, `${JSON.stringify({ format: 1, told: news.told })}\n`);
-  }
-}
-
-async function writeAtomically(path: string, content: string): Promise<void> {
-  const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(temporary, content, { mode: 0o600, flag: 'wx' });
-    await rename(temporary, path);
-  } catch (error) {
-    await unlink(temporary).catch(() => undefined);
-    throw error;
   }
 }
