@@ -96,6 +96,7 @@ describe('the example file from the design', () => {
       failed: true,
       skipped: true,
       overdue: true,
+      otherMachinesOverdue: false,
     });
     expect(parsed.data?.retention.maxAgeDays).toBe(30);
   });
