@@ -7,7 +7,7 @@
 import { quoteExecArgument } from '../desktop-exec.js';
 import { shellQuote } from '../cli/shell-words.js';
 
-/** The app's option that opens the Backups window at a file (electron/browse-argument.ts). */
+/** The app's option that opens the Backups window at a file (electron/browse-request.ts). */
 export const BROWSE_OPTION = '--browse';
 
 /**
