@@ -30,6 +30,7 @@ import type { BackupsEvent, BackupsWindowApi } from '../../electron/ipc/contract
 import type { NotifyRequest } from '../../electron/shared/notifier.js';
 import { answeredDialogs, type AnsweredDialogs } from '../support/answered-dialogs.js';
 import { launchChromium, type Chromium } from '../support/chromium.js';
+import { lowContrastTexts } from '../support/contrast.js';
 import { makeCliHome, runCli, startCli, type CliHome } from '../support/cli.js';
 import { mountTmpfs } from '../support/disks.js';
 import { freePort, profileSsh, startSshd, type Sshd } from '../support/sshd.js';
@@ -1258,15 +1259,22 @@ describe('the Backups window', () => {
       expect(tree).toContain(name);
     }
 
-    // Light and dark: each page as the desktop's style asks.
+    // Light and dark: each page as the desktop's style asks, every text readable (WCAG AA).
+    const unreadable: string[] = [];
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });
       for (const [name, shown] of Object.entries(ready)) {
         await page.getByRole('tab', { name }).click();
         await page.locator(shown).first().waitFor({ timeout: WAIT_MS });
         await screenshot(page, `${scheme}-${name.toLowerCase()}`);
+        for (const low of await lowContrastTexts(page)) {
+          unreadable.push(
+            `${scheme} ${name}: "${low.text}" ${low.ratio}:1 (needs ${low.needed}:1; ${low.color} on ${low.background})`,
+          );
+        }
       }
     }
+    expect(unreadable).toEqual([]);
     const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     expect(background).toBe('rgb(34, 34, 38)');
     expect(win.problems).toEqual([]);

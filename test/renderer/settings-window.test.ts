@@ -17,6 +17,7 @@ import type { SettingsWindowApi } from '../../electron/ipc/contract.js';
 import { createSettingsApi, type SettingsApi } from '../../electron/settings/api.js';
 import { answeredDialogs, type AnsweredDialogs } from '../support/answered-dialogs.js';
 import { launchChromium, type Chromium } from '../support/chromium.js';
+import { lowContrastTexts } from '../support/contrast.js';
 import { makeCliHome, runCli, type CliHome } from '../support/cli.js';
 import { rsyncDryRunTotals } from '../support/rsync-dry-run.js';
 import { startSshd, type Sshd } from '../support/sshd.js';
@@ -927,6 +928,7 @@ describe('the settings window', () => {
       await d.evaluate((e) => e.removeAttribute('open'));
 
     const backgrounds: Record<string, string> = {};
+    const unreadable: string[] = [];
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });
       backgrounds[scheme] = await page.evaluate(
@@ -935,8 +937,15 @@ describe('the settings window', () => {
       for (const [i, name] of PAGES.entries()) {
         await goTo(page, name);
         await screenshot(page, `${scheme}-${i + 1}-${name.toLowerCase().replace(/ /g, '-')}`);
+        // Every text readable (WCAG AA), in both themes.
+        for (const low of await lowContrastTexts(page)) {
+          unreadable.push(
+            `${scheme} ${name}: "${low.text}" ${low.ratio}:1 (needs ${low.needed}:1; ${low.color} on ${low.background})`,
+          );
+        }
       }
     }
+    expect(unreadable).toEqual([]);
     expect(backgrounds).toEqual({ light: 'rgb(250, 250, 251)', dark: 'rgb(34, 34, 38)' });
     expect(win.problems).toEqual([]);
     await page.close();
