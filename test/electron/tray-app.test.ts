@@ -27,9 +27,8 @@ import {
   trayIcon,
 } from '../support/fake-electron.js';
 import {
-  startNotificationDaemon,
+  useNotificationDaemon,
   type CapturedNotification,
-  type NotificationDaemon,
 } from '../support/notification-daemon.js';
 import { profileSsh, startSshd, type Sshd } from '../support/sshd.js';
 import { TestClock } from '../support/test-clock.js';
@@ -43,20 +42,15 @@ vi.mock('electron', async () => {
 const HOUR = 3_600_000;
 
 let sshd: Sshd;
-let daemon: NotificationDaemon;
-const saved = { DISPLAY: process.env.DISPLAY, DBUS: process.env.DBUS_SESSION_BUS_ADDRESS };
+const daemon = useNotificationDaemon();
 let app: TrayApp | null = null;
 let seen = 0;
 
 beforeAll(async () => {
-  [sshd, daemon] = await Promise.all([startSshd(), startNotificationDaemon()]);
-  process.env.DISPLAY = daemon.env.DISPLAY;
-  process.env.DBUS_SESSION_BUS_ADDRESS = daemon.env.DBUS_SESSION_BUS_ADDRESS;
+  sshd = await startSshd();
 });
 afterAll(async () => {
-  await Promise.all([sshd?.stop(), daemon?.stop()]);
-  process.env.DISPLAY = saved.DISPLAY;
-  process.env.DBUS_SESSION_BUS_ADDRESS = saved.DBUS;
+  await sshd?.stop();
 });
 afterEach(async () => {
   if (app !== null) {

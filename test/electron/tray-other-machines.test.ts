@@ -6,7 +6,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { spawnProcess } from '../../core/process.js';
 import { openConfStore } from '../../core/settings/store.js';
 import { createNotifySendSink, type NotifySink } from '../../electron/shared/notifier.js';
@@ -15,10 +15,7 @@ import { createTrayApp, type TrayApp } from '../../electron/tray/tray-app.js';
 import { autostartFile } from '../../electron/tray/autostart.js';
 import { makeCliHome, runCli, runCliOn, writeSettingsFile, type CliHome } from '../support/cli.js';
 import { clickMenu, resetFake } from '../support/fake-electron.js';
-import {
-  startNotificationDaemon,
-  type NotificationDaemon,
-} from '../support/notification-daemon.js';
+import { useNotificationDaemon } from '../support/notification-daemon.js';
 import { TestClock } from '../support/test-clock.js';
 import { makeTempDir, writeTree } from '../support/tree.js';
 
@@ -30,23 +27,14 @@ vi.mock('electron', async () => {
 const FAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
 const DAY = 86_400_000;
 
-let daemon: NotificationDaemon;
+const daemon = useNotificationDaemon();
 let sink: NotifySink;
-const saved = { DISPLAY: process.env.DISPLAY, DBUS: process.env.DBUS_SESSION_BUS_ADDRESS };
 let app: TrayApp | null = null;
 let seen = 0;
 let sentinels = 0;
 
-beforeAll(async () => {
-  daemon = await startNotificationDaemon();
-  process.env.DISPLAY = daemon.env.DISPLAY;
-  process.env.DBUS_SESSION_BUS_ADDRESS = daemon.env.DBUS_SESSION_BUS_ADDRESS;
+beforeAll(() => {
   sink = createNotifySendSink();
-});
-afterAll(async () => {
-  await daemon?.stop();
-  process.env.DISPLAY = saved.DISPLAY;
-  process.env.DBUS_SESSION_BUS_ADDRESS = saved.DBUS;
 });
 afterEach(async () => {
   if (app !== null) {

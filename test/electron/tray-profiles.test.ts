@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { spawnProcess } from '../../core/process.js';
 import { openConfStore } from '../../core/settings/store.js';
 import { readHistory } from '../../core/state/history.js';
@@ -27,9 +27,8 @@ import {
   type FakeMenuItem,
 } from '../support/fake-electron.js';
 import {
-  startNotificationDaemon,
+  useNotificationDaemon,
   type CapturedNotification,
-  type NotificationDaemon,
 } from '../support/notification-daemon.js';
 import { TestClock } from '../support/test-clock.js';
 import { makeTempDir, writeTree } from '../support/tree.js';
@@ -42,22 +41,11 @@ vi.mock('electron', async () => {
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
-let daemon: NotificationDaemon;
-const saved = { DISPLAY: process.env.DISPLAY, DBUS: process.env.DBUS_SESSION_BUS_ADDRESS };
+const daemon = useNotificationDaemon();
 let app: TrayApp | null = null;
 let seen = 0;
 const disks: Disk[] = [];
 
-beforeAll(async () => {
-  daemon = await startNotificationDaemon();
-  process.env.DISPLAY = daemon.env.DISPLAY;
-  process.env.DBUS_SESSION_BUS_ADDRESS = daemon.env.DBUS_SESSION_BUS_ADDRESS;
-});
-afterAll(async () => {
-  await daemon?.stop();
-  process.env.DISPLAY = saved.DISPLAY;
-  process.env.DBUS_SESSION_BUS_ADDRESS = saved.DBUS;
-});
 afterEach(async () => {
   if (app !== null) {
     await app.idle();

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { execFile } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { afterAll, beforeAll } from 'vitest';
 
 const run = promisify(execFile);
 
@@ -24,6 +25,36 @@ export interface NotificationDaemon {
   /** Waits until a notification with this summary has arrived (count-th of them). */
   waitFor(summary: string, count?: number): Promise<CapturedNotification>;
   stop(): Promise<void>;
+}
+
+/**
+ * A daemon for the whole test file, with this process's notify-send pointed at it (DISPLAY and
+ * D-Bus) until the file ends. The object forwards to the daemon once it has started.
+ */
+export function useNotificationDaemon(): Omit<NotificationDaemon, 'stop'> {
+  let daemon: NotificationDaemon | null = null;
+  const saved = { DISPLAY: process.env.DISPLAY, DBUS: process.env.DBUS_SESSION_BUS_ADDRESS };
+  beforeAll(async () => {
+    daemon = await startNotificationDaemon();
+    process.env.DISPLAY = daemon.env.DISPLAY;
+    process.env.DBUS_SESSION_BUS_ADDRESS = daemon.env.DBUS_SESSION_BUS_ADDRESS;
+  });
+  afterAll(async () => {
+    await daemon?.stop();
+    process.env.DISPLAY = saved.DISPLAY;
+    process.env.DBUS_SESSION_BUS_ADDRESS = saved.DBUS;
+  });
+  const started = () => {
+    if (daemon === null) throw new Error('The notification daemon has not started.');
+    return daemon;
+  };
+  return {
+    get env() {
+      return started().env;
+    },
+    notifications: () => started().notifications(),
+    waitFor: (summary, count) => started().waitFor(summary, count),
+  };
 }
 
 export async function startNotificationDaemon(): Promise<NotificationDaemon> {
