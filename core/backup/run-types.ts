@@ -66,6 +66,11 @@ export interface BackupEnvironment extends SessionEnvironment {
   uid: number;
   /** This machine's boot id and uptime (clock-check.ts); read from /proc when not given. */
   bootClock?: () => Promise<BootClock>;
+  /**
+   * How long, in all, the run waits for a destination that refuses its calls as busy (an rrsync
+   * key's lock held by another transfer) before it fails; busy-wait.ts's default when not given.
+   */
+  busyWaitMs?: number;
 }
 
 export interface BackupRequest {

@@ -13,6 +13,7 @@ import { pointLatestLink } from '../destination/latest-link.js';
 import { deleteAndConfirm } from '../destination/delete-confirmed.js';
 import { listDestination, pushTopFile, topFileTime } from '../destination/ops.js';
 import { meFor, type Claim } from '../destination/ownership.js';
+import { DEFAULT_BUSY_WAIT_MS, waitingWhileBusy } from '../destination/busy-wait.js';
 import { openDestination } from '../destination/session.js';
 import { nextGeneration } from '../destination/sequence.js';
 import { freshSnapshotName, manifestName } from '../destination/snapshot-name.js';
@@ -52,7 +53,15 @@ import { baseHoldsFiles, fullCopyWarning, sourceArguments, transferSnapshot } fr
 
 export * from './run-types.js';
 
-export async function runBackup(env: BackupEnvironment, req: BackupRequest): Promise<BackupResult> {
+export async function runBackup(
+  given: BackupEnvironment,
+  req: BackupRequest,
+): Promise<BackupResult> {
+  // A call the destination refuses as busy is made again for a while (busy-wait.ts).
+  const env: BackupEnvironment = {
+    ...given,
+    spawn: waitingWhileBusy(given.spawn, { boundMs: given.busyWaitMs ?? DEFAULT_BUSY_WAIT_MS }),
+  };
   const started = env.now();
   const warnings: string[] = [];
   const emit = (e: BackupEvent) => req.onEvent?.(e);

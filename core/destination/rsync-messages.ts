@@ -46,6 +46,16 @@ export function rrsyncRefusal(stderr: string): string | null {
   return /(?:^|\n)\S*rrsync error: (.*)/.exec(stderr)?.[1]?.trim() ?? null;
 }
 
+/** rrsync's words when another transfer holds its folder's lock (busy, not broken). */
+const BUSY_REFUSAL = /Another instance of rrsync is already accessing/;
+
+/** Whether a failed rsync call was refused because another transfer held rrsync's lock. */
+export function refusedAsBusy(result: SpawnResult): boolean {
+  if (result.exitCode === 0 || result.cancelled) return false;
+  const refusal = rrsyncRefusal(result.stderr);
+  return refusal !== null && BUSY_REFUSAL.test(refusal);
+}
+
 /** The error that ended rrsync, when it ended in a Python traceback rather than its own words. */
 export function rrsyncTraceback(stderr: string): string | null {
   if (!/File "[^"]*rrsync", line \d+/.test(stderr)) return null;
@@ -229,7 +239,7 @@ function rrsyncCrash(error: string, what: string): Failure {
 
 function rrsyncFailure(refusal: string, what: string): Failure {
   const rrsync = "the destination's key is restricted with rrsync";
-  if (/Another instance of rrsync is already accessing/.test(refusal)) {
+  if (BUSY_REFUSAL.test(refusal)) {
     return failure(
       'destination-busy',
       `The destination is busy: ${lowerFirst(what)} was refused because another transfer is ` +
