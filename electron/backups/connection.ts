@@ -3,11 +3,16 @@
  * every request after it (one ssh master, so a folder opens without a new login), and closed a
  * minute after the window was hidden or closed.
  *
- * A backup comes first. Through an rrsync key the destination is locked for each rsync call, so a
- * window's call between two of a backup's calls would make the backup fail. So while a run of
- * this profile starts or runs (the tray's own, `holdOff`, or the CLI's, seen through the lock
- * file), no request of the window reaches an ssh destination: it is answered "busy" and the
- * window asks again later; a run that is starting waits for the requests already on their way.
+ * The window browses while a backup runs, wherever the access allows it. The app cannot know
+ * beforehand whether the key is an rrsync key that locks its folder for each rsync call
+ * (read-only and -no-lock keys do not): reading requests always go to the destination, and only
+ * one the destination itself refuses as busy is answered "busy" (reading.ts). A backup refused
+ * because the window was reading makes its call again a moment later (core/destination/
+ * busy-wait.ts): a window's read lasts seconds. Restores and checks are long, and could hold an
+ * rrsync lock for minutes between two of a backup's calls: while a run of this profile starts or
+ * runs (the tray's own, `holdOff`, or the CLI's, seen through the lock file), they do not reach
+ * an ssh destination and are answered "busy" until it ends. A run that is starting waits for the
+ * requests already on their way.
  */
 import type { Destination } from '../../core/destination/address.js';
 import {
@@ -24,23 +29,31 @@ export interface Timers {
   clearTimer(handle: unknown): void;
 }
 
+/** `busy`: a long operation held off while a backup of the profile runs. */
 export type Used<T> =
   { ok: true; value: T } | { ok: false; busy: true } | { ok: false; busy: false; failure: Failure };
 
+/** A reading request (seconds), or a restore or check (minutes). */
+export type RequestKind = 'read' | 'long';
+
 export interface DestinationHolder {
-  /** Runs `body` with the open destination, opening it first when needed. */
+  /**
+   * Runs `body` with the open destination, opening it first when needed; a long one is held off
+   * while a backup of the profile runs.
+   */
   use<T>(
     dest: Destination,
     ssh: Profile['ssh'],
     body: (opened: OpenDestination) => Promise<T>,
+    kind?: RequestKind,
   ): Promise<Used<T>>;
-  /** Whether a request would be answered "busy" now. */
+  /** Whether a long request would be held off now: a run of the profile uses an ssh destination. */
   busy(dest: Destination): Promise<boolean>;
   /** The window was shown (true) or hidden or closed (false). */
   setVisible(visible: boolean): void;
   /**
-   * A backup is starting: refuse new requests, wait for those on their way, and give the
-   * function that lets requests through again once the backup ended.
+   * A backup is starting: hold off new long requests, wait for those on their way, and give the
+   * function that lets them through again once the backup ended.
    */
   holdOff(): Promise<() => void>;
   /** Closes the connection now (a broken one, or the app quits). */
@@ -73,7 +86,7 @@ export function createDestinationHolder(options: HolderOptions): DestinationHold
   const drained: Array<() => void> = [];
 
   async function busy(dest: Destination): Promise<boolean> {
-    // A local folder has no rrsync in front of it: reading it never gets in a backup's way.
+    // A local folder has no rrsync in front of it: nothing there gets in a backup's way.
     if (dest.kind === 'local') return false;
     if (holds > 0) return true;
     return (await readRunLock(options.lock())) !== null;
@@ -83,10 +96,11 @@ export function createDestinationHolder(options: HolderOptions): DestinationHold
     dest: Destination,
     ssh: Profile['ssh'],
     body: (opened: OpenDestination) => Promise<T>,
+    kind: RequestKind = 'read',
   ): Promise<Used<T>> {
     inFlight++;
     try {
-      if (await busy(dest)) return { ok: false, busy: true };
+      if (kind === 'long' && (await busy(dest))) return { ok: false, busy: true };
       const key = JSON.stringify({ dest, ssh });
       if (connection !== null && connection.key !== key) await close();
       connection ??= { key, opened: openDestination(options.session, dest, ssh) };

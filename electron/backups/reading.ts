@@ -12,10 +12,10 @@ import type { OpenDestination } from '../../core/destination/session.js';
 import { snapshotsOf, type Snapshot } from '../../core/destination/snapshot.js';
 import type { RestoreFailure } from '../../core/restore/result.js';
 import type { BackupsResult, MachineView } from '../ipc/backups-contract.js';
-import type { DestinationHolder } from './connection.js';
+import type { DestinationHolder, RequestKind } from './connection.js';
 import { machineViews } from './machines.js';
 import type { Shown, ViewSelection } from './selection.js';
-import { breaksConnection, BUSY_MESSAGE, unavailable } from './views.js';
+import { breaksConnection, unavailable, WAITS_FOR_BACKUP_MESSAGE } from './views.js';
 
 type Answer<T> = BackupsResult<T>;
 
@@ -36,8 +36,13 @@ export type ReadBody<T> = (
 ) => Promise<Answer<T>>;
 
 export interface Reader {
-  /** Runs `body` over the one connection, with the chosen prefix's snapshots (listed again on `refresh`). */
-  withSnapshots<T>(refresh: boolean, body: ReadBody<T>): Promise<Answer<T>>;
+  /**
+   * Runs `body` over the one connection, with the chosen prefix's snapshots (listed again on
+   * `refresh`); a long one (restore, check) waits while a backup of the profile runs.
+   */
+  withSnapshots<T>(refresh: boolean, body: ReadBody<T>, kind?: RequestKind): Promise<Answer<T>>;
+  /** A restore or check: `withSnapshots` as a long request. */
+  longWithSnapshots<T>(refresh: boolean, body: ReadBody<T>): Promise<Answer<T>>;
   /** A failure as the window's answer; a broken connection is closed for the next request. */
   failed<T>(failure: RestoreFailure): Answer<T>;
 }
@@ -62,60 +67,78 @@ export function createReader(deps: {
     return unavailable<T>(failure, deps.busyRetryMs);
   }
 
-  async function withSnapshots<T>(refresh: boolean, body: ReadBody<T>): Promise<Answer<T>> {
+  async function withSnapshots<T>(
+    refresh: boolean,
+    body: ReadBody<T>,
+    kind: RequestKind = 'read',
+  ): Promise<Answer<T>> {
     const shown = await deps.selection.shown();
     if (!shown.ok) return shown;
     const s = shown.value;
     const key = keyOf(s);
-    const used = await deps.holder.use(s.dest, s.profile.ssh, async (opened) => {
-      let warnings: string[] = [];
-      if (refresh || known?.key !== key) {
-        const listing = await listDestination(opened.ctx);
-        if (!listing.ok) return failed<T>(listing.failure);
-        if (!listing.value.hasMarker) {
-          return {
-            ok: false,
-            reason: 'unreachable',
-            message:
-              `${formatDestination(s.dest)} is not a Snaptray destination (it has no ` +
-              '.snaptray-destination marker). If it is on a disk, the disk may not be mounted.',
-          } satisfies Answer<T>;
+    const used = await deps.holder.use(
+      s.dest,
+      s.profile.ssh,
+      async (opened) => {
+        let warnings: string[] = [];
+        if (refresh || known?.key !== key) {
+          const listing = await listDestination(opened.ctx);
+          if (!listing.ok) return failed<T>(listing.failure);
+          if (!listing.value.hasMarker) {
+            return {
+              ok: false,
+              reason: 'unreachable',
+              message:
+                `${formatDestination(s.dest)} is not a Snaptray destination (it has no ` +
+                '.snaptray-destination marker). If it is on a disk, the disk may not be mounted.',
+            } satisfies Answer<T>;
+          }
+          const set = snapshotsOf(s.prefix, listing.value);
+          const household = householdOf(listing.value, deps.now());
+          const machines = machineViews(household, {
+            identity: await deps.identity(),
+            prefixes: s.prefixes,
+          });
+          const machine = machines.find((m) => m.prefix === s.prefix);
+          const { keepsModes } = readMarker(listing.value.marker);
+          known = {
+            key,
+            listed: {
+              snapshots: set.snapshots,
+              machines,
+              // A prefix with nothing on it yet is the profile's own only when it is the profile's.
+              readOnly: machine === undefined ? s.prefix !== s.profile.prefix : !machine.own,
+              diskKeepsModes: keepsModes,
+            },
+          };
+          warnings = [
+            ...set.warnings,
+            ...household.warnings.filter((w) => !set.warnings.includes(w)),
+          ];
         }
-        const set = snapshotsOf(s.prefix, listing.value);
-        const household = householdOf(listing.value, deps.now());
-        const machines = machineViews(household, {
-          identity: await deps.identity(),
-          prefixes: s.prefixes,
-        });
-        const machine = machines.find((m) => m.prefix === s.prefix);
-        const { keepsModes } = readMarker(listing.value.marker);
-        known = {
-          key,
-          listed: {
-            snapshots: set.snapshots,
-            machines,
-            // A prefix with nothing on it yet is the profile's own only when it is the profile's.
-            readOnly: machine === undefined ? s.prefix !== s.profile.prefix : !machine.own,
-            diskKeepsModes: keepsModes,
-          },
-        };
-        warnings = [
-          ...set.warnings,
-          ...household.warnings.filter((w) => !set.warnings.includes(w)),
-        ];
-      }
-      const listed = known?.listed;
-      if (listed === undefined) throw new Error('the listing was not kept');
-      return body(opened, s, listed, warnings);
-    });
+        const listed = known?.listed;
+        if (listed === undefined) throw new Error('the listing was not kept');
+        return body(opened, s, listed, warnings);
+      },
+      kind,
+    );
     if (used.ok) return used.value;
     if (used.busy) {
-      return { ok: false, reason: 'busy', message: BUSY_MESSAGE, retryInMs: deps.busyRetryMs };
+      return {
+        ok: false,
+        reason: 'busy',
+        message: WAITS_FOR_BACKUP_MESSAGE,
+        retryInMs: deps.busyRetryMs,
+      };
     }
     return failed<T>(used.failure);
   }
 
-  return { withSnapshots, failed };
+  return {
+    withSnapshots,
+    longWithSnapshots: (refresh, body) => withSnapshots(refresh, body, 'long'),
+    failed,
+  };
 }
 
 export function snapshotIn(snapshots: readonly Snapshot[], name: string): Snapshot | null {

@@ -88,7 +88,7 @@ export function createRestoring(deps: {
     signal?: AbortSignal,
   ): Promise<Answer<Ran>> {
     const { snapshot, paths, missingOnly } = request;
-    return deps.reader.withSnapshots<Ran>(false, async (opened, s, listed) => {
+    return deps.reader.longWithSnapshots<Ran>(false, async (opened, s, listed) => {
       const { snapshots } = listed;
       if (snapshotIn(snapshots, snapshot) === null) return noSnapshot(snapshot);
       const started = Date.now();

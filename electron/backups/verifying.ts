@@ -16,7 +16,7 @@ export function createVerifyHandler(deps: {
     if (!request.success) return invalid('a check');
     const { snapshot: name } = request.data;
     return deps.operation.exclusive((signal) =>
-      deps.reader.withSnapshots(false, async (opened, _s, { snapshots }) => {
+      deps.reader.longWithSnapshots(false, async (opened, _s, { snapshots }) => {
         const snapshot = snapshotIn(snapshots, name);
         if (snapshot === null) return noSnapshot(name);
         const started = Date.now();

@@ -57,8 +57,15 @@ export function breaksConnection(failure: Failure | RestoreFailure): boolean {
   return failure.kind === 'connection-closed' || failure.kind === 'ssh-failed';
 }
 
+/** The destination itself refused a request as busy (another transfer holds an rrsync lock). */
 export const BUSY_MESSAGE =
-  'The destination is busy: a backup is running. This window tries again by itself when it ends.';
+  'The destination is busy: another transfer, most likely a backup, is using it through a key ' +
+  'that lets one transfer at a time. What is shown stays browsable; this window asks again by itself.';
+
+/** A restore or check held off while a backup of the profile runs (connection.ts). */
+export const WAITS_FOR_BACKUP_MESSAGE =
+  'A backup of this profile is running: restores and checks wait until it ends, so that they ' +
+  'never hold the destination between its transfers. This one starts by itself when the backup ends.';
 
 export function unavailable<T>(
   failure: Failure | RestoreFailure,

@@ -2,8 +2,9 @@
  * The Backups window in the main process, through the recording stand-in for electron: opened
  * from the tray and by a second launch with --browse, locked down, answered only on its own
  * channels, its one connection closed a minute after it was hidden, and a backup that never
- * fails because the window was reading: through an rrsync key, the run waits for the window's
- * request and the window is told "busy" until the run is done. Real rsync, real sshd.
+ * fails because of the window: through an rrsync key, the run waits for the window's restore, and
+ * a restore asked for meanwhile waits for the run (reading while a run goes on:
+ * backups-busy.test.ts). Real rsync, real sshd.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
@@ -320,7 +321,7 @@ describe('the Backups window in the app', () => {
     expect(await sshd.connectionCount()).toBe(before + 2);
   });
 
-  it('never makes a backup fail through rrsync: the run waits, and the window hears "busy"', async () => {
+  it('never makes a backup fail through rrsync: the run waits for a restore, and a restore for the run', async () => {
     // The window's restore of the big file is slowed down like a slow router's transfer.
     const w = await launch({
       slow: (req) =>
@@ -351,19 +352,20 @@ describe('the Backups window in the app', () => {
     clickMenu('Back Up Now');
     // The backup waits for the window's transfer, holding rrsync's lock, to end.
     await waitUntil('the run has started', () => existsSync(join(w.stateDir, 'lock')));
+    // Meanwhile another restore waits for the run, and says so.
+    expect(
+      await ask('planRestore', { snapshot: newest, paths, into: null, missingOnly: true }),
+    ).toEqual({
+      ok: false,
+      reason: 'busy',
+      message:
+        'A backup of this profile is running: restores and checks wait until it ends, so that they never hold the destination between its transfers. This one starts by itself when the backup ends.',
+      retryInMs: 10_000,
+    });
     const restore = w.spawned.find((s) => s.req.args.includes('--bwlimit=100'))!;
     expect(await restoring).toMatchObject({ ok: true, value: { outcome: 'ok', restored: 1 } });
     expect(await readFile(join(into, 'blob.bin'))).toEqual(Buffer.alloc(600_000, 4));
 
-    // While it runs, the window is told the destination is busy, and when to ask again.
-    const busy = await ask('listFolder', { snapshot: newest, path: w.src });
-    expect(busy).toEqual({
-      ok: false,
-      reason: 'busy',
-      message:
-        'The destination is busy: a backup is running. This window tries again by itself when it ends.',
-      retryInMs: 10_000,
-    });
     if (started?.kind === 'running') await started.tray.idle();
     const history = await readHistory(w.stateDir);
     expect(history.map((h) => [h.outcome, h.source])).toEqual([
