@@ -75,6 +75,27 @@ export async function startApp(options: StartOptions): Promise<Started> {
   const backups = createBackupsWindow(backupsPaths(appPath), icon, (visible) =>
     backupsApi?.setVisible(visible),
   );
+  const tray = createTrayApp({
+    env: options.env,
+    clock: options.clock,
+    spawn: options.spawn,
+    hostname: options.hostname,
+    assetsDir,
+    notificationIcon,
+    openBackend: options.openBackend,
+    notify: options.notify,
+    openSettings: () => window.show(),
+    openBackups: (view) => {
+      if (view !== undefined) backupsApi?.request(view);
+      backups.show();
+    },
+    // Through an rrsync key a window's request would make the backup fail: hold them off.
+    beforeRun: () => backupsApi?.holdOff() ?? Promise.resolve(() => undefined),
+    onSettingsChanged: () => window.notifyChanged(),
+    autostartFile: autostartFile(options.env, home),
+    launchCommand: launchCommand(process.execPath, appPath, app.isPackaged, options.env),
+    quit: () => app.quit(),
+  });
   backupsApi = createBackupsApi({
     env: options.env,
     spawn: options.spawn,
@@ -88,6 +109,8 @@ export async function startApp(options: StartOptions): Promise<Started> {
     send: (event) => backups.send(event),
     notify: options.notify,
     notificationIcon,
+    // The Overview page and the running row show what the tray knows.
+    status: tray.status,
   });
   const browse = backupsApi;
   registerIpcHandlers(
@@ -104,27 +127,6 @@ export async function startApp(options: StartOptions): Promise<Started> {
     },
   );
 
-  const tray = createTrayApp({
-    env: options.env,
-    clock: options.clock,
-    spawn: options.spawn,
-    hostname: options.hostname,
-    assetsDir,
-    notificationIcon,
-    openBackend: options.openBackend,
-    notify: options.notify,
-    openSettings: () => window.show(),
-    openBackups: (view) => {
-      if (view !== undefined) browse.request(view);
-      backups.show();
-    },
-    // Through an rrsync key a window's request would make the backup fail: hold them off.
-    beforeRun: () => browse.holdOff(),
-    onSettingsChanged: () => window.notifyChanged(),
-    autostartFile: autostartFile(options.env, home),
-    launchCommand: launchCommand(process.execPath, appPath, app.isPackaged, options.env),
-    quit: () => app.quit(),
-  });
   const answer = (request: BrowseRequest): void => {
     switch (request.kind) {
       case 'none':

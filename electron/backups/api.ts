@@ -30,6 +30,7 @@ import { createSettingsReader } from './profile.js';
 import { createReader } from './reading.js';
 import { createRestoring } from './restoring.js';
 import { createViewSelection } from './selection.js';
+import { createStatusHandlers, type BackupStatusSource } from './status.js';
 import { createVerifyHandler } from './verifying.js';
 
 export interface BackupsApiDeps {
@@ -49,6 +50,8 @@ export interface BackupsApiDeps {
   send: (event: BackupsEvent) => void;
   notify: NotifySink;
   notificationIcon: string | null;
+  /** The tray's state of each profile, and its Back Up Now and Stop; none without the tray. */
+  status?: BackupStatusSource;
   /** The profile the window shows first; the window's chooser shows any other. */
   profileName?: string;
   uid?: number;
@@ -131,8 +134,15 @@ export function createBackupsApi(deps: BackupsApiDeps): BackupsApi {
     longRestoreMs: deps.longRestoreMs ?? 20_000,
   });
 
+  const status = createStatusHandlers({
+    source: deps.status,
+    profileName: () => selection.profileName(),
+    send: deps.send,
+  });
+
   const handlers: BackupsHandlers = {
     ...selection.handlers,
+    ...status.handlers,
     ...browsing.handlers,
     ...restoring.handlers,
     verify: createVerifyHandler({ reader, operation, send: deps.send }),
@@ -158,6 +168,7 @@ export function createBackupsApi(deps: BackupsApiDeps): BackupsApi {
     },
     holdOff: () => holder.holdOff(),
     async dispose() {
+      status.dispose();
       operation.cancel();
       restoring.forgetFolders();
       browsing.forgetCopies();

@@ -305,6 +305,62 @@ export interface RunRequest {
   run: string;
 }
 
+/**
+ * A profile's backups as the tray knows them (the Overview page and the running row show it):
+ * times are ISO-8601. A run of the CLI or cron, seen through the profile's lock, is `other` and
+ * has no progress.
+ */
+export interface BackupStatus {
+  /** The profile's key. */
+  profile: string;
+  /** False until the profile has a destination and sources. */
+  setUp: boolean;
+  /** The settings file cannot be used: what is wrong, in words. */
+  settingsProblem: string | null;
+  run: {
+    source: 'app' | 'other';
+    startedAt: string;
+    /** Asked to stop, not ended yet. */
+    stopping: boolean;
+    /** The profile whose run at the same destination this one waits for. */
+    waitingFor: string | null;
+    progress: {
+      /** Of the whole run, when known (`estimated`: from the previous snapshot's totals). */
+      percent: number | null;
+      estimated: boolean;
+      /** Files transferred so far. */
+      files: number | null;
+      bytes: number;
+      bytesPerSecond: number | null;
+      etaSeconds: number | null;
+    } | null;
+  } | null;
+  /** The newest successful run (ok, or completed with errors). */
+  lastBackup: {
+    endedAt: string;
+    files: number | null;
+    bytesSent: number | null;
+    partial: boolean;
+  } | null;
+  /** The newest failure since the last success, its run's id, and why, in words. */
+  lastFailure: { at: string; run: string; reason: string; skipped: boolean } | null;
+  /** `until` null: until the user resumes. */
+  pause: { paused: false } | { paused: true; until: string | null };
+  /** The next backup, or the next attempt after a failure; null when none is planned. */
+  next: string | null;
+  /** Why the next backup waits, when it is held back (battery, a retry after a failure). */
+  waitReason: string | null;
+  overdue: boolean;
+  overdueSince: string | null;
+  /** A local destination whose disk is not connected: the backup waits for it. */
+  waitingForDisk: string | null;
+}
+
+/** The profile a Back Up Now, Stop or Resume of the window is for. */
+export interface StatusRequest {
+  profile: string;
+}
+
 /** Pushed to the Backups window while something runs. */
 export type BackupsEvent =
   | {
@@ -324,7 +380,9 @@ export type BackupsEvent =
   /** A backup that held the destination ended: requests answered `busy` may go again. */
   | { type: 'destination-free' }
   /** The app asked for a page: the window takes the request (takeOpenRequest) and goes there. */
-  | { type: 'open-request' };
+  | { type: 'open-request' }
+  /** The tray's state of the profile shown changed (a run started, moved on, ended). */
+  | { type: 'status'; status: BackupStatus };
 
 /** Everything the Backups window can ask of the main process. Payloads are validated there. */
 export interface BackupsWindowApi {
@@ -360,6 +418,16 @@ export interface BackupsWindowApi {
   readRunLog(request: RunLogRequest): Promise<BackupsResult<RunLogView>>;
   /** Opens the run's log file itself with the desktop's app. */
   openRunLog(request: RunRequest): Promise<BackupsResult<null>>;
+  /** The state of the profile shown, as the tray knows it. */
+  loadStatus(): Promise<BackupsResult<BackupStatus>>;
+  /** Starts a backup of the profile now, as the tray's Back Up Now does. */
+  backUpNow(request: StatusRequest): Promise<BackupsResult<null>>;
+  /** Stops the profile's running backup (a CLI run too), as the tray's Stop Backup does. */
+  stopBackup(request: StatusRequest): Promise<BackupsResult<null>>;
+  /** Ends the profile's pause. */
+  resumeBackups(request: StatusRequest): Promise<BackupsResult<null>>;
+  /** Opens the settings window. */
+  openSettings(): Promise<void>;
   /** Progress and "the destination is free again"; returns an unsubscribe. */
   onBackupsEvent(listener: (event: BackupsEvent) => void): () => void;
 }

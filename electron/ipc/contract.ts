@@ -187,6 +187,11 @@ export const WINDOW_METHODS = {
     'takeOpenRequest',
     'readRunLog',
     'openRunLog',
+    'loadStatus',
+    'backUpNow',
+    'stopBackup',
+    'resumeBackups',
+    'openSettings',
   ],
 } as const satisfies {
   settings: readonly Exclude<keyof SettingsWindowApi, 'onSettingsChanged'>[];

@@ -150,6 +150,7 @@ function refusal(method: InvokeMethod): unknown {
     case 'chooseRestoreFolder':
       return null;
     case 'cancelOperation':
+    case 'openSettings':
       return undefined;
     default:
       return (WINDOW_METHODS.backups as readonly string[]).includes(method)

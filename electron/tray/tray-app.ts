@@ -19,7 +19,9 @@ import {
 } from '../../core/settings/store.js';
 import { profileLabel } from '../../core/settings/profile-names.js';
 import { describeUnknownKey, unknownKeysOf } from '../../core/settings/unknown-keys.js';
+import type { BackupStatusSource } from '../backups/status.js';
 import { isAutostartEnabled, setAutostart } from './autostart.js';
+import { backupStatus } from './backup-status.js';
 import type { NotifySink } from '../shared/notifier.js';
 import type { Clock } from './clock.js';
 import { createDestinationTurns, destinationKey } from './destination-turns.js';
@@ -77,6 +79,8 @@ export interface TrayApp {
   /** Stops running backups cleanly (recorded as cancelled), then disposes. */
   shutdown(): Promise<void>;
   runAction(action: TrayAction, profile?: string): Promise<void>;
+  /** Each profile's state for the Backups window, and its Back Up Now, Stop and Resume. */
+  status: BackupStatusSource;
 }
 
 /** Menu rebuilds during a run: about one a second. */
@@ -104,6 +108,8 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
   let watcher: FSWatcher | null = null;
   let debounce: NodeJS.Timeout | null = null;
   let disposed = false;
+  /** The Backups window's listeners: told whenever the tray draws a change. */
+  const statusListeners = new Set<() => void>();
 
   async function start(): Promise<void> {
     await mkdir(join(configFile, '..'), { recursive: true, mode: 0o700 });
@@ -340,6 +346,7 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
   }
 
   function render(): void {
+    for (const listener of [...statusListeners]) listener();
     if (tray === null || disposed) return;
     lastRender = performance.now();
     const view = appMenu(appState(), clock.now());
@@ -347,6 +354,28 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
     tray.setToolTip(view.tooltip);
     tray.setContextMenu(Menu.buildFromTemplate(view.items.map(withClick)));
   }
+
+  const status: BackupStatusSource = {
+    current(name) {
+      const controller = profiles.get(name);
+      return controller === undefined
+        ? null
+        : backupStatus(name, controller.state(), settingsProblem);
+    },
+    subscribe(listener) {
+      statusListeners.add(listener);
+      return () => {
+        statusListeners.delete(listener);
+      };
+    },
+    async backUpNow(name) {
+      // The run goes on after the answer: its progress and end reach the window as changes.
+      void profiles.get(name)?.runAction('backup-now');
+    },
+    stop: (name) => profiles.get(name)?.stopRun() ?? Promise.resolve(),
+    resume: (name) => profiles.get(name)?.runAction('resume') ?? Promise.resolve(),
+    openSettings: () => deps.openSettings(),
+  };
 
   function renderSoon(): void {
     if (renderTimer !== null) return;
@@ -412,5 +441,6 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
       dispose();
     },
     runAction,
+    status,
   };
 }
