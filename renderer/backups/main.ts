@@ -106,6 +106,7 @@ function build(app: HTMLElement): void {
   const frame = createWindowFrame({
     title: TITLE,
     sidebarLabel: 'Backups pages',
+    wideContent: true,
     pages: [
       {
         id: 'snapshots',

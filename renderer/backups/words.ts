@@ -1,4 +1,4 @@
-/** The Backups window's words for states, outcomes, days, times and names. */
+/** The Backups window's words for states, outcomes, durations and names (times: shared/format.ts). */
 import type {
   Change,
   EntryType,
@@ -15,6 +15,16 @@ export const STATE_WORDS: Record<SnapshotSummary['state'], string> = {
   unfinished: 'unfinished',
   unknown: 'unknown',
 };
+
+/**
+ * The states a snapshot's row carries a badge for: something is missing from it. A snapshot
+ * whose manifest cannot be read ("unknown") holds its files as well as any: its row says so in
+ * plain words instead.
+ */
+export const PROBLEM_STATES: ReadonlySet<SnapshotSummary['state']> = new Set([
+  'partial',
+  'unfinished',
+]);
 
 export const OUTCOME_WORDS: Record<RunSummary['outcome'], string> = {
   ok: 'Succeeded',
@@ -44,39 +54,6 @@ export const TYPE_WORDS: Record<EntryType, string> = {
   symlink: 'link',
   other: 'special file',
 };
-
-const DAY = 86_400_000;
-
-/** "Today", "Yesterday", or "Sunday 22 November 2026". */
-export function dayTitle(time: Date, now: Date): string {
-  const days = Math.round((startOfDay(now) - startOfDay(time)) / DAY);
-  if (days === 0) return 'Today';
-  if (days === 1) return 'Yesterday';
-  return time.toLocaleDateString('en-GB', {
-    weekday: 'long',
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-  });
-}
-
-/** A local calendar day as a key, for grouping. */
-export function dayKey(time: Date): string {
-  return `${time.getFullYear()}-${time.getMonth() + 1}-${time.getDate()}`;
-}
-
-function startOfDay(d: Date): number {
-  return Date.UTC(d.getFullYear(), d.getMonth(), d.getDate());
-}
-
-/** "14:02" (with seconds when two snapshots share a minute). */
-export function clockTime(iso: string, seconds = false): string {
-  return new Date(iso).toLocaleTimeString('en-GB', {
-    hour: '2-digit',
-    minute: '2-digit',
-    ...(seconds ? { second: '2-digit' } : {}),
-  });
-}
 
 export function duration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));

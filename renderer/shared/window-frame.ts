@@ -2,6 +2,8 @@
  * The frame every window shares: a header bar, a sidebar of pages and the current page beside it,
  * with an action bar under the page. The sidebar is a vertical tablist: Tab reaches the current
  * page's entry, the arrow keys (and Home, End) move between pages, Enter or Space shows one.
+ * On a narrow window (or a wide one at a large zoom) the sidebar becomes a view switcher: a row of
+ * the same tabs above the page, which then has the window's whole width.
  */
 import { h, uniqueId } from './dom.js';
 import { icon, type IconName } from './icons.js';
@@ -32,6 +34,11 @@ export interface FrameOptions {
   actionBar?: HTMLElement;
   /** Called whenever a page is shown. */
   onPageShown?: (id: string) => void;
+  /**
+   * The pages lay out panes side by side (the Backups window) and need the width: the sidebar
+   * becomes a view switcher below about 1000 px rather than 720 px (at 14 px text; base.css).
+   */
+  wideContent?: boolean;
 }
 
 export interface WindowFrame {
@@ -92,7 +99,7 @@ export function createWindowFrame(options: FrameOptions): WindowFrame {
 
   const element = h(
     'div',
-    { class: 'window-frame' },
+    { class: options.wideContent ? 'window-frame wide-content' : 'window-frame' },
     h('header', { class: 'headerbar sidebar-header' }, h('h1', {}, options.title)),
     h('header', { class: 'headerbar content-header' }, pageTitle),
     h('div', { class: 'sidebar' }, options.sidebarTop ?? null, tablist, attention),
@@ -100,6 +107,18 @@ export function createWindowFrame(options: FrameOptions): WindowFrame {
   );
 
   let current = '';
+
+  // The sidebar becomes a view switcher when the window is narrower than the probe, whose width
+  // base.css gives in rem: a larger text size or zoom switches sooner, as it should.
+  const probe = h('div', { class: 'switcher-probe', 'aria-hidden': 'true' });
+  element.append(probe);
+  const orient = () => {
+    const narrow = probe.offsetWidth > 0 && window.innerWidth < probe.offsetWidth;
+    element.classList.toggle('switcher', narrow);
+    tablist.setAttribute('aria-orientation', narrow ? 'horizontal' : 'vertical');
+  };
+  new ResizeObserver(orient).observe(probe);
+  window.addEventListener('resize', orient);
 
   function showPage(id: string, opts: { focus?: boolean } = {}): void {
     const index = pages.findIndex((p) => p.id === id);
@@ -122,9 +141,14 @@ export function createWindowFrame(options: FrameOptions): WindowFrame {
     const index = tabs.findIndex((t) => t === document.activeElement);
     if (index < 0) return;
     const last = tabs.length - 1;
+    const next = index === last ? 0 : index + 1;
+    const previous = index === 0 ? last : index - 1;
+    // Both pairs of arrows work whichever way the tabs run.
     const target = {
-      ArrowDown: index === last ? 0 : index + 1,
-      ArrowUp: index === 0 ? last : index - 1,
+      ArrowDown: next,
+      ArrowRight: next,
+      ArrowUp: previous,
+      ArrowLeft: previous,
       Home: 0,
       End: last,
     }[event.key];

@@ -12,11 +12,23 @@ export interface Chromium {
   close(): Promise<void>;
 }
 
-export async function launchChromium(): Promise<Chromium> {
+export interface ChromiumOptions {
+  /**
+   * The language the windows run in, which sets how they write dates and times: British English
+   * unless a test asks for another (day month year, a 24-hour clock).
+   */
+  locale?: string;
+  /** Device pixels per CSS pixel: 2 is what a 200 % page zoom gives (a window half as wide). */
+  deviceScaleFactor?: number;
+}
+
+export async function launchChromium(options: ChromiumOptions = {}): Promise<Chromium> {
   const profile = await mkdtemp(join(tmpdir(), 'st-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
+    locale: options.locale ?? 'en-GB',
+    deviceScaleFactor: options.deviceScaleFactor ?? 1,
     viewport: { width: 1100, height: 900 },
     args: [
       '--no-sandbox',
