@@ -30,6 +30,7 @@ import { createSettingsReader } from './profile.js';
 import { createReader } from './reading.js';
 import { createRestoring } from './restoring.js';
 import { createViewSelection } from './selection.js';
+import { createShowRestored } from './show-restored.js';
 import { createVerifyHandler } from './verifying.js';
 
 export interface BackupsApiDeps {
@@ -131,10 +132,14 @@ export function createBackupsApi(deps: BackupsApiDeps): BackupsApi {
     longRestoreMs: deps.longRestoreMs ?? 20_000,
   });
 
+  const restored = createShowRestored({ showItemInFolder: deps.showItemInFolder });
+
   const handlers: BackupsHandlers = {
     ...selection.handlers,
     ...browsing.handlers,
     ...restoring.handlers,
+    restore: async (input) => restored.remember(await restoring.handlers.restore(input)),
+    ...restored.handlers,
     verify: createVerifyHandler({ reader, operation, send: deps.send }),
     async cancelOperation() {
       operation.cancel();
@@ -160,6 +165,7 @@ export function createBackupsApi(deps: BackupsApiDeps): BackupsApi {
     async dispose() {
       operation.cancel();
       restoring.forgetFolders();
+      restored.forget();
       browsing.forgetCopies();
       await holder.close();
       await rm(openedDir, { recursive: true, force: true });

@@ -241,6 +241,11 @@ export type RestoreReport = Omit<RestoreResult, 'restoresOwners' | 'restoresMode
  */
 export type RestorePlan = RestoreReport & { appAsks: boolean };
 
+/** A place the last restore wrote to (its report's `placed[].to` or `keptAside[].keptAs`). */
+export interface ShowRestoredRequest {
+  path: string;
+}
+
 export interface VerifyRequest {
   snapshot: string;
 }
@@ -349,6 +354,8 @@ export interface BackupsWindowApi {
   planRestore(request: RestoreRequest): Promise<BackupsResult<RestorePlan>>;
   /** Restores; in place, after the app's own dialog when the plan says `appAsks`. */
   restore(request: RestoreRequest): Promise<BackupsResult<RestoreReport>>;
+  /** Shows where the last restore put something in the file manager; any other path is refused. */
+  showRestored(request: ShowRestoredRequest): Promise<BackupsResult<null>>;
   verify(request: VerifyRequest): Promise<BackupsResult<VerifyReport>>;
   /** Stops the restore or verify that runs. */
   cancelOperation(): Promise<void>;

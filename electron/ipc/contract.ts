@@ -180,6 +180,7 @@ export const WINDOW_METHODS = {
     'showCopyInFolder',
     'planRestore',
     'restore',
+    'showRestored',
     'verify',
     'cancelOperation',
     'chooseRestoreFolder',
