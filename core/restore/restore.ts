@@ -19,6 +19,7 @@ import { snapshotCaveat } from './choose.js';
 import { pullFailure } from './failure.js';
 import { setFolderTimes } from './folder-times.js';
 import { checkInto } from './into.js';
+import { restoreKeepingBoth } from './keep-both.js';
 import { deepestFolder, linkBetween, linkTarget, restoreTarget, type Target } from './here.js';
 import { linksFromSnapshots } from './links.js';
 import { modesOf, ownershipArgs, ownershipOf } from './ownership.js';
@@ -109,6 +110,7 @@ export async function restorePaths(
   snapshots: readonly Snapshot[],
   req: RestoreRequest,
 ): Promise<Result<RestoreResult>> {
+  if (req.conflicts === 'keep-both') return restoreKeepingBoth(ctx, snapshots, req, restorePaths);
   const emit = (e: RestoreEvent) => req.onEvent?.(e);
   const warnings: string[] = [];
   const warn = (message: string) => {
