@@ -19,6 +19,7 @@ import { snapshotCaveat } from './choose.js';
 import { pullFailure } from './failure.js';
 import { setFolderTimes } from './folder-times.js';
 import { checkInto } from './into.js';
+import { restoreKeepingBoth } from './keep-both.js';
 import { deepestFolder, linkBetween, linkTarget, restoreTarget, type Target } from './here.js';
 import { linksFromSnapshots } from './links.js';
 import { modesOf, ownershipArgs, ownershipOf } from './ownership.js';
@@ -35,6 +36,9 @@ export type RestoreEvent =
   | { type: 'progress'; progress: Progress }
   | { type: 'warning'; message: string };
 
+/** What a restore does where something here differs from the snapshot's (RestoreRequest). */
+export type ConflictChoice = 'replace' | 'keep-both';
+
 export interface RestoreRequest {
   /** Absolute paths as they were backed up, in path text. */
   paths: readonly string[];
@@ -49,6 +53,14 @@ export interface RestoreRequest {
   into?: string | null;
   /** Bring back only what is missing here. */
   missingOnly: boolean;
+  /**
+   * What happens where something here differs from the snapshot's: `replace` (the default) keeps
+   * the current file aside (`NAME.before-restore-TIME`) and writes the snapshot's in its place;
+   * `keep-both` leaves the current one untouched and writes the snapshot's version beside it, under
+   * a name that says what it is (`report (restored from 2026-12-01 00.42).txt`; keep-both.ts).
+   * Where nothing differs, or nothing is here, both restore as usual.
+   */
+  conflicts?: ConflictChoice;
   dryRun: boolean;
   /** Whether this process runs as root (only root restores owners). */
   asRoot: boolean;
@@ -75,8 +87,11 @@ export interface RestoreRequest {
 export interface RestoreResult {
   outcome: 'ok' | 'partial' | 'cancelled';
   snapshot: string;
-  /** Where each path went (or would go). */
-  placed: Array<{ path: string; to: string }>;
+  /**
+   * Where each path went (or would go). `keptBoth`: something different was here, left as it is,
+   * and the snapshot's version went beside it, to `to` (a new name).
+   */
+  placed: Array<{ path: string; to: string; keptBoth: boolean }>;
   /** Files (and symlinks, devices) written. */
   restored: number;
   /** Files here that differed and were renamed beside themselves first. */
@@ -95,6 +110,7 @@ export async function restorePaths(
   snapshots: readonly Snapshot[],
   req: RestoreRequest,
 ): Promise<Result<RestoreResult>> {
+  if (req.conflicts === 'keep-both') return restoreKeepingBoth(ctx, snapshots, req, restorePaths);
   const emit = (e: RestoreEvent) => req.onEvent?.(e);
   const warnings: string[] = [];
   const warn = (message: string) => {
@@ -187,7 +203,7 @@ export async function restorePaths(
         intoState === null ? await exists(pathBytes(local)) : intoState === 'holds-files';
     }
     groups.set(key, group);
-    placed.push({ path, to: local });
+    placed.push({ path, to: local, keptBoth: false });
   }
   const links = [...groups.values()].flatMap((g) => g.target.links);
   const throughLink = await refuseLinksFromSnapshots(ctx, snapshots, links, req.signal);

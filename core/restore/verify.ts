@@ -42,8 +42,22 @@ export interface VerifyResult {
   checked: number;
   /** Same size and time, different content. */
   mismatched: string[];
+  /**
+   * For each of `mismatched`, where an intact copy is: hard links make one damaged copy appear in
+   * every snapshot that linked it (`sharedBy`, oldest first, this one included). `goodCopy` is the
+   * newest copy in another snapshot that is not linked to it (another inode) and whose content
+   * equals the file here (by checksum); null when every snapshot holding this version shares the
+   * damaged copy (or no other copy matches).
+   */
+  damaged: DamagedFile[];
   /** Eligible files that could not be compared, and why. */
   unchecked: Array<{ path: string; why: string }>;
+}
+
+export interface DamagedFile {
+  path: string;
+  goodCopy: { snapshot: string; path: string } | null;
+  sharedBy: string[];
 }
 
 interface Candidate {
@@ -89,6 +103,7 @@ export async function verifySnapshot(
     eligible: same.length,
     checked: 0,
     mismatched: [],
+    damaged: [],
     unchecked: [],
   };
 

@@ -31,6 +31,7 @@ import { createReader } from './reading.js';
 import { createRestoring } from './restoring.js';
 import { createViewSelection } from './selection.js';
 import { createStatusHandlers, type BackupStatusSource } from './status.js';
+import { createShowRestored } from './show-restored.js';
 import { createVerifyHandler } from './verifying.js';
 
 export interface BackupsApiDeps {
@@ -139,12 +140,15 @@ export function createBackupsApi(deps: BackupsApiDeps): BackupsApi {
     profileName: () => selection.profileName(),
     send: deps.send,
   });
+  const restored = createShowRestored({ showItemInFolder: deps.showItemInFolder });
 
   const handlers: BackupsHandlers = {
     ...selection.handlers,
     ...status.handlers,
     ...browsing.handlers,
     ...restoring.handlers,
+    restore: async (input) => restored.remember(await restoring.handlers.restore(input)),
+    ...restored.handlers,
     verify: createVerifyHandler({ reader, operation, send: deps.send }),
     async cancelOperation() {
       operation.cancel();
@@ -171,6 +175,7 @@ export function createBackupsApi(deps: BackupsApiDeps): BackupsApi {
       status.dispose();
       operation.cancel();
       restoring.forgetFolders();
+      restored.forget();
       browsing.forgetCopies();
       await holder.close();
       await rm(openedDir, { recursive: true, force: true });

@@ -34,6 +34,7 @@ export type BrowsingHandlers = Pick<
   | 'folderChanges'
   | 'fileVersions'
   | 'openVersion'
+  | 'compareVersion'
   | 'showCopyInFolder'
 >;
 
@@ -224,6 +225,10 @@ export function createBrowsing(deps: {
         }
         return { ok: true, value: { opened: true, file } };
       });
+    },
+
+    async compareVersion() {
+      return { ok: false, reason: 'failed', message: 'Comparing a version is not available yet.' };
     },
 
     async showCopyInFolder(input) {

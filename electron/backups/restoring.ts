@@ -37,7 +37,7 @@ type Answer<T> = BackupsResult<T>;
 
 export type RestoringHandlers = Pick<
   BackupsHandlers,
-  'planRestore' | 'restore' | 'chooseRestoreFolder'
+  'planRestore' | 'restore' | 'chooseRestoreFolder' | 'restoreGoodCopy'
 >;
 
 export interface Restoring {
@@ -207,6 +207,13 @@ export function createRestoring(deps: {
     handlers: {
       planRestore,
       restore,
+      async restoreGoodCopy() {
+        return {
+          ok: false,
+          reason: 'failed',
+          message: 'Restoring a good copy is not available yet.',
+        };
+      },
       async chooseRestoreFolder(input) {
         const request = restoreFolderRequest.safeParse(input);
         if (!request.success) return null;

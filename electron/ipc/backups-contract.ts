@@ -5,7 +5,8 @@
  * value survives IPC's structured clone unchanged.
  */
 import type { SnapshotState } from '../../core/destination/snapshot.js';
-import type { RestoreResult } from '../../core/restore/restore.js';
+import type { TextComparison } from '../../core/restore/compare.js';
+import type { ConflictChoice, RestoreResult } from '../../core/restore/restore.js';
 import type { VerifyResult } from '../../core/restore/verify.js';
 import type { HistoryOutcome } from '../../core/state/history.js';
 import type { LogLineKind } from '../../core/state/run-log.js';
@@ -223,7 +224,18 @@ export interface RestoreRequest {
   into: string | null;
   /** Bring back only what is missing here (`--missing-only`). */
   missingOnly: boolean;
+  /**
+   * Where something here differs from the snapshot's (`--keep-both`): `replace` (when absent)
+   * keeps the current file aside as `NAME.before-restore-TIME` and puts the snapshot's in its
+   * place; `keep-both` leaves the current one untouched and writes the snapshot's version beside
+   * it under a new name (`report (restored from 2026-12-01 00.42).txt`, a number added when that
+   * is taken; a folder the same way): `placed` then says where it went (`keptBoth`). Not with
+   * `missingOnly`, which the app refuses.
+   */
+  conflicts?: ConflictChoice;
 }
+
+export type { ConflictChoice };
 
 /**
  * A restore's result (restore.ts) as the window shows it: with `missingOnly`, the files left
@@ -241,11 +253,46 @@ export type RestoreReport = Omit<RestoreResult, 'restoresOwners' | 'restoresMode
  */
 export type RestorePlan = RestoreReport & { appAsks: boolean };
 
+/** A place the last restore wrote to (its report's `placed[].to` or `keptAside[].keptAs`). */
+export interface ShowRestoredRequest {
+  path: string;
+}
+
 export interface VerifyRequest {
   snapshot: string;
 }
 
+/**
+ * `damaged`: for each file that differs, the newest intact copy in another snapshot (not linked
+ * to the damaged one, content equal to the file here) as `goodCopy`, or null, and the snapshots
+ * sharing the damaged copy (`sharedBy`). restoreGoodCopy restores a good copy.
+ */
 export type VerifyReport = VerifyResult & { durationMs: number };
+
+export type { DamagedFile } from '../../core/restore/verify.js';
+
+/**
+ * Restores the good copy verify found for one damaged file of the snapshot it verified last:
+ * exactly a restore of `goodCopy.path` from `goodCopy.snapshot` (the app asks first, in place, as
+ * for any restore). For "Restore to…", the folder is chosen with chooseRestoreFolder for
+ * `{ snapshot: goodCopy.snapshot, paths: [goodCopy.path] }`.
+ */
+export interface GoodCopyRequest {
+  /** The snapshot verify checked, and the damaged file (one of its `damaged`). */
+  verified: string;
+  path: string;
+  into: string | null;
+  conflicts?: ConflictChoice;
+}
+
+/**
+ * A version of a text file compared with the file here (the version is "old", here is "new"):
+ * hunks for side-by-side or unified display, and `diff -u` text. A binary file, or one larger
+ * than COMPARE_LIMIT_BYTES (2 MiB, either side), is answered `refused` with words that say so; a
+ * file missing here is answered with `here: 'missing'`.
+ */
+export type VersionComparison = TextComparison;
+export type { ComparedHunk, ComparedLine } from '../../core/restore/compare.js';
 
 export type RunSource = 'cli' | 'tray' | 'unknown';
 
@@ -401,13 +448,19 @@ export interface BackupsWindowApi {
    * it is a document, an image, audio, video or plain text.
    */
   openVersion(request: SnapshotPathRequest): Promise<BackupsResult<OpenedVersion>>;
+  /** Compares one version of a text file with the file here (`snaptray diff --text`). */
+  compareVersion(request: SnapshotPathRequest): Promise<BackupsResult<VersionComparison>>;
   /** Shows a copy openVersion made in the file manager. */
   showCopyInFolder(request: CopyRequest): Promise<BackupsResult<null>>;
   /** What a restore would do, changing nothing: the confirmation lists what is kept aside. */
   planRestore(request: RestoreRequest): Promise<BackupsResult<RestorePlan>>;
   /** Restores; in place, after the app's own dialog when the plan says `appAsks`. */
   restore(request: RestoreRequest): Promise<BackupsResult<RestoreReport>>;
+  /** Shows where the last restore put something in the file manager; any other path is refused. */
+  showRestored(request: ShowRestoredRequest): Promise<BackupsResult<null>>;
   verify(request: VerifyRequest): Promise<BackupsResult<VerifyReport>>;
+  /** Restores the good copy the last verify found for a damaged file (GoodCopyRequest). */
+  restoreGoodCopy(request: GoodCopyRequest): Promise<BackupsResult<RestoreReport>>;
   /** Stops the restore or verify that runs. */
   cancelOperation(): Promise<void>;
   /** The app's folder dialog, for "Restore to…": null when the user cancelled. */

@@ -1,7 +1,8 @@
 /**
  * History: every run of this profile, newest first, from the tray or the command line, with its
- * outcome and numbers. A selected run shows why it failed first, then its warnings and its log in
- * words ("new", "changed", "deleted"), with a search box; the log file itself opens too.
+ * outcome and numbers, narrowed by outcome, by who started it and by text (run-filter.ts). A
+ * selected run shows why it failed first, then its warnings and its log in words ("new",
+ * "changed", "deleted"), with a search box; the log file itself opens too.
  */
 import type {
   BackupsWindowApi,
@@ -12,6 +13,15 @@ import type {
 import { button, h, uniqueId } from '../shared/dom.js';
 import { formatBytes, formatCount } from '../shared/format.js';
 import { createListbox, type Row } from './listbox.js';
+import {
+  filterRuns,
+  isFiltered,
+  NO_FILTER,
+  OUTCOME_CHOICES,
+  SOURCE_CHOICES,
+  type OutcomeFilter,
+  type RunFilter,
+} from './run-filter.js';
 import { duration, OUTCOME_WORDS, plural, shown, SOURCE_WORDS } from './words.js';
 import { formatTime } from '../shared/format.js';
 
@@ -51,15 +61,19 @@ export function createHistoryPage(api: BackupsWindowApi): HistoryPage {
     ),
   );
   const details = h('section', { class: 'run-details', 'aria-label': 'Selected run' });
+  const filterBar = createFilterBar(() => showList());
   const element = h(
     'div',
     { class: 'history' },
+    filterBar.element,
     h('div', { class: 'runs' }, header, runs.element),
-    status,
+    h('div', { class: 'run-count' }, status, filterBar.clearButton),
     details,
   );
   let logGeneration = 0;
   let shownRun: string | null = null;
+  /** Every run the history holds, newest first; the list shows those the filter lets through. */
+  let allRuns: RunSummary[] = [];
 
   function row(run: RunSummary): Row<RunSummary> {
     const when = formatTime(run.startedAt);
@@ -113,15 +127,40 @@ export function createHistoryPage(api: BackupsWindowApi): HistoryPage {
       status.textContent = result.message;
       return;
     }
-    const list = result.value.runs;
+    allRuns = result.value.runs;
     const selected = wanted ?? runs.selectedKey();
+    // The run the app asked for is shown even when the filter would hide it.
+    if (wanted !== null && allRuns.some((r) => r.id === wanted)) {
+      const asked = filterRuns(allRuns, filterBar.value());
+      if (!asked.some((r) => r.id === wanted)) filterBar.clear();
+    }
     wanted = null;
+    showList(selected);
+  }
+
+  /**
+   * Lists the runs the filter lets through. The selected run stays selected, its log and search
+   * as they are, while it is still listed; otherwise the newest listed run is shown.
+   */
+  function showList(selected: string | null = runs.selectedKey()): void {
+    const filter = filterBar.value();
+    const list = filterRuns(allRuns, filter);
     runs.setRows([{ title: '', rows: list.map(row) }]);
-    status.textContent =
-      list.length === 0 ? 'No backup has run yet.' : `${plural(list.length, 'run')}, newest first.`;
+    status.textContent = countWords(list.length, allRuns.length, isFiltered(filter));
+    filterBar.setFiltered(isFiltered(filter));
     const target = list.find((r) => r.id === selected) ?? list[0];
     if (target === undefined) {
-      details.replaceChildren();
+      details.replaceChildren(
+        ...(allRuns.length === 0
+          ? []
+          : [
+              h(
+                'p',
+                { class: 'hint' },
+                'No run matches the filter. Clear Filters shows every run.',
+              ),
+            ]),
+      );
       shownRun = null;
     } else {
       runs.select(target.id, { silent: true });
@@ -270,6 +309,97 @@ export function createHistoryPage(api: BackupsWindowApi): HistoryPage {
     showRun(run) {
       wanted = run;
       return load();
+    },
+  };
+}
+
+/** "4 runs, newest first", or with a filter "2 of 4 runs". */
+function countWords(listed: number, total: number, filtered: boolean): string {
+  if (total === 0) return 'No backup has run yet.';
+  if (!filtered) return `${plural(total, 'run')}, newest first.`;
+  return `${listed.toLocaleString('en')} of ${plural(total, 'run')} ${listed === 1 ? 'matches' : 'match'} the filter.`;
+}
+
+interface FilterBar {
+  element: HTMLElement;
+  /** Shown beside the count while a filter is set. */
+  clearButton: HTMLButtonElement;
+  value(): RunFilter;
+  /** Shows every run again. */
+  clear(): void;
+  /** Whether a filter is set: Clear Filters is offered only then. */
+  setFiltered(filtered: boolean): void;
+}
+
+/** The filter's controls, each labelled, in the tab order before the runs. */
+function createFilterBar(onChange: () => void): FilterBar {
+  const outcomeId = uniqueId('run-outcome');
+  const sourceId = uniqueId('run-source');
+  const textId = uniqueId('run-text');
+  const outcome = h(
+    'select',
+    { id: outcomeId },
+    ...OUTCOME_CHOICES.map(([value, words]) => h('option', { value }, words)),
+  );
+  const source = h(
+    'select',
+    { id: sourceId },
+    ...SOURCE_CHOICES.map(([value, words]) => h('option', { value }, words)),
+  );
+  const text = h('input', {
+    id: textId,
+    type: 'search',
+    placeholder: 'Error, warning or snapshot',
+    spellcheck: 'false',
+    autocomplete: 'off',
+  });
+  const clearButton = button('Clear Filters', () => {
+    clear();
+    onChange();
+    outcome.focus();
+  });
+  clearButton.hidden = true;
+  let timer: number | undefined;
+  outcome.addEventListener('change', onChange);
+  source.addEventListener('change', onChange);
+  text.addEventListener('input', () => {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(onChange, SEARCH_DELAY_MS);
+  });
+  // Enter filters at once, without waiting for typing to pause.
+  text.addEventListener('keydown', (event) => {
+    if (event.key !== 'Enter') return;
+    window.clearTimeout(timer);
+    onChange();
+  });
+
+  function clear(): void {
+    window.clearTimeout(timer);
+    outcome.value = NO_FILTER.outcome;
+    source.value = NO_FILTER.source;
+    text.value = NO_FILTER.text;
+  }
+
+  return {
+    element: h(
+      'div',
+      { class: 'run-filter', role: 'search', 'aria-label': 'Filter the runs' },
+      h('label', { for: outcomeId }, 'Outcome'),
+      outcome,
+      h('label', { for: sourceId }, 'From'),
+      source,
+      h('label', { for: textId }, 'Search'),
+      text,
+    ),
+    clearButton,
+    value: () => ({
+      outcome: outcome.value as OutcomeFilter,
+      source: source.value as RunFilter['source'],
+      text: text.value,
+    }),
+    clear,
+    setFiltered(filtered) {
+      clearButton.hidden = !filtered;
     },
   };
 }

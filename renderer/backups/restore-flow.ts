@@ -121,7 +121,13 @@ export function createRestoreFlow(ctx: RestoreFlowContext): RestoreFlow {
     if (report === null) return;
     say(summary(report));
     ctx.done(report);
-    await showResult(report, what);
+    await showResult(report, what, (path, status) => void showInFiles(path, status));
+  }
+
+  /** The file manager shows where the restore put something; the dialog says when it cannot. */
+  async function showInFiles(path: string, status: HTMLElement): Promise<void> {
+    const shownInFiles = await ctx.api.showRestored({ path });
+    status.textContent = shownInFiles.ok ? '' : shownInFiles.message;
   }
 
   function onEvent(event: BackupsEvent): void {
@@ -171,17 +177,21 @@ function summary(r: RestoreReport): string {
   return more.length > 0 ? `${head} ${more.join(', ')}.` : head;
 }
 
-/** A list of paths, each as literal text. */
-function pathList(label: string, items: Array<{ path: string; note: string | null }>): HTMLElement {
+/** A list of paths, each as literal text, each with its action when one is given. */
+function pathList(
+  label: string,
+  items: Array<{ path: string; note: string | null; action?: HTMLElement }>,
+): HTMLElement {
   return h(
     'ul',
     { class: 'path-list', 'aria-label': label },
     ...items.map((i) =>
       h(
         'li',
-        {},
+        { class: i.action ? 'with-action' : undefined },
         h('span', { class: 'path' }, shown(i.path)),
         i.note !== null ? h('span', { class: 'path-note' }, i.note) : null,
+        i.action ?? null,
       ),
     ),
   );
@@ -277,14 +287,28 @@ function confirm(
   });
 }
 
-function showResult(r: RestoreReport, what: string): Promise<void> {
+function showResult(
+  r: RestoreReport,
+  what: string,
+  showInFiles: (path: string, status: HTMLElement) => void,
+): Promise<void> {
+  const status = h('p', { class: 'status', role: 'status' });
+  // Where each thing went, for the file manager to show.
+  const place = (path: string, note = '') => ({
+    path,
+    note: null,
+    action: button('Show in Files', () => showInFiles(path, status), {
+      class: 'flat',
+      'aria-label': `Show ${shown(path)}${note} in Files`,
+    }),
+  });
   const lines: Array<Node | null> = [h('p', {}, summary(r))];
   if (r.placed.length > 0) {
     lines.push(
       h('h3', {}, r.outcome === 'cancelled' ? 'Restored so far' : 'Restored'),
       pathList(
         'Restored',
-        r.placed.map((p) => ({ path: p.to, note: null })),
+        r.placed.map((p) => place(p.to)),
       ),
     );
   }
@@ -298,7 +322,7 @@ function showResult(r: RestoreReport, what: string): Promise<void> {
       ),
       pathList(
         'Kept aside',
-        r.keptAside.map((k) => ({ path: k.keptAs, note: null })),
+        r.keptAside.map((k) => place(k.keptAs, ' (kept aside)')),
       ),
     );
   }
@@ -329,6 +353,7 @@ function showResult(r: RestoreReport, what: string): Promise<void> {
     lines.push(h('p', { class: 'hint' }, 'No file is left half-written. Restore again to finish.'));
   }
   for (const w of r.warnings) lines.push(h('p', { class: 'field-warning' }, w));
+  lines.push(status);
   const title =
     r.outcome === 'ok'
       ? `Restored ${what}`

@@ -1,0 +1,408 @@
+/**
+ * The Backups window's choices around a restore, in real Chromium over the real handlers of the
+ * main process (only the IPC transport replaced), the restore engine, rsync and an sshd on
+ * loopback as the router; the snapshots and runs are made by the real CLI. History's filter,
+ * Show in Files after a restore, Keep Both or Replace, Compare with Current, and Verify's good copy.
+ */
+import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { spawnProcess } from '../../core/process.js';
+import { defaultProfile, type Profile } from '../../core/settings/schema.js';
+import { openConfStore, saveSettings } from '../../core/settings/store.js';
+import { readHistory } from '../../core/state/history.js';
+import { createBackupsApi, type BackupsApi } from '../../electron/backups/api.js';
+import type { BackupsEvent } from '../../electron/ipc/contract.js';
+import { answeredDialogs, type AnsweredDialogs } from '../support/answered-dialogs.js';
+import { launchChromium, type Chromium } from '../support/chromium.js';
+import { lowContrastTexts } from '../support/contrast.js';
+import { makeCliHome, runCli, type CliHome } from '../support/cli.js';
+import { profileSsh, startSshd, type Sshd } from '../support/sshd.js';
+import { makeTempDir, writeTree } from '../support/tree.js';
+import {
+  buildBridge,
+  buildWindows,
+  openBackupsWindow,
+  serveFolder,
+  type BackupsWindow,
+  type StaticServer,
+} from '../support/window-page.js';
+
+const ARTIFACTS = join(
+  import.meta.dirname,
+  '..',
+  '..',
+  'test-artifacts',
+  'backups-restore-choices',
+);
+/** The size the main process opens the window at. */
+const WINDOW_SIZE = { width: 1100, height: 760 };
+/** ssh and rsync on a machine shared with other work: generous, never a real wait. */
+const WAIT_MS = 90_000;
+
+/** A file's time that says which version it is. */
+const DRAFT_TIME = new Date(2026, 10, 20, 10, 0);
+const FINAL_TIME = new Date(2026, 10, 25, 16, 30);
+
+let chromium: Chromium;
+let server: StaticServer;
+let bridge: string;
+let sshd: Sshd;
+let builtDir: string;
+/** The page of the running test, shown in a screenshot when the test fails. */
+let lastPage: Page | null = null;
+
+interface World extends CliHome {
+  home: string;
+  src: string;
+  destDir: string;
+  profileState: string;
+  api: BackupsApi;
+  /** What the file manager was asked to show (shell.showItemInFolder). */
+  shown: string[];
+  dialogs: AnsweredDialogs;
+  /** Snapshot names, oldest first. */
+  snapshots: string[];
+  send: (event: BackupsEvent) => void;
+}
+
+function profileFor(src: string, destDir: string): Profile {
+  return {
+    ...defaultProfile(),
+    sources: [src],
+    destination: `${sshd.user}@127.0.0.1:${destDir}`,
+    prefix: 'box',
+    ssh: { ...defaultProfile().ssh, ...profileSsh(sshd), port: sshd.port },
+  };
+}
+
+/**
+ * A user with a source folder in their home and two snapshots over ssh, made by the CLI: the
+ * second after report.txt was rewritten.
+ */
+async function makeWorld(): Promise<World> {
+  const cli = await makeCliHome();
+  const home = await makeTempDir('st-user-');
+  const env = { ...cli.env, HOME: home };
+  const src = join(home, 'src');
+  await mkdir(src);
+  const destDir = await makeTempDir('st-router-');
+  const configFile = join(cli.configDir, 'Snaptray', 'config.json');
+  await mkdir(dirname(configFile), { recursive: true });
+  const store = await openConfStore(configFile);
+  expect(
+    saveSettings(store, { version: 1, profiles: { default: profileFor(src, destDir) } }).ok,
+  ).toBe(true);
+  const user = { ...cli, env };
+  await ok(runCli(['init'], user));
+
+  await writeTree(src, {
+    'docs/report.txt': 'Report\nfirst draft\nto be continued\n',
+    'docs/notes.md': 'meeting notes\n',
+  });
+  await utimes(join(src, 'docs/report.txt'), DRAFT_TIME, DRAFT_TIME);
+  await ok(runCli(['backup'], user));
+  await writeFile(join(src, 'docs/report.txt'), 'Report\nthe final version\nto be continued\n');
+  await utimes(join(src, 'docs/report.txt'), FINAL_TIME, FINAL_TIME);
+  await ok(runCli(['backup'], user));
+
+  const world: World = {
+    ...user,
+    home,
+    src,
+    destDir,
+    profileState: join(cli.stateDir, 'snaptray', 'default'),
+    shown: [],
+    dialogs: answeredDialogs(),
+    snapshots: (await readHistory(join(cli.stateDir, 'snaptray', 'default'))).map(
+      (e) => e.snapshot!,
+    ),
+    send: () => undefined,
+    api: null as unknown as BackupsApi,
+  };
+  world.api = createBackupsApi({
+    env,
+    spawn: spawnProcess,
+    openBackend: openConfStore,
+    now: () => new Date(),
+    hostname: hostname(),
+    timers: {
+      setTimer: (ms, fn) => setTimeout(fn, ms),
+      clearTimer: (handle) => clearTimeout(handle as NodeJS.Timeout),
+    },
+    openPath: async () => '',
+    showItemInFolder: (path) => {
+      world.shown.push(path);
+    },
+    dialogs: world.dialogs,
+    send: (event) => world.send(event),
+    notify: async () => undefined,
+    notificationIcon: null,
+    busyRetryMs: 1000,
+    longRestoreMs: 60_000,
+  });
+  return world;
+}
+
+async function ok(run: Promise<{ code: number | null; stderr: string }>): Promise<void> {
+  const result = await run;
+  expect(result.code, result.stderr).toBe(0);
+}
+
+async function open(world: World): Promise<BackupsWindow> {
+  const win = await openBackupsWindow(
+    chromium.context,
+    `${server.url}backups.html`,
+    bridge,
+    world.api,
+    WINDOW_SIZE,
+  );
+  world.send = (event) => void win.emit(event).catch(() => undefined);
+  lastPage = win.page;
+  return win;
+}
+
+/** Opens the window and waits until the first folder is listed. */
+async function openReady(world: World): Promise<BackupsWindow> {
+  const win = await open(world);
+  await items(win.page).first().waitFor({ timeout: WAIT_MS });
+  return win;
+}
+
+function items(page: Page) {
+  return page.getByRole('listbox', { name: 'Items in this folder' }).getByRole('option');
+}
+
+async function settled(page: Page): Promise<void> {
+  await page.locator('.browser:not([aria-busy])').waitFor({ timeout: WAIT_MS });
+}
+
+async function openFolder(page: Page, name: string): Promise<void> {
+  await items(page)
+    .filter({ has: page.locator('.name-text', { hasText: name }) })
+    .first()
+    .dblclick();
+  await page.locator('.crumb-current').filter({ hasText: name }).waitFor({ timeout: WAIT_MS });
+  await settled(page);
+}
+
+async function selectItem(page: Page, name: string): Promise<void> {
+  await items(page)
+    .filter({ has: page.locator('.name-text', { hasText: new RegExp(`^${escape(name)}$`) }) })
+    .click();
+  await page.locator('.details-name', { hasText: name }).waitFor({ timeout: WAIT_MS });
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Screenshots of the page in light and in dark, every text of both readable (WCAG AA). */
+async function screenshotBoth(page: Page, name: string): Promise<void> {
+  const unreadable: string[] = [];
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.screenshot({ path: join(ARTIFACTS, `${name}-${scheme}.png`) });
+    for (const low of await lowContrastTexts(page)) {
+      unreadable.push(`${scheme}: "${low.text}" ${low.ratio}:1 (needs ${low.needed}:1)`);
+    }
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  expect(unreadable).toEqual([]);
+}
+
+function runRows(page: Page) {
+  return page.getByRole('listbox', { name: 'Backup runs, newest first' }).getByRole('option');
+}
+
+async function runLabels(page: Page): Promise<string[]> {
+  return runRows(page).evaluateAll((rs) => rs.map((r) => r.getAttribute('aria-label') ?? ''));
+}
+
+async function selectedRun(page: Page): Promise<string[]> {
+  return runRows(page).evaluateAll((rs) =>
+    rs
+      .filter((r) => r.getAttribute('aria-selected') === 'true')
+      .map((r) => r.getAttribute('aria-label') ?? ''),
+  );
+}
+
+beforeAll(async () => {
+  builtDir = await mkdtemp(join(tmpdir(), 'st-window-'));
+  await mkdir(ARTIFACTS, { recursive: true });
+  [, bridge, chromium, sshd] = await Promise.all([
+    buildWindows(builtDir),
+    buildBridge(),
+    launchChromium(),
+    startSshd(),
+  ]);
+  server = await serveFolder(builtDir);
+});
+afterEach(async (context) => {
+  if (context.task.result?.state === 'fail' && lastPage !== null && !lastPage.isClosed()) {
+    const name = context.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
+    await lastPage
+      .screenshot({ path: join(ARTIFACTS, `failed-${name}.png`) })
+      .catch(() => undefined);
+  }
+  lastPage = null;
+});
+afterAll(async () => {
+  await chromium?.close();
+  await server?.close();
+  await sshd?.stop();
+  if (builtDir) await rm(builtDir, { recursive: true, force: true });
+});
+
+describe('the Backups window’s restore choices', () => {
+  it('filters History by outcome, by who started a run and by text, with the count', async () => {
+    const world = await makeWorld();
+    // A run that fails at once: its destination is not mounted.
+    const gone = join(world.home, 'not-mounted');
+    expect((await runCli(['backup', '--dest', gone], world)).code).toBe(1);
+    // A run from the tray that left a warning, as the tray writes it to the same history.
+    const historyFile = join(world.profileState, 'history.jsonl');
+    const history = await readHistory(world.profileState);
+    const trayRun = {
+      ...history[1]!,
+      startedAt: '2026-11-01T02:00:00.000Z',
+      endedAt: '2026-11-01T02:01:05.000Z',
+      source: 'tray',
+      outcome: 'partial',
+      rsyncExitCode: 23,
+      snapshot: 'box-2026-11-01-030000',
+      logPath: null,
+      warnings: ['1 file could not be read: /home/ann/locked.db (Permission denied)'],
+    };
+    await writeFile(
+      historyFile,
+      JSON.stringify(trayRun) + '\n' + (await readFile(historyFile, 'utf8')),
+    );
+    const failure = (await readHistory(world.profileState)).at(-1)!.error!.message;
+    expect(failure).toContain(gone);
+
+    const win = await open(world);
+    const { page } = win;
+    await page.getByRole('tab', { name: 'History' }).click();
+    await runRows(page).first().waitFor({ timeout: WAIT_MS });
+    const status = page.locator('.run-count [role="status"]');
+    expect(await status.textContent()).toBe('4 runs, newest first.');
+    const every = await runLabels(page);
+    expect(every).toEqual([
+      expect.stringMatching(/, from Command line, Failed, /),
+      expect.stringMatching(/, from Command line, Succeeded, /),
+      expect.stringMatching(/, from Command line, Succeeded, /),
+      expect.stringMatching(/, from Tray, Completed with errors, .*1 warning$/),
+    ]);
+
+    // The keyboard reaches the filter from the sidebar, before the runs.
+    await page.getByRole('tab', { name: 'History' }).focus();
+    const stops: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      await page.keyboard.press('Tab');
+      stops.push(
+        await page.evaluate(() => {
+          const el = document.activeElement as HTMLElement;
+          return `${el.tagName.toLowerCase()} ${(el as HTMLInputElement).labels?.[0]?.textContent ?? el.getAttribute('aria-label')}`;
+        }),
+      );
+    }
+    expect(stops).toEqual([
+      'select Outcome',
+      'select From',
+      'input Search',
+      expect.stringMatching(/^div .*, Failed, /),
+    ]);
+
+    // The second run selected stays selected while a filter still lists it.
+    await runRows(page).nth(1).click();
+    const chosen = await selectedRun(page);
+    await page.getByLabel('From', { exact: true }).selectOption({ label: 'Command line' });
+    await expect.poll(() => status.textContent()).toBe('3 of 4 runs match the filter.');
+    expect(await selectedRun(page)).toEqual(chosen);
+
+    // Only the failed run: it is selected, its reason shown.
+    await page.getByLabel('Outcome').selectOption({ label: 'Failed' });
+    await expect.poll(() => status.textContent()).toBe('1 of 4 runs matches the filter.');
+    expect(await runLabels(page)).toEqual([expect.stringMatching(/, Failed, /)]);
+    expect(await selectedRun(page)).toEqual(await runLabels(page));
+    expect(await page.locator('.failure-reason').textContent()).toBe(`Why it failed${failure}`);
+    await screenshotBoth(page, 'history-filter-failed');
+
+    // With warnings: the tray's run, which Command line now leaves out.
+    await page.getByLabel('Outcome').selectOption({ label: 'With warnings' });
+    await expect.poll(() => status.textContent()).toBe('0 of 4 runs match the filter.');
+    expect(await page.locator('.run-details').textContent()).toBe(
+      'No run matches the filter. Clear Filters shows every run.',
+    );
+    await page.getByLabel('From', { exact: true }).selectOption({ label: 'Tray' });
+    await expect.poll(() => runLabels(page)).toEqual([expect.stringMatching(/, from Tray, /)]);
+
+    // Text: a word of a warning, of the error, or a snapshot's name; any case.
+    await page.getByRole('button', { name: 'Clear Filters' }).click();
+    await expect.poll(() => status.textContent()).toBe('4 runs, newest first.');
+    await page.getByLabel('Search', { exact: true }).fill('LOCKED.DB');
+    await page.getByLabel('Search', { exact: true }).press('Enter');
+    await expect.poll(() => runLabels(page)).toEqual([expect.stringMatching(/, from Tray, /)]);
+    expect(await status.textContent()).toBe('1 of 4 runs matches the filter.');
+    await page.getByLabel('Search', { exact: true }).fill('not-mounted');
+    await expect.poll(() => runLabels(page)).toEqual([expect.stringMatching(/, Failed, /)]);
+    await page.getByLabel('Search', { exact: true }).fill(world.snapshots[0]!);
+    await expect.poll(() => runLabels(page)).toEqual([every[2]]);
+    await page.getByRole('button', { name: 'Clear Filters' }).click();
+    await expect.poll(() => runLabels(page)).toHaveLength(4);
+    expect(win.problems).toEqual([]);
+    await page.close();
+  });
+
+  it('shows in Files where a restore put a file, and refuses any other path', async () => {
+    const world = await makeWorld();
+    const notes = join(world.src, 'docs/notes.md');
+    await rm(notes);
+    const win = await openReady(world);
+    const { page } = win;
+    await openFolder(page, world.src);
+    await openFolder(page, 'docs');
+    await selectItem(page, 'notes.md');
+    await page.getByRole('button', { name: 'Restore notes.md to its original place' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Restore', exact: true }).click();
+    await dialog
+      .getByRole('heading', { name: 'Restored “notes.md”' })
+      .waitFor({ timeout: WAIT_MS });
+    expect(await readFile(notes, 'utf8')).toBe('meeting notes\n');
+    await screenshotBoth(page, 'restore-result-show-in-files');
+
+    await dialog.getByRole('button', { name: `Show ${notes} in Files` }).click();
+    await expect.poll(() => world.shown).toEqual([notes]);
+    expect(await dialog.getByRole('status').textContent()).toBe('');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+
+    // A page gone bad cannot have the file manager open anything else.
+    const asked = await page.evaluate(
+      (paths) =>
+        Promise.all(
+          paths.map((path) =>
+            (
+              window as unknown as {
+                snaptray: { showRestored(r: { path: string }): Promise<unknown> };
+              }
+            ).snaptray.showRestored({ path }),
+          ),
+        ),
+      ['/etc/passwd', join(world.src, 'docs/report.txt'), join(world.src, 'docs')],
+    );
+    expect(asked).toEqual(
+      Array(3).fill({
+        ok: false,
+        reason: 'refused',
+        message: 'Only a place the last restore wrote to can be shown in Files: restore it first.',
+      }),
+    );
+    expect(world.shown).toEqual([notes]);
+    expect(win.problems).toEqual([]);
+    await page.close();
+  });
+});
