@@ -89,10 +89,7 @@ export async function setFileManagerEntries(
     results = on
       ? await installEntries(
           data,
-          entriesFor(
-            before.command,
-            (await findNautilusPython(deps.nautilusPythonRoots)) !== null,
-          ),
+          entriesFor(before.command, (await findNautilusPython(deps.nautilusPythonRoots)) !== null),
         )
       : await removeEntries(data);
   } catch (error) {
@@ -142,7 +139,9 @@ function described(
   for (const r of blocked) {
     sentences.push(
       `${r.path} is not Snaptray's (it lacks Snaptray's marker line), so it was left as it is` +
-        (on ? ` and the ${WHAT[r.kind]} was not installed: move that file away and try again.` : '.'),
+        (on
+          ? ` and the ${WHAT[r.kind]} was not installed: move that file away and try again.`
+          : '.'),
     );
   }
   return { message: sentences.join(' '), failed: on && blocked.length > 0 };

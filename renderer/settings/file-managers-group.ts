@@ -2,10 +2,7 @@
  * "Restore Previous Versions…" in the file managers' menus. Not a profile setting: the switch
  * installs or removes the entries at once, for the user, and always shows what is on disk.
  */
-import type {
-  FileManagerStatus,
-  SettingsWindowApi,
-} from '../../electron/ipc/contract.js';
+import type { FileManagerStatus, SettingsWindowApi } from '../../electron/ipc/contract.js';
 import { group, h, list, toggleField } from '../shared/dom.js';
 
 export interface FileManagersGroup {
