@@ -63,6 +63,7 @@ export async function startApp(options: StartOptions): Promise<Started> {
   );
   const window = createSettingsWindow(settingsPaths(appPath), icon);
   const home = options.env.HOME?.startsWith('/') === true ? options.env.HOME : homedir();
+  const appCommand = launchCommand(process.execPath, appPath, app.isPackaged, options.env);
   const api = createSettingsApi({
     env: options.env,
     spawn: options.spawn,
@@ -70,6 +71,7 @@ export async function startApp(options: StartOptions): Promise<Started> {
     now: () => options.clock.now(),
     hostname: options.hostname,
     dialogs: createAppDialogs(() => window.browserWindow()),
+    launchCommand: appCommand,
   });
   let backupsApi: BackupsApi | null = null;
   const backups = createBackupsWindow(backupsPaths(appPath), icon, (visible) =>
@@ -93,7 +95,7 @@ export async function startApp(options: StartOptions): Promise<Started> {
     beforeRun: () => backupsApi?.holdOff() ?? Promise.resolve(() => undefined),
     onSettingsChanged: () => window.notifyChanged(),
     autostartFile: autostartFile(options.env, home),
-    launchCommand: launchCommand(process.execPath, appPath, app.isPackaged, options.env),
+    launchCommand: appCommand,
     quit: () => app.quit(),
   });
   backupsApi = createBackupsApi({

@@ -165,7 +165,7 @@ async function removeEntry(path: string): Promise<EntryOutcome> {
 }
 
 /** Ours: a comment line that holds the marker. */
-function isOurs(text: string): boolean {
+export function isOurs(text: string): boolean {
   return text.split('\n').some((line) => line.startsWith('#') && line.includes(MARKER));
 }
 

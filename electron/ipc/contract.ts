@@ -100,6 +100,37 @@ export interface PickRequest {
   defaultPath?: string;
 }
 
+/** One place where a file manager reads Snaptray's "Restore Previous Versions…" entry. */
+export interface FileManagerEntryView {
+  fileManager: 'Nautilus' | 'Dolphin' | 'Nemo';
+  /** In words: "Nautilus script", "Dolphin service menu", … */
+  what: string;
+  path: string;
+  /** `not-ours`: a file of the user's own is at that path; Snaptray leaves it alone. */
+  state: 'installed' | 'absent' | 'not-ours';
+}
+
+/** The file-manager entries as they are on disk now. */
+export interface FileManagerStatus {
+  /** True while at least one of Snaptray's own entries is installed. */
+  installed: boolean;
+  entries: FileManagerEntryView[];
+  /** The file managers whose programs were found on this computer (on PATH). */
+  found: Array<FileManagerEntryView['fileManager']>;
+  /** The command the entries start the app with (then `--browse PATH`). */
+  command: string[];
+  /** Why the entries cannot be installed now, in words; null when they can. */
+  problem: string | null;
+}
+
+/** What turning the switch on or off did, in words, and the truth on disk afterwards. */
+export interface FileManagerChange {
+  status: FileManagerStatus;
+  message: string;
+  /** True when it could not do what was asked (nothing found, a file in the way, a write failed). */
+  failed: boolean;
+}
+
 /** Everything the settings window can ask of the main process. Payloads are validated there. */
 export interface SettingsWindowApi {
   loadSettings(): Promise<ApiResult<LoadedSettings>>;
@@ -134,6 +165,13 @@ export interface SettingsWindowApi {
    * snapshots, the claim on its prefix and its history stay.
    */
   removeProfile(key: string): Promise<ApiResult<LoadedSettings>>;
+  /** Which "Restore Previous Versions…" entries are installed, and which file managers exist. */
+  loadFileManagers(): Promise<ApiResult<FileManagerStatus>>;
+  /**
+   * Installs the entries (true) with the app's own launch command, or removes exactly the files
+   * Snaptray made (false); applies at once, for the user, not per profile.
+   */
+  setFileManagers(on: boolean): Promise<ApiResult<FileManagerChange>>;
   pick(request: PickRequest): Promise<string | null>;
   /** Called when the settings file changes underneath the window; returns an unsubscribe. */
   onSettingsChanged(listener: () => void): () => void;
@@ -167,6 +205,8 @@ export const WINDOW_METHODS = {
     'renameProfile',
     'duplicateProfile',
     'removeProfile',
+    'loadFileManagers',
+    'setFileManagers',
     'pick',
   ],
   backups: [

@@ -50,6 +50,7 @@ import { snapshotsOf } from '../../core/destination/snapshot.js';
 import { parseSshCommand } from '../../core/ssh/command-line.js';
 import { ensurePrivateDir } from '../../core/state/paths.js';
 import type { AppDialogs } from '../shared/dialogs.js';
+import { fileManagerStatus, setFileManagerEntries, type FileManagerDeps } from './file-managers.js';
 import { guardedChanges, SAVE_DECLINED, saveQuestion, trustQuestion } from './changes.js';
 import {
   addProfile,
@@ -82,6 +83,13 @@ export interface SettingsApiDeps {
   profileName?: string;
   /** The app's own dialogs over the settings window. */
   dialogs: AppDialogs;
+  /**
+   * What starts this app again (tray/autostart.ts launchCommand): the file-manager entries run
+   * it with `--browse PATH`. Without it the window says the entries cannot be installed.
+   */
+  launchCommand?: readonly string[];
+  /** Where nautilus-python's loader may be (default: the distributions' places). */
+  nautilusPythonRoots?: readonly string[];
 }
 
 export type SettingsApi = Omit<SettingsHandlers, 'pick'>;
@@ -116,6 +124,12 @@ export function createSettingsApi(deps: SettingsApiDeps): SettingsApi {
   const session = sessionEnvironment(p, deps.spawn);
   let backend: Promise<SettingsBackend> | null = null;
   let previewController: AbortController | null = null;
+  const fileManagers: FileManagerDeps = {
+    env: deps.env,
+    home,
+    launchCommand: deps.launchCommand,
+    ...(deps.nautilusPythonRoots ? { nautilusPythonRoots: deps.nautilusPythonRoots } : {}),
+  };
 
   function openBackendOnce(): Promise<SettingsBackend> {
     backend ??= deps.openBackend(p.configFile).catch((e: unknown) => {
@@ -500,6 +514,17 @@ export function createSettingsApi(deps: SettingsApiDeps): SettingsApi {
       }
       // Read again: the file may have changed while the question was open.
       return changeProfiles((settings) => removeProfile(settings, key));
+    },
+
+    async loadFileManagers() {
+      return { ok: true, value: await fileManagerStatus(fileManagers) };
+    },
+
+    async setFileManagers(on) {
+      if (typeof on !== 'boolean') {
+        return { ok: false, message: 'The file-manager request is not valid.' };
+      }
+      return { ok: true, value: await setFileManagerEntries(fileManagers, on) };
     },
 
     async parseSshCommand(input) {

@@ -31,7 +31,7 @@ import { clearPause, readPause, setPause } from '../../core/state/pause.js';
 import { readRunLock } from '../../core/state/profile-lock.js';
 import type { DestinationListing } from '../../core/destination/snapshot.js';
 import { loadIdentity } from '../../core/settings/identity.js';
-import { notificationFor, type NotifySink } from '../shared/notifier.js';
+import { notificationFor, type NotifyClick, type NotifySink } from '../shared/notifier.js';
 import { tellOverdueMachines } from './other-machines.js';
 import type { Clock } from './clock.js';
 import type { MountWatcher } from './mount-watcher.js';
@@ -57,6 +57,8 @@ export interface ProfileTrayDeps {
   /** The name notifications carry, or null while the tray follows this profile alone. */
   notifyAs: () => string | null;
   openSettings: () => void;
+  /** Opens History at this profile's run (its id, the run's start), or at the profile. */
+  showRun: (run: string | null) => void;
   /**
    * Waits until a run may start (its turn at the destination, the Backups window's requests
    * out of the way); resolves with what ends that hold once the run ended, or null when
@@ -463,7 +465,12 @@ export function createProfileTray(deps: ProfileTrayDeps): ProfileTray {
           const retryAt = retryTime(count, now);
           return notify({ kind: 'skipped', reason: error.message, retryAt, now });
         }
-        return notify({ kind: 'failed', reason: error.message });
+        // refresh() read this run's entry before: a click on the notification opens it.
+        const run = state.lastFailure?.run ?? null;
+        return notify(
+          { kind: 'failed', reason: error.message },
+          { label: 'Show in History', run: () => deps.showRun(run) },
+        );
       }
       case 'locked':
       case 'paused':
@@ -506,14 +513,15 @@ export function createProfileTray(deps: ProfileTrayDeps): ProfileTray {
     return decision.kind === 'wait' && decision.until !== null ? decision.until : now;
   }
 
-  async function notify(event: NotificationEvent): Promise<void> {
+  async function notify(event: NotificationEvent, onClick?: NotifyClick): Promise<void> {
     const request = notificationFor(
       event,
       profile.notifications,
       deps.notificationIcon,
       deps.notifyAs(),
     );
-    if (request !== null) await deps.notify(request);
+    if (request !== null)
+      await deps.notify(onClick === undefined ? request : { ...request, onClick });
   }
 
   async function pause(choice: PauseChoice): Promise<void> {

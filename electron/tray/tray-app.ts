@@ -220,6 +220,7 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
       notify: deps.notify,
       notifyAs: () => (profiles.size > 1 ? (labels.get(name) ?? name) : null),
       openSettings: deps.openSettings,
+      showRun: (run) => deps.openBackups({ page: 'history', profile: name, run }),
       beforeRun: (profile, signal, onWait) => takeTurn(name, profile, signal, onWait),
       mounts,
       changed: (soon) => (soon === true ? renderSoon() : render()),

@@ -8,6 +8,7 @@ import { createWindowFrame } from '../shared/window-frame.js';
 import { createAdvancedPage } from './advanced-page.js';
 import { createDestinationPage } from './destination-page.js';
 import { createExcludesGroup } from './excludes-group.js';
+import { createFileManagersGroup } from './file-managers-group.js';
 import { createKeepPage } from './keep-page.js';
 import { createNotificationsPage } from './notifications-page.js';
 import type { Part, PartContext } from './part.js';
@@ -59,6 +60,10 @@ function buildWindow(app: HTMLElement, initial: LoadedSettings): void {
   const notifications = createNotificationsPage(ctx);
   const advanced = createAdvancedPage(ctx);
   const parts: Part[] = [destination, sources, excludes, schedule, keep, notifications, advanced];
+  // Not part of the profile (its switch applies at once): beside the parts, not among them.
+  const fileManagers = createFileManagersGroup(api);
+  advanced.element.append(fileManagers.element);
+  void fileManagers.refresh();
 
   const banner = h('div', { class: 'banner', role: 'alert', hidden: true });
   const unknownNote = h('div', {

@@ -1,14 +1,18 @@
 /**
  * A real notification daemon on a private D-Bus session, as testing.md describes: Xvfb, a
- * session bus, dunst, and dbus-monitor recording every Notify call.
+ * session bus, dunst, and dbus-monitor recording every Notify call and ActionInvoked signal.
+ * A desktop whose server lacks a capability (dunst has them all) gets
+ * plain-notification-server.py instead, which lists only the capabilities it is given.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll } from 'vitest';
 
 const run = promisify(execFile);
+const PLAIN_SERVER = join(import.meta.dirname, 'plain-notification-server.py');
 
 export interface CapturedNotification {
   app: string;
@@ -16,6 +20,16 @@ export interface CapturedNotification {
   body: string;
   /** 0 low, 1 normal, 2 critical; null when not given. */
   urgency: number | null;
+  /** The actions offered: key, label, key, label… */
+  actions: string[];
+}
+
+export interface DaemonOptions {
+  /**
+   * The capabilities the server lists: given, plain-notification-server.py runs instead of
+   * dunst (which lists "actions" among all of its own, and invokes them).
+   */
+  capabilities?: readonly string[];
 }
 
 export interface NotificationDaemon {
@@ -24,6 +38,15 @@ export interface NotificationDaemon {
   notifications(): CapturedNotification[];
   /** Waits until a notification with this summary has arrived (count-th of them). */
   waitFor(summary: string, count?: number): Promise<CapturedNotification>;
+  /**
+   * Clicks the notification dunst shows first (critical ones come first), as a user would:
+   * dunst invokes its default action, sending ActionInvoked to the program that sent it.
+   */
+  click(): Promise<void>;
+  /** Closes every notification dunst shows, as a user dismisses them all. */
+  closeAll(): Promise<void>;
+  /** The ActionInvoked signals sent so far, by action key. */
+  actionsInvoked(): string[];
   stop(): Promise<void>;
 }
 
@@ -31,11 +54,13 @@ export interface NotificationDaemon {
  * A daemon for the whole test file, with this process's notify-send pointed at it (DISPLAY and
  * D-Bus) until the file ends. The object forwards to the daemon once it has started.
  */
-export function useNotificationDaemon(): Omit<NotificationDaemon, 'stop'> {
+export function useNotificationDaemon(
+  options: DaemonOptions = {},
+): Omit<NotificationDaemon, 'stop'> {
   let daemon: NotificationDaemon | null = null;
   const saved = { DISPLAY: process.env.DISPLAY, DBUS: process.env.DBUS_SESSION_BUS_ADDRESS };
   beforeAll(async () => {
-    daemon = await startNotificationDaemon();
+    daemon = await startNotificationDaemon(options);
     process.env.DISPLAY = daemon.env.DISPLAY;
     process.env.DBUS_SESSION_BUS_ADDRESS = daemon.env.DBUS_SESSION_BUS_ADDRESS;
   });
@@ -54,10 +79,15 @@ export function useNotificationDaemon(): Omit<NotificationDaemon, 'stop'> {
     },
     notifications: () => started().notifications(),
     waitFor: (summary, count) => started().waitFor(summary, count),
+    click: () => started().click(),
+    closeAll: () => started().closeAll(),
+    actionsInvoked: () => started().actionsInvoked(),
   };
 }
 
-export async function startNotificationDaemon(): Promise<NotificationDaemon> {
+export async function startNotificationDaemon(
+  options: DaemonOptions = {},
+): Promise<NotificationDaemon> {
   const children: ChildProcess[] = [];
   let busPid: number | null = null;
   const stop = async () => {
@@ -98,8 +128,14 @@ export async function startNotificationDaemon(): Promise<NotificationDaemon> {
     children.push(monitor);
     let log = '';
     monitor.stdout.setEncoding('utf8').on('data', (chunk: string) => (log += chunk));
-    const dunst = spawn('dunst', [], { env, stdio: ['ignore', 'ignore', 'ignore'] });
-    children.push(dunst);
+    const server =
+      options.capabilities === undefined
+        ? spawn('dunst', [], { env, stdio: ['ignore', 'ignore', 'ignore'] })
+        : spawn(PLAIN_SERVER, [...options.capabilities], {
+            env,
+            stdio: ['ignore', 'ignore', 'inherit'],
+          });
+    children.push(server);
     await waitForName(env);
     const notifications = () => parseMonitorLog(log);
     return {
@@ -116,6 +152,23 @@ export async function startNotificationDaemon(): Promise<NotificationDaemon> {
           `No notification "${summary}" (#${count}); got: ${JSON.stringify(notifications(), null, 1)}`,
         );
       },
+      async click() {
+        if (options.capabilities !== undefined) {
+          throw new Error('This server shows nothing to click: it is not dunst.');
+        }
+        // dunst shows a notification a moment after taking it: wait until it is on screen.
+        for (let i = 0; i < 200; i++) {
+          const { stdout } = await run('dunstctl', ['count', 'displayed'], { env });
+          if (Number(stdout.trim()) > 0) break;
+          await delay(25);
+        }
+        await run('dunstctl', ['action', '0'], { env });
+      },
+      async closeAll() {
+        if (options.capabilities !== undefined) return;
+        await run('dunstctl', ['close-all'], { env });
+      },
+      actionsInvoked: () => parseActionsInvoked(log),
       stop,
     };
   } catch (error) {
@@ -132,14 +185,25 @@ export function parseMonitorLog(log: string): CapturedNotification[] {
     if (!/^method call .*member=Notify$/m.test(block)) continue;
     const strings = [...block.matchAll(/^ {3}string "(.*)"$/gm)].map((m) => m[1] ?? '');
     const urgency = /string "urgency"\s+variant\s+byte (\d)/.exec(block);
+    // The first array is the actions' (key, label, …); the hints' follows it.
+    const actions = /^ {3}array \[\n((?: {6}string ".*"\n)*) {3}\]$/m.exec(block);
     found.push({
       app: strings[0] ?? '',
       summary: strings[2] ?? '',
       body: strings[3] ?? '',
       urgency: urgency?.[1] === undefined ? null : Number(urgency[1]),
+      actions: [...(actions?.[1] ?? '').matchAll(/string "(.*)"/g)].map((m) => m[1] ?? ''),
     });
   }
   return found;
+}
+
+/** The action keys of ActionInvoked signals in dbus-monitor's text. */
+export function parseActionsInvoked(log: string): string[] {
+  const blocks = log.split(/\n(?=method call|signal|method return|error)/);
+  return blocks
+    .filter((b) => /^signal .*member=ActionInvoked$/m.test(b))
+    .map((b) => /^ {3}string "(.*)"$/m.exec(b)?.[1] ?? '');
 }
 
 async function waitForName(env: NodeJS.ProcessEnv): Promise<void> {
