@@ -137,14 +137,21 @@ function sendWithAction(
       detached: true,
     });
     let said = '';
+    // A program that fails to start reports both 'error' and 'close': it ended once.
+    let over = false;
+    const end = () => {
+      if (over) return;
+      over = true;
+      ended();
+    };
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (said += chunk));
     child.once('spawn', () => resolve(true));
     child.once('error', () => {
-      ended();
+      end();
       resolve(false);
     });
     child.once('close', () => {
-      ended();
+      end();
       if (!said.split('\n').includes(DEFAULT_ACTION)) return;
       try {
         click.run();

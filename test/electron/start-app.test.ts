@@ -142,6 +142,18 @@ describe('starting the app', () => {
     expect(await pick(trusted, { kind: 'device', title: 'x' })).toBeNull();
   });
 
+  it('gives the settings window the command that starts this app, for the file-manager entries', async () => {
+    await launch();
+    const window = fake.windows[0]!;
+    const trusted = { sender: window.webContents, senderFrame: { url: pageUrl() } };
+    const load = fake.handlers.get(invokeChannel('loadFileManagers'))!;
+    // Not packaged: electron and the app's folder, as Start at Login writes it.
+    expect(await load(trusted)).toMatchObject({
+      ok: true,
+      value: { installed: false, command: [process.execPath, fake.appPath] },
+    });
+  });
+
   it('reloads the tray and tells the window when the settings file changes on disk', async () => {
     const { configFile } = await launch();
     const window = fake.windows[0]!;

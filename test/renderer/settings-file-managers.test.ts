@@ -14,6 +14,7 @@ import { openConfStore } from '../../core/settings/store.js';
 import { createSettingsApi, type SettingsApi } from '../../electron/settings/api.js';
 import { answeredDialogs } from '../support/answered-dialogs.js';
 import { launchChromium, type Chromium } from '../support/chromium.js';
+import { lowContrastTexts } from '../support/contrast.js';
 import { makeCliHome } from '../support/cli.js';
 import { makeTempDir } from '../support/tree.js';
 import {
@@ -119,15 +120,20 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-/** The group as it shows, in the light or the dark theme. */
+/** The group as it shows, in the light and the dark theme; every text readable (WCAG AA). */
 async function screenshot(page: Page, name: string): Promise<void> {
+  const unreadable: string[] = [];
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
     await page
       .locator('#file-managers')
       .screenshot({ path: join(ARTIFACTS, `${name}-${scheme}.png`) });
+    for (const low of await lowContrastTexts(page)) {
+      unreadable.push(`${scheme}: "${low.text}" ${low.ratio}:1 (needs ${low.needed}:1)`);
+    }
   }
   await page.emulateMedia({ colorScheme: 'light' });
+  expect(unreadable).toEqual([]);
 }
 
 beforeAll(async () => {
