@@ -418,6 +418,9 @@ describe('a timeline of 300 snapshots', () => {
     const manifest = JSON.parse(
       await readFile(join(world.destDir, `${real}.snaptray.json`), 'utf8'),
     ) as Record<string, unknown>;
+    // As manifests from before the sequence had generations: the timeline goes by time alone
+    // (sequence.ts places a snapshot whose manifest cannot be read before every generation).
+    delete manifest.generation;
     made = [
       { name: '', time: day(2026, 3, 15, 0, 42, 4), state: 'ok' },
       { name: '', time: day(2026, 3, 14, 18, 3), state: 'unfinished' },
@@ -453,7 +456,6 @@ describe('a timeline of 300 snapshots', () => {
           endedAt: ended,
           status: m.state,
           rsyncExitCode: m.state === 'partial' ? 23 : 0,
-          generation: made.length - i,
         }),
       );
     }
@@ -515,7 +517,9 @@ describe('a timeline of 300 snapshots', () => {
     ]);
     const damaged = rows.find((r) => r.tooltip === snapshotName(day(2026, 2, 20)))!;
     expect(damaged).toMatchObject({ time: '20 Feb 2026, 12:00', badge: null });
-    expect(damaged.note).toMatch(/cannot be read; its files are read as they are/);
+    expect(damaged.note).toBe(
+      'The manifest of this snapshot cannot be read; its files are read as they are. (it is not valid JSON)',
+    );
     expect(await page.locator('.state-badge.state-unknown').count()).toBe(0);
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });
