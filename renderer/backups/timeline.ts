@@ -65,6 +65,12 @@ export function nearestSnapshot(
   return best;
 }
 
+/** A problem as its row says it: the row is the snapshot, so "this snapshot" rather than its name. */
+function aboutThis(problem: string, name: string): string {
+  const text = problem.replaceAll(name, 'this snapshot');
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 export function createTimeline(onSelect: (snapshot: SnapshotSummary) => void): Timeline {
   let snapshots: SnapshotSummary[] = [];
   let shownAt = new Date();
@@ -95,10 +101,11 @@ export function createTimeline(onSelect: (snapshot: SnapshotSummary) => void): T
     const badge = PROBLEM_STATES.has(s.state);
     // An unreadable manifest is a fact about the record, not about the files: told, not alarmed.
     const problemClass = s.state === 'unknown' ? 'snapshot-note' : 'snapshot-problem';
+    const problems = s.problems.map((p) => aboutThis(p, s.name));
     return {
       key: s.name,
       item: s,
-      label: [when, state, sent, ...s.problems].filter(Boolean).join(', '),
+      label: [when, state, sent, ...problems].filter(Boolean).join(', '),
       className: `state-${s.state}`,
       content: [
         h(
@@ -111,7 +118,7 @@ export function createTimeline(onSelect: (snapshot: SnapshotSummary) => void): T
             badge ? h('span', { class: `badge state-badge state-${s.state}` }, state) : null,
           ),
           sent ? h('div', { class: 'snapshot-sent' }, sent) : null,
-          ...s.problems.map((p) => h('div', { class: problemClass }, p)),
+          ...problems.map((p) => h('div', { class: problemClass }, p)),
         ),
       ],
     };
@@ -162,6 +169,7 @@ export function createTimeline(onSelect: (snapshot: SnapshotSummary) => void): T
       ? ''
       : `No snapshot that day: the nearest is ${formatWhen(target.time, shownAt)}.`;
     listbox.select(target.name);
+    list.querySelector('[aria-selected="true"]')?.scrollIntoView({ block: 'center' });
   }
 
   function select(name: string | null): SnapshotSummary | null {

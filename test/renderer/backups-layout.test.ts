@@ -208,11 +208,16 @@ async function reachEveryPage(page: Page, shots: string | null): Promise<void> {
   await page.getByRole('tab', { name: 'Snapshots' }).click();
 }
 
-/** The ↑ button and the filter side by side or one under the other, never on top. */
+/** The ↑ button, the folder's path and the filter side by side or one under another, never on top. */
 async function expectToolbarApart(page: Page): Promise<void> {
-  const up = await box(page.getByRole('button', { name: 'Up to the parent folder' }));
   const filter = await box(page.getByLabel('Filter names in this folder'));
-  expect(overlap(up, filter), JSON.stringify({ up, filter })).toBe(false);
+  const path = page.locator('.path-bar button, .path-bar .crumb-current');
+  expect(await path.count()).toBeGreaterThanOrEqual(3);
+  for (const part of await path.all()) {
+    const b = await box(part);
+    const name = (await part.getAttribute('aria-label')) ?? (await part.textContent());
+    expect(overlap(b, filter), `${name} ${JSON.stringify({ b, filter })}`).toBe(false);
+  }
   expect(filter.width).toBeGreaterThan(80);
 }
 
@@ -343,6 +348,13 @@ describe('the Backups window at every size', () => {
       await page.emulateMedia({ colorScheme: scheme });
       await reachEveryPage(page, `${scheme}-200pct`);
     }
+    // Narrower still (a 600 px window, as measured in the report, at 200 %): the filter goes under
+    // the path.
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize({ width: 300, height: 260 });
+    await page.locator('.browser-toolbar').scrollIntoViewIfNeeded();
+    await expectToolbarApart(page);
+    expect(await layout(page)).toMatchObject({ overflowsSideways: false });
     expect(win.problems).toEqual([]);
     await page.close();
   });
@@ -418,6 +430,9 @@ describe('a timeline of 300 snapshots', () => {
     const manifest = JSON.parse(
       await readFile(join(world.destDir, `${real}.snaptray.json`), 'utf8'),
     ) as Record<string, unknown>;
+    // As manifests from before the sequence had generations: the timeline goes by time alone
+    // (sequence.ts places a snapshot whose manifest cannot be read before every generation).
+    delete manifest.generation;
     made = [
       { name: '', time: day(2026, 3, 15, 0, 42, 4), state: 'ok' },
       { name: '', time: day(2026, 3, 14, 18, 3), state: 'unfinished' },
@@ -453,7 +468,6 @@ describe('a timeline of 300 snapshots', () => {
           endedAt: ended,
           status: m.state,
           rsyncExitCode: m.state === 'partial' ? 23 : 0,
-          generation: made.length - i,
         }),
       );
     }
@@ -515,7 +529,9 @@ describe('a timeline of 300 snapshots', () => {
     ]);
     const damaged = rows.find((r) => r.tooltip === snapshotName(day(2026, 2, 20)))!;
     expect(damaged).toMatchObject({ time: '20 Feb 2026, 12:00', badge: null });
-    expect(damaged.note).toMatch(/cannot be read; its files are read as they are/);
+    expect(damaged.note).toBe(
+      'The manifest of this snapshot cannot be read; its files are read as they are. (it is not valid JSON)',
+    );
     expect(await page.locator('.state-badge.state-unknown').count()).toBe(0);
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });

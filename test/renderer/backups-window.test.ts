@@ -404,12 +404,16 @@ describe('the Backups window', () => {
     expect(groups.map((g) => g.day)).toEqual(['Today', 'November 2026']);
     const today = groups[0]!.rows;
     const stoppedName = (await snapshotNames(world.destDir)).at(-1)!;
+    // A row reads by its time; its snapshot's name is its tooltip.
+    expect(
+      await timeline.getByRole('option').first().locator('.snapshot-row').getAttribute('title'),
+    ).toBe(stoppedName);
     // Newest first, the newest selected: when, its state, what its run sent, what is wrong.
     expect(today).toEqual([
       {
         label: expect.stringMatching(
           new RegExp(
-            `^Today \\d\\d:\\d\\d(:\\d\\d)?, unfinished, ${stoppedName} is unfinished \\(its run was stopped or is still running\\): it may lack files\\.$`,
+            `^Today \\d\\d:\\d\\d(:\\d\\d)?, unfinished, This snapshot is unfinished \\(its run was stopped or is still running\\): it may lack files\\.$`,
           ),
         ),
         selected: 'true',
@@ -426,7 +430,7 @@ describe('the Backups window', () => {
     expect(groups[1]!.rows).toEqual([
       {
         label:
-          '20 Nov 2026, 00:00, unknown, The manifest of box-2026-11-20 cannot be read; its files are read as they are. (it is not valid JSON)',
+          '20 Nov 2026, 00:00, unknown, The manifest of this snapshot cannot be read; its files are read as they are. (it is not valid JSON)',
         selected: 'false',
       },
     ]);
