@@ -28,6 +28,15 @@ function build(app: HTMLElement): void {
   let loading = 0;
 
   const statePanel = h('div', { class: 'state-panel', hidden: true });
+  // Busy is said here, once for the whole window; what is shown stays browsable (requests.ts).
+  const busyText = h('p', {});
+  const busyNotice = h(
+    'div',
+    { class: 'banner busy-notice', role: 'status', hidden: true },
+    busyText,
+    button('Try Now', () => ask.tryNow(), { class: 'flat' }),
+  );
+  ask.onBusy((p) => (p === null ? (busyNotice.hidden = true) : showProblem(p)));
   const destinationLine = h('p', { class: 'destination-line' });
   const readOnlyNote = h(
     'p',
@@ -124,6 +133,7 @@ function build(app: HTMLElement): void {
       },
       { id: 'verify', title: 'Verify', icon: 'verify', element: verify.element },
     ],
+    banner: busyNotice,
     actionBar,
     onPageShown: (id) => {
       if (id === 'history') void history.load();
@@ -133,6 +143,11 @@ function build(app: HTMLElement): void {
   document.title = TITLE;
 
   function showProblem(problem: Problem): void {
+    if (problem.reason === 'busy') {
+      busyText.textContent = problem.message;
+      busyNotice.hidden = false;
+      return;
+    }
     const titles: Record<Problem['reason'], string> = {
       unreachable: 'The destination cannot be reached',
       busy: 'Busy: the backup is running',
@@ -144,11 +159,9 @@ function build(app: HTMLElement): void {
       failed: 'The snapshots could not be read',
     };
     const action =
-      problem.reason === 'busy'
-        ? button('Try Now', () => void loadTimeline())
-        : problem.reason === 'not-set-up'
-          ? null
-          : button('Retry', () => void loadTimeline(), { class: 'primary' });
+      problem.reason === 'not-set-up'
+        ? null
+        : button('Retry', () => void loadTimeline(), { class: 'primary' });
     statePanel.replaceChildren(
       h(
         'div',
@@ -163,7 +176,7 @@ function build(app: HTMLElement): void {
     );
     statePanel.hidden = false;
     snapshotsPage.classList.add('has-problem');
-    if (action !== null && problem.reason !== 'busy') action.focus();
+    action?.focus();
   }
 
   function clearProblem(): void {

@@ -1134,43 +1134,6 @@ describe('the Backups window', () => {
     await page.close();
   });
 
-  it('waits while a backup holds the destination, and shows it once the backup is done', async () => {
-    const world = await makeWorld({ busyRetryMs: 500 });
-    await writeProfile(world.configFile, {
-      ...profileFor(world, sshd.port),
-      rsync: { ...defaultProfile().rsync, bandwidthLimit: 400 },
-    });
-    await writeTree(world.src, { 'slow/blob.bin': Buffer.alloc(1_600_000, 3) });
-    const cli = startCli(['backup', '--json'], world);
-    const lock = join(world.profileState, 'lock');
-    await expect.poll(() => existsSync(lock), { timeout: WAIT_MS }).toBe(true);
-    const win = await open(world);
-    const { page } = win;
-    const alert = page.getByRole('alert');
-    await alert
-      .getByRole('heading', { name: 'Busy: the backup is running' })
-      .waitFor({ timeout: WAIT_MS });
-    expect(await alert.textContent()).toContain('This window tries again by itself when it ends.');
-    await screenshot(page, 'busy');
-    // The backup is not disturbed, and the window shows its snapshot by itself.
-    const done = await cli.done;
-    expect(done.code, done.stderr).toBe(0);
-    await page
-      .getByRole('listbox', { name: 'Snapshots, newest first' })
-      .getByRole('option')
-      .nth(2)
-      .waitFor({ timeout: WAIT_MS });
-    expect(await page.getByRole('alert').count()).toBe(0);
-    expect(
-      await page
-        .locator('[role="option"][aria-selected="true"] .snapshot-sent')
-        .first()
-        .textContent(),
-    ).toBe('1 file, 1.6 MB sent');
-    expect(win.problems).toEqual([]);
-    await page.close();
-  });
-
   it('works from the keyboard, names every control, and follows light and dark', async () => {
     const world = await makeWorld();
     const win = await openReady(world);

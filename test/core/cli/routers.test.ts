@@ -340,7 +340,7 @@ describe('keys restricted with rrsync', () => {
     expect(list.json?.snapshots).toHaveLength(1);
   });
 
-  it('a second transfer while one runs is told the destination is busy, not broken', async () => {
+  it('a second transfer while one runs is told the destination is busy, not broken; a backup waits', async () => {
     const root = await router.makeRouterFolder('lock-');
     const key = await router.addClientKey('locking', { restrictedDir: root });
     expect((await cli('init', '/', key)).code).toBe(0);
@@ -372,14 +372,16 @@ describe('keys restricted with rrsync', () => {
       expect(errorOf(list).message).toMatch(busy);
       expect(errorOf(list).message).toMatch(/try again later/);
 
+      // Another machine's backup is refused too, and makes its calls again until it gets through
+      // (a run that waits too long fails with these words: test/core/backup/busy-destination.test.ts).
       const other = await makeCliHome();
       const second = await runCli(
-        ['backup', '--dest', at('/'), '--prefix', 'r', '--source', src, '--json', ...flags(key)],
+        ['backup', '--dest', at('/'), '--prefix', 'q', '--source', src, '--json', ...flags(key)],
         other,
       );
-      expect(second.code).toBe(1);
-      expect(second.json).toMatchObject({ outcome: 'failed', error: { kind: 'destination-busy' } });
-      expect(errorOf(second).message).toMatch(busy);
+      expect(second.code, second.stderr).toBe(0);
+      expect(second.json).toMatchObject({ outcome: 'ok' });
+      expect(await snapshots(root, 'q')).toHaveLength(1);
       expect(await snapshots(root)).toHaveLength(1);
     } finally {
       const done = await slow.done;

@@ -1,0 +1,390 @@
+/**
+ * The Backups window while a backup runs, in real Chromium over the real handlers (only the IPC
+ * transport replaced), rsync, an sshd on loopback as the router and real rrsync keys: the window
+ * reads and browses wherever the destination lets it; where it refuses (an rrsync key that locks
+ * its folder, held by another transfer), the window says so once across its top, keeps what it
+ * showed browsable, and reads again by itself once the destination is free.
+ */
+import { spawn as spawnChild, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { spawnProcess } from '../../core/process.js';
+import { defaultProfile, type Profile } from '../../core/settings/schema.js';
+import { openConfStore, saveSettings } from '../../core/settings/store.js';
+import { createBackupsApi, type BackupsApi } from '../../electron/backups/api.js';
+import type { BackupsEvent } from '../../electron/ipc/contract.js';
+import { answeredDialogs } from '../support/answered-dialogs.js';
+import { launchChromium, type Chromium } from '../support/chromium.js';
+import { lowContrastTexts } from '../support/contrast.js';
+import { makeCliHome, runCli, startCli, type CliHome } from '../support/cli.js';
+import { processesMatching } from '../support/processes.js';
+import { profileSsh, sshArgs, startSshd, type Sshd } from '../support/sshd.js';
+import { makeTempDir, writeTree } from '../support/tree.js';
+import {
+  buildBridge,
+  buildWindows,
+  openBackupsWindow,
+  serveFolder,
+  type BackupsWindow,
+  type StaticServer,
+} from '../support/window-page.js';
+
+const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'backups-window');
+const WINDOW_SIZE = { width: 1100, height: 760 };
+/** ssh and rsync on a machine shared with other work: generous, never a real wait. */
+const WAIT_MS = 90_000;
+const BUSY_WORDS =
+  'The destination is busy: another transfer, most likely a backup, is using it through a key that lets one transfer at a time. What is shown stays browsable; this window asks again by itself.';
+
+let chromium: Chromium;
+let server: StaticServer;
+let bridge: string;
+let sshd: Sshd;
+let builtDir: string;
+let lastPage: Page | null = null;
+const stopped: ChildProcess[] = [];
+const stoppedPids: number[] = [];
+
+beforeAll(async () => {
+  builtDir = await mkdtemp(join(tmpdir(), 'st-window-'));
+  await mkdir(ARTIFACTS, { recursive: true });
+  [, bridge, chromium, sshd] = await Promise.all([
+    buildWindows(builtDir),
+    buildBridge(),
+    launchChromium(),
+    startSshd(),
+  ]);
+  server = await serveFolder(builtDir);
+});
+afterEach(async (context) => {
+  if (context.task.result?.state === 'fail' && lastPage !== null && !lastPage.isClosed()) {
+    const name = context.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
+    await lastPage
+      .screenshot({ path: join(ARTIFACTS, `failed-${name}.png`) })
+      .catch(() => undefined);
+  }
+  lastPage = null;
+  for (const child of stopped.splice(0)) {
+    child.kill('SIGCONT');
+    child.kill('SIGKILL');
+  }
+  for (const pid of stoppedPids.splice(0)) {
+    try {
+      process.kill(pid, 'SIGCONT');
+    } catch {
+      // already gone
+    }
+  }
+});
+afterAll(async () => {
+  await chromium?.close();
+  await server?.close();
+  await sshd?.stop();
+  if (builtDir) await rm(builtDir, { recursive: true, force: true });
+});
+
+interface World extends CliHome {
+  src: string;
+  destDir: string;
+  profile: Profile;
+  configFile: string;
+  stateDir: string;
+  keyFile: string;
+  api: BackupsApi;
+  /** What the handlers answered the window's reading requests: "listFolder busy", … */
+  answers: string[];
+  send: (event: BackupsEvent) => void;
+}
+
+async function writeProfile(configFile: string, profile: Profile): Promise<void> {
+  const store = await openConfStore(configFile);
+  expect(saveSettings(store, { version: 1, profiles: { default: profile } }).ok).toBe(true);
+}
+
+/** A user with two snapshots made by the CLI, through a plain key or a locking rrsync key. */
+async function makeWorld(key: 'plain' | 'locking rrsync'): Promise<World> {
+  const cli = await makeCliHome();
+  const home = await makeTempDir('st-user-');
+  const env = { ...cli.env, HOME: home };
+  const src = join(home, 'src');
+  const destDir = await makeTempDir('st-router-');
+  const keyFile =
+    key === 'plain'
+      ? sshd.clientKey
+      : await sshd.addClientKey(`locking-${String(Date.now())}`, { restrictedDir: destDir });
+  const profile: Profile = {
+    ...defaultProfile(),
+    sources: [src],
+    destination: `${sshd.user}@127.0.0.1:${key === 'plain' ? destDir : '/'}`,
+    prefix: 'box',
+    ssh: { ...defaultProfile().ssh, ...profileSsh(sshd, keyFile) },
+  };
+  const configFile = join(cli.configDir, 'Snaptray', 'config.json');
+  await mkdir(join(cli.configDir, 'Snaptray'), { recursive: true });
+  await writeProfile(configFile, profile);
+  const user = { ...cli, env };
+  expect((await runCli(['init'], user)).code).toBe(0);
+  await writeTree(src, {
+    'docs/report.txt': 'the report\n',
+    'docs/notes.md': 'notes\n',
+    'photos/cat.jpg': Buffer.alloc(20_000, 9),
+  });
+  for (let i = 0; i < 2; i++) {
+    await writeTree(src, { 'count.txt': `${String(i)}\n` });
+    const made = await runCli(['backup'], user);
+    expect(made.code, made.stderr).toBe(0);
+  }
+  const world: World = {
+    ...user,
+    src,
+    destDir,
+    profile,
+    configFile,
+    stateDir: join(cli.stateDir, 'snaptray', 'default'),
+    keyFile,
+    answers: [],
+    send: () => undefined,
+    api: null as unknown as BackupsApi,
+  };
+  world.api = createBackupsApi({
+    env,
+    spawn: spawnProcess,
+    openBackend: openConfStore,
+    now: () => new Date(),
+    hostname: hostname(),
+    timers: {
+      setTimer: (ms, fn) => setTimeout(fn, ms),
+      clearTimer: (handle) => clearTimeout(handle as NodeJS.Timeout),
+    },
+    openPath: async () => '',
+    showItemInFolder: () => undefined,
+    dialogs: answeredDialogs(),
+    send: (event) => world.send(event),
+    notify: async () => undefined,
+    notificationIcon: null,
+    // Asked again only when the destination is free: no timer does it within a test.
+    busyRetryMs: 600_000,
+  });
+  const handlers = world.api.handlers as unknown as Record<
+    string,
+    (...args: unknown[]) => Promise<{ ok: boolean; reason?: string }>
+  >;
+  for (const method of ['loadTimeline', 'listFolder']) {
+    const handler = handlers[method]!;
+    handlers[method] = async (...args) => {
+      const answer = await handler(...args);
+      world.answers.push(`${method} ${answer.ok ? 'ok' : answer.reason!}`);
+      return answer;
+    };
+  }
+  return world;
+}
+
+async function open(world: World): Promise<BackupsWindow> {
+  const win = await openBackupsWindow(
+    chromium.context,
+    `${server.url}backups.html`,
+    bridge,
+    world.api,
+    WINDOW_SIZE,
+  );
+  world.send = (event) => void win.emit(event).catch(() => undefined);
+  lastPage = win.page;
+  return win;
+}
+
+function items(page: Page) {
+  return page.getByRole('listbox', { name: 'Items in this folder' }).getByRole('option');
+}
+
+function snapshotRows(page: Page) {
+  return page.getByRole('listbox', { name: 'Snapshots, newest first' }).getByRole('option');
+}
+
+function itemNames(page: Page): Promise<string[]> {
+  return items(page).evaluateAll((rows) =>
+    rows.map((r) => r.querySelector('.name-text')?.textContent ?? ''),
+  );
+}
+
+async function settled(page: Page): Promise<void> {
+  await page.locator('.browser:not([aria-busy])').waitFor({ timeout: WAIT_MS });
+}
+
+async function openFolder(page: Page, name: string): Promise<void> {
+  await items(page)
+    .filter({ has: page.locator('.name-text', { hasText: name }) })
+    .first()
+    .dblclick();
+}
+
+async function waitUntil(what: string, check: () => Promise<boolean> | boolean): Promise<void> {
+  for (let i = 0; i < 1800; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`Timed out waiting until ${what}.`);
+}
+
+/**
+ * A CLI backup of the profile, its push held with SIGSTOP once it writes into the new snapshot:
+ * the run holds its lock file while the window is used.
+ */
+async function heldCliBackup(w: World) {
+  await writeTree(w.src, { 'big/blob.bin': Buffer.alloc(1_500_000, 5) });
+  await writeProfile(w.configFile, {
+    ...w.profile,
+    rsync: { ...w.profile.rsync, bandwidthLimit: 200 },
+  });
+  const run = startCli(['backup', '--json'], w);
+  let pid = 0;
+  await waitUntil('the run pushes into its snapshot', async () => {
+    const push = (await processesMatching('--info=progress2')).find(
+      (p) => p.argv.includes('--bwlimit=200') && p.argv.some((a) => a.includes(w.src)),
+    );
+    const written = (await readdir(w.destDir)).some(
+      (n) => /^box-.*\d$/.test(n) && existsSync(join(w.destDir, n, w.src, 'big')),
+    );
+    if (push !== undefined && written) pid = push.pid;
+    return pid !== 0;
+  });
+  expect(existsSync(join(w.stateDir, 'lock'))).toBe(true);
+  process.kill(pid, 'SIGSTOP');
+  stoppedPids.push(pid);
+  return {
+    async finish() {
+      process.kill(pid, 'SIGCONT');
+      return run.done;
+    },
+  };
+}
+
+/**
+ * Another transfer through the world's locking key (a slow pull of a file in its folder), held
+ * with SIGSTOP once it transfers: rrsync's lock on the folder stays held until `release`.
+ */
+async function holdTheLock(w: World): Promise<{ release(): Promise<void> }> {
+  await writeFile(join(w.destDir, 'other-transfer.bin'), Buffer.alloc(2_000_000, 7));
+  const into = await makeTempDir('st-other-');
+  const child = spawnChild(
+    'rsync',
+    [
+      '-e',
+      ['ssh', ...sshArgs({ ...sshd, clientKey: w.keyFile })].join(' '),
+      '--bwlimit=20',
+      `${sshd.user}@127.0.0.1:/other-transfer.bin`,
+      `${into}/`,
+    ],
+    { stdio: 'ignore' },
+  );
+  stopped.push(child);
+  const ended = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await waitUntil('the other transfer holds the lock', async () => {
+    if (child.exitCode !== null)
+      throw new Error('the other transfer ended before it held the lock');
+    return (await readdir(into)).some((n) => n.startsWith('.other-transfer.bin.'));
+  });
+  child.kill('SIGSTOP');
+  return {
+    async release() {
+      child.kill('SIGCONT');
+      child.kill('SIGTERM');
+      await ended;
+    },
+  };
+}
+
+describe('the Backups window while a backup runs', () => {
+  it('shows the timeline and browses a folder while a CLI run of the profile goes on', async () => {
+    const w = await makeWorld('plain');
+    const run = await heldCliBackup(w);
+    const win = await open(w);
+    const { page } = win;
+
+    // The run's own snapshot is there too, unfinished; the newest complete one is browsed.
+    await snapshotRows(page).nth(2).waitFor({ timeout: WAIT_MS });
+    expect(
+      await snapshotRows(page).evaluateAll((rows) =>
+        rows.map((r) => r.querySelector('.state-badge')?.textContent ?? 'ok'),
+      ),
+    ).toEqual(['unfinished', 'ok', 'ok']);
+    await items(page).first().waitFor({ timeout: WAIT_MS });
+    await openFolder(page, w.src);
+    await page.locator('.crumb-current').filter({ hasText: 'src' }).waitFor({ timeout: WAIT_MS });
+    await settled(page);
+    await openFolder(page, 'docs');
+    await page.locator('.crumb-current').filter({ hasText: 'docs' }).waitFor({ timeout: WAIT_MS });
+    await settled(page);
+    expect(await itemNames(page)).toEqual(['notes.md', 'report.txt']);
+    expect(await page.locator('.busy-notice').isVisible()).toBe(false);
+    expect(await page.getByRole('alert').count()).toBe(0);
+
+    const done = await run.finish();
+    expect(done.code, done.stderr).toBe(0);
+    expect(win.problems).toEqual([]);
+    await page.close();
+  });
+
+  it('says "busy" once across the top when a locking key refuses, keeps the folder browsable, and reads again once free', async () => {
+    const w = await makeWorld('locking rrsync');
+    const win = await open(w);
+    const { page } = win;
+    await items(page).first().waitFor({ timeout: WAIT_MS });
+    await openFolder(page, w.src);
+    await page.locator('.crumb-current').filter({ hasText: 'src' }).waitFor({ timeout: WAIT_MS });
+    await settled(page);
+    const shown = await itemNames(page);
+    expect(shown).toEqual(['docs', 'photos', 'count.txt']);
+
+    // A backup starts (the tray's run), and another transfer holds the key's lock.
+    const release = await w.api.holdOff();
+    const held = await holdTheLock(w);
+    // The user reads the snapshots again and opens a folder: both refused by the destination.
+    await page.getByRole('button', { name: 'Read the snapshots again' }).click();
+    const notice = page.locator('.busy-notice');
+    await notice.waitFor({ state: 'visible', timeout: WAIT_MS });
+    await openFolder(page, 'docs');
+    await page.locator('.crumb-current').filter({ hasText: 'docs' }).waitFor({ timeout: WAIT_MS });
+    await waitUntil('the destination refused both', () =>
+      ['loadTimeline busy', 'listFolder busy'].every((a) => w.answers.includes(a)),
+    );
+
+    // Said once, in the words of the answer, with no card over the page.
+    expect(await page.locator('.busy-notice:visible').count()).toBe(1);
+    expect(await notice.getByRole('paragraph').textContent()).toBe(BUSY_WORDS);
+    expect(await page.getByText(BUSY_WORDS).count()).toBe(1);
+    expect(await page.getByRole('alert').count()).toBe(0);
+    expect(await page.locator('.state-panel').isVisible()).toBe(false);
+    // The timeline and the folder shown before stay, and can be browsed.
+    expect(await snapshotRows(page).count()).toBe(2);
+    expect(await itemNames(page)).toEqual(shown);
+    await items(page).filter({ hasText: 'count.txt' }).click();
+    expect(await items(page).filter({ hasText: 'count.txt' }).getAttribute('aria-selected')).toBe(
+      'true',
+    );
+    await page.getByRole('searchbox', { name: 'Filter names in this folder' }).fill('pho');
+    await waitUntil('the filter applies', async () => (await itemNames(page)).length === 1);
+    expect(await itemNames(page)).toEqual(['photos']);
+    await page.getByRole('searchbox', { name: 'Filter names in this folder' }).fill('');
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.screenshot({ path: join(ARTIFACTS, `busy-notice-${scheme}.png`) });
+      expect(await lowContrastTexts(page)).toEqual([]);
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    // The other transfer ends and the backup lets go: the window reads again by itself.
+    await held.release();
+    release();
+    await notice.waitFor({ state: 'hidden', timeout: WAIT_MS });
+    await settled(page);
+    expect(await itemNames(page)).toEqual(['notes.md', 'report.txt']);
+    expect(await snapshotRows(page).count()).toBe(2);
+    expect(win.problems).toEqual([]);
+    await page.close();
+  }, 300_000);
+});
