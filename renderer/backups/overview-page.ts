@@ -13,7 +13,7 @@ import type {
 } from '../../electron/ipc/contract.js';
 import { button, h } from '../shared/dom.js';
 import { formatBytes, formatCount } from '../shared/format.js';
-import { progressWords, runWords, whenWords } from './status-words.js';
+import { progressWords, runWords, whenInText, whenWords } from './status-words.js';
 
 export interface ShownMachine {
   /** Another machine's prefix is shown: nothing here may back it up. */
@@ -154,7 +154,7 @@ export function createOverviewPage(deps: {
       stopButton.disabled = asking || s.run.stopping;
       fill({
         heading: runWords(s.run),
-        text: words !== '' ? words : `Started ${whenWords(s.run.startedAt, now)}.`,
+        text: words !== '' ? words : `Started ${whenInText(s.run.startedAt, now)}.`,
         buttons: [stopButton],
         problem,
         rows,
@@ -173,7 +173,7 @@ export function createOverviewPage(deps: {
     backUpButton.className = s.pause.paused ? '' : 'primary';
     if (s.pause.paused) {
       const until =
-        s.pause.until === null ? 'until you resume' : `until ${whenWords(s.pause.until, now)}`;
+        s.pause.until === null ? 'until you resume' : `until ${whenInText(s.pause.until, now)}`;
       resumeButton.className = 'primary';
       fill({
         heading: 'Backups are paused',
@@ -202,7 +202,7 @@ export function createOverviewPage(deps: {
         text:
           s.next === null
             ? 'Back up now to make the first snapshot.'
-            : `The first backup is planned for ${whenWords(s.next, now)}.`,
+            : `The first backup is planned for ${whenInText(s.next, now)}.`,
         buttons: [backUpButton],
         rows,
       });
@@ -216,7 +216,7 @@ export function createOverviewPage(deps: {
           : 'Backed up',
       text: s.overdue
         ? overdueWords(s, now)
-        : `The last backup finished ${whenWords(s.lastBackup.endedAt, now)}.`,
+        : `The last backup finished ${whenInText(s.lastBackup.endedAt, now)}.`,
       buttons: [backUpButton],
       rows,
       alarm: s.overdue,

@@ -5,7 +5,7 @@
  */
 import type { BackupStatus, BackupsWindowApi } from '../../electron/ipc/contract.js';
 import { button, h } from '../shared/dom.js';
-import { progressWords, runWords, whenWords } from './status-words.js';
+import { progressWords, runWords, whenInText } from './status-words.js';
 
 export interface RunningRow {
   element: HTMLElement;
@@ -49,7 +49,7 @@ export function createRunningRow(api: BackupsWindowApi): RunningRow {
     if (run === null) return;
     title.textContent = runWords(run);
     const words = progressWords(run.progress);
-    details.textContent = words !== '' ? words : `Started ${whenWords(run.startedAt, new Date())}`;
+    details.textContent = words !== '' ? words : `Started ${whenInText(run.startedAt, new Date())}`;
     const percent = run.progress?.percent ?? null;
     if (percent === null) progress.removeAttribute('value');
     else progress.value = percent;

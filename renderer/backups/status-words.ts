@@ -12,6 +12,11 @@ export function whenWords(iso: string, now: Date): string {
   return `${days === 1 ? 'Tomorrow' : dayTitle(at, now)}, ${clockTime(iso)}`;
 }
 
+/** The same within a sentence: "today, 14:02", "tomorrow, 03:00". */
+export function whenInText(iso: string, now: Date): string {
+  return whenWords(iso, now).replace(/^(Today|Tomorrow|Yesterday)\b/, (day) => day.toLowerCase());
+}
+
 function startOfDay(d: Date): number {
   return Date.UTC(d.getFullYear(), d.getMonth(), d.getDate());
 }

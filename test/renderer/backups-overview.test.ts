@@ -16,7 +16,7 @@ import { createBackupsApi, type BackupsApi } from '../../electron/backups/api.js
 import type { BackupStatus, BackupsEvent } from '../../electron/ipc/contract.js';
 import { autostartFile } from '../../electron/tray/autostart.js';
 import { createTrayApp, systemClock, type TrayApp } from '../../electron/tray/tray-app.js';
-import { whenWords } from '../../renderer/backups/status-words.js';
+import { whenInText, whenWords } from '../../renderer/backups/status-words.js';
 import { answeredDialogs } from '../support/answered-dialogs.js';
 import { launchChromium, type Chromium } from '../support/chromium.js';
 import { lowContrastTexts } from '../support/contrast.js';
@@ -219,7 +219,7 @@ describe('the Overview page and the running backup', () => {
     await panel.getByRole('heading', { name: 'No backups yet' }).waitFor({ timeout: WAIT_MS });
     await expect
       .poll(() => panel.textContent())
-      .toContain(`The first backup is planned for ${whenWords(first.next!, new Date())}.`);
+      .toContain(`The first backup is planned for ${whenInText(first.next!, new Date())}.`);
     expect(await panel.textContent()).toContain(`Next backup${whenWords(first.next!, new Date())}`);
     expect(await panel.getByRole('button', { name: 'Stop the backup' }).count()).toBe(0);
     await screenshots(page, 'overview-empty');
@@ -263,7 +263,7 @@ describe('the Overview page and the running backup', () => {
     await page.getByRole('tab', { name: 'Overview' }).click();
     await panel.getByRole('heading', { name: 'Backed up' }).waitFor({ timeout: WAIT_MS });
     expect(await panel.textContent()).toContain(
-      `The last backup finished ${whenWords(run!.endedAt, new Date())}.`,
+      `The last backup finished ${whenInText(run!.endedAt, new Date())}.`,
     );
     expect(await panel.textContent()).toContain(
       `Last backup${whenWords(run!.endedAt, new Date())}`,
