@@ -255,11 +255,11 @@ export function createOverviewPage(deps: {
   function renderOtherMachine(now: Date): void {
     const m = shown.machine;
     const who =
-      m === null ? shown.prefix : [m.host, m.user].filter(Boolean).join(', ') || shown.prefix;
+      m?.host != null ? `${m.host}${m.user != null ? ` (${m.user})` : ''}` : 'that machine';
     fill({
       heading: `Another machine’s backups: ${shown.prefix}`,
       text:
-        `${who} makes these backups itself; here they are read-only.` +
+        `These backups are made on ${who}; here they are read-only.` +
         (m?.overdue === true ? ' They are overdue.' : ''),
       buttons: [],
       rows: [

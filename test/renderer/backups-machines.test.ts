@@ -280,6 +280,18 @@ describe('the Backups window with several profiles and machines', () => {
       await page.emulateMedia({ colorScheme: scheme });
       await page.screenshot({ path: join(ARTIFACTS, `chooser-other-machine-${scheme}.png`) });
     }
+    // The Overview only describes the other machine's backups: nothing there backs them up.
+    await page.getByRole('tab', { name: 'Overview' }).click();
+    const overview = page.getByRole('tabpanel', { name: 'Overview' });
+    await overview
+      .getByRole('heading', { name: 'Another machine’s backups: otherbox' })
+      .waitFor({ timeout: WAIT_MS });
+    expect(await overview.getByRole('button').count()).toBe(0);
+    expect(await overview.textContent()).toContain('They are overdue.');
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.screenshot({ path: join(ARTIFACTS, `overview-other-machine-${scheme}.png`) });
+    }
     await page.emulateMedia({ colorScheme: 'light' });
     expect(win.problems).toEqual([]);
     await page.close();
