@@ -11,8 +11,10 @@ import { createBrowser, type Item, type Place } from './browser.js';
 import { createChooser } from './chooser.js';
 import { createDetails } from './details.js';
 import { createHistoryPage } from './history-page.js';
+import { createOverviewPage } from './overview-page.js';
 import { createAsk, type Problem } from './requests.js';
 import { createRestoreFlow } from './restore-flow.js';
+import { createRunningRow } from './running-row.js';
 import { createTimeline } from './timeline.js';
 import { createVerifyPage } from './verify-page.js';
 
@@ -55,6 +57,18 @@ function build(app: HTMLElement): void {
     title: 'Read the snapshots again (F5)',
   });
   const timeline = createTimeline((s) => void browser.showSnapshot(s));
+  const runningRow = createRunningRow(api);
+  const overview = createOverviewPage({
+    api,
+    onStatus: (status, ended) => {
+      runningRow.show(status);
+      // The run's snapshot takes the running row's place.
+      if (ended) {
+        void loadTimeline();
+        void history.load();
+      }
+    },
+  });
   const actionBar = h('footer', { class: 'actionbar' });
   const restore = createRestoreFlow({
     api,
@@ -106,6 +120,7 @@ function build(app: HTMLElement): void {
         h('div', { class: 'pane-head' }, h('h3', { id: 'timeline-title' }, 'Timeline'), reload),
         destinationLine,
         readOnlyNote,
+        runningRow.element,
         timeline.element,
       ),
       h('div', { class: 'browse-pane' }, browser.element, details.element),
@@ -117,6 +132,7 @@ function build(app: HTMLElement): void {
     sidebarLabel: 'Backups pages',
     wideContent: true,
     pages: [
+      { id: 'overview', title: 'Overview', icon: 'destination', element: overview.element },
       {
         id: 'snapshots',
         title: 'Snapshots',
@@ -195,6 +211,7 @@ function build(app: HTMLElement): void {
       return;
     }
     profile = chosen;
+    void overview.load(chosen);
     timeline.show([], new Date());
     await loadTimeline();
     if (nextProfile !== null) void history.load();
@@ -205,6 +222,7 @@ function build(app: HTMLElement): void {
     if (!choices.ok) return;
     profile = choices.value.profile;
     chooser.showProfiles(choices.value);
+    void overview.load(profile);
   }
 
   async function loadTimeline(): Promise<void> {
@@ -227,6 +245,12 @@ function build(app: HTMLElement): void {
       readOnlyNote.hidden = !t.readOnly;
       snapshotsPage.classList.toggle('read-only', t.readOnly);
       details.setReadOnly(t.readOnly);
+      runningRow.setReadOnly(t.readOnly);
+      overview.setShown({
+        readOnly: t.readOnly,
+        prefix: t.prefix,
+        machine: t.machines.find((m) => m.prefix === t.prefix) ?? null,
+      });
       timeline.show(t.snapshots, new Date());
       const shown = timeline.select(selected);
       verify.setSnapshots(t.snapshots, shown?.name ?? null);
@@ -264,6 +288,7 @@ function build(app: HTMLElement): void {
     }
     restore.onEvent(event);
     verify.onEvent(event);
+    overview.onEvent(event);
   });
   window.addEventListener('keydown', (event) => {
     if (

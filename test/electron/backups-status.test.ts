@@ -150,7 +150,10 @@ describe('the tray state in the Backups window', () => {
     expect(running.run).toMatchObject({ source: 'app', stopping: false });
     await waitUntil('bytes sent', async () => ((await status()).run?.progress?.bytes ?? 0) > 0);
 
-    await waitUntil('the run ended', async () => (await status()).run === null);
+    await waitUntil('the run ended and was read back', async () => {
+      const s = await status();
+      return s.run === null && s.lastBackup !== null;
+    });
     const done = await status();
     const [run] = await readHistory(w.stateDir);
     expect(run?.outcome).toBe('ok');

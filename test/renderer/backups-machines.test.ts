@@ -146,6 +146,8 @@ async function open(world: World): Promise<BackupsWindow> {
   );
   world.send = (event) => void win.emit(event).catch(() => undefined);
   lastPage = win.page;
+  // The window opens on the Overview; these tests begin at the snapshots.
+  await win.page.getByRole('tab', { name: 'Snapshots' }).click();
   await destinationLine(win.page, /^box on /);
   return win;
 }
@@ -277,6 +279,18 @@ describe('the Backups window with several profiles and machines', () => {
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });
       await page.screenshot({ path: join(ARTIFACTS, `chooser-other-machine-${scheme}.png`) });
+    }
+    // The Overview only describes the other machine's backups: nothing there backs them up.
+    await page.getByRole('tab', { name: 'Overview' }).click();
+    const overview = page.getByRole('tabpanel', { name: 'Overview' });
+    await overview
+      .getByRole('heading', { name: 'Another machine’s backups: otherbox' })
+      .waitFor({ timeout: WAIT_MS });
+    expect(await overview.getByRole('button').count()).toBe(0);
+    expect(await overview.textContent()).toContain('They are overdue.');
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.screenshot({ path: join(ARTIFACTS, `overview-other-machine-${scheme}.png`) });
     }
     await page.emulateMedia({ colorScheme: 'light' });
     expect(win.problems).toEqual([]);

@@ -210,7 +210,8 @@ async function snapshotNames(destDir: string): Promise<string[]> {
   return (await readdir(destDir)).filter((n) => /^box-\d{4}-\d\d-\d\d(-\d{6})?$/.test(n)).sort();
 }
 
-async function open(world: World): Promise<BackupsWindow> {
+/** `atSnapshots: false` leaves the window where it goes by itself (the Overview, or a page asked for). */
+async function open(world: World, { atSnapshots = true } = {}): Promise<BackupsWindow> {
   const win = await openBackupsWindow(
     chromium.context,
     `${server.url}backups.html`,
@@ -220,6 +221,8 @@ async function open(world: World): Promise<BackupsWindow> {
   );
   world.send = (event) => void win.emit(event).catch(() => undefined);
   lastPage = win.page;
+  // The window opens on the Overview; these tests begin at the snapshots.
+  if (atSnapshots) await win.page.getByRole('tab', { name: 'Snapshots' }).click();
   return win;
 }
 
@@ -1035,7 +1038,7 @@ describe('the Backups window', () => {
 
     // Backup History… for an older run, asked before the window has loaded its page.
     world.api.request({ page: 'history', profile: null, run: history[0]!.startedAt });
-    const win = await open(world);
+    const win = await open(world, { atSnapshots: false });
     const { page } = win;
     await expect
       .poll(() => page.getByRole('tab', { name: 'History' }).getAttribute('aria-selected'))
