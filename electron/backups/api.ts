@@ -28,7 +28,7 @@ import { createHistoryHandlers } from './history.js';
 import { createOperation } from './operation.js';
 import { createSettingsReader } from './profile.js';
 import { createReader } from './reading.js';
-import { createRestoring } from './restoring.js';
+import { createRestoring, type FoundCopies } from './restoring.js';
 import { createViewSelection } from './selection.js';
 import { createVerifyHandler } from './verifying.js';
 
@@ -110,6 +110,7 @@ export function createBackupsApi(deps: BackupsApiDeps): BackupsApi {
     busyRetryMs,
   });
   const operation = createOperation();
+  const found: FoundCopies = new Map();
   const browsing = createBrowsing({
     reader,
     stateDir,
@@ -129,13 +130,14 @@ export function createBackupsApi(deps: BackupsApiDeps): BackupsApi {
     notify: deps.notify,
     notificationIcon: deps.notificationIcon,
     longRestoreMs: deps.longRestoreMs ?? 20_000,
+    found,
   });
 
   const handlers: BackupsHandlers = {
     ...selection.handlers,
     ...browsing.handlers,
     ...restoring.handlers,
-    verify: createVerifyHandler({ reader, operation, send: deps.send }),
+    verify: createVerifyHandler({ reader, operation, send: deps.send, found }),
     async cancelOperation() {
       operation.cancel();
     },
