@@ -224,12 +224,21 @@ export async function restoreKeepingBoth(
         to: privateDir,
       });
       if (!done.ok) return done;
-      merge({ ...done.value, keptAside: [] });
-      if (done.value.outcome === 'cancelled') return { ok: true, value: result };
       const made = joinPath(privateDir, baseName(c.path));
       const kind = await lstat(pathBytes(made)).catch(() => null);
+      const cancelled = done.value.outcome === 'cancelled';
+      const to =
+        kind === null || cancelled
+          ? c.path
+          : await moveBeside(made, c.to, time, kind.isDirectory());
+      // What was not restored is named where it would have been: never in the private folder.
+      const skipped = done.value.skipped.map((x) => ({
+        ...x,
+        path: x.path === made || isWithin(x.path, made) ? to + x.path.slice(made.length) : x.path,
+      }));
+      merge({ ...done.value, keptAside: [], skipped });
+      if (cancelled) return { ok: true, value: result };
       if (kind === null) continue;
-      const to = await moveBeside(made, c.to, time, kind.isDirectory());
       if (placed !== undefined) Object.assign(placed, { to, keptBoth: true });
     } catch (e) {
       result.outcome = 'partial';
