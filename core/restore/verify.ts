@@ -7,15 +7,15 @@
  */
 import { lstat } from 'node:fs/promises';
 import type { DestinationContext } from '../destination/ops.js';
-import type { Snapshot } from '../destination/snapshot.js';
+import { isComplete, type Snapshot } from '../destination/snapshot.js';
 import { readTarget, type Target } from './here.js';
 import { listEntries } from './listing.js';
-import { inSnapshot, splitSnapshotPath } from './locate.js';
+import { inSnapshot, locatePaths, splitSnapshotPath } from './locate.js';
 import { joinPath } from './paths.js';
 import { decodeRsyncName, pathBytes, pathText } from './remote-names.js';
 import { pullFailure } from './failure.js';
 import type { Result } from './result.js';
-import { pull } from './rsync-call.js';
+import { pull, withEmptyFolder } from './rsync-call.js';
 
 export type VerifyEvent =
   | { type: 'phase'; phase: 'listing' | 'comparing' | 'checking' }
@@ -26,6 +26,11 @@ export interface VerifyRequest {
   paths?: readonly string[];
   /** Check this share of the eligible files, chosen at random (1 to 100). */
   samplePercent: number;
+  /**
+   * The prefix's snapshots (oldest first): given, each damaged file's copies in the others are
+   * looked at for a good copy (`damaged`); without them `damaged` stays empty.
+   */
+  snapshots?: readonly Snapshot[];
   /** A number in [0, 1): the sample's randomness (tests fix it). */
   random?: () => number;
   signal?: AbortSignal;
@@ -137,7 +142,173 @@ export async function verifySnapshot(
   }
   result.checked = total - result.unchecked.length;
   result.mismatched.sort();
+  if (req.snapshots !== undefined && result.mismatched.length > 0) {
+    const found = await goodCopies(ctx, snapshot, req.snapshots, result.mismatched, req.signal);
+    if (!found.ok) return found;
+    if (found.value === null) result.outcome = 'cancelled';
+    else result.damaged = found.value;
+  }
   return { ok: true, value: result };
+}
+
+/**
+ * For each damaged file: the snapshots whose copy is the damaged one itself (hard-linked, the same
+ * inode: rsync's `-H` names them as links of one another in a dry run, its only way to tell), and
+ * the newest other copy of the same version (same size and time) whose content equals the file
+ * here. Null when stopped.
+ */
+async function goodCopies(
+  ctx: DestinationContext,
+  damagedIn: Snapshot,
+  all: readonly Snapshot[],
+  paths: readonly string[],
+  signal: AbortSignal | undefined,
+): Promise<Result<DamagedFile[] | null>> {
+  const complete = all.filter((s) => s.name === damagedIn.name || isComplete(s));
+  const located = await locatePaths(ctx, complete, paths, signal);
+  if (!located.ok) return located;
+  // The snapshots holding each path's damaged version: same type, size and time.
+  const holders = new Map<string, Snapshot[]>();
+  for (const path of paths) {
+    const held = located.value.get(path);
+    const bad = held?.get(damagedIn.name);
+    holders.set(
+      path,
+      complete.filter((s) => {
+        const e = held?.get(s.name);
+        return (
+          bad !== undefined &&
+          e?.type === 'file' &&
+          e.size === bad.size &&
+          e.mtime.getTime() === bad.mtime.getTime()
+        );
+      }),
+    );
+  }
+  const linked = await linkGroups(ctx, holders, signal);
+  if (!linked.ok) return linked;
+  if (linked.value === null) return { ok: true, value: null };
+  const groupOf = linked.value;
+  const damaged: DamagedFile[] = [];
+  for (const path of paths) {
+    const copies = holders.get(path) ?? [];
+    const badGroup = groupOf.get(entryKey(damagedIn.name, path));
+    const sharedBy = copies
+      .filter((s) => groupOf.get(entryKey(s.name, path)) === badGroup)
+      .map((s) => s.name);
+    // One candidate per other copy, its newest snapshot first.
+    const seen = new Set<string | undefined>([badGroup]);
+    const candidates: Snapshot[] = [];
+    for (const s of [...copies].reverse()) {
+      const group = groupOf.get(entryKey(s.name, path));
+      if (seen.has(group)) continue;
+      seen.add(group);
+      candidates.push(s);
+    }
+    let goodCopy: DamagedFile['goodCopy'] = null;
+    for (const s of candidates) {
+      const same = await sameAsHere(ctx, s, path, signal);
+      if (!same.ok) return same;
+      if (same.value === null) return { ok: true, value: null };
+      if (same.value) {
+        goodCopy = { snapshot: s.name, path };
+        break;
+      }
+    }
+    damaged.push({ path, goodCopy, sharedBy: sharedBy.length > 0 ? sharedBy : [damagedIn.name] });
+  }
+  return { ok: true, value: damaged };
+}
+
+function entryKey(snapshot: string, path: string): string {
+  return `${snapshot}\0${path}`;
+}
+
+// `hf+++++++++ c-2/home/x => c-1/home/x`: rsync's -H names a copy as a link of an earlier one.
+const LISTED = /^([>ch.*])f[^ ]{9} (.+)$/;
+
+/**
+ * Which copies are one file (hard links): each `<snapshot>\0<path>` mapped to a group (the first
+ * copy of its inode rsync names). One dry run into an empty folder, for every copy at once.
+ */
+async function linkGroups(
+  ctx: DestinationContext,
+  holders: ReadonlyMap<string, readonly Snapshot[]>,
+  signal: AbortSignal | undefined,
+): Promise<Result<Map<string, string> | null>> {
+  const printed = new Map<string, string>();
+  const list: Buffer[] = [];
+  for (const [path, snapshots] of holders) {
+    for (const s of snapshots) {
+      const entry = inSnapshot(s.name, path);
+      list.push(entry);
+      printed.set(pathText(entry), entryKey(s.name, path));
+    }
+  }
+  const groups = new Map<string, string>();
+  if (list.length === 0) return { ok: true, value: groups };
+  const spawned = await withEmptyFolder(ctx, (empty) =>
+    pull(ctx, {
+      options: ['-n', '-H', '-l', '--out-format=%i %n%L'],
+      from: { on: 'destination', folder: ctx.dest.path },
+      to: empty,
+      list,
+      signal,
+      onLine: (line) => {
+        const m = LISTED.exec(line);
+        if (m === null) return;
+        const rest = m[2] ?? '';
+        const whole = printed.get(pathText(decodeRsyncName(rest)));
+        if (whole !== undefined) {
+          if (!groups.has(whole)) groups.set(whole, whole);
+          return;
+        }
+        // `NAME => TARGET`: the names are known, so the split is the one that gives two of them.
+        for (let i = rest.indexOf(' => '); i >= 0; i = rest.indexOf(' => ', i + 1)) {
+          const name = printed.get(pathText(decodeRsyncName(rest.slice(0, i))));
+          const target = printed.get(pathText(decodeRsyncName(rest.slice(i + 4))));
+          if (name !== undefined && target !== undefined) {
+            groups.set(name, groups.get(target) ?? target);
+            return;
+          }
+        }
+      },
+    }),
+  );
+  if (spawned.cancelled || signal?.aborted || ctx.signal?.aborted) return { ok: true, value: null };
+  if (spawned.exitCode !== 0 && spawned.exitCode !== 24) {
+    return { ok: false, failure: pullFailure(spawned, 'Looking for intact copies', ctx.dest) };
+  }
+  return { ok: true, value: groups };
+}
+
+/** Whether `snapshot`'s copy of `path` has the content of the file here (checksum); null: stopped. */
+async function sameAsHere(
+  ctx: DestinationContext,
+  snapshot: Snapshot,
+  path: string,
+  signal: AbortSignal | undefined,
+): Promise<Result<boolean | null>> {
+  const target = await readTarget(snapshot.name, path, new Map());
+  if (target === null) return { ok: true, value: false };
+  // Unchanged by checksum, size and time, rsync names nothing: any line, or any error, is a no.
+  let differs = false;
+  const spawned = await pull(ctx, {
+    options: ['-n', '--checksum', '-l', '-t', '-K', '--no-implied-dirs', '--out-format=%i %n'],
+    from: { on: 'destination', folder: ctx.dest.path },
+    to: target.real,
+    list: [target.entry],
+    signal,
+    onLine: (line) => {
+      if (ITEM.test(line)) differs = true;
+    },
+  });
+  if (spawned.cancelled || signal?.aborted || ctx.signal?.aborted) return { ok: true, value: null };
+  if (spawned.exitCode === 23 || spawned.exitCode === 24) return { ok: true, value: false };
+  if (spawned.exitCode !== 0) {
+    return { ok: false, failure: pullFailure(spawned, 'Looking for intact copies', ctx.dest) };
+  }
+  return { ok: true, value: !differs };
 }
 
 /** The files whose size and modification time (whole seconds) here equal the snapshot's. */

@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listDestination } from '../../../core/destination/ops.js';
 import { snapshotsOf, type Snapshot } from '../../../core/destination/snapshot.js';
+import { compareWithHere } from '../../../core/restore/compare.js';
+import { verifySnapshot } from '../../../core/restore/verify.js';
 import { restorePaths, type RestoreRequest } from '../../../core/restore/restore.js';
 import { makeCliHome, runCli, type CliHome } from '../../support/cli.js';
 import { openTestDestination, type TestDestination } from '../../support/destination.js';
@@ -251,4 +253,116 @@ describe('keep both or replace', () => {
   });
 });
 
-void chmod;
+describe('compare a text version with the file here', () => {
+  it('shows the changed lines of a file edited here, with line numbers, and diff -u text', async () => {
+    const report = join(src, 'docs/report.txt');
+    await writeFile(report, REPORT.replace('line 5\n', 'line five\n').replace('line 12\n', ''));
+    const newest = snapshots.at(-1)!;
+    const c = await compareWithHere(dest.ctx, snapshots, {
+      path: report,
+      snapshot: null,
+      prefix: 'c',
+    });
+    expect(c.ok).toBe(true);
+    if (!c.ok) return;
+    expect(c.value).toMatchObject({
+      snapshot: newest.name,
+      here: 'differs',
+      oldLineCount: 12,
+      newLineCount: 11,
+    });
+    const changed = c.value.hunks.flatMap((h) => h.lines.filter((l) => l.kind !== 'same'));
+    expect(changed).toEqual([
+      { kind: 'removed', text: 'line 5', old: 5, new: null, noNewline: false },
+      { kind: 'added', text: 'line five', old: null, new: 5, noNewline: false },
+      { kind: 'removed', text: 'line 12', old: 12, new: null, noNewline: false },
+    ]);
+    expect(c.value.hunks[0]).toMatchObject({ oldStart: 2, newStart: 2 });
+    expect(c.value.unified).toContain(`--- ${report} (${newest.name})\n+++ ${report} (here)\n`);
+    expect(c.value.unified).toContain('-line 5\n+line five\n');
+
+    await writeFile(report, REPORT);
+    const same = await compareWithHere(dest.ctx, snapshots, {
+      path: report,
+      snapshot: snapshots[0]!.name,
+      prefix: 'c',
+    });
+    expect(same).toMatchObject({
+      ok: true,
+      value: { here: 'same', hunks: [], unified: '', snapshot: snapshots[0]!.name },
+    });
+  });
+
+  it('refuses a binary file in words, and says when the file here is missing', async () => {
+    const blob = join(src, 'docs/blob.bin');
+    const binary = await compareWithHere(dest.ctx, snapshots, {
+      path: blob,
+      snapshot: null,
+      prefix: 'c',
+    });
+    expect(binary).toEqual({
+      ok: false,
+      failure: {
+        kind: 'refused',
+        message:
+          `"${blob}" in ${snapshots.at(-1)!.name} is not text (it holds binary data (NUL bytes)): ` +
+          'only text files are compared. Open the version instead.',
+      },
+    });
+    const gone = join(src, 'docs/gone.txt');
+    await rm(gone);
+    const missing = await compareWithHere(dest.ctx, snapshots, {
+      path: gone,
+      snapshot: null,
+      prefix: 'c',
+    });
+    expect(missing).toMatchObject({
+      ok: true,
+      value: { here: 'missing', oldLineCount: 1, newLineCount: 0, hunks: [], unified: '' },
+    });
+    await writeFile(gone, 'soon gone\n');
+  });
+});
+
+describe('verify names a good copy of a damaged file', () => {
+  /** Writes other bytes of the same length into a snapshot's copy, and puts its time back. */
+  async function damage(snapshot: Snapshot, path: string): Promise<() => Promise<void>> {
+    const copy = join(destDir, snapshot.name, path);
+    const before = await stat(copy);
+    const bytes = await readFile(copy);
+    await chmod(copy, 0o644);
+    await writeFile(copy, Buffer.from(bytes.toString('latin1').toUpperCase(), 'latin1'));
+    await utimes(copy, before.atime, before.mtime);
+    return async () => {
+      await writeFile(copy, bytes);
+      await utimes(copy, before.atime, before.mtime);
+      await chmod(copy, before.mode & 0o7777);
+    };
+  }
+
+  it('names the older intact copy, or says that all three snapshots share the damaged one', async () => {
+    const [s1, s2, s3, s4, s5] = snapshots;
+    const v = join(src, 'v.txt');
+    const w = join(src, 'w.txt');
+    // One copy in the last three snapshots (hard links), another in the first.
+    const inodes = await Promise.all(
+      [s1, s3, s4, s5].map(async (s) => (await stat(join(destDir, s!.name, v))).ino),
+    );
+    expect(new Set(inodes.slice(1)).size).toBe(1);
+    expect(inodes[0]).not.toBe(inodes[1]);
+    const repairs = [await damage(s5!, v), await damage(s5!, w)];
+    try {
+      const r = await verifySnapshot(dest.ctx, s5!, { samplePercent: 100, snapshots });
+      expect(r).toMatchObject({ ok: true, value: { outcome: 'ok', mismatched: [v, w] } });
+      if (!r.ok) return;
+      const shared = [s3!.name, s4!.name, s5!.name];
+      expect(r.value.damaged).toEqual([
+        { path: v, goodCopy: { snapshot: s1!.name, path: v }, sharedBy: shared },
+        { path: w, goodCopy: null, sharedBy: shared },
+      ]);
+      expect(s2).toBeDefined();
+    } finally {
+      for (const repair of repairs) await repair();
+    }
+  });
+});
