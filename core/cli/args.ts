@@ -33,6 +33,8 @@ const OPTIONS = {
   into: { type: 'string' },
   map: { type: 'string', multiple: true },
   'missing-only': { type: 'boolean' },
+  'keep-both': { type: 'boolean' },
+  text: { type: 'boolean' },
   all: { type: 'boolean' },
   now: { type: 'boolean' },
   sample: { type: 'string' },
@@ -153,19 +155,20 @@ export const COMMAND_SPECS = {
   },
   restore: {
     usage:
-      'DESTOPTS PATH... [--snapshot NAME | --before TIME] [--to DIR | --into NEWPATH] [--missing-only] [--dry-run] [--json]',
+      'DESTOPTS PATH... [--snapshot NAME | --before TIME] [--to DIR | --into NEWPATH] [--missing-only | --keep-both] [--dry-run] [--json]',
     summary:
-      'bring files or folders back, into their place (a differing file here is kept beside it as NAME.before-restore-TIME) or into DIR; --into: one folder\'s contents into NEWPATH, a folder of another name (a new machine\'s home); TIME is ISO-8601 or a local "YYYY-MM-DD HH:MM"',
+      'bring files or folders back, into their place (a differing file here is kept beside it as NAME.before-restore-TIME; --keep-both: left as it is, and the snapshot\'s version written beside it as "NAME (restored from TIME).ext") or into DIR; --into: one folder\'s contents into NEWPATH, a folder of another name (a new machine\'s home); TIME is ISO-8601 or a local "YYYY-MM-DD HH:MM"',
     destination: true,
-    options: ['snapshot', 'before', 'to', 'into', 'missing-only', 'dry-run', 'json'],
+    options: ['snapshot', 'before', 'to', 'into', 'missing-only', 'keep-both', 'dry-run', 'json'],
     positionals: { min: 1, max: 1000, what: 'the paths to restore, as they were here' },
   },
   diff: {
-    usage: 'DESTOPTS OLDER NEWER [PATH] | SNAPSHOT --now [PATH] [--json]',
+    usage:
+      'DESTOPTS OLDER NEWER [PATH] | SNAPSHOT --now [PATH] | --text PATH [--snapshot NAME] [--json]',
     summary:
-      'files added, changed and deleted between two snapshots, or since one (--now); changed means the size or the modification time differs',
+      "files added, changed and deleted between two snapshots, or since one (--now); changed means the size or the modification time differs; --text: the lines of a text file that differ between a version (the newest, or NAME's) and the file here, as diff -u (exit 0: identical, 3: they differ or the file is not here)",
     destination: true,
-    options: ['now', 'json'],
+    options: ['now', 'text', 'snapshot', 'json'],
     positionals: { min: 1, max: 3, what: 'two snapshot names (or one with --now), then a path' },
   },
   verify: {
@@ -290,6 +293,10 @@ export interface CliArgs {
   /** adopt --map OLD=NEW, both made absolute. */
   maps: Array<{ from: string; to: string }>;
   missingOnly: boolean;
+  /** restore --keep-both. */
+  keepBoth: boolean;
+  /** diff --text. */
+  text: boolean;
   all: boolean;
   now: boolean;
   sample: string | null;
@@ -429,6 +436,8 @@ export function parseCli(argv: readonly string[], cwd: string): ParsedArgs {
       maps,
       into: str('into') === null ? null : absoluteFrom(cwd, str('into') ?? ''),
       missingOnly: values['missing-only'] === true,
+      keepBoth: values['keep-both'] === true,
+      text: values.text === true,
       all: values.all === true,
       now: values.now === true,
       sample: str('sample'),

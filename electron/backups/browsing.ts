@@ -7,6 +7,7 @@ import { formatDestination } from '../../core/destination/address.js';
 import { isComplete } from '../../core/destination/snapshot.js';
 import { listFolder } from '../../core/restore/browse.js';
 import { completeSnapshots } from '../../core/restore/choose.js';
+import { compareWithHere } from '../../core/restore/compare.js';
 import { diffSnapshots, type Diff } from '../../core/restore/diff.js';
 import { joinPath } from '../../core/restore/paths.js';
 import { fileVersions } from '../../core/restore/versions.js';
@@ -227,8 +228,20 @@ export function createBrowsing(deps: {
       });
     },
 
-    async compareVersion() {
-      return { ok: false, reason: 'failed', message: 'Comparing a version is not available yet.' };
+    async compareVersion(input) {
+      const request = snapshotPathRequest.safeParse(input);
+      if (!request.success) return invalid('a version to compare');
+      const { snapshot: name, path } = request.data;
+      return reader.withSnapshots(false, async (opened, s, { snapshots }) => {
+        if (snapshotIn(snapshots, name) === null) return noSnapshot(name);
+        const compared = await compareWithHere(opened.ctx, snapshots, {
+          path,
+          snapshot: name,
+          prefix: s.prefix,
+        });
+        if (!compared.ok) return reader.failed(compared.failure);
+        return { ok: true, value: compared.value };
+      });
     },
 
     async showCopyInFolder(input) {

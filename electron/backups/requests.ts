@@ -27,11 +27,19 @@ export const snapshotPathRequest = z.object({ snapshot: snapshotName, path: back
 const restorePaths = z.array(backedUpPath).min(1).max(1000);
 /** A chosen folder's token, as restore-authority.ts mints it; never a path. */
 const folderToken = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/);
+const conflicts = z.enum(['replace', 'keep-both']).optional();
 export const restoreRequest = z.object({
   snapshot: snapshotName,
   paths: restorePaths,
   into: folderToken.nullable(),
   missingOnly: z.boolean(),
+  conflicts,
+});
+export const goodCopyRequest = z.object({
+  verified: snapshotName,
+  path: backedUpPath,
+  into: folderToken.nullable(),
+  conflicts,
 });
 export const restoreFolderRequest = z.object({ snapshot: snapshotName, paths: restorePaths });
 export const copyRequest = z.object({ file: z.string().min(1).max(8192) });

@@ -5,7 +5,8 @@
  * cannot answer these questions: a restore the app asked about runs only after the user's yes.
  */
 import type { NotificationEvent } from '../../core/notification-text.js';
-import { restorePaths } from '../../core/restore/restore.js';
+import { restorePaths, type ConflictChoice } from '../../core/restore/restore.js';
+import type { DamagedFile } from '../../core/restore/verify.js';
 import type { Profile } from '../../core/settings/schema.js';
 import type { AppDialogs } from '../shared/dialogs.js';
 import { notificationFor, type NotifySink } from '../shared/notifier.js';
@@ -18,7 +19,7 @@ import type {
 import type { BackupsHandlers } from '../ipc/contract.js';
 import type { Operation } from './operation.js';
 import { noSnapshot, snapshotIn, type Reader } from './reading.js';
-import { invalid, restoreFolderRequest, restoreRequest } from './requests.js';
+import { goodCopyRequest, invalid, restoreFolderRequest, restoreRequest } from './requests.js';
 import {
   createFolderGrants,
   FOLDER_NOT_CHOSEN,
@@ -51,7 +52,14 @@ interface Request {
   paths: string[];
   into: string | null;
   missingOnly: boolean;
+  conflicts?: ConflictChoice | undefined;
 }
+
+/**
+ * What the last verify of each snapshot found of its damaged files (verifying.ts fills it): the
+ * only good copies restoreGoodCopy restores.
+ */
+export type FoundCopies = Map<string, readonly DamagedFile[]>;
 
 /** What the engine did or would do, and whose snapshot it was: another machine's, or null. */
 interface Ran {
@@ -71,6 +79,8 @@ export function createRestoring(deps: {
   notificationIcon: string | null;
   /** A restore that took at least this long ends with a notification. */
   longRestoreMs: number;
+  /** What verify found: the good copies restoreGoodCopy may restore. */
+  found: FoundCopies;
 }): Restoring {
   const grants = createFolderGrants();
   /**
@@ -88,6 +98,7 @@ export function createRestoring(deps: {
     signal?: AbortSignal,
   ): Promise<Answer<Ran>> {
     const { snapshot, paths, missingOnly } = request;
+    const conflicts = request.conflicts ?? 'replace';
     return deps.reader.withSnapshots<Ran>(false, async (opened, s, listed) => {
       const { snapshots } = listed;
       if (snapshotIn(snapshots, snapshot) === null) return noSnapshot(snapshot);
@@ -97,6 +108,7 @@ export function createRestoring(deps: {
         from: { snapshot },
         to,
         missingOnly,
+        conflicts,
         dryRun,
         asRoot: deps.uid === 0,
         now: deps.now(),
@@ -136,6 +148,7 @@ export function createRestoring(deps: {
       request.paths,
       request.into,
       request.missingOnly,
+      request.conflicts ?? 'replace',
     ]);
     return { ok: true, request, to, key };
   }
@@ -207,12 +220,35 @@ export function createRestoring(deps: {
     handlers: {
       planRestore,
       restore,
-      async restoreGoodCopy() {
-        return {
-          ok: false,
-          reason: 'failed',
-          message: 'Restoring a good copy is not available yet.',
-        };
+      async restoreGoodCopy(input) {
+        const parsed = goodCopyRequest.safeParse(input);
+        if (!parsed.success) return invalid('a good copy to restore');
+        const { verified, path, into, conflicts } = parsed.data;
+        const damaged = deps.found.get(verified)?.find((d) => d.path === path);
+        if (damaged === undefined) {
+          return {
+            ok: false,
+            reason: 'not-found',
+            message: `Verify ${verified} again: its last check did not find ${path} damaged.`,
+          };
+        }
+        if (damaged.goodCopy === null) {
+          return {
+            ok: false,
+            reason: 'not-found',
+            message:
+              `No snapshot holds an intact copy of ${path}: ${damaged.sharedBy.join(', ')} ` +
+              'share the damaged one.',
+          };
+        }
+        // Exactly a restore of that copy, asked about as any restore is.
+        return restore({
+          snapshot: damaged.goodCopy.snapshot,
+          paths: [damaged.goodCopy.path],
+          into,
+          missingOnly: false,
+          ...(conflicts === undefined ? {} : { conflicts }),
+        });
       },
       async chooseRestoreFolder(input) {
         const request = restoreFolderRequest.safeParse(input);

@@ -1,8 +1,12 @@
-/** Verify Backups: compares a snapshot with its manifest's checksums, every file, cancellable. */
+/**
+ * Verify Backups: compares a snapshot's files with the files here by checksum, every file,
+ * cancellable; for each damaged one, the intact copy elsewhere, kept for restoreGoodCopy.
+ */
 import { verifySnapshot } from '../../core/restore/verify.js';
 import type { BackupsEvent } from '../ipc/backups-contract.js';
 import type { BackupsHandlers } from '../ipc/contract.js';
 import type { Operation } from './operation.js';
+import type { FoundCopies } from './restoring.js';
 import { noSnapshot, snapshotIn, type Reader } from './reading.js';
 import { invalid, verifyRequest } from './requests.js';
 
@@ -10,6 +14,8 @@ export function createVerifyHandler(deps: {
   reader: Reader;
   operation: Operation;
   send: (event: BackupsEvent) => void;
+  /** Where each verify's damaged files are kept, for restoreGoodCopy. */
+  found: FoundCopies;
 }): BackupsHandlers['verify'] {
   return async (input) => {
     const request = verifyRequest.safeParse(input);
@@ -22,6 +28,7 @@ export function createVerifyHandler(deps: {
         const started = Date.now();
         const result = await verifySnapshot(opened.ctx, snapshot, {
           samplePercent: 100,
+          snapshots,
           signal,
           onEvent: (event) => {
             deps.send(
@@ -37,6 +44,7 @@ export function createVerifyHandler(deps: {
           },
         });
         if (!result.ok) return deps.reader.failed(result.failure);
+        deps.found.set(name, result.value.damaged);
         return { ok: true, value: { ...result.value, durationMs: Date.now() - started } };
       }),
     );

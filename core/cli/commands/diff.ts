@@ -1,10 +1,12 @@
 /**
  * `snaptray diff OLDER NEWER [PATH]`, `snaptray diff SNAPSHOT --now [PATH]`: files added, changed
- * (size or modification time differs) and deleted.
+ * (size or modification time differs) and deleted. `snaptray diff --text PATH [--snapshot NAME]`:
+ * the lines of one text file that differ between a version and the file here.
  */
 import { ownFileExcludes } from '../../backup/own-files.js';
 import { diffSnapshots, diffWithNow, type Diff, type DiffItem } from '../../restore/diff.js';
 import { snapshotCaveat } from '../../restore/choose.js';
+import { compareWithHere } from '../../restore/compare.js';
 import { displayPath } from '../../restore/remote-names.js';
 import type { Failure } from '../../errors.js';
 import { formatBytes } from '../../format.js';
@@ -23,6 +25,10 @@ export async function diff(
   ctx: CommandContext,
 ): Promise<Output> {
   const usage = (message: string) => readFailure(failureJson, { kind: 'usage', message });
+  if (args.text) return textDiff(args, r, ctx);
+  if (args.snapshot !== null) {
+    return usage("--snapshot goes with --text (one file's lines); name the snapshots to compare.");
+  }
   const names = args.now ? args.positionals.slice(0, 1) : args.positionals.slice(0, 2);
   const rest = args.positionals.slice(names.length);
   if (!args.now && names.length < 2) {
@@ -101,6 +107,52 @@ export async function diff(
       },
       text: diffText(d),
       warnings,
+    };
+  });
+}
+
+function textFailureJson(error: Failure): Record<string, unknown> {
+  return { snapshot: null, path: null, here: null, hunks: [], unified: '', error };
+}
+
+/**
+ * `diff --text PATH [--snapshot NAME]`: one version of a text file against the file here, as
+ * `diff -u` prints it (the version is "-", here "+"). Exit 0: identical; 3: they differ, or the
+ * file is not here; 1: not compared (not text, too large, unreachable); 2: usage.
+ */
+async function textDiff(args: CliArgs, r: ResolvedProfile, ctx: CommandContext): Promise<Output> {
+  const usage = (message: string) => readFailure(textFailureJson, { kind: 'usage', message });
+  if (args.now) return usage('--text compares with the file here already: leave out --now.');
+  const [given, extra] = args.positionals;
+  if (given === undefined || extra !== undefined) {
+    return usage(
+      '"diff --text" takes one path: a file as it was here (--snapshot NAME: its version there).',
+    );
+  }
+  const path = pathArg(given, ctx.cwd);
+  if (!path.ok) return readFailure(textFailureJson, path.failure);
+  return withSnapshots(r, ctx, textFailureJson, async (open) => {
+    const compared = await compareWithHere(open.ctx, open.snapshots, {
+      path: path.value,
+      snapshot: args.snapshot,
+      prefix: open.prefix,
+      signal: ctx.signal,
+    });
+    if (!compared.ok) return readFailure(textFailureJson, compared.failure, open.warnings);
+    const c = compared.value;
+    const shown = displayPath(c.path);
+    const text =
+      c.here === 'differs'
+        ? c.unified
+        : c.here === 'same'
+          ? `${shown} is the same here as in ${c.snapshot}.\n`
+          : `${shown} is not here: there is nothing to compare its version in ${c.snapshot} with ` +
+            '("snaptray restore" brings it back).\n';
+    return {
+      exitCode: c.here === 'same' ? 0 : 3,
+      json: { ...c, warnings: open.warnings, error: null },
+      text,
+      warnings: open.warnings,
     };
   });
 }

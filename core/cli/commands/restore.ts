@@ -54,6 +54,16 @@ export async function restore(
     if (!checked.ok) return readFailure(failureJson, checked.failure);
     into = checked.value;
   }
+  if (args.keepBoth && args.missingOnly) {
+    return usage(
+      'Give --keep-both or --missing-only, not both: --missing-only leaves every file here as it is.',
+    );
+  }
+  if (args.keepBoth && into !== null) {
+    return usage(
+      '--keep-both writes each path beside itself under a new name: use --to, not --into.',
+    );
+  }
   const reporter = args.json
     ? { onEvent: () => undefined, done: () => undefined }
     : createRestoreReporter(ctx.io.stderr);
@@ -64,6 +74,7 @@ export async function restore(
       to,
       into,
       missingOnly: args.missingOnly,
+      conflicts: args.keepBoth ? 'keep-both' : 'replace',
       dryRun: args.dryRun,
       asRoot: process.geteuid?.() === 0,
       now: new Date(),
@@ -115,6 +126,15 @@ function restoreText(r: RestoreResult): string {
   const would = r.dryRun ? 'Would restore' : 'Restored';
   const where = r.placed.map((p) => displayPath(p.to)).join(', ');
   lines.push(`${would} ${plural(r.restored, 'file')} from ${r.snapshot}: ${where}.`);
+  const both = r.placed.filter((p) => p.keptBoth);
+  if (both.length > 0) {
+    lines.push(
+      r.dryRun
+        ? 'These differ from the snapshot and would stay as they are; its version would go beside them:'
+        : 'These differed from the snapshot and stay as they are; its version went beside them:',
+    );
+    for (const p of both) lines.push(`  ${displayPath(p.path)} -> ${displayPath(p.to)}`);
+  }
   if (r.keptAside.length > 0) {
     lines.push(
       r.dryRun

@@ -1,6 +1,8 @@
 /**
  * `snaptray verify [SNAPSHOT] [--sample PERCENT]`: Time Machine's "Verify Backups". Exit 0 when
- * every compared file is identical, 3 when some differ, 1 when the check itself failed.
+ * every compared file is identical, 3 when some differ, 1 when the check itself failed. For each
+ * file that differs it names the snapshots sharing that one copy (hard links) and the newest
+ * intact copy elsewhere, if any.
  */
 import { verifySnapshot, type VerifyResult } from '../../restore/verify.js';
 import { snapshotCaveat } from '../../restore/choose.js';
@@ -41,6 +43,7 @@ export async function verify(
     const warnings = [...open.warnings, ...(caveat ? [caveat] : [])];
     const result = await verifySnapshot(open.ctx, snapshot.value, {
       samplePercent: percent,
+      snapshots: open.snapshots,
       signal: ctx.signal,
       onEvent: (e) => reporter.onEvent(e),
     });
@@ -54,6 +57,7 @@ export async function verify(
         snapshot: v.snapshot,
         checked: v.checked,
         mismatched: v.mismatched,
+        damaged: v.damaged,
         eligible: v.eligible,
         samplePercent: percent,
         unchecked: v.unchecked,
@@ -88,7 +92,24 @@ function verifyText(v: VerifyResult, percent: number): string {
       `${v.snapshot}: of ${scope} whose size and modification time here match the snapshot, ` +
         `${plural(v.mismatched.length, 'file differs', 'files differ')} in content:`,
     );
-    for (const p of v.mismatched) lines.push(`  ${displayPath(p)}`);
+    for (const p of v.mismatched) {
+      lines.push(`  ${displayPath(p)}`);
+      const d = v.damaged.find((x) => x.path === p);
+      if (d === undefined) continue;
+      const linked =
+        d.sharedBy.length > 1
+          ? `its copy is one file in ${plural(d.sharedBy.length, 'snapshot')} (${d.sharedBy.join(', ')})`
+          : null;
+      if (d.goodCopy !== null) {
+        lines.push(
+          `    ${linked === null ? '' : `${linked}; `}an intact copy, equal to the file here, is in ${d.goodCopy.snapshot}: the damaged one is the snapshots' copy`,
+        );
+      } else {
+        lines.push(
+          `    no other snapshot holds an intact copy; ${d.sharedBy.length > 1 ? `these ${d.sharedBy.length} share the damaged one: ${d.sharedBy.join(', ')}` : `only ${d.sharedBy[0] ?? v.snapshot} holds it`}`,
+        );
+      }
+    }
     lines.push(
       'Same size and modification time but different content means the snapshot’s copy or the ' +
         'file here changed without a new modification time (a damaged disk, or a program that ' +

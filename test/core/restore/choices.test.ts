@@ -361,8 +361,122 @@ describe('verify names a good copy of a damaged file', () => {
         { path: w, goodCopy: null, sharedBy: shared },
       ]);
       expect(s2).toBeDefined();
+
+      // The command line: exit 3, each damaged file with its good copy or the sharing snapshots.
+      const cli = await runCli(
+        ['verify', s5!.name, '--dest', where, '--prefix', 'c', '--json', ...cliFlags(sshd)],
+        home,
+      );
+      expect(cli.code, cli.stderr).toBe(3);
+      expect(cli.json).toMatchObject({
+        mismatched: [v, w],
+        damaged: [
+          { path: v, goodCopy: { snapshot: s1!.name, path: v }, sharedBy: shared },
+          { path: w, goodCopy: null, sharedBy: shared },
+        ],
+        error: null,
+      });
+      const text = await runCli(
+        ['verify', s5!.name, '--dest', where, '--prefix', 'c', ...cliFlags(sshd)],
+        home,
+      );
+      expect(text.code).toBe(3);
+      expect(text.stdout).toContain(
+        `  ${v}\n    its copy is one file in 3 snapshots (${shared.join(', ')}); an intact copy, ` +
+          `equal to the file here, is in ${s1!.name}: the damaged one is the snapshots' copy\n`,
+      );
+      expect(text.stdout).toContain(
+        `  ${w}\n    no other snapshot holds an intact copy; these 3 share the damaged one: ${shared.join(', ')}\n`,
+      );
     } finally {
       for (const repair of repairs) await repair();
     }
+  });
+});
+
+describe('the command line', () => {
+  const flags = () => ['--dest', where, '--prefix', 'c', ...cliFlags(sshd)];
+
+  it('restore --keep-both writes the version beside the file here; with --missing-only it is a usage error', async () => {
+    const report = join(src, 'docs/report.txt');
+    await writeFile(report, 'edited for the command line\n');
+    const newest = snapshots.at(-1)!;
+    const restoredAs = join(src, `docs/report (restored from ${stampOf(newest)}).txt`);
+    const r = await runCli(['restore', report, '--keep-both', '--json', ...flags()], home);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json).toMatchObject({
+      placed: [{ path: report, to: restoredAs, keptBoth: true }],
+      keptAside: [],
+      restored: 1,
+      error: null,
+    });
+    expect(await readFile(report, 'utf8')).toBe('edited for the command line\n');
+    expect(await readFile(restoredAs, 'utf8')).toBe(REPORT);
+
+    const text = await runCli(['restore', report, '--keep-both', ...flags()], home);
+    expect(text.code, text.stderr).toBe(0);
+    const numbered = join(src, `docs/report (restored from ${stampOf(newest)}, 2).txt`);
+    expect(text.stdout).toContain(
+      'These differed from the snapshot and stay as they are; its version went beside them:\n' +
+        `  ${report} -> ${numbered}\n`,
+    );
+    await rm(restoredAs);
+    await rm(numbered);
+
+    const both = await runCli(
+      ['restore', report, '--keep-both', '--missing-only', '--json', ...flags()],
+      home,
+    );
+    expect(both.code).toBe(2);
+    expect(both.json).toMatchObject({
+      error: {
+        kind: 'usage',
+        message:
+          'Give --keep-both or --missing-only, not both: --missing-only leaves every file here as it is.',
+      },
+    });
+    await writeFile(report, REPORT);
+  });
+
+  it('diff --text prints diff -u and exits 3 when they differ, 0 when identical, 1 for a binary file', async () => {
+    const report = join(src, 'docs/report.txt');
+    await writeFile(report, REPORT.replace('line 5\n', 'line five\n'));
+    const newest = snapshots.at(-1)!;
+    const differs = await runCli(['diff', '--text', report, ...flags()], home);
+    expect(differs.code, differs.stderr).toBe(3);
+    expect(differs.stdout).toBe(
+      `--- ${report} (${newest.name})\n+++ ${report} (here)\n@@ -2,7 +2,7 @@\n` +
+        ' line 2\n line 3\n line 4\n-line 5\n+line five\n line 6\n line 7\n line 8\n',
+    );
+    const json = await runCli(
+      ['diff', '--text', report, '--snapshot', snapshots[0]!.name, '--json', ...flags()],
+      home,
+    );
+    expect(json.code).toBe(3);
+    expect(json.json).toMatchObject({
+      snapshot: snapshots[0]!.name,
+      path: report,
+      here: 'differs',
+      hunks: [{ oldStart: 2, oldLines: 7, newStart: 2, newLines: 7 }],
+      error: null,
+    });
+    await writeFile(report, REPORT);
+    const same = await runCli(['diff', '--text', report, ...flags()], home);
+    expect(same.code).toBe(0);
+    expect(same.stdout).toBe(`${report} is the same here as in ${newest.name}.\n`);
+
+    const binary = await runCli(['diff', '--text', join(src, 'docs/blob.bin'), ...flags()], home);
+    expect(binary.code).toBe(1);
+    expect(binary.stderr).toContain('is not text (it holds binary data (NUL bytes))');
+
+    const gone = join(src, 'docs/gone.txt');
+    await rm(gone);
+    const missing = await runCli(['diff', '--text', gone, '--json', ...flags()], home);
+    expect(missing.code).toBe(3);
+    expect(missing.json).toMatchObject({ here: 'missing', hunks: [], error: null });
+    await writeFile(gone, 'soon gone\n');
+
+    const usage = await runCli(['diff', '--snapshot', newest.name, report, ...flags()], home);
+    expect(usage.code).toBe(2);
   });
 });
