@@ -150,6 +150,8 @@ export function createBackupsApi(deps: BackupsApiDeps): BackupsApi {
     ...browsing.handlers,
     ...restoring.handlers,
     restore: async (input) => restored.remember(await restoring.handlers.restore(input)),
+    restoreGoodCopy: async (input) =>
+      restored.remember(await restoring.handlers.restoreGoodCopy(input)),
     ...restored.handlers,
     verify: createVerifyHandler({ reader, operation, send: deps.send, found }),
     async cancelOperation() {

@@ -8,6 +8,7 @@ import { button, h } from '../shared/dom.js';
 import { formatBytes } from '../shared/format.js';
 import type { Item, Place } from './browser.js';
 import type { Ask } from './requests.js';
+import { showComparison } from './comparison.js';
 import type { RestoreFlow } from './restore-flow.js';
 import { CHANGE_WORDS, plural, shown, TYPE_WORDS } from './words.js';
 import { formatTime } from '../shared/format.js';
@@ -208,6 +209,14 @@ export function createDetails(ctx: DetailsContext): Details {
       'aria-label': `Open the version modified ${modified}, read-only`,
       class: 'flat',
     });
+    const compare =
+      v.type === 'file'
+        ? button('Compare', () => void compareVersion(path, v, status), {
+            'aria-label': `Compare with Current: the version modified ${modified}`,
+            title: 'Compare with Current',
+            class: 'flat',
+          })
+        : null;
     const request = { snapshot: v.snapshot, paths: [path], missingOnly: false };
     const which = `the version of “${shown(baseName(path))}” modified ${modified}`;
     // Another machine's version goes to a folder chosen for it.
@@ -231,8 +240,21 @@ export function createDetails(ctx: DetailsContext): Details {
       ),
       h('td', { class: 'num' }, formatBytes(v.size)),
       h('td', {}, plural(v.snapshots.length, 'snapshot'), h('span', { class: 'kept-when' }, when)),
-      h('td', { class: 'row-actions' }, open, restore),
+      h('td', { class: 'row-actions' }, open, compare, restore),
     );
+  }
+
+  /** The version's text beside the file here; words instead for a binary, large or missing one. */
+  async function compareVersion(path: string, v: VersionView, status: HTMLElement): Promise<void> {
+    const which = `the version modified ${formatTime(v.mtime)}`;
+    status.textContent = `Comparing ${which} with the file here…`;
+    const compared = await ctx.ask(
+      () => ctx.api.compareVersion({ snapshot: v.snapshot, path }),
+      (p) => (status.textContent = p.message),
+    );
+    if (compared === null) return;
+    status.textContent = '';
+    showComparison(compared, baseName(path), which);
   }
 
   async function openVersion(path: string, v: VersionView, status: HTMLElement): Promise<void> {

@@ -103,7 +103,7 @@ function build(app: HTMLElement): void {
     onUnreachable: (problem) => showProblem(problem),
   });
   const history = createHistoryPage(api);
-  const verify = createVerifyPage(api, ask);
+  const verify = createVerifyPage(api, ask, restore);
 
   const snapshotsPage = h(
     'div',

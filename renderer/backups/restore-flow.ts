@@ -8,7 +8,10 @@
  */
 import type {
   BackupsEvent,
+  BackupsResult,
   BackupsWindowApi,
+  ConflictChoice,
+  DamagedFile,
   RestorePlan,
   RestoreReport,
   RestoreRequest,
@@ -30,6 +33,11 @@ export interface RestoreFlow {
    * as it finds them.
    */
   restore(request: RestoreAsked, what: string, bytes?: number | null): Promise<void>;
+  /**
+   * Restores the good copy Verify found for a damaged file of the snapshot it verified, to its
+   * original place, with the same confirmation and result as any restore.
+   */
+  restoreGoodCopy(verified: string, damaged: DamagedFile, what: string): Promise<void>;
   /** Progress events from the main process. */
   onEvent(event: BackupsEvent): void;
 }
@@ -85,33 +93,65 @@ export function createRestoreFlow(ctx: RestoreFlowContext): RestoreFlow {
     return run({ ...request, into: null }, null, what, bytes);
   }
 
-  /** `folder`: the folder `request.into` stands for, as the app's dialog gave it. */
+  function restoreGoodCopy(verified: string, damaged: DamagedFile, what: string) {
+    const good = damaged.goodCopy;
+    if (good === null) return Promise.resolve();
+    const request = { snapshot: good.snapshot, paths: [good.path], into: null, missingOnly: false };
+    return run(request, null, what, null, (asked) =>
+      ctx.api.restoreGoodCopy({
+        verified,
+        path: damaged.path,
+        into: null,
+        ...(asked.conflicts ? { conflicts: asked.conflicts } : {}),
+      }),
+    );
+  }
+
+  /**
+   * `folder`: the folder `request.into` stands for, as the app's dialog gave it; `perform`: the
+   * call that restores what the plan showed (the plain restore unless told).
+   */
   async function run(
     request: RestoreRequest,
     folder: string | null,
     what: string,
     bytes: number | null,
+    perform: (asked: RestoreRequest) => Promise<BackupsResult<RestoreReport>> = (asked) =>
+      ctx.api.restore(asked),
   ): Promise<void> {
     if (running) return;
     expected = bytes !== null && bytes > 0 ? bytes : null;
     say('Looking at what the restore would change…');
-    const plan = await ctx.ask(() => ctx.api.planRestore(request), problem);
+    let asked = request;
+    let plan = await ctx.ask(() => ctx.api.planRestore(asked), problem);
     if (plan === null) return;
     say('');
-    if (!plan.appAsks && !(await confirm(request, folder, plan, what))) {
-      say('Nothing was restored.');
-      return;
+    // Where a file here differs, the window asks Keep Both or Replace even when the app asks too.
+    const offerBoth = offersKeepBoth(request, plan);
+    if (offerBoth || !plan.appAsks) {
+      const answer = await confirm(request, folder, plan, what, offerBoth);
+      if (answer === null) {
+        say('Nothing was restored.');
+        return;
+      }
+      if (answer !== 'restore') asked = { ...request, conflicts: answer };
+      if (answer === 'keep-both') {
+        say('Looking at what the restore would change…');
+        plan = await ctx.ask(() => ctx.api.planRestore(asked), problem);
+        if (plan === null) return;
+      }
     }
+    const appAsks = plan.appAsks;
     running = true;
     ctx.running(true);
     progress.hidden = false;
     progress.removeAttribute('value');
     cancel.hidden = false;
     // The app's own dialog asks first; the progress follows the answer.
-    say(plan.appAsks ? 'Waiting for your answer in Snaptray’s dialog…' : `Restoring ${what}…`);
+    say(appAsks ? 'Waiting for your answer in Snaptray’s dialog…' : `Restoring ${what}…`);
     let report: RestoreReport | null = null;
     try {
-      report = await ctx.ask(() => ctx.api.restore(request), problem);
+      report = await ctx.ask(() => perform(asked), problem);
     } finally {
       running = false;
       ctx.running(false);
@@ -158,7 +198,7 @@ export function createRestoreFlow(ctx: RestoreFlowContext): RestoreFlow {
     say(`Restoring… ${details.join(', ')}`);
   }
 
-  return { restoreTo, restore, onEvent };
+  return { restoreTo, restore, restoreGoodCopy, onEvent };
 }
 
 function summary(r: RestoreReport): string {
@@ -167,6 +207,12 @@ function summary(r: RestoreReport): string {
       ? `Restore stopped after ${plural(r.restored, 'file')}.`
       : `Restored ${plural(r.restored, 'file')} from ${r.snapshot}.`;
   const more: string[] = [];
+  const beside = r.placed.filter((p) => p.keptBoth).length;
+  if (beside > 0) {
+    more.push(
+      `${plural(beside, 'item')} written beside the current ${beside === 1 ? 'one' : 'ones'}, which ${beside === 1 ? 'is' : 'are'} as ${beside === 1 ? 'it was' : 'they were'}`,
+    );
+  }
   if (r.keptAside.length > 0) more.push(`${plural(r.keptAside.length, 'current file')} kept aside`);
   if (r.leftAsIs.length > 0) {
     more.push(
@@ -186,13 +232,24 @@ function pathList(
     'ul',
     { class: 'path-list', 'aria-label': label },
     ...items.map((i) =>
-      h(
-        'li',
-        { class: i.action ? 'with-action' : undefined },
-        h('span', { class: 'path' }, shown(i.path)),
-        i.note !== null ? h('span', { class: 'path-note' }, i.note) : null,
-        i.action ?? null,
-      ),
+      i.action
+        ? h(
+            'li',
+            { class: 'with-action' },
+            h(
+              'div',
+              { class: 'path-text' },
+              h('span', { class: 'path' }, shown(i.path)),
+              i.note !== null ? h('span', { class: 'path-note' }, i.note) : null,
+            ),
+            i.action,
+          )
+        : h(
+            'li',
+            {},
+            h('span', { class: 'path' }, shown(i.path)),
+            i.note !== null ? h('span', { class: 'path-note' }, i.note) : null,
+          ),
     ),
   );
 }
@@ -218,12 +275,24 @@ function modal(
   return { dialog, actions };
 }
 
+/**
+ * Whether the window offers Keep Both: in place, where a file here differs. Into a chosen folder
+ * the restore writes under the snapshot's names, keeping aside what is there.
+ */
+function offersKeepBoth(request: RestoreRequest, plan: RestorePlan): boolean {
+  return !request.missingOnly && request.into === null && plan.keptAside.length > 0;
+}
+
+/** The answer to the window's confirmation: Restore, Keep Both or Replace; null for Cancel. */
+type Confirmed = 'restore' | ConflictChoice | null;
+
 function confirm(
   request: RestoreRequest,
   folder: string | null,
   plan: RestorePlan,
   what: string,
-): Promise<boolean> {
+  offerBoth: boolean,
+): Promise<Confirmed> {
   const where = folder === null ? 'to its original place' : `into ${shown(folder)}`;
   const lines: Array<Node | null> = [
     h(
@@ -235,12 +304,44 @@ function confirm(
         : `Restore ${what} from ${plan.snapshot} ${where}: ${plural(plan.restored, 'file')} to write.`,
     ),
   ];
-  if (plan.keptAside.length > 0) {
+  const differ = plan.keptAside.length;
+  if (offerBoth) {
     lines.push(
       h(
         'p',
         { class: 'kept-aside-note' },
-        `${plural(plan.keptAside.length, 'file')} here ${plan.keptAside.length === 1 ? 'differs' : 'differ'} from the snapshot and will be kept aside first, renamed:`,
+        `${plural(differ, 'file')} here ${differ === 1 ? 'differs' : 'differ'} from the snapshot’s:`,
+      ),
+      pathList(
+        'Files here that differ',
+        plan.keptAside.map((k) => ({ path: k.path, note: null })),
+      ),
+      h(
+        'dl',
+        { class: 'conflict-choices' },
+        h('dt', {}, 'Keep Both'),
+        h(
+          'dd',
+          {},
+          `The ${differ === 1 ? 'file here stays' : 'files here stay'} as ${differ === 1 ? 'it is' : 'they are'}; ` +
+            'the snapshot’s version is written beside it under a new name, ' +
+            'NAME (restored from DATE TIME).',
+        ),
+        h('dt', {}, 'Replace'),
+        h(
+          'dd',
+          {},
+          'The snapshot’s version takes its place; the file here is kept aside first, renamed ' +
+            'NAME.before-restore-(date and time of the restore).',
+        ),
+      ),
+    );
+  } else if (differ > 0) {
+    lines.push(
+      h(
+        'p',
+        { class: 'kept-aside-note' },
+        `${plural(differ, 'file')} here ${differ === 1 ? 'differs' : 'differ'} from the snapshot and will be kept aside first, renamed:`,
       ),
       pathList(
         'Files that will be kept aside',
@@ -266,24 +367,36 @@ function confirm(
     );
   }
   for (const w of plan.warnings) lines.push(h('p', { class: 'field-warning' }, w));
-  const { dialog, actions } = modal(
-    request.missingOnly ? 'Restore missing files?' : 'Restore?',
-    ...lines,
-  );
+  const title = request.missingOnly
+    ? 'Restore missing files?'
+    : offerBoth
+      ? 'Keep both, or replace?'
+      : 'Restore?';
+  const { dialog, actions } = modal(title, ...lines);
   return new Promise((resolve) => {
-    const go = button(
-      request.missingOnly ? 'Restore Missing Files' : 'Restore',
-      () => {
-        resolve(true);
-        dialog.close();
-      },
-      { class: 'primary' },
-    );
+    const answer = (label: string, value: Confirmed, primary: boolean, describe?: string) =>
+      button(
+        label,
+        () => {
+          resolve(value);
+          dialog.close();
+        },
+        {
+          ...(primary ? { class: 'primary' } : {}),
+          ...(describe ? { 'aria-description': describe } : {}),
+        },
+      );
     const no = button('Cancel', () => dialog.close());
-    dialog.addEventListener('close', () => resolve(false));
-    actions.append(no, go);
+    dialog.addEventListener('close', () => resolve(null));
+    const choices = offerBoth
+      ? [
+          answer('Replace', 'replace', false, 'The file here is kept aside, renamed'),
+          answer('Keep Both', 'keep-both', true, 'The file here stays as it is'),
+        ]
+      : [answer(request.missingOnly ? 'Restore Missing Files' : 'Restore', 'restore', true)];
+    actions.append(no, ...choices);
     dialog.showModal();
-    go.focus();
+    choices.at(-1)?.focus();
   });
 }
 
@@ -294,9 +407,9 @@ function showResult(
 ): Promise<void> {
   const status = h('p', { class: 'status', role: 'status' });
   // Where each thing went, for the file manager to show.
-  const place = (path: string, note = '') => ({
+  const place = (path: string, note = '', shownNote: string | null = null) => ({
     path,
-    note: null,
+    note: shownNote,
     action: button('Show in Files', () => showInFiles(path, status), {
       class: 'flat',
       'aria-label': `Show ${shown(path)}${note} in Files`,
@@ -308,7 +421,11 @@ function showResult(
       h('h3', {}, r.outcome === 'cancelled' ? 'Restored so far' : 'Restored'),
       pathList(
         'Restored',
-        r.placed.map((p) => place(p.to)),
+        r.placed.map((p) =>
+          p.keptBoth
+            ? place(p.to, '', `beside ${shown(baseOf(p.path))}, which is as it was`)
+            : place(p.to),
+        ),
       ),
     );
   }

@@ -1,16 +1,19 @@
 /**
  * Verify Backups: compares a snapshot's files with the files here, by content, wherever size and
  * modification time say they should be the same; a difference means damage on one side. Progress
- * while it runs, and a result in words with what to do.
+ * while it runs, and a result in words with what to do: for each damaged file, the intact copy
+ * another snapshot holds, to restore, or that every snapshot with that version shares the damage.
  */
 import type {
   BackupsEvent,
   BackupsWindowApi,
+  DamagedFile,
   SnapshotSummary,
   VerifyReport,
 } from '../../electron/ipc/contract.js';
 import { button, group, h, uniqueId } from '../shared/dom.js';
 import type { Ask } from './requests.js';
+import type { RestoreFlow } from './restore-flow.js';
 import { duration, plural, shown, STATE_WORDS } from './words.js';
 import { formatTime } from '../shared/format.js';
 
@@ -29,7 +32,11 @@ const PHASES = {
   checking: 'Comparing contents…',
 };
 
-export function createVerifyPage(api: BackupsWindowApi, ask: Ask): VerifyPage {
+export function createVerifyPage(
+  api: BackupsWindowApi,
+  ask: Ask,
+  restore: Pick<RestoreFlow, 'restoreGoodCopy'>,
+): VerifyPage {
   const selectId = uniqueId('verify-snapshot');
   const select = h('select', { id: selectId });
   const start = button('Verify Backups', () => void run(), { class: 'primary' });
@@ -39,6 +46,7 @@ export function createVerifyPage(api: BackupsWindowApi, ask: Ask): VerifyPage {
   const result = h('div', { class: 'verify-result', 'aria-live': 'polite' });
   let verifying = false;
   let restoring = false;
+  let times = new Map<string, string>();
 
   const element = h(
     'div',
@@ -69,6 +77,7 @@ export function createVerifyPage(api: BackupsWindowApi, ask: Ask): VerifyPage {
   );
 
   function setSnapshots(snapshots: SnapshotSummary[], selected: string | null): void {
+    times = new Map(snapshots.map((s) => [s.name, s.time]));
     const keep = select.value;
     select.replaceChildren(
       ...snapshots.map((s) =>
@@ -87,6 +96,61 @@ export function createVerifyPage(api: BackupsWindowApi, ask: Ask): VerifyPage {
   function setRunning(value: boolean): void {
     restoring = value;
     start.disabled = value || verifying || select.options.length === 0;
+    for (const b of result.querySelectorAll<HTMLButtonElement>('button[data-restore]')) {
+      b.disabled = value;
+    }
+  }
+
+  /** A snapshot in words: its time, and its name. */
+  function snapshotWords(name: string): string {
+    const time = times.get(name);
+    return time === undefined ? name : `${formatTime(time)} (${name})`;
+  }
+
+  /** What to do about one damaged file: restore the intact copy, or why there is none. */
+  function damagedItem(verified: string, d: DamagedFile): HTMLElement {
+    const shared =
+      d.sharedBy.length > 1
+        ? `The damaged copy is one file shared by ${plural(d.sharedBy.length, 'snapshot')}: ` +
+          `${d.sharedBy.map(snapshotWords).join(', ')}.`
+        : `The damaged copy is only in ${snapshotWords(d.sharedBy[0] ?? verified)}.`;
+    const good = d.goodCopy;
+    if (good === null) {
+      return h(
+        'li',
+        { class: 'damaged-file no-good-copy' },
+        h('span', { class: 'path' }, shown(d.path)),
+        h(
+          'p',
+          {},
+          `${shared} No other snapshot holds an intact copy of this version: the damage is in ` +
+            'every snapshot sharing this copy. If the file here is right, open and save it (or ' +
+            'run touch on it) and back up again: the next snapshot then stores a fresh copy.',
+        ),
+      );
+    }
+    const action = button(
+      'Restore Good Copy…',
+      () =>
+        void restore.restoreGoodCopy(verified, d, `the good copy of “${shown(baseName(d.path))}”`),
+      {
+        'data-restore': 'true',
+        'aria-label': `Restore the good copy of ${shown(d.path)} from ${good.snapshot}`,
+      },
+    );
+    action.disabled = restoring;
+    return h(
+      'li',
+      { class: 'damaged-file' },
+      h('span', { class: 'path' }, shown(d.path)),
+      h(
+        'p',
+        {},
+        `${shared} An intact copy of the same version, with the same content as the file here, ` +
+          `is in ${snapshotWords(good.snapshot)}.`,
+      ),
+      action,
+    );
   }
 
   async function run(): Promise<void> {
@@ -108,7 +172,7 @@ export function createVerifyPage(api: BackupsWindowApi, ask: Ask): VerifyPage {
       );
       if (report === null) return;
       status.textContent = `Done in ${duration(report.durationMs)}.`;
-      result.replaceChildren(describe(report));
+      result.replaceChildren(describe(report, (d) => damagedItem(report.snapshot, d)));
     } finally {
       verifying = false;
       start.disabled = restoring;
@@ -132,7 +196,7 @@ export function createVerifyPage(api: BackupsWindowApi, ask: Ask): VerifyPage {
   return { element, setSnapshots, onEvent, setRunning };
 }
 
-function describe(r: VerifyReport): HTMLElement {
+function describe(r: VerifyReport, damagedItem: (d: DamagedFile) => HTMLElement): HTMLElement {
   if (r.outcome === 'cancelled') {
     return h('div', { class: 'card' }, h('p', {}, 'Stopped before every file was compared.'));
   }
@@ -175,16 +239,34 @@ function describe(r: VerifyReport): HTMLElement {
         { class: 'path-list mismatched', 'aria-label': 'Files that differ' },
         ...r.mismatched.map((p) => h('li', { class: 'path' }, shown(p))),
       ),
-      h(
-        'p',
-        {},
-        'One of the two copies was damaged (a failing disk, or a program that wrote the file and ' +
-          'put its old time back). If the file here is right, change its modification time (open ' +
-          'and save it, or run touch on it) and back up again: the next snapshot then stores a ' +
-          'fresh copy. If the file here is the damaged one, restore an older version of it from ' +
-          'the Snapshots page.',
-      ),
     );
+    // Where the engine looked for intact copies, each file says what to do about it.
+    const damaged = r.mismatched
+      .map((p) => r.damaged.find((d) => d.path === p))
+      .filter((d) => d !== undefined);
+    if (damaged.length > 0) {
+      parts.push(
+        h('h4', {}, 'What to do'),
+        h(
+          'ul',
+          { class: 'damaged-files', 'aria-label': 'Damaged files' },
+          ...damaged.map(damagedItem),
+        ),
+      );
+    }
+    if (damaged.length < r.mismatched.length) {
+      parts.push(
+        h(
+          'p',
+          {},
+          'One of the two copies was damaged (a failing disk, or a program that wrote the file and ' +
+            'put its old time back). If the file here is right, change its modification time (open ' +
+            'and save it, or run touch on it) and back up again: the next snapshot then stores a ' +
+            'fresh copy. If the file here is the damaged one, restore an older version of it from ' +
+            'the Snapshots page.',
+        ),
+      );
+    }
   }
   if (r.unchecked.length > 0) {
     parts.push(
@@ -209,4 +291,8 @@ function describe(r: VerifyReport): HTMLElement {
     { class: `card verify-outcome${r.mismatched.length > 0 ? ' alarm' : ''}` },
     ...parts,
   );
+}
+
+function baseName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
 }

@@ -4,7 +4,17 @@
  * loopback as the router; the snapshots and runs are made by the real CLI. History's filter,
  * Show in Files after a restore, Keep Both or Replace, Compare with Current, and Verify's good copy.
  */
-import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -101,6 +111,7 @@ async function makeWorld(): Promise<World> {
   await writeTree(src, {
     'docs/report.txt': 'Report\nfirst draft\nto be continued\n',
     'docs/notes.md': 'meeting notes\n',
+    'docs/chart.bin': Buffer.from([0, 1, 2, 3, 0, 0, 255, 254]),
   });
   await utimes(join(src, 'docs/report.txt'), DRAFT_TIME, DRAFT_TIME);
   await ok(runCli(['backup'], user));
@@ -402,6 +413,241 @@ describe('the Backups window’s restore choices', () => {
       }),
     );
     expect(world.shown).toEqual([notes]);
+    expect(win.problems).toEqual([]);
+    await page.close();
+  });
+
+  it('keeps both where the file here differs, leaving it untouched, or replaces it keeping it aside', async () => {
+    const world = await makeWorld();
+    const report = join(world.src, 'docs/report.txt');
+    const docs = join(world.src, 'docs');
+    const win = await openReady(world);
+    const { page } = win;
+    await openFolder(page, world.src);
+    await openFolder(page, 'docs');
+    await selectItem(page, 'report.txt');
+    const draft = page.getByRole('button', {
+      name: 'Restore the version modified 20 Nov 2026, 10:00',
+    });
+    await draft.waitFor({ timeout: WAIT_MS });
+
+    // Keep Both: the file here stays as it is, the draft goes beside it under a new name.
+    await draft.click();
+    const dialog = page.getByRole('dialog');
+    await dialog
+      .getByRole('heading', { name: 'Keep both, or replace?' })
+      .waitFor({ timeout: WAIT_MS });
+    expect(await dialog.locator('.dialog-body').textContent()).toBe(
+      `Restore the version of “report.txt” modified 20 Nov 2026, 10:00 from ${world.snapshots[0]} ` +
+        'to its original place: 1 file to write.' +
+        '1 file here differs from the snapshot’s:' +
+        report +
+        'Keep BothThe file here stays as it is; the snapshot’s version is written beside it under ' +
+        'a new name, NAME (restored from DATE TIME).' +
+        'ReplaceThe snapshot’s version takes its place; the file here is kept aside first, ' +
+        'renamed NAME.before-restore-(date and time of the restore).',
+    );
+    await screenshotBoth(page, 'restore-keep-both-or-replace');
+    await dialog.getByRole('button', { name: 'Keep Both' }).click();
+    await dialog
+      .getByRole('heading', { name: /^Restored the version/ })
+      .waitFor({ timeout: WAIT_MS });
+    // No question from the app: nothing here is replaced.
+    expect(world.dialogs.questions).toEqual([]);
+    expect(await readFile(report, 'utf8')).toBe('Report\nthe final version\nto be continued\n');
+    expect((await stat(report)).mtime).toEqual(FINAL_TIME);
+    const beside = (await readdir(docs)).filter((n) => n.startsWith('report (restored from '));
+    expect(beside).toEqual([
+      expect.stringMatching(/^report \(restored from \d{4}-\d\d-\d\d \d\d\.\d\d\)\.txt$/),
+    ]);
+    expect(await readFile(join(docs, beside[0]!), 'utf8')).toBe(
+      'Report\nfirst draft\nto be continued\n',
+    );
+    expect(await dialog.textContent()).toContain(
+      `Restored 1 file from ${world.snapshots[0]}. 1 item written beside the current one, which is as it was.`,
+    );
+    expect(await dialog.getByRole('list', { name: 'Restored' }).textContent()).toBe(
+      `${join(docs, beside[0]!)}beside report.txt, which is as it wasShow in Files`,
+    );
+    await screenshotBoth(page, 'restore-kept-both');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+
+    // Replace: the draft takes the file's place, the current one kept aside, after the app asks.
+    world.dialogs.answers.push('Restore');
+    await selectItem(page, 'report.txt');
+    await draft.click();
+    await dialog
+      .getByRole('heading', { name: 'Keep both, or replace?' })
+      .waitFor({ timeout: WAIT_MS });
+    await dialog.getByRole('button', { name: 'Replace' }).click();
+    await dialog
+      .getByRole('heading', { name: /^Restored the version/ })
+      .waitFor({ timeout: WAIT_MS });
+    expect(world.dialogs.questions.map((q) => q.message)).toEqual([
+      `Restore “report.txt” from ${world.snapshots[0]} to its original place?`,
+    ]);
+    expect(await readFile(report, 'utf8')).toBe('Report\nfirst draft\nto be continued\n');
+    const aside = (await readdir(docs)).filter((n) => n.startsWith('report.txt.before-restore-'));
+    expect(aside).toHaveLength(1);
+    expect(await readFile(join(docs, aside[0]!), 'utf8')).toBe(
+      'Report\nthe final version\nto be continued\n',
+    );
+    // The copy kept both ways earlier is still there, untouched.
+    expect(await readFile(join(docs, beside[0]!), 'utf8')).toBe(
+      'Report\nfirst draft\nto be continued\n',
+    );
+    expect(win.problems).toEqual([]);
+    await page.close();
+  });
+
+  it('compares a text version with the file here, side by side or unified, and says when it cannot', async () => {
+    const world = await makeWorld();
+    const win = await openReady(world);
+    const { page } = win;
+    await openFolder(page, world.src);
+    await openFolder(page, 'docs');
+    await selectItem(page, 'report.txt');
+    const compareDraft = page.getByRole('button', {
+      name: 'Compare with Current: the version modified 20 Nov 2026, 10:00',
+    });
+    await compareDraft.click();
+    const dialog = page.getByRole('dialog');
+    await dialog
+      .getByRole('heading', {
+        name: 'report.txt: the version modified 20 Nov 2026, 10:00 and the file here',
+      })
+      .waitFor({ timeout: WAIT_MS });
+    expect(await dialog.locator('.comparison-summary').textContent()).toBe(
+      `1 line only in ${world.snapshots[0]} (−), 1 line only here (+); 3 lines in the version, 3 lines here.`,
+    );
+    // The window is wide: side by side, the changed line paired with its replacement.
+    const rows = () =>
+      dialog.locator('.diff tr').evaluateAll((trs) =>
+        trs.map((tr) =>
+          Array.from(tr.children).map((td) => {
+            const copy = td.cloneNode(true) as HTMLElement;
+            copy.querySelectorAll('.visually-hidden').forEach((n) => n.remove());
+            return copy.textContent ?? '';
+          }),
+        ),
+      );
+    expect(await dialog.getByRole('switch', { name: 'Side by side' }).isChecked()).toBe(true);
+    expect(await rows()).toEqual([
+      [`In ${world.snapshots[0]}`, 'Here'],
+      ['@@ −1,3 +1,3 @@'],
+      ['1', 'Report', '1', 'Report'],
+      ['2', 'first draft', '2', 'the final version'],
+      ['3', 'to be continued', '3', 'to be continued'],
+    ]);
+    expect(await dialog.locator('td.diff-removed.diff-text').textContent()).toBe(
+      'only in the version: first draft',
+    );
+    await screenshotBoth(page, 'compare-side-by-side');
+    await dialog.getByRole('switch', { name: 'Side by side' }).click();
+    expect(await rows()).toEqual([
+      ['Line in the version', 'Line here', 'Where', 'Text'],
+      ['@@ −1,3 +1,3 @@'],
+      ['1', '1', ' ', 'Report'],
+      ['2', '', '−', 'first draft'],
+      ['', '2', '+', 'the final version'],
+      ['3', '3', ' ', 'to be continued'],
+    ]);
+    await screenshotBoth(page, 'compare-unified');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+
+    // The version that is the file here; a binary file; a file no longer here.
+    const versionsStatus = page.locator('.versions [role="status"]');
+    await page
+      .getByRole('button', {
+        name: 'Compare with Current: the version modified 25 Nov 2026, 16:30',
+      })
+      .click();
+    await dialog.waitFor({ timeout: WAIT_MS });
+    expect(await dialog.locator('.comparison-summary').textContent()).toBe(
+      'The file here has the same text as this version (3 lines).',
+    );
+    expect(await dialog.locator('.diff').count()).toBe(0);
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await selectItem(page, 'chart.bin');
+    await page.getByRole('button', { name: /^Compare with Current: / }).click();
+    await expect.poll(() => versionsStatus.textContent(), { timeout: WAIT_MS }).toMatch(/binary/);
+    expect(await dialog.count()).toBe(0);
+    await rm(join(world.src, 'docs/report.txt'));
+    await selectItem(page, 'report.txt');
+    await compareDraft.click();
+    await dialog.waitFor({ timeout: WAIT_MS });
+    expect(await dialog.locator('.comparison-summary').textContent()).toBe(
+      `There is no file here at ${join(world.src, 'docs/report.txt')} to compare with: it was ` +
+        'deleted or moved. Restore this version to bring it back.',
+    );
+    expect(win.problems).toEqual([]);
+    await page.close();
+  });
+
+  it('offers from Verify the good copy of a damaged file, or says every snapshot shares the damage', async () => {
+    const world = await makeWorld();
+    const notes = join(world.src, 'docs/notes.md');
+    const report = join(world.src, 'docs/report.txt');
+    // notes.md leaves for one backup and comes back, the same bytes and time: a fresh copy.
+    const was = await stat(notes);
+    await rm(notes);
+    await ok(runCli(['backup'], world));
+    await writeFile(notes, 'meeting notes\n');
+    await utimes(notes, was.atime, was.mtime);
+    await ok(runCli(['backup'], world));
+    const snapshots = (await readHistory(world.profileState)).map((e) => e.snapshot!);
+    expect(snapshots).toHaveLength(4);
+    const newest = snapshots[3]!;
+    // A failing disk: the newest copies of notes.md and report.txt change, size and time kept.
+    for (const path of [notes, report]) {
+      const copy = join(world.destDir, newest, path);
+      const before = await stat(copy);
+      await chmod(copy, 0o644);
+      await writeFile(copy, (await readFile(copy, 'utf8')).toUpperCase());
+      await utimes(copy, before.atime, before.mtime);
+    }
+
+    const win = await openReady(world);
+    const { page } = win;
+    await page.getByRole('tab', { name: 'Verify' }).click();
+    expect(await page.getByLabel('Snapshot to verify').inputValue()).toBe(newest);
+    await page.getByRole('button', { name: 'Verify Backups' }).click();
+    const outcome = page.locator('.verify-outcome');
+    await outcome.waitFor({ timeout: WAIT_MS });
+    expect(await outcome.locator('h3').textContent()).toBe('2 files differ in content');
+    const damaged = outcome.getByRole('list', { name: 'Damaged files' }).getByRole('listitem');
+    const time = (name: string) =>
+      page.evaluate(
+        ([n]) => document.querySelector(`option[value="${n}"]`)?.textContent?.split(' — ')[0],
+        [name],
+      );
+    const words = async (name: string) => `${await time(name)} (${name})`;
+    expect(await damaged.allTextContents()).toEqual([
+      `${notes}The damaged copy is only in ${await words(newest)}. An intact copy of the same ` +
+        'version, with the same content as the file here, is in ' +
+        `${await words(snapshots[1]!)}.Restore Good Copy…`,
+      // report.txt: one copy, linked from the second snapshot on.
+      `${report}The damaged copy is one file shared by 3 snapshots: ` +
+        `${await words(snapshots[1]!)}, ${await words(snapshots[2]!)}, ${await words(newest)}. ` +
+        'No other snapshot holds an intact copy of this version: the damage is in every snapshot ' +
+        'sharing this copy. If the file here is right, open and save it (or run touch on it) and ' +
+        'back up again: the next snapshot then stores a fresh copy.',
+    ]);
+    expect(await damaged.nth(1).getByRole('button').count()).toBe(0);
+    await screenshotBoth(page, 'verify-good-copy');
+
+    // The file here is lost too; the good copy brings the right content back, not the damaged one.
+    await rm(notes);
+    await page
+      .getByRole('button', { name: `Restore the good copy of ${notes} from ${snapshots[1]}` })
+      .click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Restore', exact: true }).click();
+    await dialog
+      .getByRole('heading', { name: /^Restored the good copy/ })
+      .waitFor({ timeout: WAIT_MS });
+    expect(await dialog.textContent()).toContain(`Restored 1 file from ${snapshots[1]}.`);
+    expect(await readFile(notes, 'utf8')).toBe('meeting notes\n');
     expect(win.problems).toEqual([]);
     await page.close();
   });

@@ -688,11 +688,15 @@ describe('the Backups window', () => {
     await settled(page);
     expect(await page.locator('.crumb-current').textContent()).toBe('docs');
     await selectItem(page, 'report.txt');
-    // It replaces the file here: the app's own dialog asks, in the window's confirmation's place.
+    // It replaces the file here: the app's own dialog asks too, after the window's choice.
     world.dialogs.answers.push('Restore');
     await page
       .getByRole('button', { name: 'Restore the version modified 20 Nov 2026, 10:00' })
       .click();
+    // The window asks first whether to keep both or replace; Replace keeps the current one aside.
+    expect(await confirmRestore(page, 'Replace')).toContain(
+      '1 file here differs from the snapshot’s:',
+    );
     const result = await restoreResult(page, /^Restored the version of “report\.txt”/);
     expect(world.dialogs.questions).toEqual([
       {
