@@ -8,7 +8,7 @@
  * run these very functions under plain Node, with dialogs of their own.
  *
  * Composed here from one unit per job: which profile and prefix are shown (selection.ts), the one
- * connection (connection.ts) and listing (reading.ts), browsing, restoring, verifying, history.
+ * connection (connection.ts) and listing (reading.ts), browsing, searching, restoring, verifying, history.
  */
 import { userInfo } from 'node:os';
 import { rm } from 'node:fs/promises';
@@ -29,6 +29,7 @@ import { createOperation } from './operation.js';
 import { createSettingsReader } from './profile.js';
 import { createReader } from './reading.js';
 import { createRestoring } from './restoring.js';
+import { createSearching } from './searching.js';
 import { createViewSelection } from './selection.js';
 import { createVerifyHandler } from './verifying.js';
 
@@ -118,6 +119,7 @@ export function createBackupsApi(deps: BackupsApiDeps): BackupsApi {
     openPath: deps.openPath,
     showItemInFolder: deps.showItemInFolder,
   });
+  const searching = createSearching({ reader });
   const restoring = createRestoring({
     reader,
     operation,
@@ -134,6 +136,7 @@ export function createBackupsApi(deps: BackupsApiDeps): BackupsApi {
   const handlers: BackupsHandlers = {
     ...selection.handlers,
     ...browsing.handlers,
+    ...searching.handlers,
     ...restoring.handlers,
     verify: createVerifyHandler({ reader, operation, send: deps.send }),
     async cancelOperation() {
@@ -159,6 +162,7 @@ export function createBackupsApi(deps: BackupsApiDeps): BackupsApi {
     holdOff: () => holder.holdOff(),
     async dispose() {
       operation.cancel();
+      searching.cancel();
       restoring.forgetFolders();
       browsing.forgetCopies();
       await holder.close();

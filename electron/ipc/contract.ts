@@ -176,6 +176,7 @@ export const WINDOW_METHODS = {
     'listFolder',
     'folderChanges',
     'fileVersions',
+    'searchSnapshots',
     'openVersion',
     'showCopyInFolder',
     'planRestore',

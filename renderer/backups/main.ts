@@ -13,6 +13,7 @@ import { createDetails } from './details.js';
 import { createHistoryPage } from './history-page.js';
 import { createAsk, type Problem } from './requests.js';
 import { createRestoreFlow } from './restore-flow.js';
+import { createSearch } from './search.js';
 import { createTimeline } from './timeline.js';
 import { createVerifyPage } from './verify-page.js';
 
@@ -77,7 +78,26 @@ function build(app: HTMLElement): void {
     api,
     ask,
     onSelection: (item: Item | null, place: Place) => details.show(item, place),
+    onSeveral: (items: Item[], place: Place) => details.showSeveral(items, place),
     onUnreachable: (problem) => showProblem(problem),
+  });
+  const search = createSearch({
+    api,
+    ask,
+    onOpen: (open) => {
+      browser.element.hidden = open;
+    },
+    onChoose: async (match, name) => {
+      const shown = timeline.select(name);
+      if (shown === null || shown.name !== name) {
+        destinationLine.textContent = `${name} is no longer on the destination: reload the list.`;
+        return;
+      }
+      await browser.showSnapshot(shown);
+      if (!(await browser.reveal(match.path))) {
+        destinationLine.textContent = `${match.path} is not in the snapshot shown.`;
+      }
+    },
   });
   const history = createHistoryPage(api);
   const verify = createVerifyPage(api, ask);
@@ -99,7 +119,14 @@ function build(app: HTMLElement): void {
         readOnlyNote,
         timeline.element,
       ),
-      h('div', { class: 'browse-pane' }, browser.element, details.element),
+      h(
+        'div',
+        { class: 'browse-pane' },
+        search.field,
+        search.results,
+        browser.element,
+        details.element,
+      ),
     ),
   );
 
@@ -181,6 +208,7 @@ function build(app: HTMLElement): void {
       return;
     }
     profile = chosen;
+    search.reset();
     timeline.show([], new Date());
     await loadTimeline();
     if (nextProfile !== null) void history.load();
