@@ -83,6 +83,7 @@ export function createBrowser(ctx: BrowserContext): Browser {
   });
   // A large folder is filtered once typing pauses, not at every keystroke.
   let filterTimer: number | undefined;
+  let filtered = '';
   filter.addEventListener('input', () => {
     window.clearTimeout(filterTimer);
     filterTimer = window.setTimeout(() => render(), FILTER_DELAY_MS);
@@ -229,6 +230,17 @@ export function createBrowser(ctx: BrowserContext): Browser {
     };
   }
 
+  /** Names in lower case, made once per listing rather than at every keystroke. */
+  const lowered = new WeakMap<Item, string>();
+  function lowerName(item: Item): string {
+    let lower = lowered.get(item);
+    if (lower === undefined) {
+      lower = item.name.toLowerCase();
+      lowered.set(item, lower);
+    }
+    return lower;
+  }
+
   function shownItems(): Item[] {
     const needle = filter.value.trim().toLowerCase();
     let source: Item[] = entries;
@@ -239,12 +251,15 @@ export function createBrowser(ctx: BrowserContext): Browser {
         return listed && c.mtime === null ? { ...c, mtime: listed.mtime, size: listed.size } : c;
       });
     }
-    return needle === '' ? source : source.filter((i) => i.name.toLowerCase().includes(needle));
+    return needle === '' ? source : source.filter((i) => lowerName(i).includes(needle));
   }
 
   function render(): void {
     window.clearTimeout(filterTimer);
     const items = shownItems();
+    // Another filter starts at the top of what it matches.
+    if (filter.value !== filtered) list.element.scrollTop = 0;
+    filtered = filter.value;
     list.setItems(items);
     problem.hidden = true;
     list.element.hidden = false;
@@ -336,9 +351,10 @@ export function createBrowser(ctx: BrowserContext): Browser {
       if (!opts.keepSelection) list.clearSelection();
       // The rows are new: an item still selected is shown as this listing has it.
       render();
-      const key = list.selectedKey();
-      const kept = key === null ? undefined : shownItems().find((i) => i.path === key);
-      ctx.onSelection(kept ?? null, { snapshot: at, path });
+      const keys = new Set(list.selectedKeys());
+      const kept = shownItems().filter((i) => keys.has(i.path));
+      if (kept.length > 1) ctx.onSeveral(kept, { snapshot: at, path });
+      else ctx.onSelection(kept[0] ?? null, { snapshot: at, path });
       if (opts.focus) list.focus();
     } finally {
       if (current()) element.removeAttribute('aria-busy');

@@ -46,7 +46,10 @@ function build(app: HTMLElement): void {
     'aria-label': 'Read the snapshots again',
     title: 'Read the snapshots again (F5)',
   });
-  const timeline = createTimeline((s) => void browser.showSnapshot(s));
+  const timeline = createTimeline((s) => {
+    search.close();
+    void browser.showSnapshot(s);
+  });
   const actionBar = h('footer', { class: 'actionbar' });
   const restore = createRestoreFlow({
     api,

@@ -25,8 +25,10 @@ export interface Search {
   field: HTMLElement;
   /** The results, shown in the browser's place. */
   results: HTMLElement;
-  /** Another profile or machine is shown: earlier results are put away. */
+  /** Another profile or machine is shown: earlier results are put away, the field emptied. */
   reset(): void;
+  /** Another snapshot was chosen: the browser comes back, the field keeps its text. */
+  close(): void;
 }
 
 /** Typing pauses this long before a search starts: each one lists every snapshot. */
@@ -184,5 +186,12 @@ export function createSearch(ctx: SearchContext): Search {
     );
   }
 
-  return { field, results, reset: () => putAway(true) };
+  return {
+    field,
+    results,
+    reset: () => putAway(true),
+    close: () => {
+      if (!results.hidden) putAway(false);
+    },
+  };
 }

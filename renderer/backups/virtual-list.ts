@@ -246,6 +246,12 @@ export function createVirtualList<T>(options: VirtualListOptions<T>): VirtualLis
     moveTo(index, how, { focus: true });
   }
 
+  // Tab reaches a row without selecting it: it is where the keys go from.
+  element.addEventListener('focusin', (event) => {
+    const key = event.target instanceof HTMLElement ? event.target.dataset.key : undefined;
+    if (key !== undefined && indexOf.has(key)) active = key;
+  });
+
   element.addEventListener('keydown', (event) => {
     if (options.onKey?.(event)) {
       event.preventDefault();
@@ -253,8 +259,11 @@ export function createVirtualList<T>(options: VirtualListOptions<T>): VirtualLis
     }
     const last = keys.length - 1;
     if (last < 0) return;
-    const within = element.contains(document.activeElement) && document.activeElement !== element;
-    const index = within ? (indexOf.get(active ?? '') ?? -1) : -1;
+    // The row that has the focus, reached by Tab, a click or the keys.
+    const focused = document.activeElement;
+    const key =
+      focused instanceof HTMLElement && element.contains(focused) ? focused.dataset.key : undefined;
+    const index = key === undefined ? -1 : (indexOf.get(key) ?? -1);
     const ctrl = event.ctrlKey || event.metaKey;
     if (ctrl && !event.shiftKey && event.key.toLowerCase() === 'a') {
       event.preventDefault();
