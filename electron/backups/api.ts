@@ -8,7 +8,7 @@
  * run these very functions under plain Node, with dialogs of their own.
  *
  * Composed here from one unit per job: which profile and prefix are shown (selection.ts), the one
- * connection (connection.ts) and listing (reading.ts), browsing, restoring, verifying, history.
+ * connection (connection.ts) and listing (reading.ts), browsing, searching, restoring, verifying, history.
  */
 import { userInfo } from 'node:os';
 import { rm } from 'node:fs/promises';
@@ -29,6 +29,7 @@ import { createOperation } from './operation.js';
 import { createSettingsReader } from './profile.js';
 import { createReader } from './reading.js';
 import { createRestoring, type FoundCopies } from './restoring.js';
+import { createSearching } from './searching.js';
 import { createViewSelection } from './selection.js';
 import { createStatusHandlers, type BackupStatusSource } from './status.js';
 import { createShowRestored } from './show-restored.js';
@@ -123,6 +124,7 @@ export function createBackupsApi(deps: BackupsApiDeps): BackupsApi {
     openPath: deps.openPath,
     showItemInFolder: deps.showItemInFolder,
   });
+  const searching = createSearching({ reader });
   const restoring = createRestoring({
     reader,
     operation,
@@ -148,6 +150,7 @@ export function createBackupsApi(deps: BackupsApiDeps): BackupsApi {
     ...selection.handlers,
     ...status.handlers,
     ...browsing.handlers,
+    ...searching.handlers,
     ...restoring.handlers,
     restore: async (input) => restored.remember(await restoring.handlers.restore(input)),
     restoreGoodCopy: async (input) =>
@@ -178,6 +181,7 @@ export function createBackupsApi(deps: BackupsApiDeps): BackupsApi {
     async dispose() {
       status.dispose();
       operation.cancel();
+      searching.cancel();
       restoring.forgetFolders();
       restored.forget();
       browsing.forgetCopies();

@@ -23,6 +23,7 @@ const runId = z.string().min(1).max(64);
 
 export const folderRequest = z.object({ snapshot: snapshotName, path: backedUpPath.nullable() });
 export const versionsRequest = z.object({ path: backedUpPath });
+export const searchRequest = z.object({ query: z.string().min(1).max(255) });
 export const snapshotPathRequest = z.object({ snapshot: snapshotName, path: backedUpPath });
 const restorePaths = z.array(backedUpPath).min(1).max(1000);
 /** A chosen folder's token, as restore-authority.ts mints it; never a path. */

@@ -185,6 +185,34 @@ export interface VersionsView {
   searched: number;
 }
 
+export interface SearchRequest {
+  /** A name pattern, as `snaptray find` takes it (core/restore/find.ts): text, or `*`, `?`, `[…]`. */
+  query: string;
+}
+
+/** One path whose name matched, with the snapshots holding it. */
+export interface SearchMatch {
+  path: string;
+  name: string;
+  /** As the newest snapshot holding it has it. */
+  type: EntryType;
+  size: number;
+  mtime: string;
+  /** The snapshots holding it, newest first, with their times (ISO-8601). */
+  snapshots: Array<{ name: string; time: string }>;
+}
+
+export interface SearchView {
+  query: string;
+  /** How many snapshots were searched (the complete ones). */
+  searched: number;
+  /** Sorted by path; at most SEARCH_LIMIT of them. */
+  matches: SearchMatch[];
+  /** Every path that matched, shown or not. */
+  total: number;
+  warnings: string[];
+}
+
 export interface SnapshotPathRequest {
   snapshot: string;
   path: string;
@@ -443,6 +471,11 @@ export interface BackupsWindowApi {
   /** What differs from the snapshot before, below one folder (the engine's diff). */
   folderChanges(request: FolderRequest): Promise<BackupsResult<FolderChanges>>;
   fileVersions(request: VersionsRequest): Promise<BackupsResult<VersionsView>>;
+  /**
+   * Every path whose name matches, in all the complete snapshots (the engine's `find --all`); a
+   * newer search stops the one still running.
+   */
+  searchSnapshots(request: SearchRequest): Promise<BackupsResult<SearchView>>;
   /**
    * Copies one version to a private folder, read-only, and opens it with the desktop's app when
    * it is a document, an image, audio, video or plain text.

@@ -216,6 +216,7 @@ export const WINDOW_METHODS = {
     'listFolder',
     'folderChanges',
     'fileVersions',
+    'searchSnapshots',
     'openVersion',
     'compareVersion',
     'showCopyInFolder',

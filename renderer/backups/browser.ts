@@ -13,13 +13,16 @@ import type {
 import { button, h, uniqueId } from '../shared/dom.js';
 import { formatBytes } from '../shared/format.js';
 import { icon } from '../shared/icons.js';
-import { createListbox, type Row } from './listbox.js';
+import { createVirtualList, type VirtualRow } from './virtual-list.js';
 import type { Ask, Problem } from './requests.js';
 import { CHANGE_WORDS, plural, shown, TYPE_WORDS } from './words.js';
 import { formatTime } from '../shared/format.js';
 import type { BackupsWindowApi } from '../../electron/ipc/contract.js';
 
 export type Item = EntryView | ChangeView;
+
+/** How long typing in the filter pauses before the list follows. */
+export const FILTER_DELAY_MS = 20;
 
 export interface Place {
   snapshot: SnapshotSummary;
@@ -32,6 +35,8 @@ export interface BrowserContext {
   ask: Ask;
   /** The selected item of the folder, or null when none is (the folder itself then). */
   onSelection(item: Item | null, place: Place): void;
+  /** Several items of the folder are selected, in list order. */
+  onSeveral(items: Item[], place: Place): void;
   /** A problem with the destination as a whole (unreachable): the window shows it with Retry. */
   onUnreachable(problem: Problem): void;
 }
@@ -76,7 +81,18 @@ export function createBrowser(ctx: BrowserContext): Browser {
     spellcheck: 'false',
     autocomplete: 'off',
   });
-  filter.addEventListener('input', () => render());
+  // A large folder is filtered once typing pauses, not at every keystroke.
+  let filterTimer: number | undefined;
+  let filtered = '';
+  filter.addEventListener('input', () => {
+    window.clearTimeout(filterTimer);
+    filterTimer = window.setTimeout(() => render(), FILTER_DELAY_MS);
+  });
+  filter.addEventListener('keydown', (event) => {
+    if (event.key !== 'Enter') return;
+    window.clearTimeout(filterTimer);
+    render();
+  });
   const filterLabel = h(
     'label',
     { for: filterId, class: 'visually-hidden' },
@@ -90,9 +106,15 @@ export function createBrowser(ctx: BrowserContext): Browser {
 
   const status = h('p', { class: 'status browse-status', role: 'status' });
   const problem = h('div', { class: 'list-problem', hidden: true });
-  const list = createListbox<Item>({
+  const list = createVirtualList<Item>({
     label: 'Items in this folder',
-    onSelect: (item) => snapshot && ctx.onSelection(item, { snapshot, path }),
+    keyOf: (item) => item.path,
+    row: rowFor,
+    onSelect: (items) => {
+      if (snapshot === null) return;
+      if (items.length > 1) ctx.onSeveral(items, { snapshot, path });
+      else ctx.onSelection(items[0] ?? null, { snapshot, path });
+    },
     onActivate: (item) => {
       if (item.type === 'dir' && !('change' in item && item.change === 'deleted')) {
         void open(item.path, { focus: true });
@@ -175,7 +197,7 @@ export function createBrowser(ctx: BrowserContext): Browser {
     up.disabled = path === null || (sources.length === 0 && path === '/');
   }
 
-  function rowFor(item: Item): Row<Item> {
+  function rowFor(item: Item): VirtualRow {
     const change = 'change' in item ? item.change : null;
     const size = item.size === null ? '' : formatBytes(item.size);
     const modified = item.mtime === null ? '' : formatTime(item.mtime);
@@ -190,8 +212,6 @@ export function createBrowser(ctx: BrowserContext): Browser {
       .filter(Boolean)
       .join(', ');
     return {
-      key: item.path,
-      item,
       label,
       className: `entry type-${item.type}${change ? ` change-${change}` : ''}`,
       content: [
@@ -199,7 +219,7 @@ export function createBrowser(ctx: BrowserContext): Browser {
           'span',
           { class: 'entry-name' },
           icon(item.type === 'dir' ? 'folder' : item.type === 'symlink' ? 'link' : 'file'),
-          h('span', { class: 'name-text' }, name),
+          h('span', { class: 'name-text', title: name }, name),
           change !== null
             ? h('span', { class: `badge change-badge change-${change}` }, CHANGE_WORDS[change])
             : null,
@@ -210,23 +230,37 @@ export function createBrowser(ctx: BrowserContext): Browser {
     };
   }
 
+  /** Names in lower case, made once per listing rather than at every keystroke. */
+  const lowered = new WeakMap<Item, string>();
+  function lowerName(item: Item): string {
+    let lower = lowered.get(item);
+    if (lower === undefined) {
+      lower = item.name.toLowerCase();
+      lowered.set(item, lower);
+    }
+    return lower;
+  }
+
   function shownItems(): Item[] {
     const needle = filter.value.trim().toLowerCase();
-    const source: Item[] =
-      onlyChanges.checked && changes !== null && changes.previous !== null
-        ? changes.changes.map((c) => {
-            const listed = entries.find((e) => e.path === c.path);
-            return listed && c.mtime === null
-              ? { ...c, mtime: listed.mtime, size: listed.size }
-              : c;
-          })
-        : entries;
-    return needle === '' ? source : source.filter((i) => i.name.toLowerCase().includes(needle));
+    let source: Item[] = entries;
+    if (onlyChanges.checked && changes !== null && changes.previous !== null) {
+      const byPath = new Map(entries.map((e) => [e.path, e]));
+      source = changes.changes.map((c) => {
+        const listed = byPath.get(c.path);
+        return listed && c.mtime === null ? { ...c, mtime: listed.mtime, size: listed.size } : c;
+      });
+    }
+    return needle === '' ? source : source.filter((i) => lowerName(i).includes(needle));
   }
 
   function render(): void {
+    window.clearTimeout(filterTimer);
     const items = shownItems();
-    list.setRows([{ title: '', rows: items.map(rowFor) }]);
+    // Another filter starts at the top of what it matches.
+    if (filter.value !== filtered) list.element.scrollTop = 0;
+    filtered = filter.value;
+    list.setItems(items);
     problem.hidden = true;
     list.element.hidden = false;
     const needle = filter.value.trim();
@@ -317,9 +351,10 @@ export function createBrowser(ctx: BrowserContext): Browser {
       if (!opts.keepSelection) list.clearSelection();
       // The rows are new: an item still selected is shown as this listing has it.
       render();
-      const key = list.selectedKey();
-      const kept = key === null ? undefined : shownItems().find((i) => i.path === key);
-      ctx.onSelection(kept ?? null, { snapshot: at, path });
+      const keys = new Set(list.selectedKeys());
+      const kept = shownItems().filter((i) => keys.has(i.path));
+      if (kept.length > 1) ctx.onSeveral(kept, { snapshot: at, path });
+      else ctx.onSelection(kept[0] ?? null, { snapshot: at, path });
       if (opts.focus) list.focus();
     } finally {
       if (current()) element.removeAttribute('aria-busy');

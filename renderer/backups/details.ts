@@ -26,6 +26,8 @@ export interface DetailsContext {
 export interface Details {
   element: HTMLElement;
   show(item: Item | null, place: Place): void;
+  /** Several items are selected: how many, and Restore / Restore to… for all of them at once. */
+  showSeveral(items: Item[], place: Place): void;
   /** A restore runs: restore buttons wait. */
   setRunning(running: boolean): void;
   /**
@@ -37,6 +39,8 @@ export interface Details {
 
 /** Versions are looked up once the selection rests, not for every row the arrow keys pass. */
 const VERSIONS_DELAY_MS = 250;
+/** Names listed when several items are selected. */
+const SEVERAL_LISTED = 8;
 
 export function createDetails(ctx: DetailsContext): Details {
   const element = h('section', { class: 'details', 'aria-label': 'Selected item' });
@@ -147,6 +151,61 @@ export function createDetails(ctx: DetailsContext): Details {
         VERSIONS_DELAY_MS,
       );
     }
+  }
+
+  function showSeveral(items: Item[], place: Place): void {
+    generation++;
+    window.clearTimeout(timer);
+    const deleted = items.filter((i) => 'change' in i && i.change === 'deleted').length;
+    // What was deleted in this snapshot is in the one before: a mix is restored in two goes.
+    const from =
+      deleted === items.length
+        ? (ctx.previousOf(place.snapshot.name) ?? place.snapshot.name)
+        : place.snapshot.name;
+    const count = plural(items.length, 'item');
+    const request = { snapshot: from, paths: items.map((i) => i.path), missingOnly: false };
+    const what = `${count}`;
+    const inPlace = restoreButton(
+      readOnly ? 'Restore to Original Place…' : 'Restore',
+      () => void ctx.restore.restore(request, what),
+      {
+        ...(readOnly ? {} : { class: 'primary' }),
+        'aria-label': `Restore the ${count} selected to their original places`,
+      },
+    );
+    const into = restoreButton('Restore to…', () => void ctx.restore.restoreTo(request, what), {
+      ...(readOnly ? { class: 'primary' } : {}),
+      'aria-label': `Restore the ${count} selected into another folder`,
+    });
+    const mixed = deleted > 0 && deleted < items.length;
+    if (mixed) {
+      inPlace.disabled = true;
+      into.disabled = true;
+    }
+    const listed = items.slice(0, SEVERAL_LISTED);
+    element.replaceChildren(
+      h(
+        'div',
+        { class: 'details-head' },
+        h('h3', { class: 'several-count' }, `${count} selected`),
+        readOnly ? h('span', { class: 'badge read-only-badge' }, 'read-only') : null,
+      ),
+      h(
+        'ul',
+        { class: 'several-list', 'aria-label': 'Selected items' },
+        ...listed.map((i) => h('li', { class: 'path', title: shown(i.path) }, shown(i.name))),
+        items.length > listed.length
+          ? h('li', { class: 'hint' }, `and ${plural(items.length - listed.length, 'more')}`)
+          : null,
+      ),
+      h('dl', { class: 'facts' }, h('dt', {}, 'Snapshot'), h('dd', {}, from)),
+      h('div', { class: 'actions' }, ...(readOnly ? [into, inPlace] : [inPlace, into])),
+      h(
+        'p',
+        { class: 'hint', hidden: !mixed },
+        'Some of these were deleted in this snapshot and come from the one before: restore those on their own.',
+      ),
+    );
   }
 
   async function loadVersions(
@@ -293,6 +352,7 @@ export function createDetails(ctx: DetailsContext): Details {
   return {
     element,
     show,
+    showSeveral,
     setRunning,
     setReadOnly: (value) => {
       readOnly = value;

@@ -15,6 +15,7 @@ import { createOverviewPage } from './overview-page.js';
 import { createAsk, type Problem } from './requests.js';
 import { createRestoreFlow } from './restore-flow.js';
 import { createRunningRow } from './running-row.js';
+import { createSearch } from './search.js';
 import { createTimeline } from './timeline.js';
 import { createVerifyPage } from './verify-page.js';
 
@@ -56,7 +57,10 @@ function build(app: HTMLElement): void {
     'aria-label': 'Read the snapshots again',
     title: 'Read the snapshots again (F5)',
   });
-  const timeline = createTimeline((s) => void browser.showSnapshot(s));
+  const timeline = createTimeline((s) => {
+    search.close();
+    void browser.showSnapshot(s);
+  });
   const runningRow = createRunningRow(api);
   const overview = createOverviewPage({
     api,
@@ -100,7 +104,26 @@ function build(app: HTMLElement): void {
     api,
     ask,
     onSelection: (item: Item | null, place: Place) => details.show(item, place),
+    onSeveral: (items: Item[], place: Place) => details.showSeveral(items, place),
     onUnreachable: (problem) => showProblem(problem),
+  });
+  const search = createSearch({
+    api,
+    ask,
+    onOpen: (open) => {
+      browser.element.hidden = open;
+    },
+    onChoose: async (match, name) => {
+      const shown = timeline.select(name);
+      if (shown === null || shown.name !== name) {
+        destinationLine.textContent = `${name} is no longer on the destination: reload the list.`;
+        return;
+      }
+      await browser.showSnapshot(shown);
+      if (!(await browser.reveal(match.path))) {
+        destinationLine.textContent = `${match.path} is not in the snapshot shown.`;
+      }
+    },
   });
   const history = createHistoryPage(api);
   const verify = createVerifyPage(api, ask, restore);
@@ -123,7 +146,14 @@ function build(app: HTMLElement): void {
         runningRow.element,
         timeline.element,
       ),
-      h('div', { class: 'browse-pane' }, browser.element, details.element),
+      h(
+        'div',
+        { class: 'browse-pane' },
+        search.field,
+        search.results,
+        browser.element,
+        details.element,
+      ),
     ),
   );
 
@@ -212,6 +242,7 @@ function build(app: HTMLElement): void {
     }
     profile = chosen;
     void overview.load(chosen);
+    search.reset();
     timeline.show([], new Date());
     await loadTimeline();
     if (nextProfile !== null) void history.load();

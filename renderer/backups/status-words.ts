@@ -1,24 +1,26 @@
 /** The tray's state of a profile in the Backups window's words: times, progress, the state. */
 import type { BackupStatus } from '../../electron/ipc/contract.js';
-import { formatBytes, formatCount } from '../shared/format.js';
-import { clockTime, dayTitle } from './words.js';
+import {
+  daysAgo,
+  formatBytes,
+  formatClock,
+  formatCount,
+  formatWhen,
+} from '../shared/format.js';
 
-const DAY = 86_400_000;
-
-/** "Today, 14:02", "Tomorrow, 03:00", "Yesterday, 22:10" or "Sunday 22 November 2026, 03:00". */
+/**
+ * When, as the rest of the window says it ("Today 14:02", "Yesterday 22:10", "Friday 09:15",
+ * "20 Nov 2026, 03:00"), and "Tomorrow 03:00" for the next backup.
+ */
 export function whenWords(iso: string, now: Date): string {
   const at = new Date(iso);
-  const days = Math.round((startOfDay(at) - startOfDay(now)) / DAY);
-  return `${days === 1 ? 'Tomorrow' : dayTitle(at, now)}, ${clockTime(iso)}`;
+  if (Number.isNaN(at.getTime())) return iso;
+  return daysAgo(at, now) === -1 ? `Tomorrow ${formatClock(at)}` : formatWhen(at, now);
 }
 
-/** The same within a sentence: "today, 14:02", "tomorrow, 03:00". */
+/** The same within a sentence: "today 14:02", "tomorrow 03:00". */
 export function whenInText(iso: string, now: Date): string {
   return whenWords(iso, now).replace(/^(Today|Tomorrow|Yesterday)\b/, (day) => day.toLowerCase());
-}
-
-function startOfDay(d: Date): number {
-  return Date.UTC(d.getFullYear(), d.getMonth(), d.getDate());
 }
 
 /** "42% · 120 files · 35.0 MB · 12.0 MB/s · 3 min left", as far as each is known. */

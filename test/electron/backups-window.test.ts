@@ -284,6 +284,10 @@ describe('the Backups window in the app', () => {
     expect(
       await ask('restore', { snapshot: 'x', paths: ['/a/../b'], into: null, missingOnly: false }),
     ).toMatchObject({ ok: false, reason: 'invalid' });
+    expect(await ask('searchSnapshots', { query: ['report'] })).toMatchObject({
+      ok: false,
+      reason: 'invalid',
+    });
   });
 
   it('keeps one connection while shown, and closes it a minute after the window is hidden', async () => {

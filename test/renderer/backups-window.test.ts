@@ -1162,6 +1162,7 @@ describe('the Backups window', () => {
       'tab "Snapshots"',
       'button "Read the snapshots again"',
       expect.stringMatching(/^option "Today \d\d:\d\d(:\d\d)?, ok, 2 files, 39 bytes sent"$/),
+      'searchbox "Search all snapshots by name"',
       'searchbox "Filter names in this folder"',
       'switch "Show only what changed in this snapshot"',
       `option "${world.src}, folder"`,

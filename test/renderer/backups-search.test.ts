@@ -1,0 +1,430 @@
+/**
+ * Finding files in the Backups window, in real Chromium over the real handlers, the restore
+ * engine, rsync and an sshd on loopback, with snapshots made by the real CLI: a name searched in
+ * every snapshot, a folder of 5,000 files filtered and walked by keyboard while only the rows
+ * near the viewport are in the page, and several items restored into a folder in one go.
+ */
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { mkdtemp } from 'node:fs/promises';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { spawnProcess, type SpawnRequest } from '../../core/process.js';
+import { defaultProfile } from '../../core/settings/schema.js';
+import { openConfStore, saveSettings } from '../../core/settings/store.js';
+import { createBackupsApi, type BackupsApi } from '../../electron/backups/api.js';
+import type { BackupsEvent } from '../../electron/ipc/contract.js';
+import { answeredDialogs, type AnsweredDialogs } from '../support/answered-dialogs.js';
+import { launchChromium, type Chromium } from '../support/chromium.js';
+import { lowContrastTexts } from '../support/contrast.js';
+import { makeCliHome, runCli, type CliHome } from '../support/cli.js';
+import { profileSsh, startSshd, type Sshd } from '../support/sshd.js';
+import { makeTempDir, writeTree } from '../support/tree.js';
+import {
+  buildBridge,
+  buildWindows,
+  openBackupsWindow,
+  serveFolder,
+  type BackupsWindow,
+  type StaticServer,
+} from '../support/window-page.js';
+
+const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'backups-window');
+const WINDOW_SIZE = { width: 1100, height: 760 };
+/** ssh and rsync on a machine shared with other work: generous, never a real wait. */
+const WAIT_MS = 90_000;
+const MANY = 5000;
+
+let chromium: Chromium;
+let server: StaticServer;
+let bridge: string;
+let sshd: Sshd;
+let builtDir: string;
+let lastPage: Page | null = null;
+
+interface World extends CliHome {
+  src: string;
+  api: BackupsApi;
+  dialogs: AnsweredDialogs;
+  /** Snapshot names, oldest first. */
+  snapshots: string[];
+  send: (event: BackupsEvent) => void;
+  /** Every rsync call the app made. */
+  spawned: SpawnRequest[];
+}
+
+const manyName = (i: number) => `file-${String(i).padStart(4, '0')}.txt`;
+
+/**
+ * Two snapshots made by the CLI: a report in two folders (the old one's folder gone in the
+ * second), a folder of 5,000 files, and a folder to pick several items from.
+ */
+async function makeWorld(): Promise<World> {
+  const cli = await makeCliHome();
+  const home = await makeTempDir('st-user-');
+  const env = { ...cli.env, HOME: home };
+  const src = join(home, 'src');
+  await mkdir(src);
+  const destDir = await makeTempDir('st-router-');
+  const configFile = join(cli.configDir, 'Snaptray', 'config.json');
+  await mkdir(dirname(configFile), { recursive: true });
+  const store = await openConfStore(configFile);
+  const profile = {
+    ...defaultProfile(),
+    sources: [src],
+    destination: `${sshd.user}@127.0.0.1:${destDir}`,
+    prefix: 'box',
+    ssh: { ...defaultProfile().ssh, ...profileSsh(sshd), port: sshd.port },
+  };
+  expect(saveSettings(store, { version: 1, profiles: { default: profile } }).ok).toBe(true);
+  const user = { ...cli, env };
+  const init = await runCli(['init'], user);
+  expect(init.code, init.stderr).toBe(0);
+
+  await writeTree(src, {
+    'docs/report.txt': 'first draft\n',
+    'old/report-2025.txt': 'last year\n',
+    'pick/a.txt': 'a\n',
+    'pick/b.txt': 'bb\n',
+    'pick/c.txt': 'ccc\n',
+    'pick/sub/d.txt': 'dddd\n',
+    'pick/e.txt': 'not chosen\n',
+  });
+  await writeTree(
+    join(src, 'many'),
+    Array.from({ length: MANY }, (_, i) => [manyName(i), `${i}\n`] as const),
+  );
+  await backup(user);
+  await writeFile(join(src, 'docs/report.txt'), 'the final report, longer\n');
+  await rm(join(src, 'old'), { recursive: true });
+  await backup(user);
+
+  const world: World = {
+    ...user,
+    src,
+    dialogs: answeredDialogs(),
+    snapshots: (await readdir(destDir)).filter((n) => /^box-\d{4}-\d\d-\d\d-\d{6}$/.test(n)).sort(),
+    send: () => undefined,
+    spawned: [],
+    api: null as unknown as BackupsApi,
+  };
+  world.api = createBackupsApi({
+    env,
+    spawn: (req) => {
+      world.spawned.push(req);
+      return spawnProcess(req);
+    },
+    openBackend: openConfStore,
+    now: () => new Date(),
+    hostname: hostname(),
+    timers: {
+      setTimer: (ms, fn) => setTimeout(fn, ms),
+      clearTimer: (handle) => clearTimeout(handle as NodeJS.Timeout),
+    },
+    openPath: async () => '',
+    showItemInFolder: () => undefined,
+    dialogs: world.dialogs,
+    send: (event) => world.send(event),
+    notify: async () => undefined,
+    notificationIcon: null,
+    busyRetryMs: 1000,
+    longRestoreMs: 60_000,
+  });
+  return world;
+}
+
+async function backup(user: CliHome): Promise<void> {
+  const result = await runCli(['backup'], user);
+  expect(result.code, result.stderr).toBe(0);
+}
+
+async function openReady(world: World): Promise<BackupsWindow> {
+  const win = await openBackupsWindow(
+    chromium.context,
+    `${server.url}backups.html`,
+    bridge,
+    world.api,
+    WINDOW_SIZE,
+  );
+  world.send = (event) => void win.emit(event).catch(() => undefined);
+  lastPage = win.page;
+  await items(win.page).first().waitFor({ timeout: WAIT_MS });
+  return win;
+}
+
+function items(page: Page) {
+  return page.getByRole('listbox', { name: 'Items in this folder' }).getByRole('option');
+}
+
+function itemNames(page: Page): Promise<string[]> {
+  return items(page).evaluateAll((rows) =>
+    rows.map((r) => r.querySelector('.name-text')?.textContent ?? ''),
+  );
+}
+
+function row(page: Page, name: string) {
+  return items(page).filter({
+    has: page.locator('.name-text', { hasText: new RegExp(`^${name.replace(/\./g, '\\.')}$`) }),
+  });
+}
+
+async function settled(page: Page): Promise<void> {
+  await page.locator('.browser:not([aria-busy])').waitFor({ timeout: WAIT_MS });
+}
+
+async function openFolder(page: Page, name: string): Promise<void> {
+  await row(page, name).first().dblclick();
+  await page.locator('.crumb-current').filter({ hasText: name }).waitFor({ timeout: WAIT_MS });
+  await settled(page);
+}
+
+async function browseTo(page: Page, world: World, folder: string): Promise<void> {
+  await openFolder(page, world.src);
+  await openFolder(page, folder);
+}
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+}
+
+/** Each theme: a screenshot, and every text readable (WCAG AA). */
+async function bothThemes(page: Page, name: string): Promise<void> {
+  const unreadable: string[] = [];
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await screenshot(page, `${scheme}-${name}`);
+    for (const low of await lowContrastTexts(page)) {
+      unreadable.push(`${scheme}: "${low.text}" ${low.ratio}:1 (needs ${low.needed}:1)`);
+    }
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  expect(unreadable).toEqual([]);
+}
+
+function searchStatus(page: Page) {
+  return page.locator('.search-status');
+}
+
+async function searchFor(page: Page, query: string): Promise<void> {
+  const field = page.getByRole('searchbox', { name: 'Search all snapshots by name' });
+  await field.fill(query);
+  await field.press('Enter');
+  await page.locator('.search-pane:not([aria-busy])').waitFor({ timeout: WAIT_MS });
+}
+
+beforeAll(async () => {
+  builtDir = await mkdtemp(join(tmpdir(), 'st-window-'));
+  await mkdir(ARTIFACTS, { recursive: true });
+  [, bridge, chromium, sshd] = await Promise.all([
+    buildWindows(builtDir),
+    buildBridge(),
+    launchChromium(),
+    startSshd(),
+  ]);
+  server = await serveFolder(builtDir);
+});
+afterEach(async (context) => {
+  if (context.task.result?.state === 'fail' && lastPage !== null && !lastPage.isClosed()) {
+    const name = context.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
+    await lastPage
+      .screenshot({ path: join(ARTIFACTS, `failed-${name}.png`) })
+      .catch(() => undefined);
+  }
+  lastPage = null;
+});
+afterAll(async () => {
+  await chromium?.close();
+  await server?.close();
+  await sshd?.stop();
+  if (builtDir) await rm(builtDir, { recursive: true, force: true });
+});
+
+describe('finding files in the Backups window', () => {
+  let world: World;
+  beforeAll(async () => {
+    world = await makeWorld();
+  });
+
+  it('searches every snapshot by name, grouped by path with the snapshots holding each, and shows one’s versions', async () => {
+    const win = await openReady(world);
+    const { page } = win;
+    const [older, newer] = world.snapshots as [string, string];
+    const before = world.spawned.length;
+
+    await searchFor(page, 'REPORT');
+    expect(await searchStatus(page).textContent()).toBe(
+      '2 paths match “REPORT” in the 2 snapshots.',
+    );
+    // One search is one rsync call over the one connection.
+    expect(world.spawned.slice(before).filter((r) => basename(r.file) === 'rsync')).toHaveLength(1);
+    const results = page.locator('.search-result');
+    expect(await results.evaluateAll((r) => r.map((e) => e.getAttribute('data-path')))).toEqual([
+      join(world.src, 'docs/report.txt'),
+      join(world.src, 'old/report-2025.txt'),
+    ]);
+    // Each path with the snapshots holding it, newest first (their times, their names on hover).
+    const held = (i: number) =>
+      results
+        .nth(i)
+        .locator('.search-snapshot')
+        .evaluateAll((b) => b.map((e) => e.getAttribute('title')));
+    expect(await held(0)).toEqual([newer, older]);
+    expect(await held(1)).toEqual([older]);
+    expect(await results.nth(0).locator('.search-held').textContent()).toBe('In 2 snapshots:');
+    expect(await page.locator('.browser').isHidden()).toBe(true);
+    await bothThemes(page, 'search-results');
+
+    // Choosing a path shows it in the newest snapshot holding it, selected, with its versions.
+    await page
+      .getByRole('button', {
+        name: /^report\.txt, file, in .*docs\/report\.txt, kept in 2 snapshots/,
+      })
+      .click();
+    await page.locator('.versions-table').waitFor({ timeout: WAIT_MS });
+    expect(await page.locator('.details-name').textContent()).toBe('report.txt');
+    expect(await page.locator('.versions h4').textContent()).toBe('2 versions in 2 snapshots');
+    expect(await page.locator('.crumb-current').textContent()).toBe('docs');
+    expect(await page.locator('.facts').textContent()).toContain(`Snapshot${newer}`);
+    expect(await page.locator('.search-pane').isHidden()).toBe(true);
+
+    // A path only the older snapshot holds is shown there.
+    await searchFor(page, 'report-*');
+    expect(await searchStatus(page).textContent()).toBe(
+      '1 path matches “report-*” in the 2 snapshots.',
+    );
+    await page
+      .getByRole('button', { name: /^report-2025\.txt, file, in .*, kept in 1 snapshot/ })
+      .click();
+    await page
+      .locator('.details-name', { hasText: 'report-2025.txt' })
+      .waitFor({ timeout: WAIT_MS });
+    await page.locator('.versions-table').waitFor({ timeout: WAIT_MS });
+    expect(await page.locator('.versions h4').textContent()).toBe('1 version in 2 snapshots');
+    expect(await page.locator('.facts').textContent()).toContain(`Snapshot${older}`);
+    expect(
+      await page
+        .getByRole('listbox', { name: 'Snapshots, newest first' })
+        .locator('[aria-selected="true"]')
+        .count(),
+    ).toBe(1);
+
+    // Found nowhere, and a pattern the engine refuses: said in words.
+    await searchFor(page, 'no-such-name');
+    expect(await searchStatus(page).textContent()).toBe(
+      'No name matches “no-such-name” in the 2 snapshots.',
+    );
+    await searchFor(page, 'docs/report');
+    expect(await searchStatus(page).textContent()).toBe(
+      'The search could not be done. The pattern "docs/report" holds "/": it matches a file or folder name, not a path.',
+    );
+    // Back to the folder: the browser again.
+    await page.getByRole('button', { name: 'Back to the Folder' }).click();
+    expect(await page.locator('.browser').isVisible()).toBe(true);
+    expect(win.problems).toEqual([]);
+    await page.close();
+  });
+
+  it('filters a folder of 5,000 files, with only the rows near the viewport in the page', async () => {
+    const win = await openReady(world);
+    const { page } = win;
+    await browseTo(page, world, 'many');
+    expect(await page.locator('.browse-status').textContent()).toBe('5,000 items');
+    const inPage = await items(page).count();
+    expect(inPage).toBeGreaterThan(10);
+    expect(inPage).toBeLessThan(60);
+    expect(await items(page).first().getAttribute('aria-setsize')).toBe('5000');
+    // Every name shows its full text on hover.
+    expect(await row(page, 'file-0003.txt').locator('.name-text').getAttribute('title')).toBe(
+      'file-0003.txt',
+    );
+
+    const filter = page.getByRole('searchbox', { name: 'Filter names in this folder' });
+    await filter.pressSequentially('file-12');
+    await page
+      .locator('.browse-status', { hasText: '100 names match “file-12”.' })
+      .waitFor({ timeout: WAIT_MS });
+    // A hundred rows are all in the page.
+    expect(await itemNames(page)).toEqual(
+      Array.from({ length: 100 }, (_, i) => manyName(1200 + i)),
+    );
+    await filter.fill('file-4');
+    await page
+      .locator('.browse-status', { hasText: '1,000 names match “file-4”.' })
+      .waitFor({ timeout: WAIT_MS });
+    expect(await items(page).first().getAttribute('aria-setsize')).toBe('1000');
+    expect((await itemNames(page))[0]).toBe('file-4000.txt');
+    expect(await items(page).count()).toBeLessThan(60);
+    await bothThemes(page, 'filter-5000');
+
+    // The keyboard walks the whole list: End reaches the last row, far below the viewport.
+    await filter.fill('');
+    await page.locator('.browse-status', { hasText: /^5,000 items$/ }).waitFor();
+    await items(page).first().click();
+    await page.keyboard.press('End');
+    const focused = page.locator('[role="option"]:focus');
+    expect(await focused.getAttribute('aria-label')).toMatch(/^file-4999\.txt, file, 5 bytes/);
+    expect(await focused.getAttribute('aria-posinset')).toBe('5000');
+    expect(await focused.getAttribute('aria-selected')).toBe('true');
+    await page.locator('.details-name', { hasText: 'file-4999.txt' }).waitFor();
+    await page.keyboard.press('ArrowUp');
+    expect(await focused.getAttribute('aria-label')).toMatch(/^file-4998\.txt/);
+    await page.keyboard.press('PageUp');
+    const afterPage = Number(await focused.getAttribute('aria-posinset'));
+    expect(afterPage).toBeLessThan(4999);
+    expect(afterPage).toBeGreaterThan(4980);
+    await page.keyboard.press('Home');
+    expect(await focused.getAttribute('aria-label')).toMatch(/^file-0000\.txt/);
+    expect(await items(page).count()).toBeLessThan(60);
+    expect(win.problems).toEqual([]);
+    await page.close();
+  });
+
+  it('selects three files and a folder and restores them into a folder in one go', async () => {
+    const win = await openReady(world);
+    const { page } = win;
+    const elsewhere = await makeTempDir('st-elsewhere-');
+    await browseTo(page, world, 'pick');
+    expect(await itemNames(page)).toEqual(['sub', 'a.txt', 'b.txt', 'c.txt', 'e.txt']);
+
+    // Ctrl+A selects every item; Shift with the arrows a range; Ctrl-click adds one.
+    await row(page, 'sub').click();
+    await page.keyboard.press('Control+a');
+    await page.locator('.several-count', { hasText: '5 items selected' }).waitFor();
+    await row(page, 'a.txt').click();
+    await page.locator('.details-name', { hasText: 'a.txt' }).waitFor();
+    await page.keyboard.press('Shift+ArrowDown');
+    await page.keyboard.press('Shift+ArrowDown');
+    await page.locator('.several-count', { hasText: '3 items selected' }).waitFor();
+    await row(page, 'sub').click({ modifiers: ['Control'] });
+    await page.locator('.several-count', { hasText: '4 items selected' }).waitFor();
+    expect(
+      await page.locator('.several-list li').evaluateAll((l) => l.map((e) => e.textContent ?? '')),
+    ).toEqual(['sub', 'a.txt', 'b.txt', 'c.txt']);
+    expect(
+      await items(page).evaluateAll(
+        (rows) => rows.filter((r) => r.getAttribute('aria-selected') === 'true').length,
+      ),
+    ).toBe(4);
+    await bothThemes(page, 'several-selected');
+
+    world.dialogs.folders.push(elsewhere);
+    await page
+      .getByRole('button', { name: 'Restore the 4 items selected into another folder' })
+      .click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor({ timeout: WAIT_MS });
+    await dialog.getByRole('button', { name: 'Restore', exact: true }).click();
+    await dialog.getByRole('heading', { name: 'Restored 4 items' }).waitFor({ timeout: WAIT_MS });
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    // One folder dialog for all four, and all four are there.
+    expect(world.dialogs.folderDialogs).toHaveLength(1);
+    expect((await readdir(elsewhere)).sort()).toEqual(['a.txt', 'b.txt', 'c.txt', 'sub']);
+    expect(await readFile(join(elsewhere, 'a.txt'), 'utf8')).toBe('a\n');
+    expect(await readFile(join(elsewhere, 'b.txt'), 'utf8')).toBe('bb\n');
+    expect(await readFile(join(elsewhere, 'c.txt'), 'utf8')).toBe('ccc\n');
+    expect(await readFile(join(elsewhere, 'sub/d.txt'), 'utf8')).toBe('dddd\n');
+    expect(win.problems).toEqual([]);
+    await page.close();
+  });
+});
