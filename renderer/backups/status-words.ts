@@ -1,12 +1,6 @@
 /** The tray's state of a profile in the Backups window's words: times, progress, the state. */
 import type { BackupStatus } from '../../electron/ipc/contract.js';
-import {
-  daysAgo,
-  formatBytes,
-  formatClock,
-  formatCount,
-  formatWhen,
-} from '../shared/format.js';
+import { daysAgo, formatBytes, formatClock, formatCount, formatWhen } from '../shared/format.js';
 
 /**
  * When, as the rest of the window says it ("Today 14:02", "Yesterday 22:10", "Friday 09:15",
