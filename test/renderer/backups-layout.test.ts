@@ -116,6 +116,8 @@ async function open(
     world.api,
     size,
   );
+  // The window opens on the Overview; these tests begin at the snapshots.
+  await win.page.getByRole('tab', { name: 'Snapshots' }).click();
   await items(win.page).first().waitFor({ timeout: WAIT_MS });
   return win;
 }

@@ -172,6 +172,8 @@ async function open(world: World): Promise<BackupsWindow> {
   );
   world.send = (event) => void win.emit(event).catch(() => undefined);
   lastPage = win.page;
+  // The window opens on the Overview; these tests begin at the snapshots.
+  await win.page.getByRole('tab', { name: 'Snapshots' }).click();
   return win;
 }
 

@@ -149,6 +149,8 @@ async function openReady(world: World): Promise<BackupsWindow> {
   );
   world.send = (event) => void win.emit(event).catch(() => undefined);
   lastPage = win.page;
+  // The window opens on the Overview; these tests begin at the snapshots.
+  await win.page.getByRole('tab', { name: 'Snapshots' }).click();
   await items(win.page).first().waitFor({ timeout: WAIT_MS });
   return win;
 }
