@@ -472,8 +472,9 @@ describe('the Backups window', () => {
     expect(await page.locator('.browser img').count()).toBe(0);
     expect(existsSync(PWNED_MARKER)).toBe(false);
 
-    // The filter narrows the folder shown.
+    // The filter narrows the folder shown, once typing pauses.
     await page.getByLabel('Filter names in this folder').fill('QUOTE');
+    await page.locator('.browse-status', { hasText: '2 names match' }).waitFor();
     expect(await itemNames(page)).toEqual(['double "quote".txt', "single 'quote'.txt"]);
     expect(await page.locator('.browse-status').textContent()).toBe(
       `${names.length} items 2 names match “QUOTE”.`,
