@@ -57,7 +57,8 @@ beforeAll(async () => {
   [, bridge, chromium, sshd] = await Promise.all([
     buildWindows(builtDir),
     buildBridge(),
-    launchChromium(),
+    // The page words times in its locale; the expectations are worded here, in this process's.
+    launchChromium({ locale: new Intl.DateTimeFormat().resolvedOptions().locale }),
     startSshd(),
   ]);
   server = await serveFolder(builtDir);
