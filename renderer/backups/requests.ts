@@ -29,6 +29,10 @@ export interface Ask {
   tryNow(): void;
 }
 
+/** How long after the destination became free a "busy" answer is taken for its lock settling. */
+const JUST_FREED_MS = 5_000;
+const SOON_MS = 1_000;
+
 export function createAsk(api: BackupsWindowApi): Ask {
   const waiting = new Set<() => void>();
   /** The requests that were answered "busy" and have no other answer yet, with that answer. */
@@ -36,12 +40,15 @@ export function createAsk(api: BackupsWindowApi): Ask {
   let notice: (problem: Problem | null) => void = () => undefined;
   /** Counts the times the destination became free: an answer older than the last is stale. */
   let freed = 0;
+  /** When it last became free (ms since the epoch); 0 before it did. */
+  let freedAt = 0;
   const tryNow = () => {
     for (const retry of [...waiting]) retry();
   };
   api.onBackupsEvent((event) => {
     if (event.type !== 'destination-free') return;
     freed++;
+    freedAt = Date.now();
     tryNow();
   });
 
@@ -79,7 +86,10 @@ export function createAsk(api: BackupsWindowApi): Ask {
         notice(result);
         waiting.add(retry);
         // Refused before the destination became free, and answered after: ask again at once.
-        const delay = asked === freed ? (result.retryInMs ?? 10_000) : 0;
+        // Refused just after it became free: the transfer that let go may still be closing its
+        // connection, holding rrsync's lock for a moment longer: ask again soon.
+        const justFreed = Date.now() - freedAt < JUST_FREED_MS;
+        const delay = asked !== freed ? 0 : justFreed ? SOON_MS : (result.retryInMs ?? 10_000);
         timer = window.setTimeout(retry, delay);
       };
       const retry = () => void attempt();
