@@ -7,67 +7,42 @@
  */
 import { spawn as spawnChild, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawnProcess } from '../../core/process.js';
 import { defaultProfile, type Profile } from '../../core/settings/schema.js';
 import { openConfStore, saveSettings } from '../../core/settings/store.js';
 import { createBackupsApi, type BackupsApi } from '../../electron/backups/api.js';
 import type { BackupsEvent } from '../../electron/ipc/contract.js';
 import { answeredDialogs } from '../support/answered-dialogs.js';
-import { launchChromium, type Chromium } from '../support/chromium.js';
 import { lowContrastTexts } from '../support/contrast.js';
 import { makeCliHome, runCli, startCli, type CliHome } from '../support/cli.js';
 import { processesMatching } from '../support/processes.js';
-import { profileSsh, sshArgs, startSshd, type Sshd } from '../support/sshd.js';
+import { profileSsh, sshArgs } from '../support/sshd.js';
 import { makeTempDir, writeTree } from '../support/tree.js';
+import type { BackupsWindow } from '../support/window-page.js';
 import {
-  buildBridge,
-  buildWindows,
-  openBackupsWindow,
-  serveFolder,
-  type BackupsWindow,
-  type StaticServer,
-} from '../support/window-page.js';
+  itemNames,
+  items,
+  doubleClickItem,
+  settled,
+  snapshotRows,
+  useBackupsWindowHarness,
+  WAIT_MS,
+} from '../support/backups-window-harness.js';
 
 const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'backups-window');
-const WINDOW_SIZE = { width: 1100, height: 760 };
-/** ssh and rsync on a machine shared with other work: generous, never a real wait. */
-const WAIT_MS = 90_000;
+const harness = useBackupsWindowHarness({ artifacts: ARTIFACTS, afterEach: releaseStopped });
 const BUSY_WORDS =
   'The destination is busy: another transfer, most likely a backup, is using it through a key that lets one transfer at a time. What is shown stays browsable; this window asks again by itself.';
 
-let chromium: Chromium;
-let server: StaticServer;
-let bridge: string;
-let sshd: Sshd;
-let builtDir: string;
-let lastPage: Page | null = null;
 const stopped: ChildProcess[] = [];
 const stoppedPids: number[] = [];
 
-beforeAll(async () => {
-  builtDir = await mkdtemp(join(tmpdir(), 'st-window-'));
-  await mkdir(ARTIFACTS, { recursive: true });
-  [, bridge, chromium, sshd] = await Promise.all([
-    buildWindows(builtDir),
-    buildBridge(),
-    launchChromium(),
-    startSshd(),
-  ]);
-  server = await serveFolder(builtDir);
-});
-afterEach(async (context) => {
-  if (context.task.result?.state === 'fail' && lastPage !== null && !lastPage.isClosed()) {
-    const name = context.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
-    await lastPage
-      .screenshot({ path: join(ARTIFACTS, `failed-${name}.png`) })
-      .catch(() => undefined);
-  }
-  lastPage = null;
+/** Lets go of every process a test stopped, so none outlives it. */
+function releaseStopped(): void {
   for (const child of stopped.splice(0)) {
     child.kill('SIGCONT');
     child.kill('SIGKILL');
@@ -79,13 +54,7 @@ afterEach(async (context) => {
       // already gone
     }
   }
-});
-afterAll(async () => {
-  await chromium?.close();
-  await server?.close();
-  await sshd?.stop();
-  if (builtDir) await rm(builtDir, { recursive: true, force: true });
-});
+}
 
 interface World extends CliHome {
   src: string;
@@ -114,14 +83,16 @@ async function makeWorld(key: 'plain' | 'locking rrsync'): Promise<World> {
   const destDir = await makeTempDir('st-router-');
   const keyFile =
     key === 'plain'
-      ? sshd.clientKey
-      : await sshd.addClientKey(`locking-${String(Date.now())}`, { restrictedDir: destDir });
+      ? harness.sshd.clientKey
+      : await harness.sshd.addClientKey(`locking-${String(Date.now())}`, {
+          restrictedDir: destDir,
+        });
   const profile: Profile = {
     ...defaultProfile(),
     sources: [src],
-    destination: `${sshd.user}@127.0.0.1:${key === 'plain' ? destDir : '/'}`,
+    destination: `${harness.sshd.user}@127.0.0.1:${key === 'plain' ? destDir : '/'}`,
     prefix: 'box',
-    ssh: { ...defaultProfile().ssh, ...profileSsh(sshd, keyFile) },
+    ssh: { ...defaultProfile().ssh, ...profileSsh(harness.sshd, keyFile) },
   };
   const configFile = join(cli.configDir, 'Snaptray', 'config.json');
   await mkdir(join(cli.configDir, 'Snaptray'), { recursive: true });
@@ -185,43 +156,8 @@ async function makeWorld(key: 'plain' | 'locking rrsync'): Promise<World> {
 }
 
 async function open(world: World): Promise<BackupsWindow> {
-  const win = await openBackupsWindow(
-    chromium.context,
-    `${server.url}backups.html`,
-    bridge,
-    world.api,
-    WINDOW_SIZE,
-  );
-  world.send = (event) => void win.emit(event).catch(() => undefined);
-  lastPage = win.page;
-  // The window opens on the Overview; these tests begin at the snapshots.
-  await win.page.getByRole('tab', { name: 'Snapshots' }).click();
+  const win = await harness.open(world);
   return win;
-}
-
-function items(page: Page) {
-  return page.getByRole('listbox', { name: 'Items in this folder' }).getByRole('option');
-}
-
-function snapshotRows(page: Page) {
-  return page.getByRole('listbox', { name: 'Snapshots, newest first' }).getByRole('option');
-}
-
-function itemNames(page: Page): Promise<string[]> {
-  return items(page).evaluateAll((rows) =>
-    rows.map((r) => r.querySelector('.name-text')?.textContent ?? ''),
-  );
-}
-
-async function settled(page: Page): Promise<void> {
-  await page.locator('.browser:not([aria-busy])').waitFor({ timeout: WAIT_MS });
-}
-
-async function openFolder(page: Page, name: string): Promise<void> {
-  await items(page)
-    .filter({ has: page.locator('.name-text', { hasText: name }) })
-    .first()
-    .dblclick();
 }
 
 async function waitUntil(what: string, check: () => Promise<boolean> | boolean): Promise<void> {
@@ -276,9 +212,9 @@ async function holdTheLock(w: World): Promise<{ release(): Promise<void> }> {
     'rsync',
     [
       '-e',
-      ['ssh', ...sshArgs({ ...sshd, clientKey: w.keyFile })].join(' '),
+      ['ssh', ...sshArgs({ ...harness.sshd, clientKey: w.keyFile })].join(' '),
       '--bwlimit=20',
-      `${sshd.user}@127.0.0.1:/other-transfer.bin`,
+      `${harness.sshd.user}@127.0.0.1:/other-transfer.bin`,
       `${into}/`,
     ],
     { stdio: 'ignore' },
@@ -315,10 +251,10 @@ describe('the Backups window while a backup runs', () => {
       ),
     ).toEqual(['unfinished', 'ok', 'ok']);
     await items(page).first().waitFor({ timeout: WAIT_MS });
-    await openFolder(page, w.src);
+    await doubleClickItem(page, w.src);
     await page.locator('.crumb-current').filter({ hasText: 'src' }).waitFor({ timeout: WAIT_MS });
     await settled(page);
-    await openFolder(page, 'docs');
+    await doubleClickItem(page, 'docs');
     await page.locator('.crumb-current').filter({ hasText: 'docs' }).waitFor({ timeout: WAIT_MS });
     await settled(page);
     expect(await itemNames(page)).toEqual(['notes.md', 'report.txt']);
@@ -336,7 +272,7 @@ describe('the Backups window while a backup runs', () => {
     const win = await open(w);
     const { page } = win;
     await items(page).first().waitFor({ timeout: WAIT_MS });
-    await openFolder(page, w.src);
+    await doubleClickItem(page, w.src);
     await page.locator('.crumb-current').filter({ hasText: 'src' }).waitFor({ timeout: WAIT_MS });
     await settled(page);
     const shown = await itemNames(page);
@@ -349,7 +285,7 @@ describe('the Backups window while a backup runs', () => {
     await page.getByRole('button', { name: 'Read the snapshots again' }).click();
     const notice = page.locator('.busy-notice');
     await notice.waitFor({ state: 'visible', timeout: WAIT_MS });
-    await openFolder(page, 'docs');
+    await doubleClickItem(page, 'docs');
     await page.locator('.crumb-current').filter({ hasText: 'docs' }).waitFor({ timeout: WAIT_MS });
     await waitUntil('the destination refused both', () =>
       ['loadTimeline busy', 'listFolder busy'].every((a) => w.answers.includes(a)),

@@ -10,8 +10,8 @@
  * the window would still be 820 CSS pixels wide to the page.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Locator, Page } from 'playwright-core';
@@ -23,30 +23,24 @@ import { createBackupsApi, type BackupsApi } from '../../electron/backups/api.js
 import { answeredDialogs } from '../support/answered-dialogs.js';
 import { launchChromium, type Chromium } from '../support/chromium.js';
 import { makeCliHome, runCli, type CliHome } from '../support/cli.js';
-import { profileSsh, startSshd, type Sshd } from '../support/sshd.js';
+import { profileSsh } from '../support/sshd.js';
 import { makeTempDir, writeTree } from '../support/tree.js';
+import { openBackupsWindow, type BackupsWindow } from '../support/window-page.js';
 import {
-  buildBridge,
-  buildWindows,
-  openBackupsWindow,
-  serveFolder,
-  type BackupsWindow,
-  type StaticServer,
-} from '../support/window-page.js';
+  items,
+  settled,
+  useBackupsWindowHarness,
+  WAIT_MS,
+} from '../support/backups-window-harness.js';
 
 const run = promisify(execFile);
 const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'backups-layout');
-const WAIT_MS = 90_000;
+const harness = useBackupsWindowHarness({ artifacts: ARTIFACTS });
 /** The smallest window the main process allows (electron/backups/window.ts). */
 const SMALLEST = { width: 820, height: 520 };
 const LONG_NAME = `${'Quarterly report of the household budget, with every receipt '.repeat(3)}final.txt`;
 
-let chromium: Chromium;
 let zoomed: Chromium;
-let server: StaticServer;
-let bridge: string;
-let sshd: Sshd;
-let builtDir: string;
 
 interface World extends CliHome {
   src: string;
@@ -72,9 +66,9 @@ async function makeWorld(): Promise<World> {
   const profile = {
     ...defaultProfile(),
     sources: [src],
-    destination: `${sshd.user}@127.0.0.1:${destDir}`,
+    destination: `${harness.sshd.user}@127.0.0.1:${destDir}`,
     prefix: 'box',
-    ssh: { ...defaultProfile().ssh, ...profileSsh(sshd), port: sshd.port },
+    ssh: { ...defaultProfile().ssh, ...profileSsh(harness.sshd), port: harness.sshd.port },
   };
   expect(saveSettings(store, { version: 1, profiles: { default: profile } }).ok).toBe(true);
   const user = { ...cli, env };
@@ -111,8 +105,8 @@ async function open(
 ): Promise<BackupsWindow> {
   const win = await openBackupsWindow(
     browser.context,
-    `${server.url}backups.html`,
-    bridge,
+    `${harness.server.url}backups.html`,
+    harness.bridge,
     world.api,
     size,
   );
@@ -120,14 +114,6 @@ async function open(
   await win.page.getByRole('tab', { name: 'Snapshots' }).click();
   await items(win.page).first().waitFor({ timeout: WAIT_MS });
   return win;
-}
-
-function items(page: Page): Locator {
-  return page.getByRole('listbox', { name: 'Items in this folder' }).getByRole('option');
-}
-
-async function settled(page: Page): Promise<void> {
-  await page.locator('.browser:not([aria-busy])').waitFor({ timeout: WAIT_MS });
 }
 
 /** Opens the folder the sources are in, as a double click does. */
@@ -236,24 +222,12 @@ async function nameCell(page: Page) {
   };
 }
 
+/** The same windows at 200 % zoom: half as wide in CSS pixels. */
 beforeAll(async () => {
-  builtDir = await mkdtemp(join(tmpdir(), 'st-window-'));
-  await mkdir(ARTIFACTS, { recursive: true });
-  [, bridge, chromium, zoomed, sshd] = await Promise.all([
-    buildWindows(builtDir),
-    buildBridge(),
-    launchChromium(),
-    launchChromium({ deviceScaleFactor: 2 }),
-    startSshd(),
-  ]);
-  server = await serveFolder(builtDir);
+  zoomed = await launchChromium({ deviceScaleFactor: 2 });
 });
 afterAll(async () => {
-  await chromium?.close();
   await zoomed?.close();
-  await server?.close();
-  await sshd?.stop();
-  if (builtDir) await rm(builtDir, { recursive: true, force: true });
 });
 
 describe('the Backups window at every size', () => {
@@ -263,7 +237,7 @@ describe('the Backups window at every size', () => {
   });
 
   it('at its smallest size keeps names readable and the filter clear of the ↑ button', async () => {
-    const win = await open(chromium, world, { width: 820, height: 600 });
+    const win = await open(harness.chromium, world, { width: 820, height: 600 });
     const { page } = win;
     await openSources(page, world);
     expect(await layout(page)).toMatchObject({ switcher: true, overflowsSideways: false });
@@ -286,7 +260,7 @@ describe('the Backups window at every size', () => {
   });
 
   it('has a sidebar from 1000 px and a view switcher below, which reaches every page', async () => {
-    const win = await open(chromium, world, { width: 1280, height: 800 });
+    const win = await open(harness.chromium, world, { width: 1280, height: 800 });
     const { page } = win;
     await openSources(page, world);
     for (const scheme of ['light', 'dark'] as const) {
@@ -362,7 +336,7 @@ describe('the Backups window at every size', () => {
   });
 
   it('with large text (20 px) at its smallest size reaches every page, nothing on top', async () => {
-    const win = await open(chromium, world, { width: 820, height: 600 });
+    const win = await open(harness.chromium, world, { width: 820, height: 600 });
     const { page } = win;
     await openSources(page, world);
     const before = (await nameCell(page)).width;

@@ -5,38 +5,30 @@
  * namespace), whose only backup was made with its clock 30 days back, so it is overdue.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnProcess } from '../../core/process.js';
 import { openConfStore } from '../../core/settings/store.js';
 import { createBackupsApi, type BackupsApi } from '../../electron/backups/api.js';
 import type { BackupsEvent } from '../../electron/ipc/contract.js';
 import { answeredDialogs, type AnsweredDialogs } from '../support/answered-dialogs.js';
-import { launchChromium, type Chromium } from '../support/chromium.js';
 import { makeCliHome, runCli, runCliOn, writeSettingsFile, type CliHome } from '../support/cli.js';
 import { makeTempDir, writeTree } from '../support/tree.js';
+import type { BackupsWindow } from '../support/window-page.js';
 import {
-  buildBridge,
-  buildWindows,
-  openBackupsWindow,
-  serveFolder,
-  type BackupsWindow,
-  type StaticServer,
-} from '../support/window-page.js';
+  itemNames,
+  items,
+  openFolder,
+  useBackupsWindowHarness,
+  WAIT_MS,
+} from '../support/backups-window-harness.js';
 
 const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'backups-machines');
-const WINDOW_SIZE = { width: 1100, height: 760 };
-const WAIT_MS = 90_000;
+const harness = useBackupsWindowHarness({ artifacts: ARTIFACTS, sshd: false });
 const FAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
-
-let chromium: Chromium;
-let server: StaticServer;
-let bridge: string;
-let builtDir: string;
-let lastPage: Page | null = null;
 
 interface World {
   /** This machine's home: two profiles, "default" (docs, to the shared destination) and "photos". */
@@ -137,17 +129,7 @@ async function open(world: World): Promise<BackupsWindow> {
     ok: true,
     value: null,
   });
-  const win = await openBackupsWindow(
-    chromium.context,
-    `${server.url}backups.html`,
-    bridge,
-    world.api,
-    WINDOW_SIZE,
-  );
-  world.send = (event) => void win.emit(event).catch(() => undefined);
-  lastPage = win.page;
-  // The window opens on the Overview; these tests begin at the snapshots.
-  await win.page.getByRole('tab', { name: 'Snapshots' }).click();
+  const win = await harness.open(world);
   await destinationLine(win.page, /^box on /);
   return win;
 }
@@ -155,16 +137,6 @@ async function open(world: World): Promise<BackupsWindow> {
 async function destinationLine(page: Page, text: RegExp): Promise<void> {
   await page.locator('.destination-line').filter({ hasText: text }).waitFor({ timeout: WAIT_MS });
   await page.locator('.browser:not([aria-busy])').waitFor({ timeout: WAIT_MS });
-}
-
-function items(page: Page) {
-  return page.getByRole('listbox', { name: 'Items in this folder' }).getByRole('option');
-}
-
-function itemNames(page: Page): Promise<string[]> {
-  return items(page).evaluateAll((rows) =>
-    rows.map((r) => r.querySelector('.name-text')?.textContent ?? ''),
-  );
 }
 
 function machineRows(page: Page) {
@@ -177,45 +149,11 @@ async function chooseOther(page: Page): Promise<void> {
   await destinationLine(page, /^otherbox on /);
 }
 
-async function openFolder(page: Page, name: string): Promise<void> {
-  await items(page)
-    .filter({ has: page.locator('.name-text', { hasText: name }) })
-    .first()
-    .dblclick();
-  await page.locator('.crumb-current').filter({ hasText: name }).waitFor({ timeout: WAIT_MS });
-  await page.locator('.browser:not([aria-busy])').waitFor({ timeout: WAIT_MS });
-}
-
 async function selectLetter(page: Page, world: World): Promise<void> {
   await openFolder(page, world.otherSrc);
   await items(page).filter({ hasText: 'letter.txt' }).click();
   await page.locator('.details-name', { hasText: 'letter.txt' }).waitFor({ timeout: WAIT_MS });
 }
-
-beforeAll(async () => {
-  builtDir = await mkdtemp(join(tmpdir(), 'st-window-'));
-  await mkdir(ARTIFACTS, { recursive: true });
-  [, bridge, chromium] = await Promise.all([
-    buildWindows(builtDir),
-    buildBridge(),
-    launchChromium(),
-  ]);
-  server = await serveFolder(builtDir);
-});
-afterEach(async (context) => {
-  if (context.task.result?.state === 'fail' && lastPage !== null && !lastPage.isClosed()) {
-    const name = context.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
-    await lastPage
-      .screenshot({ path: join(ARTIFACTS, `failed-${name}.png`) })
-      .catch(() => undefined);
-  }
-  lastPage = null;
-});
-afterAll(async () => {
-  await chromium?.close();
-  await server?.close();
-  if (builtDir) await rm(builtDir, { recursive: true, force: true });
-});
 
 describe('the Backups window with several profiles and machines', () => {
   let world: World;

@@ -4,11 +4,10 @@
  * its state (electron itself replaced by the recording stand-in), real rsync and an sshd on
  * loopback as the router.
  */
-import { mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { spawnProcess } from '../../core/process.js';
 import { openConfStore } from '../../core/settings/store.js';
 import { readHistory } from '../../core/state/history.js';
@@ -18,20 +17,13 @@ import { autostartFile } from '../../electron/tray/autostart.js';
 import { createTrayApp, systemClock, type TrayApp } from '../../electron/tray/tray-app.js';
 import { whenInText, whenWords } from '../../renderer/backups/status-words.js';
 import { answeredDialogs } from '../support/answered-dialogs.js';
-import { launchChromium, type Chromium } from '../support/chromium.js';
 import { lowContrastTexts } from '../support/contrast.js';
 import { makeCliHome, runCli, writeSettingsFile, type CliHome } from '../support/cli.js';
 import { resetFake } from '../support/fake-electron.js';
-import { profileSsh, startSshd, type Sshd } from '../support/sshd.js';
+import { profileSsh } from '../support/sshd.js';
 import { makeTempDir, writeTree } from '../support/tree.js';
-import {
-  buildBridge,
-  buildWindows,
-  openBackupsWindow,
-  serveFolder,
-  type BackupsWindow,
-  type StaticServer,
-} from '../support/window-page.js';
+import type { BackupsWindow } from '../support/window-page.js';
+import { useBackupsWindowHarness, WAIT_MS } from '../support/backups-window-harness.js';
 
 vi.mock('electron', async () => {
   const module = await import('../support/fake-electron.js');
@@ -39,49 +31,22 @@ vi.mock('electron', async () => {
 });
 
 const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'backups-window');
-const WINDOW_SIZE = { width: 1100, height: 760 };
-/** ssh and rsync on a machine shared with other work: generous, never a real wait. */
-const WAIT_MS = 90_000;
+const harness = useBackupsWindowHarness({
+  artifacts: ARTIFACTS,
+  // The page words times in its locale; the expectations are worded here, in this process's.
+  chromium: { locale: new Intl.DateTimeFormat().resolvedOptions().locale },
+  afterEach: stopRunning,
+});
 
-let chromium: Chromium;
-let server: StaticServer;
-let bridge: string;
-let sshd: Sshd;
-let builtDir: string;
-let lastPage: Page | null = null;
 const running: Array<{ tray: TrayApp; api: BackupsApi }> = [];
 
-beforeAll(async () => {
-  builtDir = await mkdtemp(join(tmpdir(), 'st-window-'));
-  await mkdir(ARTIFACTS, { recursive: true });
-  [, bridge, chromium, sshd] = await Promise.all([
-    buildWindows(builtDir),
-    buildBridge(),
-    // The page words times in its locale; the expectations are worded here, in this process's.
-    launchChromium({ locale: new Intl.DateTimeFormat().resolvedOptions().locale }),
-    startSshd(),
-  ]);
-  server = await serveFolder(builtDir);
-});
-afterEach(async (context) => {
-  if (context.task.result?.state === 'fail' && lastPage !== null && !lastPage.isClosed()) {
-    const name = context.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
-    await lastPage
-      .screenshot({ path: join(ARTIFACTS, `failed-${name}.png`) })
-      .catch(() => undefined);
-  }
-  lastPage = null;
+/** Shuts down every tray app a test started, and its window's handlers. */
+async function stopRunning(): Promise<void> {
   for (const { tray, api } of running.splice(0)) {
     await tray.shutdown();
     await api.dispose();
   }
-});
-afterAll(async () => {
-  await chromium?.close();
-  await server?.close();
-  await sshd?.stop();
-  if (builtDir) await rm(builtDir, { recursive: true, force: true });
-});
+}
 
 interface World extends CliHome {
   stateDir: string;
@@ -106,9 +71,9 @@ async function makeWorld(bandwidthLimit: number): Promise<World> {
   await writeSettingsFile(configFile, {
     default: {
       sources: [src],
-      destination: `${sshd.user}@127.0.0.1:${destDir}`,
+      destination: `${harness.sshd.user}@127.0.0.1:${destDir}`,
       prefix: 'box',
-      ssh: profileSsh(sshd),
+      ssh: profileSsh(harness.sshd),
       schedule: { mode: 'daily', dailyAt: '03:00', catchUp: false },
       ...(bandwidthLimit > 0 ? { rsync: { bandwidthLimit } } : {}),
     },
@@ -163,15 +128,8 @@ async function makeWorld(bandwidthLimit: number): Promise<World> {
 }
 
 async function open(world: World): Promise<BackupsWindow> {
-  const win = await openBackupsWindow(
-    chromium.context,
-    `${server.url}backups.html`,
-    bridge,
-    world.api,
-    WINDOW_SIZE,
-  );
-  world.send = (event) => void win.emit(event).catch(() => undefined);
-  lastPage = win.page;
+  // The Overview, where the window opens.
+  const win = await harness.open(world, { atSnapshots: false });
   return win;
 }
 

@@ -4,21 +4,11 @@
  * loopback as the router; the snapshots and runs are made by the real CLI. History's filter,
  * Show in Files after a restore, Keep Both or Replace, Compare with Current, and Verify's good copy.
  */
-import {
-  chmod,
-  mkdir,
-  mkdtemp,
-  readdir,
-  readFile,
-  rm,
-  stat,
-  utimes,
-  writeFile,
-} from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { chmod, mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawnProcess } from '../../core/process.js';
 import { defaultProfile, type Profile } from '../../core/settings/schema.js';
 import { openConfStore, saveSettings } from '../../core/settings/store.js';
@@ -26,19 +16,17 @@ import { readHistory } from '../../core/state/history.js';
 import { createBackupsApi, type BackupsApi } from '../../electron/backups/api.js';
 import type { BackupsEvent } from '../../electron/ipc/contract.js';
 import { answeredDialogs, type AnsweredDialogs } from '../support/answered-dialogs.js';
-import { launchChromium, type Chromium } from '../support/chromium.js';
 import { lowContrastTexts } from '../support/contrast.js';
 import { makeCliHome, runCli, type CliHome } from '../support/cli.js';
-import { profileSsh, startSshd, type Sshd } from '../support/sshd.js';
+import { profileSsh } from '../support/sshd.js';
 import { makeTempDir, writeTree } from '../support/tree.js';
+import type { BackupsWindow } from '../support/window-page.js';
 import {
-  buildBridge,
-  buildWindows,
-  openBackupsWindow,
-  serveFolder,
-  type BackupsWindow,
-  type StaticServer,
-} from '../support/window-page.js';
+  items,
+  openFolder,
+  useBackupsWindowHarness,
+  WAIT_MS,
+} from '../support/backups-window-harness.js';
 
 const ARTIFACTS = join(
   import.meta.dirname,
@@ -47,22 +35,11 @@ const ARTIFACTS = join(
   'test-artifacts',
   'backups-restore-choices',
 );
-/** The size the main process opens the window at. */
-const WINDOW_SIZE = { width: 1100, height: 760 };
-/** ssh and rsync on a machine shared with other work: generous, never a real wait. */
-const WAIT_MS = 90_000;
+const harness = useBackupsWindowHarness({ artifacts: ARTIFACTS });
 
 /** A file's time that says which version it is. */
 const DRAFT_TIME = new Date(2026, 10, 20, 10, 0);
 const FINAL_TIME = new Date(2026, 10, 25, 16, 30);
-
-let chromium: Chromium;
-let server: StaticServer;
-let bridge: string;
-let sshd: Sshd;
-let builtDir: string;
-/** The page of the running test, shown in a screenshot when the test fails. */
-let lastPage: Page | null = null;
 
 interface World extends CliHome {
   home: string;
@@ -82,9 +59,9 @@ function profileFor(src: string, destDir: string): Profile {
   return {
     ...defaultProfile(),
     sources: [src],
-    destination: `${sshd.user}@127.0.0.1:${destDir}`,
+    destination: `${harness.sshd.user}@127.0.0.1:${destDir}`,
     prefix: 'box',
-    ssh: { ...defaultProfile().ssh, ...profileSsh(sshd), port: sshd.port },
+    ssh: { ...defaultProfile().ssh, ...profileSsh(harness.sshd), port: harness.sshd.port },
   };
 }
 
@@ -163,17 +140,7 @@ async function ok(run: Promise<{ code: number | null; stderr: string }>): Promis
 }
 
 async function open(world: World): Promise<BackupsWindow> {
-  const win = await openBackupsWindow(
-    chromium.context,
-    `${server.url}backups.html`,
-    bridge,
-    world.api,
-    WINDOW_SIZE,
-  );
-  world.send = (event) => void win.emit(event).catch(() => undefined);
-  lastPage = win.page;
-  // The window opens on the Overview; these tests begin at the snapshots.
-  await win.page.getByRole('tab', { name: 'Snapshots' }).click();
+  const win = await harness.open(world);
   return win;
 }
 
@@ -182,23 +149,6 @@ async function openReady(world: World): Promise<BackupsWindow> {
   const win = await open(world);
   await items(win.page).first().waitFor({ timeout: WAIT_MS });
   return win;
-}
-
-function items(page: Page) {
-  return page.getByRole('listbox', { name: 'Items in this folder' }).getByRole('option');
-}
-
-async function settled(page: Page): Promise<void> {
-  await page.locator('.browser:not([aria-busy])').waitFor({ timeout: WAIT_MS });
-}
-
-async function openFolder(page: Page, name: string): Promise<void> {
-  await items(page)
-    .filter({ has: page.locator('.name-text', { hasText: name }) })
-    .first()
-    .dblclick();
-  await page.locator('.crumb-current').filter({ hasText: name }).waitFor({ timeout: WAIT_MS });
-  await settled(page);
 }
 
 async function selectItem(page: Page, name: string): Promise<void> {
@@ -241,33 +191,6 @@ async function selectedRun(page: Page): Promise<string[]> {
       .map((r) => r.getAttribute('aria-label') ?? ''),
   );
 }
-
-beforeAll(async () => {
-  builtDir = await mkdtemp(join(tmpdir(), 'st-window-'));
-  await mkdir(ARTIFACTS, { recursive: true });
-  [, bridge, chromium, sshd] = await Promise.all([
-    buildWindows(builtDir),
-    buildBridge(),
-    launchChromium(),
-    startSshd(),
-  ]);
-  server = await serveFolder(builtDir);
-});
-afterEach(async (context) => {
-  if (context.task.result?.state === 'fail' && lastPage !== null && !lastPage.isClosed()) {
-    const name = context.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
-    await lastPage
-      .screenshot({ path: join(ARTIFACTS, `failed-${name}.png`) })
-      .catch(() => undefined);
-  }
-  lastPage = null;
-});
-afterAll(async () => {
-  await chromium?.close();
-  await server?.close();
-  await sshd?.stop();
-  if (builtDir) await rm(builtDir, { recursive: true, force: true });
-});
 
 describe('the Backups window’s restore choices', () => {
   it('filters History by outcome, by who started a run and by text, with the count', async () => {

@@ -5,43 +5,32 @@
  * near the viewport are in the page, and several items restored into a folder in one go.
  */
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { mkdtemp } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnProcess, type SpawnRequest } from '../../core/process.js';
 import { defaultProfile } from '../../core/settings/schema.js';
 import { openConfStore, saveSettings } from '../../core/settings/store.js';
 import { createBackupsApi, type BackupsApi } from '../../electron/backups/api.js';
 import type { BackupsEvent } from '../../electron/ipc/contract.js';
 import { answeredDialogs, type AnsweredDialogs } from '../support/answered-dialogs.js';
-import { launchChromium, type Chromium } from '../support/chromium.js';
 import { lowContrastTexts } from '../support/contrast.js';
 import { makeCliHome, runCli, type CliHome } from '../support/cli.js';
-import { profileSsh, startSshd, type Sshd } from '../support/sshd.js';
+import { profileSsh } from '../support/sshd.js';
 import { makeTempDir, writeTree } from '../support/tree.js';
+import type { BackupsWindow } from '../support/window-page.js';
 import {
-  buildBridge,
-  buildWindows,
-  openBackupsWindow,
-  serveFolder,
-  type BackupsWindow,
-  type StaticServer,
-} from '../support/window-page.js';
+  itemNames,
+  items,
+  settled,
+  useBackupsWindowHarness,
+  WAIT_MS,
+} from '../support/backups-window-harness.js';
 
 const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'backups-window');
-const WINDOW_SIZE = { width: 1100, height: 760 };
-/** ssh and rsync on a machine shared with other work: generous, never a real wait. */
-const WAIT_MS = 90_000;
+const harness = useBackupsWindowHarness({ artifacts: ARTIFACTS });
 const MANY = 5000;
-
-let chromium: Chromium;
-let server: StaticServer;
-let bridge: string;
-let sshd: Sshd;
-let builtDir: string;
-let lastPage: Page | null = null;
 
 interface World extends CliHome {
   src: string;
@@ -73,9 +62,9 @@ async function makeWorld(): Promise<World> {
   const profile = {
     ...defaultProfile(),
     sources: [src],
-    destination: `${sshd.user}@127.0.0.1:${destDir}`,
+    destination: `${harness.sshd.user}@127.0.0.1:${destDir}`,
     prefix: 'box',
-    ssh: { ...defaultProfile().ssh, ...profileSsh(sshd), port: sshd.port },
+    ssh: { ...defaultProfile().ssh, ...profileSsh(harness.sshd), port: harness.sshd.port },
   };
   expect(saveSettings(store, { version: 1, profiles: { default: profile } }).ok).toBe(true);
   const user = { ...cli, env };
@@ -140,39 +129,15 @@ async function backup(user: CliHome): Promise<void> {
 }
 
 async function openReady(world: World): Promise<BackupsWindow> {
-  const win = await openBackupsWindow(
-    chromium.context,
-    `${server.url}backups.html`,
-    bridge,
-    world.api,
-    WINDOW_SIZE,
-  );
-  world.send = (event) => void win.emit(event).catch(() => undefined);
-  lastPage = win.page;
-  // The window opens on the Overview; these tests begin at the snapshots.
-  await win.page.getByRole('tab', { name: 'Snapshots' }).click();
+  const win = await harness.open(world);
   await items(win.page).first().waitFor({ timeout: WAIT_MS });
   return win;
-}
-
-function items(page: Page) {
-  return page.getByRole('listbox', { name: 'Items in this folder' }).getByRole('option');
-}
-
-function itemNames(page: Page): Promise<string[]> {
-  return items(page).evaluateAll((rows) =>
-    rows.map((r) => r.querySelector('.name-text')?.textContent ?? ''),
-  );
 }
 
 function row(page: Page, name: string) {
   return items(page).filter({
     has: page.locator('.name-text', { hasText: new RegExp(`^${name.replace(/\./g, '\\.')}$`) }),
   });
-}
-
-async function settled(page: Page): Promise<void> {
-  await page.locator('.browser:not([aria-busy])').waitFor({ timeout: WAIT_MS });
 }
 
 async function openFolder(page: Page, name: string): Promise<void> {
@@ -214,33 +179,6 @@ async function searchFor(page: Page, query: string): Promise<void> {
   await field.press('Enter');
   await page.locator('.search-pane:not([aria-busy])').waitFor({ timeout: WAIT_MS });
 }
-
-beforeAll(async () => {
-  builtDir = await mkdtemp(join(tmpdir(), 'st-window-'));
-  await mkdir(ARTIFACTS, { recursive: true });
-  [, bridge, chromium, sshd] = await Promise.all([
-    buildWindows(builtDir),
-    buildBridge(),
-    launchChromium(),
-    startSshd(),
-  ]);
-  server = await serveFolder(builtDir);
-});
-afterEach(async (context) => {
-  if (context.task.result?.state === 'fail' && lastPage !== null && !lastPage.isClosed()) {
-    const name = context.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
-    await lastPage
-      .screenshot({ path: join(ARTIFACTS, `failed-${name}.png`) })
-      .catch(() => undefined);
-  }
-  lastPage = null;
-});
-afterAll(async () => {
-  await chromium?.close();
-  await server?.close();
-  await sshd?.stop();
-  if (builtDir) await rm(builtDir, { recursive: true, force: true });
-});
 
 describe('finding files in the Backups window', () => {
   let world: World;

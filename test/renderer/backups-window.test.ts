@@ -5,22 +5,12 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import {
-  chmod,
-  mkdir,
-  mkdtemp,
-  readdir,
-  readFile,
-  rm,
-  stat,
-  utimes,
-  writeFile,
-} from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { chmod, mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawnProcess, type SpawnRequest } from '../../core/process.js';
 import { defaultProfile, type Profile } from '../../core/settings/schema.js';
 import { openConfStore, saveSettings } from '../../core/settings/store.js';
@@ -29,34 +19,24 @@ import { createBackupsApi, type BackupsApi } from '../../electron/backups/api.js
 import type { BackupsEvent, BackupsWindowApi } from '../../electron/ipc/contract.js';
 import type { NotifyRequest } from '../../electron/shared/notifier.js';
 import { answeredDialogs, type AnsweredDialogs } from '../support/answered-dialogs.js';
-import { launchChromium, type Chromium } from '../support/chromium.js';
 import { lowContrastTexts } from '../support/contrast.js';
 import { makeCliHome, runCli, startCli, type CliHome } from '../support/cli.js';
 import { mountTmpfs } from '../support/disks.js';
-import { freePort, profileSsh, startSshd, type Sshd } from '../support/sshd.js';
+import { freePort, profileSsh } from '../support/sshd.js';
 import { HOSTILE_NAMES, makeTempDir, PWNED_MARKER, writeTree } from '../support/tree.js';
+import { expectStrictPage, type BackupsWindow } from '../support/window-page.js';
 import {
-  buildBridge,
-  buildWindows,
-  openBackupsWindow,
-  expectStrictPage,
-  serveFolder,
-  type BackupsWindow,
-  type StaticServer,
-} from '../support/window-page.js';
+  itemNames,
+  items,
+  openFolder,
+  settled,
+  useBackupsWindowHarness,
+  WAIT_MS,
+} from '../support/backups-window-harness.js';
 
 const run = promisify(execFile);
 const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'backups-window');
-/** The size the main process opens the window at. */
-const WINDOW_SIZE = { width: 1100, height: 760 };
-/** ssh and rsync on a machine shared with other work: generous, never a real wait. */
-const WAIT_MS = 90_000;
-
-let chromium: Chromium;
-let server: StaticServer;
-let bridge: string;
-let sshd: Sshd;
-let builtDir: string;
+const harness = useBackupsWindowHarness({ artifacts: ARTIFACTS });
 
 /** A file's time that says which version it is. */
 const DRAFT_TIME = new Date(2026, 10, 20, 10, 0);
@@ -98,9 +78,9 @@ function profileFor(w: { src: string; destDir: string }, port: number): Profile 
   return {
     ...defaultProfile(),
     sources: [w.src],
-    destination: `${sshd.user}@127.0.0.1:${w.destDir}`,
+    destination: `${harness.sshd.user}@127.0.0.1:${w.destDir}`,
     prefix: 'box',
-    ssh: { ...defaultProfile().ssh, ...profileSsh(sshd), port },
+    ssh: { ...defaultProfile().ssh, ...profileSsh(harness.sshd), port },
   };
 }
 
@@ -122,7 +102,7 @@ async function makeWorld(opts: WorldOptions = {}): Promise<World> {
   const destDir = await makeTempDir('st-router-');
   const configFile = join(cli.configDir, 'Snaptray', 'config.json');
   await mkdir(dirname(configFile), { recursive: true });
-  await writeProfile(configFile, profileFor({ src, destDir }, sshd.port));
+  await writeProfile(configFile, profileFor({ src, destDir }, harness.sshd.port));
   const user = { ...cli, env };
   const init = await runCli(['init'], user);
   expect(init.code, init.stderr).toBe(0);
@@ -212,22 +192,9 @@ async function snapshotNames(destDir: string): Promise<string[]> {
 
 /** `atSnapshots: false` leaves the window where it goes by itself (the Overview, or a page asked for). */
 async function open(world: World, { atSnapshots = true } = {}): Promise<BackupsWindow> {
-  const win = await openBackupsWindow(
-    chromium.context,
-    `${server.url}backups.html`,
-    bridge,
-    world.api,
-    WINDOW_SIZE,
-  );
-  world.send = (event) => void win.emit(event).catch(() => undefined);
-  lastPage = win.page;
-  // The window opens on the Overview; these tests begin at the snapshots.
-  if (atSnapshots) await win.page.getByRole('tab', { name: 'Snapshots' }).click();
+  const win = await harness.open(world, { atSnapshots });
   return win;
 }
-
-/** The page of the running test, shown in a screenshot when the test fails. */
-let lastPage: Page | null = null;
 
 /** Waits until the timeline and the first folder are shown. */
 async function openReady(world: World): Promise<BackupsWindow> {
@@ -242,27 +209,6 @@ async function openReady(world: World): Promise<BackupsWindow> {
 
 async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
-}
-
-function items(page: Page) {
-  return page.getByRole('listbox', { name: 'Items in this folder' }).getByRole('option');
-}
-
-/** The names of the folder's items, as shown. */
-function itemNames(page: Page): Promise<string[]> {
-  return items(page).evaluateAll((rows) =>
-    rows.map((r) => r.querySelector('.name-text')?.textContent ?? ''),
-  );
-}
-
-/** Opens a folder of the list by its name, as a double click does. */
-async function openFolder(page: Page, name: string): Promise<void> {
-  await items(page)
-    .filter({ has: page.locator('.name-text', { hasText: name }) })
-    .first()
-    .dblclick();
-  await page.locator('.crumb-current').filter({ hasText: name }).waitFor({ timeout: WAIT_MS });
-  await settled(page);
 }
 
 /** A time as the window shows it, in this machine's time zone (the browser's too). */
@@ -284,11 +230,6 @@ function shownTime(iso: string): string {
 async function modifiedOf(page: Page, name: string): Promise<string> {
   const row = items(page).filter({ has: page.locator('.name-text', { hasText: name }) });
   return (await row.locator('.entry-time').textContent()) ?? '';
-}
-
-/** Waits until the folder shown is listed. */
-async function settled(page: Page): Promise<void> {
-  await page.locator('.browser:not([aria-busy])').waitFor({ timeout: WAIT_MS });
 }
 
 async function selectItem(page: Page, name: string): Promise<void> {
@@ -335,36 +276,9 @@ async function screenshotBefore(page: Page, _dialog: unknown): Promise<void> {
   await screenshot(page, `restore-result-${resultShots}`);
 }
 
-beforeAll(async () => {
-  builtDir = await mkdtemp(join(tmpdir(), 'st-window-'));
-  await mkdir(ARTIFACTS, { recursive: true });
-  [, bridge, chromium, sshd] = await Promise.all([
-    buildWindows(builtDir),
-    buildBridge(),
-    launchChromium(),
-    startSshd(),
-  ]);
-  server = await serveFolder(builtDir);
-});
-afterEach(async (context) => {
-  if (context.task.result?.state === 'fail' && lastPage !== null && !lastPage.isClosed()) {
-    const name = context.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
-    await lastPage
-      .screenshot({ path: join(ARTIFACTS, `failed-${name}.png`) })
-      .catch(() => undefined);
-  }
-  lastPage = null;
-});
-afterAll(async () => {
-  await chromium?.close();
-  await server?.close();
-  await sshd?.stop();
-  if (builtDir) await rm(builtDir, { recursive: true, force: true });
-});
-
 describe('the Backups window', () => {
   it('is built with a strict CSP and no inline script', async () => {
-    await expectStrictPage(join(builtDir, 'backups.html'));
+    await expectStrictPage(join(harness.builtDir, 'backups.html'));
   });
 
   it('shows the timeline and browses into folders through one connection, names literal', async () => {
@@ -377,7 +291,7 @@ describe('the Backups window', () => {
     await writeFile(`${legacy}.snaptray.json`, '{"format": 1, "status": "ok"');
     // A run stopped midway leaves an unfinished snapshot.
     await writeProfile(world.configFile, {
-      ...profileFor(world, sshd.port),
+      ...profileFor(world, harness.sshd.port),
       rsync: { ...defaultProfile().rsync, bandwidthLimit: 300 },
     });
     await writeTree(world.src, { 'slow/blob.bin': Buffer.alloc(3_000_000, 5) });
@@ -389,7 +303,7 @@ describe('the Backups window', () => {
     stopped.child.kill('SIGTERM');
     expect((await stopped.done).code).toBe(5);
     await rm(join(world.src, 'slow'), { recursive: true });
-    const before = await sshd.connectionCount();
+    const before = await harness.sshd.connectionCount();
     const win = await open(world);
     const { page } = win;
     await items(page).first().waitFor({ timeout: WAIT_MS });
@@ -442,7 +356,7 @@ describe('the Backups window', () => {
     await timeline.getByRole('option').nth(1).click();
     await settled(page);
     expect(await page.locator('.destination-line').textContent()).toBe(
-      `box on ${sshd.user}@127.0.0.1:${world.destDir}`,
+      `box on ${harness.sshd.user}@127.0.0.1:${world.destDir}`,
     );
 
     // It starts at the sources; each folder is listed when it is opened.
@@ -481,7 +395,7 @@ describe('the Backups window', () => {
     );
 
     // Every folder opened through the one connection the window holds.
-    expect((await sshd.connectionCount()) - before).toBe(1);
+    expect((await harness.sshd.connectionCount()) - before).toBe(1);
     expect(win.problems).toEqual([]);
     await page.close();
   });
@@ -1137,7 +1051,7 @@ describe('the Backups window', () => {
     await screenshot(page, 'unreachable');
 
     // The router is back (here: the settings name the right port), and Retry shows the snapshots.
-    await writeProfile(world.configFile, profileFor(world, sshd.port));
+    await writeProfile(world.configFile, profileFor(world, harness.sshd.port));
     await page.keyboard.press('Enter');
     await items(page).first().waitFor({ timeout: WAIT_MS });
     expect(await page.getByRole('alert').count()).toBe(0);
