@@ -22,6 +22,7 @@ import {
   openBackupsWindow,
   serveFolder,
 } from '../test/support/window-page.js';
+import { items, WINDOW_SIZE } from '../test/support/backups-window-harness.js';
 import { median, round } from './measure.js';
 
 const run = promisify(execFile);
@@ -144,20 +145,14 @@ async function typeIn(
   files: number,
   reps: number,
 ): Promise<KeystrokeTimes & { rowsInPage: number }> {
-  const win = await openBackupsWindow(context, url, bridge, folderApi(files), {
-    width: 1100,
-    height: 760,
-  });
+  const win = await openBackupsWindow(context, url, bridge, folderApi(files), WINDOW_SIZE);
   const { page } = win;
   try {
     const status = page.locator('.browse-status');
     await status
       .filter({ hasText: `${files.toLocaleString('en')} items` })
       .waitFor({ timeout: 60_000 });
-    const rowsInPage = await page
-      .getByRole('listbox', { name: 'Items in this folder' })
-      .getByRole('option')
-      .count();
+    const rowsInPage = await items(page).count();
     await page.evaluate(() => {
       const w = window as unknown as {
         __down: number;
