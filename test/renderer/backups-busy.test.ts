@@ -8,7 +8,6 @@
 import { spawn as spawnChild, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { spawnProcess } from '../../core/process.js';
@@ -29,6 +28,7 @@ import {
   doubleClickItem,
   settled,
   snapshotRows,
+  machineParts,
   useBackupsWindowHarness,
   WAIT_MS,
 } from '../support/backups-window-harness.js';
@@ -124,13 +124,7 @@ async function makeWorld(key: 'plain' | 'locking rrsync'): Promise<World> {
   world.api = createBackupsApi({
     env,
     spawn: spawnProcess,
-    openBackend: openConfStore,
-    now: () => new Date(),
-    hostname: hostname(),
-    timers: {
-      setTimer: (ms, fn) => setTimeout(fn, ms),
-      clearTimer: (handle) => clearTimeout(handle as NodeJS.Timeout),
-    },
+    ...machineParts(),
     openPath: async () => '',
     showItemInFolder: () => undefined,
     dialogs: answeredDialogs(),

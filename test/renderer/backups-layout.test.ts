@@ -11,7 +11,6 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Locator, Page } from 'playwright-core';
@@ -29,6 +28,7 @@ import { openBackupsWindow, type BackupsWindow } from '../support/window-page.js
 import {
   items,
   settled,
+  machineParts,
   useBackupsWindowHarness,
   WAIT_MS,
 } from '../support/backups-window-harness.js';
@@ -79,13 +79,7 @@ async function makeWorld(): Promise<World> {
   const api = createBackupsApi({
     env,
     spawn: spawnProcess,
-    openBackend: openConfStore,
-    now: () => new Date(),
-    hostname: hostname(),
-    timers: {
-      setTimer: (ms, fn) => setTimeout(fn, ms),
-      clearTimer: (handle) => clearTimeout(handle as NodeJS.Timeout),
-    },
+    ...machineParts(),
     openPath: async () => '',
     showItemInFolder: () => undefined,
     dialogs: answeredDialogs(),

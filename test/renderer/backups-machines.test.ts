@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnProcess } from '../../core/process.js';
-import { openConfStore } from '../../core/settings/store.js';
 import { createBackupsApi, type BackupsApi } from '../../electron/backups/api.js';
 import type { BackupsEvent } from '../../electron/ipc/contract.js';
 import { answeredDialogs, type AnsweredDialogs } from '../support/answered-dialogs.js';
@@ -22,6 +21,7 @@ import {
   itemNames,
   items,
   openFolder,
+  machineParts,
   useBackupsWindowHarness,
   WAIT_MS,
 } from '../support/backups-window-harness.js';
@@ -104,13 +104,7 @@ async function makeWorld(): Promise<World> {
   world.api = createBackupsApi({
     env: me.env,
     spawn: spawnProcess,
-    openBackend: openConfStore,
-    now: () => new Date(),
-    hostname: hostname(),
-    timers: {
-      setTimer: (ms, fn) => setTimeout(fn, ms),
-      clearTimer: (handle) => clearTimeout(handle as NodeJS.Timeout),
-    },
+    ...machineParts(),
     openPath: async () => '',
     showItemInFolder: () => undefined,
     dialogs: world.dialogs,

@@ -5,7 +5,6 @@
  * Show in Files after a restore, Keep Both or Replace, Compare with Current, and Verify's good copy.
  */
 import { chmod, mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -24,6 +23,7 @@ import type { BackupsWindow } from '../support/window-page.js';
 import {
   items,
   openFolder,
+  machineParts,
   useBackupsWindowHarness,
   WAIT_MS,
 } from '../support/backups-window-harness.js';
@@ -113,13 +113,7 @@ async function makeWorld(): Promise<World> {
   world.api = createBackupsApi({
     env,
     spawn: spawnProcess,
-    openBackend: openConfStore,
-    now: () => new Date(),
-    hostname: hostname(),
-    timers: {
-      setTimer: (ms, fn) => setTimeout(fn, ms),
-      clearTimer: (handle) => clearTimeout(handle as NodeJS.Timeout),
-    },
+    ...machineParts(),
     openPath: async () => '',
     showItemInFolder: (path) => {
       world.shown.push(path);

@@ -5,7 +5,6 @@
  * near the viewport are in the page, and several items restored into a folder in one go.
  */
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +23,7 @@ import {
   itemNames,
   items,
   settled,
+  machineParts,
   useBackupsWindowHarness,
   WAIT_MS,
 } from '../support/backups-window-harness.js';
@@ -104,13 +104,7 @@ async function makeWorld(): Promise<World> {
       world.spawned.push(req);
       return spawnProcess(req);
     },
-    openBackend: openConfStore,
-    now: () => new Date(),
-    hostname: hostname(),
-    timers: {
-      setTimer: (ms, fn) => setTimeout(fn, ms),
-      clearTimer: (handle) => clearTimeout(handle as NodeJS.Timeout),
-    },
+    ...machineParts(),
     openPath: async () => '',
     showItemInFolder: () => undefined,
     dialogs: world.dialogs,

@@ -6,7 +6,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
@@ -30,6 +29,7 @@ import {
   items,
   openFolder,
   settled,
+  machineParts,
   useBackupsWindowHarness,
   WAIT_MS,
 } from '../support/backups-window-harness.js';
@@ -155,13 +155,7 @@ async function makeWorld(opts: WorldOptions = {}): Promise<World> {
           : req,
       );
     },
-    openBackend: openConfStore,
-    now: () => new Date(),
-    hostname: hostname(),
-    timers: {
-      setTimer: (ms, fn) => setTimeout(fn, ms),
-      clearTimer: (handle) => clearTimeout(handle as NodeJS.Timeout),
-    },
+    ...machineParts(),
     openPath: async (path) => {
       world.opened.push(path);
       return '';

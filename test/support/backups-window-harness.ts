@@ -5,10 +5,11 @@
  * page helpers those tests share.
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll } from 'vitest';
+import { openConfStore } from '../../core/settings/store.js';
 import type { BackupsApi } from '../../electron/backups/api.js';
 import type { BackupsEvent } from '../../electron/ipc/contract.js';
 import { launchChromium, type Chromium, type ChromiumOptions } from './chromium.js';
@@ -166,4 +167,17 @@ export async function openFolder(page: Page, name: string): Promise<void> {
   await doubleClickItem(page, name);
   await page.locator('.crumb-current').filter({ hasText: name }).waitFor({ timeout: WAIT_MS });
   await settled(page);
+}
+
+/** What the Backups handlers take from this machine: the settings file, its clock, its name, timers. */
+export function machineParts() {
+  return {
+    openBackend: openConfStore,
+    now: () => new Date(),
+    hostname: hostname(),
+    timers: {
+      setTimer: (ms: number, fn: () => void) => setTimeout(fn, ms),
+      clearTimer: (handle: unknown) => clearTimeout(handle as NodeJS.Timeout),
+    },
+  };
 }
