@@ -104,6 +104,7 @@ function folderApi(files: number): BackupsApi {
       value: { snapshot: 'box-2026-11-25-030000', path: '/data', entries },
     }),
     takeOpenRequest: async () => null,
+    loadStatus: no,
     loadHistory: async () => ({ ok: true, value: { runs: [] } }),
     fileVersions: no,
     folderChanges: no,
@@ -148,6 +149,9 @@ async function typeIn(
   const win = await openBackupsWindow(context, url, bridge, folderApi(files), WINDOW_SIZE);
   const { page } = win;
   try {
+    // The window opens on its Overview page (the page before it, on the snapshots).
+    const snapshotsTab = page.getByRole('tab', { name: 'Snapshots' });
+    if ((await snapshotsTab.getAttribute('aria-selected')) !== 'true') await snapshotsTab.click();
     const status = page.locator('.browse-status');
     await status
       .filter({ hasText: `${files.toLocaleString('en')} items` })

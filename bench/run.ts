@@ -562,7 +562,7 @@ async function main(): Promise<void> {
     });
     rows.push({
       case: '  (where it goes)',
-      measure: `keydown to list updated (median / worst; a 20 ms pause first); ${f.rowsInPage} rows in the page`,
+      measure: `keydown to list updated (median / worst); ${f.rowsInPage} rows in the page`,
       value: `${ms(f.medianUpdatedMs)} / ${ms(f.worstUpdatedMs)}`,
       target: '-',
       met: null,

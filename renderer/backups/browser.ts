@@ -21,7 +21,7 @@ import type { BackupsWindowApi } from '../../electron/ipc/contract.js';
 
 export type Item = EntryView | ChangeView;
 
-/** How long typing in the filter pauses before the list follows. */
+/** Keys typed within this of the one before wait until typing pauses this long. */
 export const FILTER_DELAY_MS = 20;
 
 export interface Place {
@@ -81,12 +81,20 @@ export function createBrowser(ctx: BrowserContext): Browser {
     spellcheck: 'false',
     autocomplete: 'off',
   });
-  // A large folder is filtered once typing pauses, not at every keystroke.
+  // The first key after a pause filters at once; keys that follow it closely wait for typing to
+  // pause, so fast typing in a large folder filters once, not at every keystroke.
   let filterTimer: number | undefined;
+  let typedSince = false;
   let filtered = '';
   filter.addEventListener('input', () => {
-    window.clearTimeout(filterTimer);
-    filterTimer = window.setTimeout(() => render(), FILTER_DELAY_MS);
+    const quiet = filterTimer === undefined;
+    if (quiet) render();
+    else window.clearTimeout(filterTimer);
+    typedSince = !quiet;
+    filterTimer = window.setTimeout(() => {
+      filterTimer = undefined;
+      if (typedSince) render();
+    }, FILTER_DELAY_MS);
   });
   filter.addEventListener('keydown', (event) => {
     if (event.key !== 'Enter') return;
@@ -256,6 +264,8 @@ export function createBrowser(ctx: BrowserContext): Browser {
 
   function render(): void {
     window.clearTimeout(filterTimer);
+    filterTimer = undefined;
+    typedSince = false;
     const items = shownItems();
     // Another filter starts at the top of what it matches.
     if (filter.value !== filtered) list.element.scrollTop = 0;
