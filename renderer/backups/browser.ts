@@ -23,6 +23,8 @@ export type Item = EntryView | ChangeView;
 
 /** Keys typed within this of the one before wait until typing pauses this long. */
 export const FILTER_DELAY_MS = 20;
+/** A frame at 60 Hz: a filter slower than this makes keys that follow closely wait. */
+const FRAME_MS = 16;
 
 export interface Place {
   snapshot: SnapshotSummary;
@@ -81,19 +83,20 @@ export function createBrowser(ctx: BrowserContext): Browser {
     spellcheck: 'false',
     autocomplete: 'off',
   });
-  // The first key after a pause filters at once; keys that follow it closely wait for typing to
-  // pause, so fast typing in a large folder filters once, not at every keystroke.
+  // Each key filters at once while filtering is quicker than a frame (5,000 names take a few
+  // milliseconds). When it is slower, keys that follow the one before within FILTER_DELAY_MS
+  // wait until typing pauses, so fast typing filters once rather than at every key.
   let filterTimer: number | undefined;
-  let typedSince = false;
   let filtered = '';
+  /** The last filter took longer than a frame. */
+  let slowFilter = false;
   filter.addEventListener('input', () => {
-    const quiet = filterTimer === undefined;
-    if (quiet) render();
-    else window.clearTimeout(filterTimer);
-    typedSince = !quiet;
+    const wait = filterTimer !== undefined && slowFilter;
+    window.clearTimeout(filterTimer);
+    if (!wait) render();
     filterTimer = window.setTimeout(() => {
       filterTimer = undefined;
-      if (typedSince) render();
+      if (wait) render();
     }, FILTER_DELAY_MS);
   });
   filter.addEventListener('keydown', (event) => {
@@ -263,9 +266,9 @@ export function createBrowser(ctx: BrowserContext): Browser {
   }
 
   function render(): void {
+    const started = performance.now();
     window.clearTimeout(filterTimer);
     filterTimer = undefined;
-    typedSince = false;
     const items = shownItems();
     // Another filter starts at the top of what it matches.
     if (filter.value !== filtered) list.element.scrollTop = 0;
@@ -297,6 +300,7 @@ export function createBrowser(ctx: BrowserContext): Browser {
         `${plural(items.length, 'name')} ${items.length === 1 ? 'matches' : 'match'} “${needle}”.`,
       );
     status.textContent = parts.join(' ');
+    slowFilter = performance.now() - started > FRAME_MS;
   }
 
   function showProblem(p: Problem, retry: () => void): void {

@@ -43,8 +43,11 @@ export interface VirtualList<T> {
   clearSelection(): void;
 }
 
-/** Up to this many items every row is in the page; above it, only those near the viewport. */
-export const ALL_ROWS_UP_TO = 200;
+/**
+ * Up to this many items (more than a maximised window shows) every row is in the page; above it,
+ * only those near the viewport. A hundred rows built at once cost a frame of their own.
+ */
+export const ALL_ROWS_UP_TO = 50;
 /** Rows kept in the page above and below the viewport. */
 const OVERSCAN = 8;
 /** The rows' height before one is measured (the stylesheet fixes it). */

@@ -278,9 +278,12 @@ describe('finding files in the Backups window', () => {
     await page
       .locator('.browse-status', { hasText: '100 names match “file-12”.' })
       .waitFor({ timeout: WAIT_MS });
-    // A hundred rows are all in the page.
+    // A hundred matches: only the rows near the viewport are in the page, in order.
+    expect(await items(page).first().getAttribute('aria-setsize')).toBe('100');
+    const shownOf100 = await items(page).count();
+    expect(shownOf100).toBeLessThan(60);
     expect(await itemNames(page)).toEqual(
-      Array.from({ length: 100 }, (_, i) => manyName(1200 + i)),
+      Array.from({ length: shownOf100 }, (_, i) => manyName(1200 + i)),
     );
     await filter.fill('file-4');
     await page
@@ -310,6 +313,48 @@ describe('finding files in the Backups window', () => {
     await page.keyboard.press('Home');
     expect(await focused.getAttribute('aria-label')).toMatch(/^file-0000\.txt/);
     expect(await items(page).count()).toBeLessThan(60);
+    expect(win.problems).toEqual([]);
+    await page.close();
+  });
+
+  it('filters once typing pauses where filtering takes longer than a frame', async () => {
+    const win = await openReady(world);
+    const { page } = win;
+    await browseTo(page, world, 'many');
+    await page.locator('.browse-status', { hasText: /^5,000 items$/ }).waitFor();
+    // A machine fifty times slower: filtering 5,000 names now takes longer than a frame.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 50 });
+    try {
+      // Nine keys typed faster than the list can follow, as one burst.
+      await page.evaluate((typed) => {
+        const w = window as unknown as { __shown: string[] };
+        w.__shown = [];
+        const status = document.querySelector('.browse-status') as HTMLElement;
+        new MutationObserver(() => w.__shown.push(status.textContent ?? '')).observe(status, {
+          childList: true,
+          characterData: true,
+          subtree: true,
+        });
+        const box = document.querySelector('input.filter') as HTMLInputElement;
+        for (let i = 1; i <= typed.length; i++) {
+          box.value = typed.slice(0, i);
+          box.dispatchEvent(new Event('input', { bubbles: true }));
+        }
+      }, 'file-1234');
+      await page
+        .locator('.browse-status', { hasText: '1 name matches “file-1234”.' })
+        .waitFor({ timeout: WAIT_MS });
+    } finally {
+      await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+    }
+    // The first key filtered at once, the other eight once typing paused: two filters, not nine.
+    const shown = await page.evaluate(() => (window as unknown as { __shown: string[] }).__shown);
+    expect(shown).toEqual([
+      '5,000 items 5,000 names match “f”.',
+      '5,000 items 1 name matches “file-1234”.',
+    ]);
+    expect(await itemNames(page)).toEqual(['file-1234.txt']);
     expect(win.problems).toEqual([]);
     await page.close();
   });
