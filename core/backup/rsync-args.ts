@@ -16,6 +16,12 @@ export interface PushJob {
   rsyncPath?: string | null;
   /** False for a push of one folder's contents into its place (moved-sources.ts). */
   relative?: boolean;
+  /**
+   * Only the files in this NUL-separated list (paths relative to the one source, "/"), compared
+   * by content, and only where the snapshot already holds them: the files Verify found differing
+   * (recheck.ts). Nothing is created, so what the excludes left out stays out.
+   */
+  recheckList?: string;
 }
 
 export interface Command {
@@ -34,6 +40,10 @@ export function buildPushCommand(job: PushJob): Command {
     '--info=progress2',
     '--stats',
   ];
+  if (job.recheckList !== undefined) {
+    args.push('--checksum', '--existing', '--no-implied-dirs');
+    args.push('--from0', `--files-from=${job.recheckList}`);
+  }
   if (job.options.acls) args.push('--acls');
   if (job.options.xattrs) args.push('--xattrs');
   if (job.options.oneFileSystem) args.push('--one-file-system');

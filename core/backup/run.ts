@@ -21,12 +21,14 @@ import type { Manifest, Snapshot } from '../destination/snapshot.js';
 import { inSequence, isComplete, isOwn, linkBases } from '../destination/snapshot.js';
 import { storedModes, storedOwnership } from '../destination/stored-ownership.js';
 import { failure, type Failure } from '../errors.js';
+import { plural } from '../format.js';
 import type { Profile } from '../settings/schema.js';
 import { loadIdentity } from '../settings/identity.js';
 import { appendHistory, type HistoryEntry } from '../state/history.js';
 import type { HeldLock } from '../state/lock.js';
 import { ensurePrivateDir } from '../state/paths.js';
 import { readPause } from '../state/pause.js';
+import { readRecheck, recheckable, settleRecheck } from '../state/recheck.js';
 import { takeProfileLock } from '../state/profile-lock.js';
 import {
   clockSuspicions,
@@ -270,6 +272,15 @@ async function runLocked(
       claim.movedSources ?? [],
     );
     moves.inFull.forEach((entry) => warn(storedInFullWarning(entry)));
+    // Files Verify found differing from their copy: compared by content this time (a one-off run
+    // to another destination or prefix leaves them for the profile's own).
+    const listed = req.oneOff ? { paths: [], problem: null } : await readRecheck(env.stateDir);
+    if (listed.problem !== null) {
+      warn(
+        `The files Verify found differing are not known, so none were compared by content: ${listed.problem}.`,
+      );
+    }
+    const recheck = await recheckable(listed.paths, profile.sources);
     const push = (into: string) =>
       transferSnapshot(
         env,
@@ -282,6 +293,7 @@ async function runLocked(
         lock,
         emit,
         moves,
+        recheck.files,
       );
     let transfer = await push(name);
     let deletedToMakeRoom: string[] = [];
@@ -428,6 +440,25 @@ async function runLocked(
           `The manifest of ${name} could not be marked as made with a suspect clock: ${again.failure.message}`,
         );
     }
+
+    const rechecked = transfer.rechecked;
+    if (rechecked?.problem) {
+      warn(
+        `${plural(rechecked.files.length, 'file')} Verify found differing could not be compared by content (${rechecked.problem}): ${name} links the copy the earlier snapshots have, and the next backup tries again.`,
+      );
+    } else if (rechecked !== null && rechecked.resent !== 0) {
+      const stored =
+        rechecked.resent === null
+          ? `${name} holds them as they are here`
+          : `${plural(rechecked.resent, 'file was', 'files were')} stored afresh in ${name}`;
+      warn(
+        `Verify had found ${plural(rechecked.files.length, 'file')} whose copy in the snapshots differed from the file here: compared by content, ${stored}. The earlier snapshots keep the copy they have.`,
+      );
+    }
+    const settled = [...recheck.gone, ...(rechecked?.problem === null ? rechecked.files : [])];
+    await settleRecheck(env.stateDir, settled).catch((e: Error) =>
+      warn(`The list of files Verify found differing could not be updated: ${e.message}.`),
+    );
 
     emit({ type: 'phase', phase: 'pruning' });
     const after = inSequence([

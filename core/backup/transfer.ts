@@ -3,15 +3,17 @@
  * line by line (progress, itemized changes, statistics, errors by side), and its outcome judged
  * truly: only unreadable sources make a partial snapshot; anything the destination refused fails.
  */
-import { lstat, stat } from 'node:fs/promises';
+import { lstat, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Destination } from '../destination/address.js';
 import { joinDest } from '../destination/address.js';
 import type { DestinationContext } from '../destination/ops.js';
-import { classifyRsyncFailure, remote, remoteOption } from '../destination/ops.js';
+import { classifyRsyncFailure, remote, remoteOption, scratchDir } from '../destination/ops.js';
 import type { Snapshot } from '../destination/snapshot.js';
 import { failure, stderrTail, type Failure } from '../errors.js';
 import { formatBytes, plural } from '../format.js';
 import type { SpawnResult } from '../process.js';
+import { filesFromList, pathBytes } from '../restore/remote-names.js';
 import { readProcessStat } from '../state/liveness.js';
 import type { HeldLock } from '../state/lock.js';
 import { logPathFor, openLog, pruneLogs } from '../state/logs.js';
@@ -45,13 +47,24 @@ export interface Transfer {
   logPath: string;
   warnings: string[];
   failure: Failure;
+  /** The files Verify found differing, compared by content (null when there were none). */
+  rechecked: Rechecked | null;
+}
+
+export interface Rechecked {
+  files: string[];
+  /** Of those, stored afresh: their content here differed from the copy linked. */
+  resent: number | null;
+  /** Why they could not be compared; the snapshot then links them as before. */
+  problem: string | null;
 }
 
 /**
  * Pushes the sources into the new snapshot folder `name`, hard-linking unchanged files against
  * `bases`; logs every line, records rsync's PID in the lock, and judges the outcome. A source that
  * moved (moved-sources.ts) is left empty by that push and filled by a push of its own, linked
- * against its old place in the base; the run's totals, progress and log cover every push.
+ * against its old place in the base; the run's totals, progress and log cover every push. Files
+ * in `recheck` are then compared by content (recheck.ts).
  */
 export async function transferSnapshot(
   env: BackupEnvironment,
@@ -64,6 +77,7 @@ export async function transferSnapshot(
   lock: HeldLock,
   emit: (e: BackupEvent) => void,
   moves: MovePlan = { base: null, moved: [], inFull: [] },
+  recheck: readonly string[] = [],
 ): Promise<Transfer> {
   const { profile } = req;
   const logPath = logPathFor(env.stateDir, env.now());
@@ -145,6 +159,51 @@ export async function transferSnapshot(
     if (verdict.status !== 'ok' || judged.status === 'ok') judged = verdict;
     if (verdict.status === 'failed' || verdict.status === 'cancelled') break;
   }
+  // The files Verify found differing (recheck.ts): compared by content once the snapshot holds
+  // everything, so that a copy differing from the file here is replaced in this snapshot alone.
+  let rechecked: Rechecked | null = null;
+  if (recheck.length > 0 && (judged.status === 'ok' || judged.status === 'partial')) {
+    let list: string | null = null;
+    try {
+      list = await scratchDir(ctx, 'recheck');
+      const listFile = join(list, 'files');
+      await writeFile(listFile, filesFromList(recheck.map((p) => pathBytes(p.slice(1)))), {
+        mode: 0o600,
+      });
+      const command = buildPushCommand({
+        ...shell,
+        sources: ['/'],
+        excludes,
+        linkDests: [],
+        target: `${remote(ctx, snapshotPath)}/`,
+        recheckList: listFile,
+      });
+      // A handful of files after the run's progress reached its end: not shown as progress.
+      const pushed = await pushOnce(env, req, command, log, lock, () => undefined, {
+        done: { bytes: 0, transfers: 0, checked: 0 },
+        last: true,
+        abortOnMissingBase: false,
+      });
+      const stats = parseStats(pushed.statsLines);
+      totals.files += stats?.regularFilesTransferred ?? 0;
+      totals.bytesSent += stats?.literalBytes ?? 0;
+      const { exitCode: code } = pushed.result;
+      if (req.signal?.aborted)
+        judged = { status: 'cancelled', failure: failure('killed', 'Stopped.') };
+      rechecked = {
+        files: [...recheck],
+        resent: stats?.regularFilesTransferred ?? null,
+        problem:
+          code === 0 || code === 24
+            ? null
+            : stderrTail(pushed.result.stderr) || `rsync ended with exit code ${String(code)}`,
+      };
+    } catch (e) {
+      rechecked = { files: [...recheck], resent: null, problem: (e as Error).message };
+    } finally {
+      if (list !== null) await rm(list, { recursive: true, force: true });
+    }
+  }
   await log.close();
   await pruneLogs(env.stateDir).catch(() => undefined);
   const known = (n: number) => (totals.known ? n : null);
@@ -158,6 +217,7 @@ export async function transferSnapshot(
     logPath,
     messages,
     warnings,
+    rechecked,
     ...judged,
   };
 }

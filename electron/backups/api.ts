@@ -156,7 +156,7 @@ export function createBackupsApi(deps: BackupsApiDeps): BackupsApi {
     restoreGoodCopy: async (input) =>
       restored.remember(await restoring.handlers.restoreGoodCopy(input)),
     ...restored.handlers,
-    verify: createVerifyHandler({ reader, operation, send: deps.send, found }),
+    verify: createVerifyHandler({ reader, operation, send: deps.send, found, stateDir }),
     async cancelOperation() {
       operation.cancel();
     },

@@ -295,7 +295,11 @@ export interface VerifyRequest {
  * to the damaged one, content equal to the file here) as `goodCopy`, or null, and the snapshots
  * sharing the damaged copy (`sharedBy`). restoreGoodCopy restores a good copy.
  */
-export type VerifyReport = VerifyResult & { durationMs: number };
+export type VerifyReport = VerifyResult & {
+  durationMs: number;
+  /** The files that differ were noted for the next backup of the profile to compare by content. */
+  comparedByNextBackup: boolean;
+};
 
 export type { DamagedFile } from '../../core/restore/verify.js';
 

@@ -108,7 +108,7 @@ export function createVerifyPage(
   }
 
   /** What to do about one damaged file: restore the intact copy, or why there is none. */
-  function damagedItem(verified: string, d: DamagedFile): HTMLElement {
+  function damagedItem(verified: string, d: DamagedFile, compared: boolean): HTMLElement {
     const shared =
       d.sharedBy.length > 1
         ? `The damaged copy is one file shared by ${plural(d.sharedBy.length, 'snapshot')}: ` +
@@ -124,8 +124,13 @@ export function createVerifyPage(
           'p',
           {},
           `${shared} No other snapshot holds an intact copy of this version: the damage is in ` +
-            'every snapshot sharing this copy. If the file here is right, open and save it (or ' +
-            'run touch on it) and back up again: the next snapshot then stores a fresh copy.',
+            `every snapshot sharing this copy. ${
+              compared
+                ? 'The next backup compares the file by content and stores it as it is here, ' +
+                  'instead of linking this copy again.'
+                : 'If the file here is right, open and save it (or run touch on it) and back up ' +
+                  'again: the next snapshot then stores a fresh copy.'
+            }`,
         ),
       );
     }
@@ -172,7 +177,9 @@ export function createVerifyPage(
       );
       if (report === null) return;
       status.textContent = `Done in ${duration(report.durationMs)}.`;
-      result.replaceChildren(describe(report, (d) => damagedItem(report.snapshot, d)));
+      result.replaceChildren(
+        describe(report, (d) => damagedItem(report.snapshot, d, report.comparedByNextBackup)),
+      );
     } finally {
       verifying = false;
       start.disabled = restoring;
@@ -260,10 +267,16 @@ function describe(r: VerifyReport, damagedItem: (d: DamagedFile) => HTMLElement)
           'p',
           {},
           'One of the two copies was damaged (a failing disk, or a program that wrote the file and ' +
-            'put its old time back). If the file here is right, change its modification time (open ' +
-            'and save it, or run touch on it) and back up again: the next snapshot then stores a ' +
-            'fresh copy. If the file here is the damaged one, restore an older version of it from ' +
-            'the Snapshots page.',
+            'put its old time back). ' +
+            (r.comparedByNextBackup
+              ? 'The next backup compares these files by content and stores them as they are ' +
+                'here, instead of linking the snapshot’s copy again. If a file here is the damaged ' +
+                'one, restore an older version of it from the Snapshots page before then; the ' +
+                'earlier snapshots keep their copies either way.'
+              : 'If the file here is right, change its modification time (open and save it, or ' +
+                'run touch on it) and back up again: the next snapshot then stores a fresh copy. ' +
+                'If the file here is the damaged one, restore an older version of it from the ' +
+                'Snapshots page.'),
         ),
       );
     }

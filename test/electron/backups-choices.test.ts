@@ -139,6 +139,8 @@ describe('the Backups window’s restore choices', () => {
     expect(report.damaged).toEqual([
       { path: v, goodCopy: { snapshot: s1, path: v }, sharedBy: [s3] },
     ]);
+    // The profile's own snapshots: its next backup compares the file by content.
+    expect(report.comparedByNextBackup).toBe(true);
 
     await rm(v);
     const restored = await api.handlers.restoreGoodCopy({ verified: s3!, path: v, into: null });

@@ -549,8 +549,8 @@ describe('the Backups window’s restore choices', () => {
       `${report}The damaged copy is one file shared by 3 snapshots: ` +
         `${await words(snapshots[1]!)}, ${await words(snapshots[2]!)}, ${await words(newest)}. ` +
         'No other snapshot holds an intact copy of this version: the damage is in every snapshot ' +
-        'sharing this copy. If the file here is right, open and save it (or run touch on it) and ' +
-        'back up again: the next snapshot then stores a fresh copy.',
+        'sharing this copy. The next backup compares the file by content and stores it as it is ' +
+        'here, instead of linking this copy again.',
     ]);
     expect(await damaged.nth(1).getByRole('button').count()).toBe(0);
     await screenshotBoth(page, 'verify-good-copy');
@@ -569,5 +569,17 @@ describe('the Backups window’s restore choices', () => {
     expect(await readFile(notes, 'utf8')).toBe('meeting notes\n');
     expect(win.problems).toEqual([]);
     await page.close();
+
+    // The next backup stores both as they are here, rather than linking the damaged copies again.
+    await ok(runCli(['backup'], world));
+    const next = (await readHistory(world.profileState)).at(-1)!;
+    for (const path of [notes, report]) {
+      const stored = join(world.destDir, next.snapshot!, path);
+      expect(await readFile(stored, 'utf8')).toBe(await readFile(path, 'utf8'));
+      expect((await stat(stored)).ino).not.toBe(
+        (await stat(join(world.destDir, newest, path))).ino,
+      );
+    }
+    expect(next.warnings.join(' ')).toContain('compared by content, 2 files were stored afresh');
   });
 });

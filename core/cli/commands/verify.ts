@@ -13,6 +13,8 @@ import { plural, type CommandContext, type Output } from '../output.js';
 import type { ResolvedProfile } from '../profile.js';
 import { readFailure, snapshotArg, withSnapshots } from '../reading.js';
 import { createVerifyReporter } from '../restore-progress.js';
+import { addRecheck } from '../../state/recheck.js';
+import { profileStateDir } from '../../state/paths.js';
 
 export function failureJson(error: Failure): Record<string, unknown> {
   return { snapshot: null, checked: 0, mismatched: [], error };
@@ -50,6 +52,19 @@ export async function verify(
     reporter.done();
     if (!result.ok) return readFailure(failureJson, result.failure, warnings);
     const v = result.value;
+    // The next backup of the profile compares them by content, rather than linking this copy
+    // again (not for a one-off destination or prefix: its backups are not the profile's).
+    let comparedByNextBackup = false;
+    if (v.mismatched.length > 0 && r.oneOff === null) {
+      try {
+        await addRecheck(profileStateDir(ctx.places.stateRoot, r.name), v.mismatched);
+        comparedByNextBackup = true;
+      } catch (e) {
+        warnings.push(
+          `The next backup cannot be told to compare these files by content: ${(e as Error).message}`,
+        );
+      }
+    }
     const exitCode = v.outcome === 'cancelled' ? 5 : v.mismatched.length > 0 ? 3 : 0;
     return {
       exitCode,
@@ -61,19 +76,20 @@ export async function verify(
         eligible: v.eligible,
         samplePercent: percent,
         unchecked: v.unchecked,
+        comparedByNextBackup,
         warnings,
         error:
           v.outcome === 'cancelled'
             ? { kind: 'killed', message: 'Stopped before every file was compared.' }
             : null,
       },
-      text: verifyText(v, percent),
+      text: verifyText(v, percent, comparedByNextBackup),
       warnings,
     };
   });
 }
 
-function verifyText(v: VerifyResult, percent: number): string {
+function verifyText(v: VerifyResult, percent: number, comparedByNextBackup: boolean): string {
   const lines: string[] = [];
   const scope =
     percent < 100
@@ -113,9 +129,15 @@ function verifyText(v: VerifyResult, percent: number): string {
     lines.push(
       'Same size and modification time but different content means the snapshot’s copy or the ' +
         'file here changed without a new modification time (a damaged disk, or a program that ' +
-        'puts the old time back). If the file here is right, touch it (a new modification time) ' +
-        'and back up again, so the next snapshot stores a fresh copy instead of linking the old ' +
-        'one; if it is the damaged one, restore it ("snaptray versions" lists the others).',
+        'puts the old time back). ' +
+        (comparedByNextBackup
+          ? 'The next backup of this profile compares these files by content and stores them as ' +
+            'they are here, instead of linking that copy again. If a file here is the damaged ' +
+            'one, restore it before then ("snaptray versions" lists the others); the earlier ' +
+            'snapshots keep their copies either way.'
+          : 'If the file here is right, touch it (a new modification time) and back up again, ' +
+            'so the next snapshot stores a fresh copy instead of linking the old one; if it is ' +
+            'the damaged one, restore it ("snaptray versions" lists the others).'),
     );
   }
   for (const u of v.unchecked) lines.push(`Not compared: ${displayPath(u.path)}: ${u.why}`);
