@@ -20,6 +20,8 @@ import { createTimeline } from './timeline.js';
 import { createVerifyPage } from './verify-page.js';
 
 const TITLE = 'Snaptray Backups';
+/** How often the window looks whether the day changed. */
+const DAY_CHECK_MS = 60_000;
 
 const api = backupsApi();
 const ask = createAsk(api);
@@ -321,6 +323,16 @@ function build(app: HTMLElement): void {
     verify.onEvent(event);
     overview.onEvent(event);
   });
+  // "Today" and "Yesterday" move on at midnight, also for a window left open overnight or a
+  // laptop that slept through it: checked each minute, and said again when the day changed.
+  let today = new Date().toDateString();
+  window.setInterval(() => {
+    const now = new Date();
+    if (now.toDateString() === today) return;
+    today = now.toDateString();
+    timeline.redate(now);
+    overview.redraw();
+  }, DAY_CHECK_MS);
   window.addEventListener('keydown', (event) => {
     if (
       event.key === 'F5' ||

@@ -30,6 +30,8 @@ export interface OverviewPage {
   onEvent(event: BackupsEvent): void;
   /** What the timeline read: whose snapshots are shown. */
   setShown(shown: ShownMachine): void;
+  /** Says the same state again as of now (times such as "Today 14:02" after midnight). */
+  redraw(): void;
 }
 
 interface Problem {
@@ -312,7 +314,7 @@ export function createOverviewPage(deps: {
   }
 
   render();
-  return { element, load, onEvent, setShown };
+  return { element, load, onEvent, setShown, redraw: render };
 }
 
 /** Puts these nodes in `parent`, leaving it alone when they are there already (focus stays). */

@@ -20,6 +20,8 @@ import { PROBLEM_STATES, sentWords, STATE_WORDS } from './words.js';
 export interface Timeline {
   element: HTMLElement;
   show(snapshots: SnapshotSummary[], now: Date): void;
+  /** Words the same snapshots again as of `now` ("Today" becomes "Yesterday" after midnight). */
+  redate(now: Date): void;
   /** Selects a snapshot by name (the newest when it is gone); gives the one selected. */
   select(name: string | null): SnapshotSummary | null;
   selected(): SnapshotSummary | null;
@@ -179,9 +181,20 @@ export function createTimeline(onSelect: (snapshot: SnapshotSummary) => void): T
     return target;
   }
 
+  function redate(now: Date): void {
+    const selected = listbox.selectedKey();
+    const hadFocus = list.contains(document.activeElement);
+    const scrolled = list.scrollTop;
+    show(snapshots, now);
+    if (selected !== null) listbox.select(selected, { silent: true });
+    list.scrollTop = scrolled;
+    if (hadFocus) listbox.focus();
+  }
+
   return {
     element,
     show,
+    redate,
     select,
     selected: () => snapshots.find((s) => s.name === listbox.selectedKey()) ?? null,
     focus: () => listbox.focus(),

@@ -534,6 +534,39 @@ describe('a timeline of 300 snapshots', () => {
     await page.close();
   });
 
+  it('says Yesterday for today’s snapshots once midnight passes, in a window left open', async () => {
+    const late = await launchChromium();
+    try {
+      // Two minutes before midnight, the page's clock and timers in the test's hands.
+      await late.context.clock.install({ time: day(2026, 3, 15, 23, 58) });
+      const win = await open(late, world, { width: 1280, height: 800 });
+      const { page } = win;
+      const timeline = page.getByRole('listbox', { name: 'Snapshots, newest first' });
+      const selected = timeline.locator('[role="option"][aria-selected="true"]');
+      await page.getByLabel('Go to date').fill('2026-03-10');
+      await expect
+        .poll(() => selected.locator('.snapshot-row').getAttribute('title'))
+        .toBe(made[3]!.name);
+      const firstTwo = async () =>
+        (await shownTimeline(page)).slice(0, 2).map((g) => [g.title, g.rows[0]?.time]);
+      expect(await firstTwo()).toEqual([
+        ['Today', 'Today 00:42'],
+        ['Yesterday', 'Yesterday 18:03'],
+      ]);
+      await page.clock.runFor('03:00');
+      expect(await firstTwo()).toEqual([
+        ['Yesterday', 'Yesterday 00:42'],
+        ['Saturday 14 March', 'Saturday 18:03'],
+      ]);
+      // The snapshot chosen stays chosen.
+      expect(await selected.locator('.snapshot-row').getAttribute('title')).toBe(made[3]!.name);
+      expect(win.problems).toEqual([]);
+      await page.close();
+    } finally {
+      await late.close();
+    }
+  });
+
   it('writes times as the user’s locale does: a 12-hour clock in American English', async () => {
     const american = await launchChromium({ locale: 'en-US' });
     try {
