@@ -17,13 +17,18 @@ import { autostartFile } from '../../electron/tray/autostart.js';
 import { createTrayApp, systemClock, type TrayApp } from '../../electron/tray/tray-app.js';
 import { whenInText, whenWords } from '../../renderer/backups/status-words.js';
 import { answeredDialogs } from '../support/answered-dialogs.js';
+import { launchChromium } from '../support/chromium.js';
 import { lowContrastTexts } from '../support/contrast.js';
 import { makeCliHome, runCli, writeSettingsFile, type CliHome } from '../support/cli.js';
 import { resetFake } from '../support/fake-electron.js';
 import { profileSsh } from '../support/sshd.js';
 import { makeTempDir, writeTree } from '../support/tree.js';
-import type { BackupsWindow } from '../support/window-page.js';
-import { useBackupsWindowHarness, WAIT_MS } from '../support/backups-window-harness.js';
+import { openBackupsWindow, type BackupsWindow } from '../support/window-page.js';
+import {
+  useBackupsWindowHarness,
+  WAIT_MS,
+  WINDOW_SIZE,
+} from '../support/backups-window-harness.js';
 
 vi.mock('electron', async () => {
   const module = await import('../support/fake-electron.js');
@@ -31,10 +36,11 @@ vi.mock('electron', async () => {
 });
 
 const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'backups-window');
+/** The page words times in its locale; the expectations are worded here, in this process's. */
+const LOCALE = new Intl.DateTimeFormat().resolvedOptions().locale;
 const harness = useBackupsWindowHarness({
   artifacts: ARTIFACTS,
-  // The page words times in its locale; the expectations are worded here, in this process's.
-  chromium: { locale: new Intl.DateTimeFormat().resolvedOptions().locale },
+  chromium: { locale: LOCALE },
   afterEach: stopRunning,
 });
 
@@ -279,5 +285,47 @@ describe('the Overview page and the running backup', () => {
     expect(await snapshots(world.destDir)).toHaveLength(1);
     expect(problems).toEqual([]);
     await page.close();
+  });
+
+  it('words the last backup again once midnight passes, in a window left open', async () => {
+    const world = await makeWorld(0);
+    const first = await open(world);
+    await overview(first.page).getByRole('button', { name: 'Back Up Now' }).click();
+    await overview(first.page)
+      .getByRole('heading', { name: 'Backed up' })
+      .waitFor({ timeout: WAIT_MS });
+    await first.page.close();
+    const ended = (await status(world)).lastBackup!.endedAt;
+
+    // A window opened now, its clock and timers in the test's hands, is left open past midnight.
+    const late = await launchChromium({ locale: LOCALE });
+    try {
+      const now = new Date();
+      await late.context.clock.install({ time: now });
+      const { page, problems } = await openBackupsWindow(
+        late.context,
+        `${harness.server.url}backups.html`,
+        harness.bridge,
+        world.api,
+        WINDOW_SIZE,
+      );
+      const lastBackup = () =>
+        overview(page).locator('.overview-fact', { hasText: 'Last backup' }).locator('.fact-value');
+      // "Today 15:35 — 2 files, 2.0 MB sent"
+      await expect
+        .poll(() => lastBackup().textContent())
+        .toMatch(new RegExp(`^${whenWords(ended, now)} — \\d`));
+      const before = (await lastBackup().textContent())!;
+      const midnight = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1);
+      const after = new Date(midnight.getTime() + 120_000);
+      await page.clock.runFor(after.getTime() - now.getTime());
+      expect(whenWords(ended, after)).not.toBe(whenWords(ended, now));
+      expect(await lastBackup().textContent()).toBe(
+        before.replace(whenWords(ended, now), whenWords(ended, after)),
+      );
+      expect(problems).toEqual([]);
+    } finally {
+      await late.close();
+    }
   });
 });
