@@ -3,6 +3,7 @@
  * engine's `snaptray find --all`), the paths found each with the snapshots that hold it. Choosing
  * a path, or one of its snapshots, shows it in the browser with its versions, to restore one.
  * A search starts once typing pauses (or on Enter); a newer one replaces the one on its way.
+ * The arrow keys walk the results.
  */
 import type { BackupsWindowApi, SearchMatch, SearchView } from '../../electron/ipc/contract.js';
 import { button, h, uniqueId } from '../shared/dom.js';
@@ -81,7 +82,33 @@ export function createSearch(ctx: SearchContext): Search {
     } else if (event.key === 'Escape' && !results.hidden) {
       event.preventDefault();
       putAway(true);
+    } else if (event.key === 'ArrowDown' && !results.hidden) {
+      event.preventDefault();
+      list.querySelector<HTMLButtonElement>('.search-hit')?.focus();
     }
+  });
+  // The keyboard walks the results: Up and Down from path to path (Down from the search field
+  // reaches the first, Up from the first goes back to it), Left and Right along a path's
+  // snapshots, Home and End to the first and last path; Enter or Space chooses.
+  list.addEventListener('keydown', (event) => {
+    const at = event.target;
+    const result = at instanceof HTMLButtonElement ? at.closest('.search-result') : null;
+    if (result === null) return;
+    const paths = [...list.querySelectorAll<HTMLButtonElement>('.search-hit')];
+    const along = [...result.querySelectorAll<HTMLButtonElement>('button')];
+    const path = paths.findIndex((b) => result.contains(b));
+    const step = along.indexOf(at as HTMLButtonElement);
+    const moves: Record<string, HTMLElement | undefined> = {
+      ArrowDown: paths[path + 1],
+      ArrowUp: path === 0 ? input : paths[path - 1],
+      ArrowRight: along[step + 1],
+      ArrowLeft: along[step - 1],
+      Home: paths[0],
+      End: paths.at(-1),
+    };
+    if (!(event.key in moves)) return;
+    event.preventDefault();
+    moves[event.key]?.focus();
   });
 
   function putAway(clear: boolean): void {

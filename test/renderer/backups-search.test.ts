@@ -222,6 +222,33 @@ describe('finding files in the Backups window', () => {
     expect(await page.locator('.facts').textContent()).toContain(`Snapshot${newer}`);
     expect(await page.locator('.search-pane').isHidden()).toBe(true);
 
+    // By keyboard: Down from the field to the first path and on, Up back, Right along its
+    // snapshots, Enter chooses one.
+    await searchFor(page, 'REPORT');
+    const focused = () =>
+      page.evaluate(() => {
+        const e = document.activeElement;
+        if (e?.matches('input.search-all')) return 'the search field';
+        return e?.getAttribute('title') ?? e?.getAttribute('aria-label') ?? '';
+      });
+    await page.getByRole('searchbox', { name: 'Search all snapshots by name' }).press('ArrowDown');
+    expect(await focused()).toMatch(/^report\.txt, file, in .*docs\/report\.txt/);
+    await page.keyboard.press('ArrowDown');
+    expect(await focused()).toMatch(/^report-2025\.txt, file/);
+    await page.keyboard.press('ArrowDown');
+    expect(await focused()).toMatch(/^report-2025\.txt, file/);
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('ArrowUp');
+    expect(await focused()).toBe('the search field');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowRight');
+    expect(await focused()).toBe(newer);
+    await page.keyboard.press('ArrowRight');
+    expect(await focused()).toBe(older);
+    await page.keyboard.press('Enter');
+    await page.locator('.facts', { hasText: `Snapshot${older}` }).waitFor({ timeout: WAIT_MS });
+    expect(await page.locator('.details-name').textContent()).toBe('report.txt');
+
     // A path only the older snapshot holds is shown there.
     await searchFor(page, 'report-*');
     expect(await searchStatus(page).textContent()).toBe(
