@@ -4,12 +4,13 @@
  * same copy. The next backup compares such files by content instead: the new snapshot holds the
  * file as it is here, the earlier snapshots keep theirs, and a folder left out since stays out.
  * With the real CLI and rsync: to a local folder, and over an sshd on loopback with a plain key
- * and with an rrsync key.
+ * and with an rrsync key. A one-off verify of a destination the profile does not save notes
+ * nothing for the profile's backups.
  */
-import { chmod, readFile, readdir, stat, utimes, writeFile } from 'node:fs/promises';
+import { access, chmod, readFile, readdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeCliHome, runCli, type CliHome } from '../../support/cli.js';
+import { makeCliHome, runCli, writeSettingsFile, type CliHome } from '../../support/cli.js';
 import { cliFlags, startSshd, type Sshd } from '../../support/sshd.js';
 import { makeTempDir, writeTree } from '../../support/tree.js';
 
@@ -122,5 +123,37 @@ describe.each(ways)('the next backup after Verify found a differing copy, throug
     expect((await stat(join(root, s3!, src, 'docs/report.txt'))).ino).toBe(
       (await stat(inS2('docs/report.txt'))).ino,
     );
+  });
+});
+
+describe('a one-off verify of a destination the profile does not save', () => {
+  it('leaves the profile’s next backup as it is, and says how to store a fresh copy', async () => {
+    const home = await makeCliHome();
+    const src = await makeTempDir('st-recheck-src-');
+    const own = await makeTempDir('st-recheck-own-');
+    const other = await makeTempDir('st-recheck-other-');
+    await writeTree(src, { 'docs/report.txt': 'quarterly figures' });
+    await writeSettingsFile(join(home.configDir, 'Snaptray', 'config.json'), {
+      default: { sources: [src], destination: own, prefix: 'v' },
+    });
+    expect((await runCli(['init'], home)).code).toBe(0);
+    expect((await runCli(['init', '--dest', other], home)).code).toBe(0);
+    const oneOff = await runCli(['backup', '--dest', other, '--json'], home);
+    expect(oneOff.code, oneOff.stderr).toBe(0);
+    const [made] = await snapshotsIn(other);
+    await damage(join(other, made!, src, 'docs/report.txt'));
+
+    const verified = await runCli(['verify', '--dest', other, '--json'], home);
+    expect(verified.code, verified.stderr).toBe(3);
+    expect(verified.json).toMatchObject({
+      mismatched: [join(src, 'docs/report.txt')],
+      comparedByNextBackup: false,
+    });
+    const said = await runCli(['verify', '--dest', other], home);
+    expect(said.stdout).toContain('If the file here is right, touch it (a new modification time)');
+    // Nothing noted for the profile's own backups.
+    await expect(
+      access(join(home.stateDir, 'snaptray', 'default', 'recheck.json')),
+    ).rejects.toThrow(/ENOENT/);
   });
 });
