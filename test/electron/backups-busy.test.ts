@@ -7,25 +7,23 @@
  * real sshd and real rrsync keys; the snapshots are made by the real CLI.
  */
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawnProcess } from '../../core/process.js';
 import { defaultProfile, type Profile } from '../../core/settings/schema.js';
-import { openConfStore, saveSettings } from '../../core/settings/store.js';
+import { openConfStore } from '../../core/settings/store.js';
 import { createBackupsApi, type BackupsApi } from '../../electron/backups/api.js';
 import { BUSY_MESSAGE, WAITS_FOR_BACKUP_MESSAGE } from '../../electron/backups/views.js';
 import type { BackupsEvent, FolderView, Timeline } from '../../electron/ipc/contract.js';
 import { answeredDialogs, type AnsweredDialogs } from '../support/answered-dialogs.js';
-import { makeCliHome, runCli, startCli, type CliHome } from '../support/cli.js';
-import { processesMatching } from '../support/processes.js';
+import { makeCliHome, runCli, type CliHome } from '../support/cli.js';
+import { holdCliBackup, releaseHeldBackups, saveProfile } from '../support/held-backup.js';
 import { profileSsh, startSshd, type Sshd } from '../support/sshd.js';
 import { makeTempDir, writeTree } from '../support/tree.js';
 
 let sshd: Sshd;
-const stopped: number[] = [];
 
 beforeAll(async () => {
   sshd = await startSshd();
@@ -33,15 +31,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await sshd?.stop();
 });
-afterEach(() => {
-  for (const pid of stopped.splice(0)) {
-    try {
-      process.kill(pid, 'SIGCONT');
-    } catch {
-      // already gone
-    }
-  }
-});
+afterEach(releaseHeldBackups);
 
 interface World extends CliHome {
   src: string;
@@ -73,7 +63,7 @@ async function makeWorld(key: 'plain' | 'locking rrsync'): Promise<World> {
     prefix: 'box',
     ssh: { ...defaultProfile().ssh, ...profileSsh(sshd, keyFile) },
   };
-  await writeProfile(cli.configDir, profile);
+  await saveProfile(cli.configDir, profile);
   expect((await runCli(['init'], cli)).code).toBe(0);
   await writeTree(src, { 'a.txt': 'alpha\n', 'docs/b.txt': 'beta\n' });
   for (let i = 0; i < 2; i++) {
@@ -113,55 +103,9 @@ async function makeWorld(key: 'plain' | 'locking rrsync'): Promise<World> {
   };
 }
 
-async function writeProfile(configDir: string, profile: Profile): Promise<void> {
-  const store = await openConfStore(join(configDir, 'Snaptray', 'config.json'));
-  expect(saveSettings(store, { version: 1, profiles: { default: profile } }).ok).toBe(true);
-}
-
 function value<T>(answer: { ok: true; value: T } | { ok: false; message: string }): T {
   if (!answer.ok) throw new Error(`Expected an answer with data, got: ${answer.message}`);
   return answer.value;
-}
-
-async function waitUntil(what: string, check: () => Promise<boolean> | boolean): Promise<void> {
-  for (let i = 0; i < 1800; i++) {
-    if (await check()) return;
-    await delay(50);
-  }
-  throw new Error(`Timed out waiting until ${what}.`);
-}
-
-/**
- * A CLI backup of the profile, its push held with SIGSTOP once it has begun writing into the new
- * snapshot (so the run holds its lock file and, through a locking key, rrsync's lock).
- */
-async function heldCliBackup(w: World) {
-  await writeTree(w.src, { 'big/blob.bin': Buffer.alloc(1_500_000, 5) });
-  await writeProfile(w.configDir, {
-    ...w.profile,
-    rsync: { ...w.profile.rsync, bandwidthLimit: 200 },
-  });
-  const run = startCli(['backup', '--json'], w);
-  let pid = 0;
-  await waitUntil('the run pushes into its snapshot', async () => {
-    const push = (await processesMatching('--info=progress2')).find(
-      (p) => p.argv.includes('--bwlimit=200') && p.argv.some((a) => a.includes(w.src)),
-    );
-    const written = (await readdir(w.destDir)).some(
-      (n) => /^box-.*\d$/.test(n) && existsSync(join(w.destDir, n, w.src, 'big')),
-    );
-    if (push !== undefined && written) pid = push.pid;
-    return pid !== 0;
-  });
-  expect(existsSync(join(w.stateDir, 'lock'))).toBe(true);
-  process.kill(pid, 'SIGSTOP');
-  stopped.push(pid);
-  return {
-    async finish() {
-      process.kill(pid, 'SIGCONT');
-      return run.done;
-    },
-  };
 }
 
 describe('the Backups window while a backup of the profile runs', () => {
@@ -208,7 +152,7 @@ describe('the Backups window while a backup of the profile runs', () => {
 
   it('reads through a plain key while a CLI run holds the lock file; a restore waits for it', async () => {
     const w = await makeWorld('plain');
-    const run = await heldCliBackup(w);
+    const run = await holdCliBackup(w);
 
     const timeline = value(await w.api.handlers.loadTimeline()) as Timeline;
     // The run's snapshot has no manifest yet: shown as unfinished.
@@ -242,7 +186,7 @@ describe('the Backups window while a backup of the profile runs', () => {
     // Read before the run: the window has its snapshots.
     const timeline = value(await w.api.handlers.loadTimeline()) as Timeline;
     const newest = timeline.snapshots[0]!.name;
-    const run = await heldCliBackup(w);
+    const run = await holdCliBackup(w);
 
     const busy = {
       ok: false,

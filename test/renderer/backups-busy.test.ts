@@ -6,19 +6,22 @@
  * showed browsable, and reads again by itself once the destination is free.
  */
 import { spawn as spawnChild, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { spawnProcess } from '../../core/process.js';
 import { defaultProfile, type Profile } from '../../core/settings/schema.js';
-import { openConfStore, saveSettings } from '../../core/settings/store.js';
 import { createBackupsApi, type BackupsApi } from '../../electron/backups/api.js';
 import type { BackupsEvent } from '../../electron/ipc/contract.js';
 import { answeredDialogs } from '../support/answered-dialogs.js';
 import { lowContrastTexts } from '../support/contrast.js';
-import { makeCliHome, runCli, startCli, type CliHome } from '../support/cli.js';
-import { processesMatching } from '../support/processes.js';
+import { makeCliHome, runCli, type CliHome } from '../support/cli.js';
+import {
+  holdCliBackup,
+  releaseHeldBackups,
+  saveProfile,
+  waitUntil,
+} from '../support/held-backup.js';
 import { profileSsh, sshArgs } from '../support/sshd.js';
 import { makeTempDir, writeTree } from '../support/tree.js';
 import type { BackupsWindow } from '../support/window-page.js';
@@ -39,7 +42,6 @@ const BUSY_WORDS =
   'The destination is busy: another transfer, most likely a backup, is using it through a key that lets one transfer at a time. What is shown stays browsable; this window asks again by itself.';
 
 const stopped: ChildProcess[] = [];
-const stoppedPids: number[] = [];
 
 /** Lets go of every process a test stopped, so none outlives it. */
 function releaseStopped(): void {
@@ -47,13 +49,7 @@ function releaseStopped(): void {
     child.kill('SIGCONT');
     child.kill('SIGKILL');
   }
-  for (const pid of stoppedPids.splice(0)) {
-    try {
-      process.kill(pid, 'SIGCONT');
-    } catch {
-      // already gone
-    }
-  }
+  releaseHeldBackups();
 }
 
 interface World extends CliHome {
@@ -67,11 +63,6 @@ interface World extends CliHome {
   /** What the handlers answered the window's reading requests: "listFolder busy", … */
   answers: string[];
   send: (event: BackupsEvent) => void;
-}
-
-async function writeProfile(configFile: string, profile: Profile): Promise<void> {
-  const store = await openConfStore(configFile);
-  expect(saveSettings(store, { version: 1, profiles: { default: profile } }).ok).toBe(true);
 }
 
 /** A user with two snapshots made by the CLI, through a plain key or a locking rrsync key. */
@@ -96,7 +87,7 @@ async function makeWorld(key: 'plain' | 'locking rrsync'): Promise<World> {
   };
   const configFile = join(cli.configDir, 'Snaptray', 'config.json');
   await mkdir(join(cli.configDir, 'Snaptray'), { recursive: true });
-  await writeProfile(configFile, profile);
+  await saveProfile(cli.configDir, profile);
   const user = { ...cli, env };
   expect((await runCli(['init'], user)).code).toBe(0);
   await writeTree(src, {
@@ -154,47 +145,6 @@ async function open(world: World): Promise<BackupsWindow> {
   return win;
 }
 
-async function waitUntil(what: string, check: () => Promise<boolean> | boolean): Promise<void> {
-  for (let i = 0; i < 1800; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`Timed out waiting until ${what}.`);
-}
-
-/**
- * A CLI backup of the profile, its push held with SIGSTOP once it writes into the new snapshot:
- * the run holds its lock file while the window is used.
- */
-async function heldCliBackup(w: World) {
-  await writeTree(w.src, { 'big/blob.bin': Buffer.alloc(1_500_000, 5) });
-  await writeProfile(w.configFile, {
-    ...w.profile,
-    rsync: { ...w.profile.rsync, bandwidthLimit: 200 },
-  });
-  const run = startCli(['backup', '--json'], w);
-  let pid = 0;
-  await waitUntil('the run pushes into its snapshot', async () => {
-    const push = (await processesMatching('--info=progress2')).find(
-      (p) => p.argv.includes('--bwlimit=200') && p.argv.some((a) => a.includes(w.src)),
-    );
-    const written = (await readdir(w.destDir)).some(
-      (n) => /^box-.*\d$/.test(n) && existsSync(join(w.destDir, n, w.src, 'big')),
-    );
-    if (push !== undefined && written) pid = push.pid;
-    return pid !== 0;
-  });
-  expect(existsSync(join(w.stateDir, 'lock'))).toBe(true);
-  process.kill(pid, 'SIGSTOP');
-  stoppedPids.push(pid);
-  return {
-    async finish() {
-      process.kill(pid, 'SIGCONT');
-      return run.done;
-    },
-  };
-}
-
 /**
  * Another transfer through the world's locking key (a slow pull of a file in its folder), held
  * with SIGSTOP once it transfers: rrsync's lock on the folder stays held until `release`.
@@ -233,7 +183,7 @@ async function holdTheLock(w: World): Promise<{ release(): Promise<void> }> {
 describe('the Backups window while a backup runs', () => {
   it('shows the timeline and browses a folder while a CLI run of the profile goes on', async () => {
     const w = await makeWorld('plain');
-    const run = await heldCliBackup(w);
+    const run = await holdCliBackup(w);
     const win = await open(w);
     const { page } = win;
 
