@@ -21,9 +21,9 @@ import { profileSsh } from '../support/sshd.js';
 import { makeTempDir, writeTree } from '../support/tree.js';
 import type { BackupsWindow } from '../support/window-page.js';
 import {
-  items,
   openFolder,
   machineParts,
+  selectItem,
   useBackupsWindowHarness,
   WAIT_MS,
 } from '../support/backups-window-harness.js';
@@ -136,24 +136,6 @@ async function ok(run: Promise<{ code: number | null; stderr: string }>): Promis
 async function open(world: World): Promise<BackupsWindow> {
   const win = await harness.open(world);
   return win;
-}
-
-/** Opens the window and waits until the first folder is listed. */
-async function openReady(world: World): Promise<BackupsWindow> {
-  const win = await open(world);
-  await items(win.page).first().waitFor({ timeout: WAIT_MS });
-  return win;
-}
-
-async function selectItem(page: Page, name: string): Promise<void> {
-  await items(page)
-    .filter({ has: page.locator('.name-text', { hasText: new RegExp(`^${escape(name)}$`) }) })
-    .click();
-  await page.locator('.details-name', { hasText: name }).waitFor({ timeout: WAIT_MS });
-}
-
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Screenshots of the page in light and in dark, every text of both readable (WCAG AA). */
@@ -291,7 +273,7 @@ describe('the Backups window’s restore choices', () => {
     const world = await makeWorld();
     const notes = join(world.src, 'docs/notes.md');
     await rm(notes);
-    const win = await openReady(world);
+    const win = await harness.openReady(world);
     const { page } = win;
     await openFolder(page, world.src);
     await openFolder(page, 'docs');
@@ -340,7 +322,7 @@ describe('the Backups window’s restore choices', () => {
     const world = await makeWorld();
     const report = join(world.src, 'docs/report.txt');
     const docs = join(world.src, 'docs');
-    const win = await openReady(world);
+    const win = await harness.openReady(world);
     const { page } = win;
     await openFolder(page, world.src);
     await openFolder(page, 'docs');
@@ -421,7 +403,7 @@ describe('the Backups window’s restore choices', () => {
 
   it('compares a text version with the file here, side by side or unified, and says when it cannot', async () => {
     const world = await makeWorld();
-    const win = await openReady(world);
+    const win = await harness.openReady(world);
     const { page } = win;
     await openFolder(page, world.src);
     await openFolder(page, 'docs');
@@ -526,7 +508,7 @@ describe('the Backups window’s restore choices', () => {
       await utimes(copy, before.atime, before.mtime);
     }
 
-    const win = await openReady(world);
+    const win = await harness.openReady(world);
     const { page } = win;
     await page.getByRole('tab', { name: 'Verify' }).click();
     expect(await page.getByLabel('Snapshot to verify').inputValue()).toBe(newest);

@@ -18,11 +18,10 @@ import { lowContrastTexts } from '../support/contrast.js';
 import { makeCliHome, runCli, type CliHome } from '../support/cli.js';
 import { profileSsh } from '../support/sshd.js';
 import { makeTempDir, writeTree } from '../support/tree.js';
-import type { BackupsWindow } from '../support/window-page.js';
 import {
+  browseTo,
   itemNames,
   items,
-  settled,
   machineParts,
   useBackupsWindowHarness,
   WAIT_MS,
@@ -122,27 +121,10 @@ async function backup(user: CliHome): Promise<void> {
   expect(result.code, result.stderr).toBe(0);
 }
 
-async function openReady(world: World): Promise<BackupsWindow> {
-  const win = await harness.open(world);
-  await items(win.page).first().waitFor({ timeout: WAIT_MS });
-  return win;
-}
-
 function row(page: Page, name: string) {
   return items(page).filter({
     has: page.locator('.name-text', { hasText: new RegExp(`^${name.replace(/\./g, '\\.')}$`) }),
   });
-}
-
-async function openFolder(page: Page, name: string): Promise<void> {
-  await row(page, name).first().dblclick();
-  await page.locator('.crumb-current').filter({ hasText: name }).waitFor({ timeout: WAIT_MS });
-  await settled(page);
-}
-
-async function browseTo(page: Page, world: World, folder: string): Promise<void> {
-  await openFolder(page, world.src);
-  await openFolder(page, folder);
 }
 
 async function screenshot(page: Page, name: string): Promise<void> {
@@ -181,7 +163,7 @@ describe('finding files in the Backups window', () => {
   });
 
   it('searches every snapshot by name, grouped by path with the snapshots holding each, and shows one’s versions', async () => {
-    const win = await openReady(world);
+    const win = await harness.openReady(world);
     const { page } = win;
     const [older, newer] = world.snapshots as [string, string];
     const before = world.spawned.length;
@@ -287,7 +269,7 @@ describe('finding files in the Backups window', () => {
   });
 
   it('filters a folder of 5,000 files, with only the rows near the viewport in the page', async () => {
-    const win = await openReady(world);
+    const win = await harness.openReady(world);
     const { page } = win;
     await browseTo(page, world, 'many');
     expect(await page.locator('.browse-status').textContent()).toBe('5,000 items');
@@ -345,7 +327,7 @@ describe('finding files in the Backups window', () => {
   });
 
   it('filters once typing pauses where filtering takes longer than a frame', async () => {
-    const win = await openReady(world);
+    const win = await harness.openReady(world);
     const { page } = win;
     await browseTo(page, world, 'many');
     await page.locator('.browse-status', { hasText: /^5,000 items$/ }).waitFor();
@@ -387,7 +369,7 @@ describe('finding files in the Backups window', () => {
   });
 
   it('selects three files and a folder and restores them into a folder in one go', async () => {
-    const win = await openReady(world);
+    const win = await harness.openReady(world);
     const { page } = win;
     const elsewhere = await makeTempDir('st-elsewhere-');
     await browseTo(page, world, 'pick');

@@ -26,10 +26,12 @@ import { HOSTILE_NAMES, makeTempDir, PWNED_MARKER, writeTree } from '../support/
 import { expectStrictPage, type BackupsWindow } from '../support/window-page.js';
 import {
   itemNames,
+  browseTo,
   items,
   openFolder,
   settled,
   machineParts,
+  selectItem,
   useBackupsWindowHarness,
   WAIT_MS,
 } from '../support/backups-window-harness.js';
@@ -191,16 +193,6 @@ async function open(world: World, { atSnapshots = true } = {}): Promise<BackupsW
 }
 
 /** Waits until the timeline and the first folder are shown. */
-async function openReady(world: World): Promise<BackupsWindow> {
-  const win = await open(world);
-  await win.page
-    .getByRole('listbox', { name: 'Items in this folder' })
-    .getByRole('option')
-    .first()
-    .waitFor({ timeout: WAIT_MS });
-  return win;
-}
-
 async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
 }
@@ -224,23 +216,6 @@ function shownTime(iso: string): string {
 async function modifiedOf(page: Page, name: string): Promise<string> {
   const row = items(page).filter({ has: page.locator('.name-text', { hasText: name }) });
   return (await row.locator('.entry-time').textContent()) ?? '';
-}
-
-async function selectItem(page: Page, name: string): Promise<void> {
-  await items(page)
-    .filter({ has: page.locator('.name-text', { hasText: new RegExp(`^${escape(name)}$`) }) })
-    .click();
-  await page.locator('.details-name', { hasText: name }).waitFor({ timeout: WAIT_MS });
-}
-
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** Opens the folder the sources are in, then each folder named. */
-async function browseTo(page: Page, world: World, ...folders: string[]): Promise<void> {
-  await openFolder(page, world.src);
-  for (const f of folders) await openFolder(page, f);
 }
 
 /** Confirms the restore dialog; gives its text. */
@@ -396,7 +371,7 @@ describe('the Backups window', () => {
 
   it('lists the versions of a file and opens an old one read-only, in a private folder', async () => {
     const world = await makeWorld();
-    const win = await openReady(world);
+    const win = await harness.openReady(world);
     const { page } = win;
     await browseTo(page, world, 'docs');
     await selectItem(page, 'report.txt');
@@ -430,7 +405,7 @@ describe('the Backups window', () => {
     const copy = world.opened[0]!;
     // The desktop was handed the old version, read-only, in a folder only this user can enter.
     expect(copy).toMatch(
-      new RegExp(`^${escape(world.runtimeDir)}/snaptray/open/v-[^/]+/report\\.txt$`),
+      new RegExp(`^${escapeRegExp(world.runtimeDir)}/snaptray/open/v-[^/]+/report\\.txt$`),
     );
     expect(await readFile(copy, 'utf8')).toBe('first draft\n');
     expect((await stat(copy)).mode & 0o777).toBe(0o400);
@@ -477,7 +452,7 @@ describe('the Backups window', () => {
     await writeTree(world.src, { 'tools/deploy.sh': '#!/bin/sh\necho deploying\n' });
     await backup(world);
     world.snapshots = await snapshotNames(world.destDir);
-    const win = await openReady(world);
+    const win = await harness.openReady(world);
     const { page } = win;
     const newest = world.snapshots.at(-1)!;
     const report = join(world.src, 'docs/report.txt');
@@ -561,7 +536,7 @@ describe('the Backups window', () => {
     await showIt.click();
     await expect.poll(() => world.shown.length).toBe(1);
     expect(world.shown[0]).toMatch(
-      new RegExp(`^${escape(world.runtimeDir)}/snaptray/open/v-[^/]+/deploy\\.sh$`),
+      new RegExp(`^${escapeRegExp(world.runtimeDir)}/snaptray/open/v-[^/]+/deploy\\.sh$`),
     );
     expect(await readFile(world.shown[0]!, 'utf8')).toBe('#!/bin/sh\necho deploying\n');
     expect((await stat(world.shown[0]!)).mode & 0o777).toBe(0o400);
@@ -572,7 +547,7 @@ describe('the Backups window', () => {
 
   it('restores a deleted file, and an older version in place with the current one kept aside', async () => {
     const world = await makeWorld();
-    const win = await openReady(world);
+    const win = await harness.openReady(world);
     const { page } = win;
     const timeline = page.getByRole('listbox', { name: 'Snapshots, newest first' });
 
@@ -642,7 +617,7 @@ describe('the Backups window', () => {
   it('restores a folder into another place, and the files missing here', async () => {
     const world = await makeWorld({ longRestoreMs: 0 });
     const elsewhere = await makeTempDir('st-elsewhere-');
-    const win = await openReady(world);
+    const win = await harness.openReady(world);
     const { page } = win;
     await browseTo(page, world);
     await selectItem(page, 'docs');
@@ -708,7 +683,7 @@ describe('the Backups window', () => {
     const stored = (await stat(join(world.destDir, world.snapshots[1]!, docs))).mtimeMs;
     await rm(join(docs, 'notes.md'));
     expect((await stat(docs)).mtimeMs).not.toBe(stored);
-    const win = await openReady(world);
+    const win = await harness.openReady(world);
     const { page } = win;
     await browseTo(page, world);
     await selectItem(page, 'docs');
@@ -741,7 +716,7 @@ describe('the Backups window', () => {
     await writeTree(world.src, { 'video/film.bin': Buffer.alloc(4_000_000, 7) });
     await backup(world);
     await rm(join(world.src, 'video/film.bin'));
-    const win = await openReady(world);
+    const win = await harness.openReady(world);
     const { page } = win;
     await browseTo(page, world, 'video');
     await selectItem(page, 'film.bin');
@@ -774,7 +749,7 @@ describe('the Backups window', () => {
 
   it('shows only what changed in a snapshot, and restores a file deleted in it', async () => {
     const world = await makeWorld();
-    const win = await openReady(world);
+    const win = await harness.openReady(world);
     const { page } = win;
     await browseTo(page, world);
     await page.getByRole('switch', { name: 'Show only what changed in this snapshot' }).check();
@@ -984,7 +959,7 @@ describe('the Backups window', () => {
     await chmod(copy, 0o644);
     await writeFile(copy, 'MEETING NOTES\n');
     await utimes(copy, before.atime, before.mtime);
-    const win = await openReady(world);
+    const win = await harness.openReady(world);
     const { page } = win;
     const send = world.send;
     world.send = (event) => {
@@ -1056,7 +1031,7 @@ describe('the Backups window', () => {
 
   it('works from the keyboard, names every control, and follows light and dark', async () => {
     const world = await makeWorld();
-    const win = await openReady(world);
+    const win = await harness.openReady(world);
     const { page } = win;
     const focusedLine = async () => {
       const line =

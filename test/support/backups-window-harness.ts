@@ -53,6 +53,11 @@ export interface BackupsWindowHarness {
     world: { api: BackupsApi; send: (event: BackupsEvent) => void },
     options?: { atSnapshots?: boolean },
   ): Promise<BackupsWindow>;
+  /** Opens the window at the snapshots and waits until the first folder is listed. */
+  openReady(world: {
+    api: BackupsApi;
+    send: (event: BackupsEvent) => void;
+  }): Promise<BackupsWindow>;
 }
 
 export function useBackupsWindowHarness(
@@ -129,6 +134,11 @@ export function useBackupsWindowHarness(
       if (atSnapshots) await win.page.getByRole('tab', { name: 'Snapshots' }).click();
       return win;
     },
+    async openReady(world) {
+      const win = await this.open(world);
+      await items(win.page).first().waitFor({ timeout: WAIT_MS });
+      return win;
+    },
   };
 }
 
@@ -167,6 +177,25 @@ export async function openFolder(page: Page, name: string): Promise<void> {
   await doubleClickItem(page, name);
   await page.locator('.crumb-current').filter({ hasText: name }).waitFor({ timeout: WAIT_MS });
   await settled(page);
+}
+
+/** From the sources, opens the folder `world.src`, then each folder named in turn. */
+export async function browseTo(
+  page: Page,
+  world: { src: string },
+  ...folders: string[]
+): Promise<void> {
+  await openFolder(page, world.src);
+  for (const f of folders) await openFolder(page, f);
+}
+
+/** Selects the item with exactly this name and waits until its details show. */
+export async function selectItem(page: Page, name: string): Promise<void> {
+  const whole = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  await items(page)
+    .filter({ has: page.locator('.name-text', { hasText: whole }) })
+    .click();
+  await page.locator('.details-name', { hasText: name }).waitFor({ timeout: WAIT_MS });
 }
 
 /** What the Backups handlers take from this machine: the settings file, its clock, its name, timers. */
